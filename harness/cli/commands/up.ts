@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runtimeError, usageError, HarnessError } from '../../errors/harness-error';
+import { sleep } from '../../process/wait/wait-strategy';
+import { clearCurrentRun, pidAlive, readCurrentRun, writeCurrentRun } from '../../targets/local/current-run';
+import { startLocalDeployment, type LocalDeployment, type LocalDeploymentDescription } from '../../targets/local/local-target';
+import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT, newRunId, RUN_ID_ENV } from '../../targets/local/run-dir';
+import { createProgress } from '../progress';
+import { renderTable } from '../table';
+
+export interface UpOptions {
+  runFile: string;
+  runRoot: string;
+  detach?: boolean;
+  supervise?: boolean;
+  runId?: string;
+  readyTimeout: string;
+}
+
+export const UP_DEFAULTS = { runFile: DEFAULT_RUN_FILE, runRoot: DEFAULT_RUN_ROOT, readyTimeout: '180' };
+
+export async function upCommand(opts: UpOptions): Promise<number> {
+  const runRoot = resolve(opts.runRoot);
+  if (!opts.supervise) refuseIfRunning(runRoot);
+  if (opts.detach) return detach(opts, runRoot);
+  if (!opts.supervise) return foreground(opts, runRoot);
+  try {
+    return await foreground(opts, runRoot);
+  } catch (err) {
+    // The detached parent reads this to report the failure as its own, with the right exit code.
+    const failure = err instanceof HarnessError ? { code: err.code, message: err.message, hint: err.hint, kind: err.kind } : { code: 'UP_FAILED', message: String(err), hint: 'see supervisor.log', kind: 'runtime' };
+    writeFileSync(join(runRoot, opts.runId ?? '', 'failure.json'), JSON.stringify(failure));
+    throw err;
+  }
+}
+
+function refuseIfRunning(runRoot: string): void {
+  const current = readCurrentRun(runRoot);
+  if (current && pidAlive(current.supervisorPid)) {
+    throw usageError('ALREADY_UP', `a local deployment is already running (run ${current.runId}, pid ${current.supervisorPid})`, 'stop it with `npm run down`, or pass another --run-root');
+  }
+}
+
+/** Starts the deployment and keeps it up until SIGINT/SIGTERM; every exit path stops what was started. */
+async function foreground(opts: UpOptions, runRoot: string): Promise<number> {
+  const progress = createProgress();
+  const abort = new AbortController();
+  let deployment: LocalDeployment | undefined;
+  let release: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!deployment) {
+      abort.abort(runtimeError('INTERRUPTED', `start interrupted by ${signal}`, 'everything started so far was stopped'));
+    } else {
+      release?.();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    progress.log(`starting the local reference deployment from ${opts.runFile}`);
+    deployment = await startLocalDeployment({ runFile: opts.runFile, runRoot, runId: opts.runId, progress, signal: abort.signal });
+    writeCurrentRun(runRoot, { ...deployment.describe(), supervisorPid: process.pid, startedAt: new Date().toISOString() });
+    process.stdout.write(`${describeDeployment(deployment.describe())}\n`);
+    if (!opts.supervise) progress.log('ready · Ctrl-C stops everything');
+    await new Promise<void>((resolveWait) => {
+      release = resolveWait;
+    });
+    progress.log('stopping…');
+    return 0;
+  } finally {
+    if (deployment) {
+      await deployment.stop();
+      clearCurrentRun(runRoot, deployment.runId);
+      progress.log(`stopped; logs are in ${join(deployment.runDir, 'logs')}`);
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * Starts a supervisor (this command with --supervise) in its own session and returns once it reports ready.
+ * The supervisor owns the processes; `down` asks it to stop them.
+ */
+async function detach(opts: UpOptions, runRoot: string): Promise<number> {
+  const runId = opts.runId ?? newRunId();
+  const runDir = join(runRoot, runId);
+  mkdirSync(runDir, { recursive: true });
+  const logFile = join(runDir, 'supervisor.log');
+  const fd = openSync(logFile, 'a');
+  const cli = resolve(import.meta.dirname, '../main.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'up', '--supervise', '--run-id', runId, '--run-file', opts.runFile, '--run-root', runRoot], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, [RUN_ID_ENV]: runId, CI: process.env.CI ?? '' },
+  });
+  closeSync(fd);
+  child.unref();
+  const pid = child.pid ?? 0;
+  const progress = createProgress();
+  const timeoutMs = Number(opts.readyTimeout) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw usageError('BAD_FLAG', `--ready-timeout ${opts.readyTimeout} is not a number of seconds`, 'e.g. --ready-timeout 180');
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const interrupt = (): void => {
+    process.kill(-pid, 'SIGTERM');
+  };
+  process.on('SIGINT', interrupt);
+  try {
+    for (;;) {
+      const current = readCurrentRun(runRoot);
+      if (current?.runId === runId) {
+        process.stdout.write(`${describeDeployment(current)}\n`);
+        progress.log(`ready (supervisor pid ${pid}) · stop it with \`npm run down\``);
+        return 0;
+      }
+      if (exited || !pidAlive(pid)) {
+        const failureFile = join(runDir, 'failure.json');
+        if (existsSync(failureFile)) {
+          const f = JSON.parse(readFileSync(failureFile, 'utf8')) as { code: string; message: string; hint: string; kind: 'usage' | 'runtime' };
+          throw new HarnessError(f.code, f.message, f.hint, f.kind);
+        }
+        throw runtimeError('UP_FAILED', 'the deployment supervisor exited before it was ready', `see ${logFile}`);
+      }
+      if (Date.now() > deadline) {
+        interrupt();
+        throw runtimeError('UP_TIMEOUT', `the deployment was not ready within ${opts.readyTimeout}s; it was stopped`, `see ${logFile}`);
+      }
+      progress.update(`waiting for the deployment (run ${runId})`);
+      await sleep(250);
+    }
+  } finally {
+    process.off('SIGINT', interrupt);
+    progress.done();
+  }
+}
+
+export function describeDeployment(d: LocalDeploymentDescription): string {
+  const rows = d.apps.map((a) => [
+    a.appId,
+    a.sidecar.httpUrl.replace('http://', ''),
+    a.sidecar.grpcAddress,
+    a.appUrl?.replace('http://', '') ?? '',
+    a.sidecar.metricsUrl?.replace('http://', '') ?? '',
+  ]);
+  const deps = d.dependencies.map((x) => `${x.kind} ${x.address}`).join(', ');
+  return [
+    renderTable(['APP ID', 'DAPR HTTP', 'DAPR GRPC', 'APP', 'METRICS'], rows),
+    '',
+    `Dapr ${d.daprVersion} · mTLS ${d.mtlsEnabled ? 'on' : 'off'} · ${deps}`,
+    `components: ${d.components.map((c) => `${c.name} (${c.type})`).join(', ')}`,
+    `run dir: ${d.runDir}`,
+  ].join('\n');
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env -S node --import tsx
+import { Command, CommanderError, Option } from 'commander';
+import { exitCodeFor, HarnessError } from '../errors/harness-error';
+import { downCommand } from './commands/down';
+import { statusCommand } from './commands/status';
+import { runtimeCommand } from './commands/runtime';
+import { setupCommand } from './commands/setup';
+import { UP_DEFAULTS, upCommand } from './commands/up';
+
+const program = new Command();
+program
+  .name('dapr-harness')
+  .description('Conformance and load-test harness for Dapr deployments')
+  .exitOverride()
+  .showHelpAfterError('(add --help for usage)')
+  .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
+
+const runRootOption = (): Option => new Option('--run-root <dir>', 'where run directories and current.json live').default(UP_DEFAULTS.runRoot);
+
+program
+  .command('up')
+  .description('start the local reference deployment (redis, nats, sentry, apps with daprd)')
+  .option('--run-file <file>', 'Multi-App Run file to start', UP_DEFAULTS.runFile)
+  .addOption(runRootOption())
+  .option('-d, --detach', 'return once ready and leave it running; stop it with `down`')
+  .option('--ready-timeout <seconds>', 'with --detach: how long to wait for ready', UP_DEFAULTS.readyTimeout)
+  .addOption(new Option('--supervise').hideHelp())
+  .addOption(new Option('--run-id <id>').hideHelp())
+  .addHelpText('after', '\nExamples:\n  npm run up                 # foreground; Ctrl-C stops everything\n  npm run up -- --detach     # background; then npm run status / npm run down')
+  .action(async (opts) => finish(await upCommand(opts)));
+
+program
+  .command('down')
+  .description('stop the deployment started with `up --detach`')
+  .addOption(runRootOption())
+  .action(async (opts) => finish(await downCommand(opts)));
+
+program
+  .command('status')
+  .description('show the running local deployment: apps, sidecar health, runtime version (like `dapr list`)')
+  .addOption(runRootOption())
+  .option('--json', 'print JSON')
+  .action(async (opts) => finish(await statusCommand(opts)));
+
+program
+  .command('runtime')
+  .description('build daprd and sentry from the pinned Dapr release into the cache (once) and print their versions')
+  .option('--force', 'rebuild even when cached')
+  .action(async (opts) => finish(await runtimeCommand(opts)));
+
+program
+  .command('setup')
+  .description('install redis-server and nats-server with apt-get (as root), then build the runtime')
+  .option('--skip-runtime', 'only install the packages')
+  .action(async (opts) => finish(await setupCommand(opts)));
+
+function finish(code: number): void {
+  process.exitCode = code;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+    process.exitCode = ok ? 0 : 2;
+  } else if (err instanceof HarnessError) {
+    process.stderr.write(`error ${err.oneLine()}\n`);
+    process.exitCode = exitCodeFor(err);
+  } else {
+    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,157 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { runtimeError } from '../errors/harness-error';
+import type { WaitStrategy } from './wait/wait-strategy';
+
+export interface ProcessSpec {
+  /** Short unique name; also the log file's base name. */
+  name: string;
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  logFile: string;
+  wait: WaitStrategy;
+  startTimeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL on stop. */
+  stopGraceMs?: number;
+}
+
+export interface Stoppable {
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+const DEFAULT_STOP_GRACE_MS = 10_000;
+
+/**
+ * One OS process with a readiness wait and a stop that always ends it.
+ * The process gets its own process group so that stop() also ends whatever it spawned
+ * (an app started through a launcher, say), and so a Ctrl-C in the terminal reaches only the harness,
+ * which then stops everything in order.
+ */
+export class ManagedProcess implements Stoppable {
+  readonly name: string;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly spec: ProcessSpec;
+
+  constructor(spec: ProcessSpec) {
+    this.spec = spec;
+    this.name = spec.name;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.exitInfo === undefined;
+  }
+
+  /** Starts the process and resolves once its wait strategy says it is ready. */
+  async start(cancel?: AbortSignal): Promise<void> {
+    const { spec } = this;
+    if (this.running) throw new Error(`${spec.name} is already running`);
+    this.exitInfo = undefined;
+    mkdirSync(dirname(spec.logFile), { recursive: true });
+    const fd = openSync(spec.logFile, 'a');
+    try {
+      this.child = spawn(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: { ...process.env, ...spec.env },
+        stdio: ['ignore', fd, fd],
+        detached: true,
+      });
+    } finally {
+      closeSync(fd);
+    }
+    const child = this.child;
+    const exitController = new AbortController();
+    this.exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        exitController.abort(new Error('exited'));
+        resolve();
+      });
+      child.once('error', (err) => {
+        this.exitInfo = { code: null, signal: null };
+        exitController.abort(err);
+        resolve();
+      });
+    });
+
+    const timeoutMs = spec.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signals = [exitController.signal, timeout, ...(cancel ? [cancel] : [])];
+    try {
+      await spec.wait.waitUntilReady({ name: spec.name, logFile: spec.logFile, signal: AbortSignal.any(signals) });
+    } catch (err) {
+      if (cancel?.aborted) throw cancel.reason;
+      if (exitController.signal.aborted) {
+        const info = this.lastExit();
+        const how = info?.signal ? `signal ${info.signal}` : `code ${info?.code ?? '?'}`;
+        throw runtimeError(
+          'PROCESS_EXITED',
+          `${spec.name} exited (${how}) before it was ready; last log lines: ${lastLines(spec.logFile, 3)}`,
+          `see ${spec.logFile}`,
+          err,
+        );
+      }
+      if (timeout.aborted) {
+        throw runtimeError(
+          'START_TIMEOUT',
+          `${spec.name} was not ready within ${timeoutMs} ms (waited for ${spec.wait.describe()})`,
+          `see ${spec.logFile}`,
+          err,
+        );
+      }
+      throw err;
+    }
+  }
+
+  lastExit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.exitInfo;
+  }
+
+  /** Ends the process group: SIGTERM, then SIGKILL after the grace period. Safe to call twice. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child?.pid || this.exitInfo) return;
+    signalGroup(child.pid, 'SIGTERM');
+    const grace = this.spec.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.exited.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), grace);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      signalGroup(child.pid, 'SIGKILL');
+      await this.exited;
+    }
+    // The leader may exit before the rest of its group; make sure no member outlives it.
+    signalGroup(child.pid, 'SIGKILL');
+  }
+}
+
+/** Signals a whole process group; a group that is already gone is not an error. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function lastLines(file: string, count: number): string {
+  if (!existsSync(file)) return '(no log)';
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n').filter(Boolean);
+  return lines.slice(-count).join(' | ').slice(0, 600) || '(empty log)';
+}

@@ -1,0 +1,58 @@
+/**
+ * What suites and load scenarios see of a deployment, whatever the target. They never reach past it into a
+ * target's internals, so the same suite runs on local, external and kubernetes targets.
+ */
+export type TargetKind = 'local' | 'external' | 'kubernetes';
+
+export interface SidecarEndpoint {
+  appId: string;
+  /** Base URL of the Dapr HTTP API, e.g. http://127.0.0.1:3500 */
+  httpUrl: string;
+  /** host:port of the Dapr gRPC API. */
+  grpcAddress: string;
+  /** host:port of the sidecar-to-sidecar gRPC port (mTLS when on), where the target knows it. */
+  internalGrpcAddress?: string;
+  /** Prometheus metrics URL, where the target knows it. */
+  metricsUrl?: string;
+}
+
+export interface AppEndpoint {
+  appId: string;
+  sidecar: SidecarEndpoint;
+  /** Direct URL of the app itself (baseline measurements, fault controls), where reachable. */
+  appUrl?: string;
+}
+
+export interface ComponentInfo {
+  name: string;
+  type: string;
+}
+
+/** A dependency the harness may stop and start again (chaos probes). */
+export interface DependencyControl {
+  name: string;
+  kind: string;
+  /** host:port it serves on. */
+  address: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface Deployment {
+  target: TargetKind;
+  runId: string;
+  runDir: string;
+  apps: AppEndpoint[];
+  components: ComponentInfo[];
+  dependencies: DependencyControl[];
+  mtlsEnabled: boolean;
+  /** Sidecar of an app id; throws when the deployment has no such app. */
+  sidecar(appId: string): SidecarEndpoint;
+  stop(): Promise<void>;
+}
+
+export function findSidecar(apps: AppEndpoint[], appId: string): SidecarEndpoint {
+  const app = apps.find((a) => a.appId === appId);
+  if (!app) throw new Error(`no app with id ${appId} in this deployment (apps: ${apps.map((a) => a.appId).join(', ')})`);
+  return app.sidecar;
+}

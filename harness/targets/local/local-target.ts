@@ -1,0 +1,226 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Progress } from '../../cli/progress';
+import { silentProgress } from '../../cli/progress';
+import { LifecycleStack, ParallelGroup } from '../../process/lifecycle-stack';
+import type { ManagedProcess } from '../../process/managed-process';
+import { requireRuntime } from '../../runtime/runtime-binaries';
+import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment, type DependencyControl } from '../deployment';
+import { appProcess } from './app-process';
+import { componentType, loadResources, type DaprResource } from './dapr-resources';
+import { daprdProcess, type SidecarPorts } from './daprd';
+import { PortAllocator } from './free-port';
+import { readRunTemplate, type RunApp } from './multi-app-run';
+import { ensureStreams, natsServer } from './nats-server';
+import { redisServer } from './redis-server';
+import { jetStreamStreams, needsNats, needsRedis, renderConfiguration, renderResources, type LocalEndpoints } from './render-resources';
+import { requireServerBinaries } from './required-commands';
+import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT, makeRunDir, newRunId, RUN_ID_ENV } from './run-dir';
+import { sentryServer } from './sentry';
+
+export interface LocalTargetOptions {
+  runFile?: string;
+  runRoot?: string;
+  runId?: string;
+  progress?: Progress;
+  /** Aborting it stops a start in progress; everything started so far is stopped. */
+  signal?: AbortSignal;
+}
+
+export interface ProcessRecord {
+  name: string;
+  pid: number | undefined;
+}
+
+export interface LocalDeployment extends Deployment {
+  processes(): ProcessRecord[];
+  /** Written to deployment.json in the run dir once ready. */
+  describe(): LocalDeploymentDescription;
+}
+
+export interface LocalDeploymentDescription {
+  runId: string;
+  runDir: string;
+  runFile: string;
+  daprVersion: string;
+  mtlsEnabled: boolean;
+  apps: AppEndpoint[];
+  components: ComponentInfo[];
+  dependencies: { name: string; kind: string; address: string }[];
+  processes: ProcessRecord[];
+}
+
+interface PlannedApp {
+  app: RunApp;
+  appPort: number;
+  sidecar: SidecarPorts;
+  resources: DaprResource[];
+}
+
+/**
+ * Starts the reference deployment on this machine: our own redis-server and nats-server, Sentry, then every app
+ * of the Multi-App Run file with its daprd. Any failure or abort stops what was started, in reverse order.
+ */
+export async function startLocalDeployment(options: LocalTargetOptions = {}): Promise<LocalDeployment> {
+  const progress = options.progress ?? silentProgress;
+  const runFile = options.runFile ?? DEFAULT_RUN_FILE;
+
+  // Everything that can be wrong with the input is checked before the first process starts.
+  const template = readRunTemplate(runFile);
+  const resourcesByApp = new Map(template.apps.map((a) => [a.appId, loadResources(a.resourcesPaths)]));
+  const allResources = [...resourcesByApp.values()].flat();
+  const streams = jetStreamStreams(allResources);
+  const bins = requireRuntime();
+  const servers = requireServerBinaries();
+
+  const run = makeRunDir(options.runRoot ?? DEFAULT_RUN_ROOT, options.runId ?? newRunId());
+  const env = { [RUN_ID_ENV]: run.id };
+  const ports = new PortAllocator();
+  const stack = new LifecycleStack();
+  const dependencies: DependencyControl[] = [];
+  const signal = options.signal;
+  const checkAborted = (): void => {
+    if (signal?.aborted) throw signal.reason;
+  };
+  const startTracked = async (proc: ManagedProcess): Promise<void> => {
+    stack.push(proc);
+    progress.update(`starting ${proc.name}`);
+    await proc.start(signal);
+    progress.log(`  ✓ ${proc.name} ready`);
+  };
+
+  try {
+    const endpoints: LocalEndpoints = { nameResolutionDb: join(run.dir, 'nameresolution.db') };
+    const infra: Promise<void>[] = [];
+    if (needsRedis(allResources)) {
+      const port = await ports.next();
+      const redis = redisServer({ binary: servers.redis, port, dataDir: join(run.dir, 'data', 'redis'), logDir: run.logs, env });
+      endpoints.redisAddress = `127.0.0.1:${port}`;
+      dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, signal));
+      infra.push(startTracked(redis));
+    }
+    if (needsNats(allResources)) {
+      const port = await ports.next();
+      const nats = natsServer({ binary: servers.nats, port, monitorPort: await ports.next(), storeDir: join(run.dir, 'data', 'nats'), logDir: run.logs, env });
+      endpoints.natsUrl = `nats://127.0.0.1:${port}`;
+      dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, signal));
+      infra.push(startTracked(nats).then(() => ensureStreams(endpoints.natsUrl as string, streams)));
+    }
+    const sentry = sentryServer({
+      binary: bins.sentry, port: await ports.next(), healthzPort: await ports.next(), metricsPort: await ports.next(),
+      dir: join(run.dir, 'sentry'), logDir: run.logs, env,
+    });
+    infra.push(startTracked(sentry.process));
+    await settleAll(infra);
+    checkAborted();
+    const trustAnchors = readFileSync(sentry.caFile, 'utf8');
+
+    const planned: PlannedApp[] = [];
+    for (const app of template.apps) {
+      planned.push({
+        app,
+        appPort: await ports.next(),
+        sidecar: { http: await ports.next(), grpc: await ports.next(), internalGrpc: await ports.next(), metrics: await ports.next() },
+        resources: resourcesByApp.get(app.appId) ?? [],
+      });
+    }
+
+    const appGroup = stack.push(new ParallelGroup('apps'));
+    await settleAll(planned.map(async (p) => {
+      const proc = appGroup.add(appProcess(p.app, p.appPort, p.sidecar, run.logs, env));
+      progress.update(`starting ${proc.name}`);
+      await proc.start(signal);
+      progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.appPort}`);
+    }));
+    checkAborted();
+
+    let mtlsEnabled = true;
+    const sidecarGroup = stack.push(new ParallelGroup('sidecars'));
+    await settleAll(planned.map(async (p) => {
+      const appDir = join(run.dir, 'apps', p.app.appId);
+      const config = renderConfiguration(p.app.configFile, appDir, endpoints);
+      mtlsEnabled &&= config.mtlsEnabled;
+      renderResources(p.resources, join(appDir, 'resources'), endpoints);
+      const proc = sidecarGroup.add(daprdProcess({
+        binary: bins.daprd, appId: p.app.appId, appPort: p.appPort, appProtocol: p.app.appProtocol, ports: p.sidecar,
+        resourcesDir: join(appDir, 'resources'), configFile: config.file,
+        mtls: { enabled: config.mtlsEnabled, sentryAddress: sentry.sentryAddress, trustAnchors },
+        logLevel: p.app.logLevel, logDir: run.logs, env,
+      }));
+      progress.update(`starting ${proc.name}`);
+      await proc.start(signal);
+      progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.sidecar.http}`);
+    }));
+    checkAborted();
+
+    const apps: AppEndpoint[] = planned.map((p) => ({
+      appId: p.app.appId,
+      appUrl: `http://127.0.0.1:${p.appPort}`,
+      sidecar: {
+        appId: p.app.appId,
+        httpUrl: `http://127.0.0.1:${p.sidecar.http}`,
+        grpcAddress: `127.0.0.1:${p.sidecar.grpc}`,
+        internalGrpcAddress: `127.0.0.1:${p.sidecar.internalGrpc}`,
+        metricsUrl: `http://127.0.0.1:${p.sidecar.metrics}/metrics`,
+      },
+    }));
+    const components = uniqueComponents(allResources);
+    const all = (): ManagedProcess[] => [
+      ...(appGroup.members as ManagedProcess[]),
+      ...(sidecarGroup.members as ManagedProcess[]),
+      sentry.process,
+    ];
+    const deployment: LocalDeployment = {
+      target: 'local',
+      runId: run.id,
+      runDir: run.dir,
+      apps,
+      components,
+      dependencies,
+      mtlsEnabled,
+      sidecar: (appId) => findSidecar(apps, appId),
+      stop: async () => {
+        await stack.stopAll((name) => progress.update(`stopping ${name}`));
+        progress.done();
+      },
+      processes: () => [...all(), ...dependencies.map((d) => (d as DependencyWithProcess).process)].map((p) => ({ name: p.name, pid: p.pid })),
+      describe: () => ({
+        runId: run.id, runDir: run.dir, runFile: template.file, daprVersion: bins.version, mtlsEnabled, apps, components,
+        dependencies: dependencies.map(({ name, kind, address }) => ({ name, kind, address })),
+        processes: deployment.processes(),
+      }),
+    };
+    writeFileSync(join(run.dir, 'deployment.json'), JSON.stringify(deployment.describe(), null, 2));
+    progress.done();
+    return deployment;
+  } catch (err) {
+    progress.update('start failed; stopping what was started');
+    await stack.stopAll();
+    progress.done();
+    throw err;
+  }
+}
+
+interface DependencyWithProcess extends DependencyControl {
+  process: ManagedProcess;
+}
+
+function controlOf(proc: ManagedProcess, kind: string, address: string, signal?: AbortSignal): DependencyWithProcess {
+  return { name: proc.name, kind, address, process: proc, stop: () => proc.stop(), start: () => proc.start(signal) };
+}
+
+function uniqueComponents(resources: DaprResource[]): ComponentInfo[] {
+  const seen = new Map<string, ComponentInfo>();
+  for (const r of resources) {
+    const type = componentType(r);
+    if (type) seen.set(r.name, { name: r.name, type });
+  }
+  return [...seen.values()];
+}
+
+/** Waits for every start, then throws the first failure: a failing start must not leave a sibling half-started. */
+async function settleAll(starts: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(starts);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}

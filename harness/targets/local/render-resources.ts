@@ -1,0 +1,89 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { usageError } from '../../errors/harness-error';
+import { annotation, componentType, loadResourceFile, metadataValue, withMetadata, type DaprResource } from './dapr-resources';
+import type { StreamSpec } from './nats-server';
+
+/** Where this run's own servers listen; the committed resources name other hosts, which a local run replaces. */
+export interface LocalEndpoints {
+  redisAddress?: string;
+  natsUrl?: string;
+  nameResolutionDb: string;
+}
+
+export const JETSTREAM_SUBJECTS_ANNOTATION = 'dapr-harness.io/jetstream-subjects';
+
+const REDIS_TYPES = new Set(['state.redis', 'pubsub.redis', 'lock.redis', 'configuration.redis', 'bindings.redis']);
+
+export function needsRedis(resources: DaprResource[]): boolean {
+  return resources.some((r) => REDIS_TYPES.has(componentType(r) ?? ''));
+}
+
+export function needsNats(resources: DaprResource[]): boolean {
+  return resources.some((r) => componentType(r) === 'pubsub.jetstream');
+}
+
+/** The streams each JetStream component binds to, from its streamName and the subjects annotation. */
+export function jetStreamStreams(resources: DaprResource[]): StreamSpec[] {
+  const out = new Map<string, StreamSpec>();
+  for (const r of resources) {
+    if (componentType(r) !== 'pubsub.jetstream') continue;
+    const subjects = annotation(r, JETSTREAM_SUBJECTS_ANNOTATION);
+    const name = metadataValue(r, 'streamName');
+    if (typeof name !== 'string' || !subjects) {
+      throw usageError(
+        'RESOURCE_INVALID',
+        `${r.file}: pubsub.jetstream component ${r.name} needs metadata streamName and annotation ${JETSTREAM_SUBJECTS_ANNOTATION}`,
+        `Dapr binds to an existing stream; name it (streamName) and list its subjects, e.g. ${JETSTREAM_SUBJECTS_ANNOTATION}: "task.>"`,
+      );
+    }
+    out.set(name, { name, subjects: subjects.split(',').map((s) => s.trim()).filter(Boolean) });
+  }
+  return [...out.values()];
+}
+
+/** Points components at this run's servers. */
+export function localizeComponent(r: DaprResource, endpoints: LocalEndpoints): DaprResource {
+  const type = componentType(r);
+  if (!type) return r;
+  if (REDIS_TYPES.has(type) && endpoints.redisAddress) return withMetadata(r, { redisHost: endpoints.redisAddress, redisPassword: '' });
+  if (type === 'pubsub.jetstream' && endpoints.natsUrl) return withMetadata(r, { natsURL: endpoints.natsUrl });
+  return r;
+}
+
+export interface RenderedConfig {
+  file: string;
+  mtlsEnabled: boolean;
+}
+
+/**
+ * Writes the app's Configuration for this run: the committed one (or an empty one) with name resolution set to
+ * sqlite on a file in the run dir, because mDNS needs multicast, which loopback does not carry.
+ */
+export function renderConfiguration(source: string | undefined, outDir: string, endpoints: LocalEndpoints): RenderedConfig {
+  let doc: DaprResource | undefined;
+  if (source) {
+    const docs = loadResourceFile(source).filter((d) => d.kind === 'Configuration');
+    if (docs.length !== 1) throw usageError('CONFIG_INVALID', `${source} must hold exactly one Configuration (found ${docs.length})`, 'point configFilePath at a Dapr Configuration file');
+    doc = docs[0];
+  }
+  const body = structuredClone(doc?.body ?? { apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration', metadata: { name: 'daprconfig' }, spec: {} });
+  const spec = body.spec as Record<string, unknown>;
+  spec.nameResolution = { component: 'sqlite', version: 'v1', configuration: { connectionString: endpoints.nameResolutionDb } };
+  const mtls = spec.mtls as { enabled?: unknown } | undefined;
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, 'config.yaml');
+  writeFileSync(file, stringify(body));
+  return { file, mtlsEnabled: mtls?.enabled !== false };
+}
+
+/** Writes the app's resources (components, resiliency, subscriptions) for this run into `outDir`. */
+export function renderResources(resources: DaprResource[], outDir: string, endpoints: LocalEndpoints): void {
+  mkdirSync(outDir, { recursive: true });
+  for (const r of resources) {
+    if (r.kind === 'Configuration') continue;
+    const rendered = localizeComponent(r, endpoints);
+    writeFileSync(join(outDir, `${r.kind.toLowerCase()}-${r.name}.yaml`), stringify(rendered.body));
+  }
+}
