@@ -18,6 +18,8 @@ export interface SidecarEndpoint {
 
 export interface AppEndpoint {
   appId: string;
+  /** 0-based instance number where an app id runs more than once. */
+  instance: number;
   sidecar: SidecarEndpoint;
   /** Direct URL of the app itself (baseline measurements, fault controls), where reachable. */
   appUrl?: string;
@@ -46,6 +48,8 @@ export interface Deployment {
   components: ComponentInfo[];
   dependencies: DependencyControl[];
   mtlsEnabled: boolean;
+  /** PEM of the trust bundle sidecars' workload certificates chain to (Sentry's root), where the target knows it. */
+  trustAnchors?: string;
   /** Sidecar of an app id; throws when the deployment has no such app. */
   sidecar(appId: string): SidecarEndpoint;
   stop(): Promise<void>;

@@ -9,10 +9,10 @@ import type { SidecarPorts } from './daprd';
  * An app of the Multi-App Run file, started with the environment the Dapr CLI gives it
  * (APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT) so the same app runs under `dapr run -f` unchanged.
  */
-export function appProcess(app: RunApp, appPort: number, sidecar: SidecarPorts, logDir: string, env: Record<string, string>): ManagedProcess {
+export function appProcess(name: string, app: RunApp, appPort: number, sidecar: SidecarPorts, logDir: string, env: Record<string, string>): ManagedProcess {
   const [command, ...args] = app.command as [string, ...string[]];
   return new ManagedProcess({
-    name: app.appId,
+    name,
     command,
     args,
     cwd: app.appDir,
@@ -25,7 +25,7 @@ export function appProcess(app: RunApp, appPort: number, sidecar: SidecarPorts, 
       DAPR_HTTP_PORT: String(sidecar.http),
       DAPR_GRPC_PORT: String(sidecar.grpc),
     },
-    logFile: join(logDir, `${app.appId}.log`),
+    logFile: join(logDir, `${name}.log`),
     wait: app.appHealthCheckPath ? forHttp(`http://127.0.0.1:${appPort}${app.appHealthCheckPath}`) : forPort('127.0.0.1', appPort),
     startTimeoutMs: 60_000,
   });

@@ -11,6 +11,8 @@ export interface SidecarPorts {
 }
 
 export interface DaprdOptions {
+  /** Process name of the app this sidecar serves; the sidecar is `<name>-daprd`. */
+  name: string;
   binary: string;
   appId: string;
   appPort: number;
@@ -52,11 +54,11 @@ export function daprdProcess(opts: DaprdOptions): ManagedProcess {
     env.DAPR_TRUST_ANCHORS = opts.mtls.trustAnchors;
   }
   return new ManagedProcess({
-    name: `${opts.appId}-daprd`,
+    name: `${opts.name}-daprd`,
     command: opts.binary,
     args,
     env,
-    logFile: join(opts.logDir, `${opts.appId}-daprd.log`),
+    logFile: join(opts.logDir, `${opts.name}-daprd.log`),
     wait: forHttp(`http://127.0.0.1:${opts.ports.http}/v1.0/healthz`, [204]),
     startTimeoutMs: 60_000,
   });

@@ -51,6 +51,9 @@ export interface LocalDeploymentDescription {
 }
 
 interface PlannedApp {
+  /** Process name: the app id, or `<app id>-<n>` when the app runs more than once. */
+  name: string;
+  instance: number;
   app: RunApp;
   appPort: number;
   sidecar: SidecarPorts;
@@ -117,7 +120,9 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
     const planned: PlannedApp[] = [];
     for (const app of template.apps) {
-      planned.push({
+      for (let instance = 0; instance < app.replicas; instance++) planned.push({
+        name: app.replicas > 1 ? `${app.appId}-${instance}` : app.appId,
+        instance,
         app,
         appPort: await ports.next(),
         sidecar: { http: await ports.next(), grpc: await ports.next(), internalGrpc: await ports.next(), metrics: await ports.next() },
@@ -127,7 +132,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
     const appGroup = stack.push(new ParallelGroup('apps'));
     await settleAll(planned.map(async (p) => {
-      const proc = appGroup.add(appProcess(p.app, p.appPort, p.sidecar, run.logs, env));
+      const proc = appGroup.add(appProcess(p.name, p.app, p.appPort, p.sidecar, run.logs, env));
       progress.update(`starting ${proc.name}`);
       await proc.start(signal);
       progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.appPort}`);
@@ -137,12 +142,12 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
     let mtlsEnabled = true;
     const sidecarGroup = stack.push(new ParallelGroup('sidecars'));
     await settleAll(planned.map(async (p) => {
-      const appDir = join(run.dir, 'apps', p.app.appId);
+      const appDir = join(run.dir, 'apps', p.name);
       const config = renderConfiguration(p.app.configFile, appDir, endpoints);
       mtlsEnabled &&= config.mtlsEnabled;
       renderResources(p.resources, join(appDir, 'resources'), endpoints);
       const proc = sidecarGroup.add(daprdProcess({
-        binary: bins.daprd, appId: p.app.appId, appPort: p.appPort, appProtocol: p.app.appProtocol, ports: p.sidecar,
+        name: p.name, binary: bins.daprd, appId: p.app.appId, appPort: p.appPort, appProtocol: p.app.appProtocol, ports: p.sidecar,
         resourcesDir: join(appDir, 'resources'), configFile: config.file,
         mtls: { enabled: config.mtlsEnabled, sentryAddress: sentry.sentryAddress, trustAnchors },
         logLevel: p.app.logLevel, logDir: run.logs, env,
@@ -155,6 +160,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
     const apps: AppEndpoint[] = planned.map((p) => ({
       appId: p.app.appId,
+      instance: p.instance,
       appUrl: `http://127.0.0.1:${p.appPort}`,
       sidecar: {
         appId: p.app.appId,
@@ -178,6 +184,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       components,
       dependencies,
       mtlsEnabled,
+      trustAnchors,
       sidecar: (appId) => findSidecar(apps, appId),
       stop: async () => {
         await stack.stopAll((name) => progress.update(`stopping ${name}`));

@@ -16,6 +16,12 @@ export interface RunApp {
   appProtocol: string;
   appHealthCheckPath?: string;
   logLevel: string;
+  /**
+   * How many instances of this app (each with its own daprd, same app id) the local target starts.
+   * Not part of Dapr's format (`dapr run -f` ignores it and starts one); it lets a run show that instances of
+   * one app id share state and that invocation reaches any of them.
+   */
+  replicas: number;
 }
 
 export interface RunTemplate {
@@ -81,9 +87,12 @@ export function readRunTemplate(file: string): RunTemplate {
     if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) {
       bad(`${where}.appPort must be a port number`);
     }
+    const replicas = rawApp.replicas ?? 1;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1 || replicas > 10) bad(`${where}.replicas must be a whole number from 1 to 10`);
     return {
       appId,
       appDir,
+      replicas: replicas as number,
       declaredAppPort: port as number | undefined,
       command: command as string[],
       env: { ...commonEnv, ...envOf(rawApp.env, `${file}: ${where}.env`) },

@@ -1,0 +1,95 @@
+/**
+ * results.json: the one record of a run. Suites, chaos probes and load scenarios write into it; the report and
+ * the gate read only it. Bump RESULTS_SCHEMA_VERSION on any incompatible change.
+ */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export type RunKind = 'acceptance' | 'chaos' | 'load' | 'all';
+export type TestStatus = 'passed' | 'failed' | 'skipped';
+
+export interface TestResult {
+  /** Stable id: the full title. */
+  id: string;
+  title: string;
+  /** Titles of the enclosing describe blocks, outermost first. */
+  suitePath: string[];
+  /** Story and task ids found in the titles, e.g. ["US1", "T018"]. */
+  tags: string[];
+  status: TestStatus;
+  durationMs: number;
+  failure?: { message: string; stack?: string };
+  /** Numbers the test measured (latencies, counts, expected vs observed). */
+  measurements: Record<string, number | string | boolean>;
+}
+
+/** A chaos probe's comparison of what the policy declares with what happened. */
+export interface ChaosResult {
+  probe: string;
+  target: string;
+  policy?: string;
+  expected: Record<string, number | string>;
+  observed: Record<string, number | string>;
+  tolerance?: Record<string, number>;
+  passed: boolean;
+  note?: string;
+}
+
+export type MetricKind = 'rate' | 'trend' | 'counter' | 'gauge';
+
+/**
+ * A named metric, k6-style: `rate` has `rate` (0..1) and counts; `trend` has percentiles in ms and stats;
+ * `counter` has `count`; `gauge` has `value`. `tags` distinguish series (subscriber, operation, app).
+ */
+export interface MetricSample {
+  name: string;
+  kind: MetricKind;
+  tags: Record<string, string>;
+  rate?: number;
+  passes?: number;
+  fails?: number;
+  count?: number;
+  value?: number;
+  /** Percentiles keyed like "p50", "p90", "p99", "p99.9"; plus "min", "max", "avg" in the same unit. */
+  stats?: Record<string, number>;
+  unit?: string;
+}
+
+/** A load scenario's record: its settings, timeline and histogram, for the report's charts. */
+export interface ScenarioResult {
+  name: string;
+  settings: Record<string, number | string | boolean>;
+  /** One point per second. */
+  timeline: { t: number; requests: number; errors: number; p50?: number; p99?: number; [k: string]: number | undefined }[];
+  /** Latency histogram buckets (upper bound ms → count), per series. */
+  histograms?: Record<string, { le: number; count: number }[]>;
+  resources?: { process: string; t: number; cpuPercent: number; rssMb: number }[];
+  notApplicable?: string;
+}
+
+export interface RunEnvironment {
+  daprVersion?: string;
+  components: { name: string; type: string; version?: string }[];
+  configurationDigest?: string;
+  resiliencyDigest?: string;
+  mtlsEnabled?: boolean;
+  host?: string;
+  node?: string;
+}
+
+export interface RunResults {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  runId: string;
+  kind: RunKind;
+  /** True when the run was interrupted or failed before it finished; what it measured so far is kept. */
+  partial: boolean;
+  startedAt: string;
+  finishedAt: string;
+  target: { kind: 'local' | 'external' | 'kubernetes'; description?: string };
+  environment: RunEnvironment;
+  tests: TestResult[];
+  chaos: ChaosResult[];
+  metrics: MetricSample[];
+  scenarios: ScenarioResult[];
+  /** Setup or run-level errors that are not one test's failure. */
+  errors: { code: string; message: string }[];
+}

@@ -1,0 +1,107 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { RESULTS_SCHEMA_VERSION, type RunResults } from './results-model';
+
+const num = { type: 'number' } as const;
+const str = { type: 'string' } as const;
+const scalarMap = { type: 'object', additionalProperties: { type: ['number', 'string', 'boolean'] } } as const;
+
+/** JSON Schema of results.json v1; checked on every write and every read. */
+export const resultsJsonSchema = {
+  type: 'object',
+  required: ['schemaVersion', 'runId', 'kind', 'partial', 'startedAt', 'finishedAt', 'target', 'environment', 'tests', 'chaos', 'metrics', 'scenarios', 'errors'],
+  properties: {
+    schemaVersion: { const: RESULTS_SCHEMA_VERSION },
+    runId: str,
+    kind: { enum: ['acceptance', 'chaos', 'load', 'all'] },
+    partial: { type: 'boolean' },
+    startedAt: str,
+    finishedAt: str,
+    target: { type: 'object', required: ['kind'], properties: { kind: { enum: ['local', 'external', 'kubernetes'] }, description: str } },
+    environment: {
+      type: 'object',
+      required: ['components'],
+      properties: {
+        daprVersion: str,
+        components: { type: 'array', items: { type: 'object', required: ['name', 'type'], properties: { name: str, type: str, version: str } } },
+        configurationDigest: str,
+        resiliencyDigest: str,
+        mtlsEnabled: { type: 'boolean' },
+        host: str,
+        node: str,
+      },
+    },
+    tests: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'title', 'suitePath', 'tags', 'status', 'durationMs', 'measurements'],
+        properties: {
+          id: str,
+          title: str,
+          suitePath: { type: 'array', items: str },
+          tags: { type: 'array', items: str },
+          status: { enum: ['passed', 'failed', 'skipped'] },
+          durationMs: num,
+          failure: { type: 'object', required: ['message'], properties: { message: str, stack: str } },
+          measurements: scalarMap,
+        },
+      },
+    },
+    chaos: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['probe', 'target', 'expected', 'observed', 'passed'],
+        properties: { probe: str, target: str, policy: str, expected: scalarMap, observed: scalarMap, tolerance: { type: 'object', additionalProperties: num }, passed: { type: 'boolean' }, note: str },
+      },
+    },
+    metrics: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'kind', 'tags'],
+        properties: {
+          name: { type: 'string', pattern: '^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+$' },
+          kind: { enum: ['rate', 'trend', 'counter', 'gauge'] },
+          tags: { type: 'object', additionalProperties: str },
+          rate: { type: 'number', minimum: 0, maximum: 1 },
+          passes: num,
+          fails: num,
+          count: num,
+          value: num,
+          stats: { type: 'object', additionalProperties: num },
+          unit: str,
+        },
+      },
+    },
+    scenarios: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'settings', 'timeline'],
+        properties: {
+          name: str,
+          settings: scalarMap,
+          timeline: { type: 'array', items: { type: 'object', required: ['t', 'requests', 'errors'], additionalProperties: num } },
+          histograms: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object', required: ['le', 'count'], properties: { le: num, count: num } } } },
+          resources: { type: 'array', items: { type: 'object', required: ['process', 't', 'cpuPercent', 'rssMb'], properties: { process: str, t: num, cpuPercent: num, rssMb: num } } },
+          notApplicable: str,
+        },
+      },
+    },
+    errors: { type: 'array', items: { type: 'object', required: ['code', 'message'], properties: { code: str, message: str } } },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateFn = ajv.compile(resultsJsonSchema);
+
+/** Problems with a results document, as `path: message` lines; empty when it is valid. */
+export function resultsProblems(doc: unknown): string[] {
+  if (validateFn(doc)) return [];
+  return (validateFn.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
+}
+
+export function isRunResults(doc: unknown): doc is RunResults {
+  return resultsProblems(doc).length === 0;
+}
