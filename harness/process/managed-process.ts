@@ -16,6 +16,8 @@ export interface ProcessSpec {
   startTimeoutMs?: number;
   /** Time between SIGTERM and SIGKILL on stop. */
   stopGraceMs?: number;
+  /** Turns the log of a process that died during start into a sentence; default: its last lines. */
+  explainExit?: (logFile: string) => string | undefined;
 }
 
 export interface Stoppable {
@@ -96,7 +98,7 @@ export class ManagedProcess implements Stoppable {
         const how = info?.signal ? `signal ${info.signal}` : `code ${info?.code ?? '?'}`;
         throw runtimeError(
           'PROCESS_EXITED',
-          `${spec.name} exited (${how}) before it was ready; last log lines: ${lastLines(spec.logFile, 3)}`,
+          `${spec.name} exited (${how}) before it was ready: ${spec.explainExit?.(spec.logFile) ?? `last log lines: ${lastLines(spec.logFile, 3)}`}`,
           `see ${spec.logFile}`,
           err,
         );

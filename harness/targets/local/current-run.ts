@@ -32,14 +32,7 @@ export function clearCurrentRun(runRoot: string, runId: string): void {
   if (current?.runId === runId) rmSync(currentRunFile(runRoot), { force: true });
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { pidAlive } from '../../process/pid-alive';
 
 /** Pids of live processes started for `runId` (found by the variable every harness process carries). */
 export function processesOfRun(runId: string): number[] {

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { ManagedProcess } from '../../process/managed-process';
 import { forHttp } from '../../process/wait/wait-for-http';
+import type { DaprResource } from './dapr-resources';
+import { explainDaprdExit } from './daprd-log';
 import { CONTROL_PLANE_NAMESPACE, CONTROL_PLANE_TRUST_DOMAIN } from './sentry';
 
 export interface SidecarPorts {
@@ -24,6 +26,8 @@ export interface DaprdOptions {
   logLevel: string;
   logDir: string;
   env: Record<string, string>;
+  /** The source resources, to name the file of a component that makes daprd fail. */
+  resources: DaprResource[];
 }
 
 /** One daprd sidecar bound to loopback; ready when its healthz answers, which needs its components and app up. */
@@ -61,5 +65,6 @@ export function daprdProcess(opts: DaprdOptions): ManagedProcess {
     logFile: join(opts.logDir, `${opts.name}-daprd.log`),
     wait: forHttp(`http://127.0.0.1:${opts.ports.http}/v1.0/healthz`, [204]),
     startTimeoutMs: 60_000,
+    explainExit: (logFile) => explainDaprdExit(logFile, opts.resources),
   });
 }

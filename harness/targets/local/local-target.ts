@@ -150,7 +150,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
         name: p.name, binary: bins.daprd, appId: p.app.appId, appPort: p.appPort, appProtocol: p.app.appProtocol, ports: p.sidecar,
         resourcesDir: join(appDir, 'resources'), configFile: config.file,
         mtls: { enabled: config.mtlsEnabled, sentryAddress: sentry.sentryAddress, trustAnchors },
-        logLevel: p.app.logLevel, logDir: run.logs, env,
+        logLevel: p.app.logLevel, logDir: run.logs, env, resources: p.resources,
       }));
       progress.update(`starting ${proc.name}`);
       await proc.start(signal);
