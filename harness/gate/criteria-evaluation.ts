@@ -1,0 +1,80 @@
+import { usageError } from '../errors/harness-error';
+import type { RunResults } from '../results/results-model';
+import type { CriteriaFile } from './criteria-file';
+import { formatWithUnit } from './measured-format';
+import { AGGREGATIONS_BY_KIND, appliesTo, selectSeries } from './metric-series';
+import { aggregationLabel, compare } from './threshold-expression';
+
+export type RowStatus = 'pass' | 'fail' | 'not measured' | 'skipped';
+
+/** One line of the verdict: one threshold checked against one series of one run. */
+export interface VerdictRow {
+  criterion: string;
+  series: string;
+  threshold: string;
+  measured?: number;
+  measuredText: string;
+  status: RowStatus;
+  ok: boolean;
+  /** Line of the threshold in the criteria file; 0 for checks the gate adds itself. */
+  line: number;
+  /** Set when more than one run is judged together. */
+  runId?: string;
+  detail?: string;
+}
+
+export interface Verdict {
+  passed: boolean;
+  rows: VerdictRow[];
+  failures: VerdictRow[];
+  criteriaFile: string;
+  runIds: string[];
+}
+
+/**
+ * Judges one or more runs against the criteria. Each selected series must meet every threshold. A criterion no
+ * run measured fails unless it is optional; with several runs (say an acceptance run and a load run), each
+ * criterion is judged in the runs that measured it. An interrupted (partial) run never passes.
+ */
+export function evaluateCriteria(criteria: CriteriaFile, runs: RunResults | RunResults[]): Verdict {
+  const all = Array.isArray(runs) ? runs : [runs];
+  const several = all.length > 1;
+  const rows: VerdictRow[] = [];
+
+  for (const run of all.filter((r) => r.partial)) {
+    rows.push({ criterion: 'run.complete', series: '', threshold: 'partial==false', measuredText: 'partial run', status: 'fail', ok: false, line: 0, runId: run.runId, detail: 'the run was interrupted; re-run it to completion' });
+  }
+
+  for (const c of criteria.criteria) {
+    const measuredIn = all.map((run) => ({ run, series: selectSeries(run, c.metric, c.tags, c.aggregate) })).filter((m) => m.series.length > 0);
+    for (const t of c.thresholds) {
+      const base = { criterion: c.key, threshold: t.threshold.source, line: t.line };
+      if (measuredIn.length === 0) {
+        rows.push({ ...base, series: '', measuredText: 'not measured', status: c.optional ? 'skipped' : 'not measured', ok: c.optional, detail: c.optional ? 'optional' : undefined });
+        continue;
+      }
+      for (const { run, series } of measuredIn) {
+        for (const s of series) {
+          if (!appliesTo(s.kind, t.threshold.aggregation)) {
+            throw usageError(
+              'CRITERIA_INVALID',
+              `${criteria.file}:${t.line}: ${c.key}: ${aggregationLabel(t.threshold.aggregation)} does not apply to a ${s.kind} metric`,
+              `use one of ${AGGREGATIONS_BY_KIND[s.kind].join(', ')}`,
+            );
+          }
+          const value = s.read(t.threshold.aggregation);
+          const runId = several ? run.runId : undefined;
+          if (value === undefined) {
+            rows.push({ ...base, series: s.label, runId, measuredText: `no ${aggregationLabel(t.threshold.aggregation)} recorded`, status: c.optional ? 'skipped' : 'not measured', ok: c.optional });
+            continue;
+          }
+          const ok = compare(value, t.threshold.operator, t.threshold.target);
+          const unit = t.threshold.aggregation.kind === 'percentile' || ['avg', 'min', 'max', 'med'].includes(t.threshold.aggregation.kind) ? s.unit : undefined;
+          rows.push({ ...base, series: s.label, runId, measured: value, measuredText: formatWithUnit(value, unit), status: ok ? 'pass' : 'fail', ok, detail: ok ? undefined : s.detail });
+        }
+      }
+    }
+  }
+  const failures = rows.filter((r) => !r.ok);
+  return { passed: failures.length === 0, rows, failures, criteriaFile: criteria.file, runIds: all.map((r) => r.runId) };
+}
