@@ -6,6 +6,8 @@ import { statusCommand } from './commands/status';
 import { runtimeCommand } from './commands/runtime';
 import { setupCommand } from './commands/setup';
 import { UP_DEFAULTS, upCommand } from './commands/up';
+import { acceptanceCommand } from './commands/acceptance';
+import { addTargetOptions } from '../run/target-options';
 
 const program = new Command();
 program
@@ -53,6 +55,26 @@ program
   .description('install redis-server and nats-server with apt-get (as root), then build the runtime')
   .option('--skip-runtime', 'only install the packages')
   .action(async (opts) => finish(await setupCommand(opts)));
+
+addTargetOptions(
+  program
+    .command('acceptance')
+    .description('run the acceptance suites (platform, US1 invocation, US2 pub/sub, US3 state, security, observability) and give a verdict per story'),
+)
+  .option('-g, --grep <pattern>', 'only tests whose title matches')
+  .option('--bail', 'stop at the first failure')
+  .option('--keep-up', 'local: leave the deployment running afterwards to debug (stop it with `down`)')
+  .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
+  .addHelpText('after', `
+Writes results.json, junit.xml and index.html to reports/runs/<run-id>/ (reports/latest points at it).
+Exit code: 0 every test passed, 1 a test failed or the run was interrupted, 2 bad flags or configuration.
+
+Examples:
+  npm run acceptance                                  # start the local reference deployment, test, stop
+  npm run acceptance -- --grep US2                    # only the pub/sub story
+  npm run acceptance -- --target external --sidecar sample-app=http://127.0.0.1:3500 --sidecar task-service=http://127.0.0.1:3501
+  npm run acceptance -- --keep-up                     # leave it running to debug; npm run down stops it`)
+  .action(async (opts) => finish(await acceptanceCommand(opts)));
 
 function finish(code: number): void {
   process.exitCode = code;

@@ -25,6 +25,15 @@ export interface AppEndpoint {
   appUrl?: string;
 }
 
+export interface ResourceDocument {
+  kind: string;
+  name: string;
+  /** The document as parsed (apiVersion, kind, metadata, spec). */
+  body: Record<string, unknown>;
+  /** Where it came from (a file, or a cluster resource's namespace/name). */
+  source: string;
+}
+
 export interface ComponentInfo {
   name: string;
   type: string;
@@ -47,7 +56,10 @@ export interface Deployment {
   apps: AppEndpoint[];
   components: ComponentInfo[];
   dependencies: DependencyControl[];
-  mtlsEnabled: boolean;
+  /** Whether the deployment's Configuration turns mTLS on; undefined where the target cannot read it. */
+  mtlsEnabled?: boolean;
+  /** The Dapr resources in force (Components, Configuration, Resiliency, Subscriptions), where the target can read them. */
+  resources?: ResourceDocument[];
   /** PEM of the trust bundle sidecars' workload certificates chain to (Sentry's root), where the target knows it. */
   trustAnchors?: string;
   /** Sidecar of an app id; throws when the deployment has no such app. */

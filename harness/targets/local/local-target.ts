@@ -7,7 +7,7 @@ import type { ManagedProcess } from '../../process/managed-process';
 import { requireRuntime } from '../../runtime/runtime-binaries';
 import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment, type DependencyControl } from '../deployment';
 import { appProcess } from './app-process';
-import { componentType, loadResources, type DaprResource } from './dapr-resources';
+import { componentType, loadResourceFile, loadResources, type DaprResource } from './dapr-resources';
 import { daprdProcess, type SidecarPorts } from './daprd';
 import { PortAllocator } from './free-port';
 import { readRunTemplate, type RunApp } from './multi-app-run';
@@ -185,6 +185,10 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       dependencies,
       mtlsEnabled,
       trustAnchors,
+      resources: [
+        ...allResources.map((r) => ({ kind: r.kind, name: r.name, body: r.body, source: r.file })),
+        ...configurationDocs(template.apps),
+      ],
       sidecar: (appId) => findSidecar(apps, appId),
       stop: async () => {
         await stack.stopAll((name) => progress.update(`stopping ${name}`));
@@ -206,6 +210,12 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
     progress.done();
     throw err;
   }
+}
+
+/** The Configurations the apps run with (not in the resources folders when configFilePath points elsewhere). */
+function configurationDocs(apps: RunApp[]): { kind: string; name: string; body: Record<string, unknown>; source: string }[] {
+  const files = [...new Set(apps.map((a) => a.configFile).filter((f): f is string => Boolean(f)))];
+  return files.flatMap((f) => loadResourceFile(f)).filter((r) => r.kind === 'Configuration').map((r) => ({ kind: r.kind, name: r.name, body: r.body, source: r.file }));
 }
 
 interface DependencyWithProcess extends DependencyControl {

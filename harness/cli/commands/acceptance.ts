@@ -1,0 +1,58 @@
+import { createProgress } from '../progress';
+import { buildRuntime } from '../../runtime/build-runtime';
+import { runtimeIsBuilt } from '../../runtime/runtime-binaries';
+import { consoleSummary } from '../../results/console-summary';
+import { withSession } from '../../run/run-session';
+import type { TargetOptions } from '../../run/target-options';
+import { validateTargetOptions } from '../../run/target-options';
+import { runSuites } from '../../suites/run-suites';
+import { setSuiteContext } from '../../suites/suite-context';
+import { ACCEPTANCE_AREAS, suiteFiles } from '../../suites/suite-files';
+import { usageError } from '../../errors/harness-error';
+
+export interface AcceptanceOptions extends TargetOptions {
+  grep?: string;
+  bail?: boolean;
+  keepUp?: boolean;
+  out?: string;
+  areas?: string[];
+}
+
+/** Runs the acceptance suites against a deployment; exit 0 when every test passed, 1 otherwise. */
+export async function acceptanceCommand(opts: AcceptanceOptions): Promise<number> {
+  validateTargetOptions(opts);
+  const files = suiteFiles(opts.areas ?? ACCEPTANCE_AREAS);
+  if (files.length === 0) throw usageError('NO_SUITES', 'no suite files found under suites/', 'run from a checkout of dapr-harness');
+  if (opts.target === 'local' && !runtimeIsBuilt()) {
+    // The newcomer's first run: build the runtime instead of sending them to another command.
+    const progress = createProgress();
+    progress.log('the Dapr runtime is not built yet: building it once (a few minutes; cached afterwards)');
+    const built = await buildRuntime(progress);
+    progress.done(`built Dapr ${built.binaries.version} in ${built.seconds.toFixed(0)}s`);
+  }
+  const results = await withSession({ ...opts, kind: 'acceptance' }, async (session) => {
+    setSuiteContext({ deployment: session.deployment, runDir: session.runDir });
+    try {
+      let done = 0;
+      await runSuites({
+        files,
+        grep: opts.grep,
+        bail: opts.bail,
+        signal: session.signal,
+        onTestEnd: (t) => {
+          done++;
+          session.results.tests.push(t);
+          session.save();
+          const mark = t.status === 'passed' ? '✓' : t.status === 'failed' ? '✗' : '-';
+          session.progress.log(`  ${mark} ${t.suitePath.join(' › ')} › ${t.title}${t.status === 'failed' ? `\n      ${(t.failure?.message ?? '').split('\n')[0]}` : ''}`);
+          session.progress.update(`${done} tests run`);
+        },
+      });
+    } finally {
+      setSuiteContext(undefined);
+    }
+  });
+  process.stdout.write(`\n${consoleSummary(results)}\n`);
+  const failed = results.tests.some((t) => t.status === 'failed');
+  return failed || results.partial || results.tests.length === 0 ? 1 : 0;
+}

@@ -1,0 +1,110 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { HarnessError, runtimeError } from '../errors/harness-error';
+import { createProgress, type Progress } from '../cli/progress';
+import { collectEnvironment } from '../results/environment';
+import { junitXml } from '../results/junit';
+import type { RunKind, RunResults } from '../results/results-model';
+import { emptyResults, linkLatest, writeResults } from '../results/results-store';
+import type { Deployment } from '../targets/deployment';
+import { writeCurrentRun } from '../targets/local/current-run';
+import { DEFAULT_RUN_ROOT, newRunId, REPO_ROOT } from '../targets/local/run-dir';
+import type { LocalDeployment } from '../targets/local/local-target';
+import { openTarget, validateTargetOptions, type TargetOptions } from './target-options';
+
+export const REPORTS_DIR = join(REPO_ROOT, 'reports');
+
+export interface SessionOptions extends TargetOptions {
+  kind: RunKind;
+  out?: string;
+  keepUp?: boolean;
+}
+
+export interface Session {
+  runId: string;
+  runDir: string;
+  progress: Progress;
+  deployment: Deployment;
+  results: RunResults;
+  signal: AbortSignal;
+  /** Writes results.json as it stands (marked partial until the session finishes). */
+  save(): void;
+}
+
+/**
+ * One run against a deployment, whatever it does (acceptance, chaos, load): opens the target, keeps results.json
+ * current as work finishes, and on every way out — success, failure, Ctrl-C — writes the results (partial if
+ * cut short), junit.xml and the report, then stops what it started.
+ */
+export async function withSession(opts: SessionOptions, work: (s: Session) => Promise<void>): Promise<RunResults> {
+  validateTargetOptions(opts);
+  const runId = newRunId();
+  const runDir = resolve(opts.out ?? join(REPORTS_DIR, 'runs', runId));
+  mkdirSync(runDir, { recursive: true });
+  const progress = createProgress();
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    progress.log(signals === 1 ? `${signal}: stopping after the current step; results so far are kept (again to stop at once)` : `${signal} again: stopping now`);
+    abort.abort(runtimeError('INTERRUPTED', `run interrupted by ${signal}`, `partial results are in ${runDir}`));
+    if (signals > 1) process.exitCode = 130;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const results = emptyResults({ runId, kind: opts.kind, target: { kind: opts.target as RunResults['target']['kind'] }, partial: true });
+  const save = (): void => {
+    results.finishedAt = new Date().toISOString();
+    writeResults(runDir, results);
+  };
+  save();
+  let deployment: Deployment | undefined;
+  try {
+    progress.log(`run ${runId} · target ${opts.target} · results in ${runDir}`);
+    deployment = await openTarget(opts, { runId, runDir, progress, signal: abort.signal });
+    results.environment = await collectEnvironment(deployment);
+    results.target.description = deployment.target === 'local' ? `local reference deployment (${deployment.runDir})` : `${deployment.apps.length} sidecars`;
+    save();
+    await work({ runId, runDir, progress, deployment, results, signal: abort.signal, save });
+    results.partial = abort.signal.aborted;
+  } catch (err) {
+    results.partial = true;
+    const e = err instanceof HarnessError ? err : runtimeError('RUN_FAILED', err instanceof Error ? err.message : String(err), 'see the logs in the run directory');
+    results.errors.push({ code: e.code, message: e.message });
+    throw err;
+  } finally {
+    save();
+    writeFileSync(join(runDir, 'junit.xml'), junitXml(results));
+    await renderReportSafely(runDir, progress);
+    if (!opts.out) linkLatest(REPORTS_DIR, runDir);
+    if (deployment) await finishDeployment(deployment, opts, progress);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress.done();
+  }
+  return results;
+}
+
+async function finishDeployment(d: Deployment, opts: SessionOptions, progress: Progress): Promise<void> {
+  if (opts.keepUp && d.target === 'local') {
+    const local = d as LocalDeployment;
+    // Nothing supervises it once this process exits; `down` finds its processes by run id and stops them.
+    writeCurrentRun(resolve(DEFAULT_RUN_ROOT), { ...local.describe(), supervisorPid: process.pid, startedAt: new Date().toISOString() });
+    progress.log(`--keep-up: the deployment stays up (logs in ${d.runDir}/logs); stop it with \`npm run down\``);
+    return;
+  }
+  progress.update('stopping the deployment');
+  await d.stop();
+}
+
+/** The report is a view of results.json; failing to render it must not lose the results or change the verdict. */
+async function renderReportSafely(runDir: string, progress: Progress): Promise<void> {
+  try {
+    const reportModule: string = '../report/render-report';
+    const mod = (await import(reportModule)) as { renderReport?: (dir: string) => string };
+    if (mod.renderReport) mod.renderReport(runDir);
+  } catch (err) {
+    progress.log(`report not rendered: ${(err as Error).message.split('\n')[0]} (results.json is complete; re-render with npm run report -- ${runDir})`);
+  }
+}

@@ -1,0 +1,40 @@
+import type { Deployment } from '../targets/deployment';
+
+/**
+ * What a suite sees while the harness runs it: the deployment under test, and a place to record the numbers
+ * a test measured (they go into results.json beside the test's status).
+ */
+export interface SuiteContext {
+  deployment: Deployment;
+  /** Where suites may write artifacts (the run directory). */
+  runDir: string;
+}
+
+let current: SuiteContext | undefined;
+const measurements = new WeakMap<object, Record<string, number | string | boolean>>();
+
+export function setSuiteContext(ctx: SuiteContext | undefined): void {
+  current = ctx;
+}
+
+export function suiteContext(): SuiteContext {
+  if (!current) throw new Error('no deployment: suites run through the harness (npm run acceptance), which sets one');
+  return current;
+}
+
+export function deployment(): Deployment {
+  return suiteContext().deployment;
+}
+
+/** Records a measured value on the running test, e.g. `measure(this, 'latencyMs', 12.5)`. */
+export function measure(ctx: Mocha.Context, name: string, value: number | string | boolean): void {
+  const test = ctx.test;
+  if (!test) return;
+  const record = measurements.get(test) ?? {};
+  record[name] = value;
+  measurements.set(test, record);
+}
+
+export function measurementsOf(test: object): Record<string, number | string | boolean> {
+  return measurements.get(test) ?? {};
+}

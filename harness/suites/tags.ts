@@ -1,0 +1,13 @@
+/** Story ids (US1), task ids (T018) and a few area words in test and suite titles, for grouping results. */
+const TAG = /\b(US\d+|T\d{3})\b/g;
+
+export function tagsOf(titles: string[]): string[] {
+  const tags = new Set<string>();
+  for (const title of titles) for (const m of title.matchAll(TAG)) tags.add(m[1] as string);
+  return [...tags].sort((a, b) => (a.startsWith('US') === b.startsWith('US') ? a.localeCompare(b, 'en', { numeric: true }) : a.startsWith('US') ? -1 : 1));
+}
+
+/** The story a test belongs to: its first US tag, else "platform" and similar suite-level words. */
+export function storyOf(tags: string[], suitePath: string[]): string {
+  return tags.find((t) => t.startsWith('US')) ?? suitePath[0] ?? 'other';
+}

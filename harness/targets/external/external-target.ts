@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { usageError } from '../../errors/harness-error';
+import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment } from '../deployment';
+
+/**
+ * An already-running deployment the harness only talks to: sidecar URLs per app id, from flags
+ * (`--sidecar app=http://host:3500`) or a YAML/JSON file (`apps: [{appId, sidecar, app?, metrics?}]`).
+ */
+export interface ExternalSpec {
+  apps: { appId: string; sidecar: string; app?: string; metrics?: string; grpc?: string }[];
+}
+
+export function parseSidecarFlags(values: string[]): ExternalSpec {
+  return {
+    apps: values.map((v) => {
+      const m = /^([a-z0-9][-a-z0-9]*)=(https?:\/\/[^\s]+)$/.exec(v);
+      if (!m) throw usageError('BAD_FLAG', `--sidecar ${v} is not app-id=URL`, 'e.g. --sidecar sample-app=http://127.0.0.1:3500');
+      return { appId: m[1] as string, sidecar: (m[2] as string).replace(/\/$/, '') };
+    }),
+  };
+}
+
+export function readExternalSpec(file: string): ExternalSpec {
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw usageError('SIDECARS_FILE', `cannot read ${file}: ${(err as Error).message.split('\n')[0]}`, 'give a YAML or JSON file with apps: [{appId, sidecar}]');
+  }
+  const apps = (doc as { apps?: unknown } | null)?.apps;
+  if (!Array.isArray(apps) || apps.length === 0) throw usageError('SIDECARS_FILE', `${file} has no apps list`, 'write apps: [{appId: sample-app, sidecar: http://127.0.0.1:3500}]');
+  for (const [i, a] of apps.entries()) {
+    if (typeof a?.appId !== 'string' || typeof a?.sidecar !== 'string' || !/^https?:\/\//.test(a.sidecar)) {
+      throw usageError('SIDECARS_FILE', `${file}: apps[${i}] needs appId and a sidecar URL`, 'e.g. {appId: sample-app, sidecar: http://127.0.0.1:3500}');
+    }
+  }
+  return { apps } as ExternalSpec;
+}
+
+/** Connects to the sidecars (each must answer its metadata API) and returns a Deployment without lifecycle. */
+export async function connectExternal(spec: ExternalSpec, runId: string, runDir: string): Promise<Deployment> {
+  const components = new Map<string, ComponentInfo>();
+  const apps: AppEndpoint[] = [];
+  const count = new Map<string, number>();
+  for (const a of spec.apps) {
+    let meta: { id?: string; components?: { name: string; type: string; version?: string }[] };
+    try {
+      const res = await fetch(`${a.sidecar}/v1.0/metadata`, { signal: AbortSignal.timeout(5000) });
+      meta = (await res.json()) as typeof meta;
+    } catch (err) {
+      throw usageError('SIDECAR_UNREACHABLE', `the sidecar of ${a.appId} at ${a.sidecar} does not answer its metadata API (${(err as Error).message})`, 'check the URL and that daprd is running; for a cluster use --target kubernetes or a port-forward');
+    }
+    if (meta.id && meta.id !== a.appId) throw usageError('SIDECAR_MISMATCH', `${a.sidecar} is the sidecar of ${meta.id}, not ${a.appId}`, 'fix the app id or the URL');
+    for (const c of meta.components ?? []) components.set(c.name, { name: c.name, type: c.type });
+    const instance = count.get(a.appId) ?? 0;
+    count.set(a.appId, instance + 1);
+    const host = new URL(a.sidecar).host;
+    apps.push({ appId: a.appId, instance, appUrl: a.app, sidecar: { appId: a.appId, httpUrl: a.sidecar, grpcAddress: a.grpc ?? host, metricsUrl: a.metrics } });
+  }
+  return {
+    target: 'external',
+    runId,
+    runDir,
+    apps,
+    components: [...components.values()],
+    dependencies: [],
+    sidecar: (appId) => findSidecar(apps, appId),
+    stop: async () => {},
+  };
+}
