@@ -57,9 +57,9 @@ export function loadCriteria(file: string): CriteriaFile {
 export function parseCriteria(text: string, file: string): CriteriaFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const lineOf = (node: Node | Pair['key'] | null | undefined): number => {
-    const start = node && typeof node === 'object' && 'range' in node && node.range ? node.range[0] : 0;
-    return lines.linePos(start).line;
+  const lineOf = (node: unknown): number => {
+    const range = (node as { range?: [number, number, number] | null } | null | undefined)?.range;
+    return lines.linePos(range ? range[0] : 0).line;
   };
   const fail = (line: number, problem: string, hint = HINT): HarnessError => usageError('CRITERIA_INVALID', `${file}:${line}: ${problem}`, hint);
 
@@ -81,7 +81,7 @@ export function parseCriteria(text: string, file: string): CriteriaFile {
   return { file, criteria };
 }
 
-function parseCriterion(pair: Pair, lineOf: (n: Node | Pair['key'] | null | undefined) => number, fail: (line: number, problem: string, hint?: string) => HarnessError): Criterion {
+function parseCriterion(pair: Pair, lineOf: (node: unknown) => number, fail: (line: number, problem: string, hint?: string) => HarnessError): Criterion {
   const line = lineOf(pair.key);
   if (!isScalar(pair.key) || typeof pair.key.value !== 'string') throw fail(line, 'a criterion key must be a metric name such as pubsub.delivery_rate');
   const key = pair.key.value.trim();
