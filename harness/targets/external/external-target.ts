@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { usageError } from '../../errors/harness-error';
 import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment } from '../deployment';
@@ -8,7 +9,9 @@ import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment } fr
  * (`--sidecar app=http://host:3500`) or a YAML/JSON file (`apps: [{appId, sidecar, app?, metrics?}]`).
  */
 export interface ExternalSpec {
-  apps: { appId: string; sidecar: string; app?: string; metrics?: string; grpc?: string }[];
+  apps: { appId: string; sidecar: string; app?: string; metrics?: string; grpc?: string; internalGrpc?: string }[];
+  /** PEM file of the trust bundle (e.g. from the dapr-trust-bundle ConfigMap), to check mTLS identities on the wire. */
+  trustAnchorsFile?: string;
 }
 
 export function parseSidecarFlags(values: string[]): ExternalSpec {
@@ -35,7 +38,11 @@ export function readExternalSpec(file: string): ExternalSpec {
       throw usageError('SIDECARS_FILE', `${file}: apps[${i}] needs appId and a sidecar URL`, 'e.g. {appId: sample-app, sidecar: http://127.0.0.1:3500}');
     }
   }
-  return { apps } as ExternalSpec;
+  const trustAnchorsFile = (doc as { trustAnchorsFile?: unknown }).trustAnchorsFile;
+  if (trustAnchorsFile !== undefined && (typeof trustAnchorsFile !== 'string' || !existsSync(resolve(dirname(file), trustAnchorsFile)))) {
+    throw usageError('SIDECARS_FILE', `${file}: trustAnchorsFile ${String(trustAnchorsFile)} does not exist`, 'give the path of the trust bundle PEM, relative to the file, or leave it out');
+  }
+  return { apps, ...(trustAnchorsFile ? { trustAnchorsFile: resolve(dirname(file), trustAnchorsFile as string) } : {}) } as ExternalSpec;
 }
 
 /** Connects to the sidecars (each must answer its metadata API) and returns a Deployment without lifecycle. */
@@ -56,7 +63,7 @@ export async function connectExternal(spec: ExternalSpec, runId: string, runDir:
     const instance = count.get(a.appId) ?? 0;
     count.set(a.appId, instance + 1);
     const host = new URL(a.sidecar).host;
-    apps.push({ appId: a.appId, instance, appUrl: a.app, sidecar: { appId: a.appId, httpUrl: a.sidecar, grpcAddress: a.grpc ?? host, metricsUrl: a.metrics } });
+    apps.push({ appId: a.appId, instance, appUrl: a.app, sidecar: { appId: a.appId, httpUrl: a.sidecar, grpcAddress: a.grpc ?? host, metricsUrl: a.metrics, internalGrpcAddress: a.internalGrpc } });
   }
   return {
     target: 'external',
@@ -65,6 +72,7 @@ export async function connectExternal(spec: ExternalSpec, runId: string, runDir:
     apps,
     components: [...components.values()],
     dependencies: [],
+    ...(spec.trustAnchorsFile ? { trustAnchors: readFileSync(spec.trustAnchorsFile, 'utf8') } : {}),
     sidecar: (appId) => findSidecar(apps, appId),
     stop: async () => {},
   };
