@@ -20,7 +20,7 @@ export const NAMED_AGGREGATIONS = ['rate', 'count', 'value', 'avg', 'min', 'max'
 export const OPERATORS: readonly Operator[] = ['<', '<=', '>', '>=', '==', '!='];
 
 const NUMBER = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?`;
-const EXPRESSION = new RegExp(String.raw`^\s*([a-z]+)\s*(?:\(\s*(${NUMBER})\s*\))?\s*(<=|>=|==|!=|<|>)\s*(${NUMBER})\s*$`);
+const EXPRESSION = new RegExp(String.raw`^\s*([a-z][a-z0-9.]*)\s*(?:\(\s*(${NUMBER})\s*\))?\s*(<=|>=|==|!=|<|>)\s*(${NUMBER})\s*$`);
 
 /** Parses one threshold; on bad input returns the reason as a string (the caller adds file and line). */
 export function parseThreshold(text: string): Threshold | string {
@@ -36,6 +36,7 @@ export function parseThreshold(text: string): Threshold | string {
     if (!(percent > 0 && percent < 100)) return `'${text}': the percentile must be between 0 and 100 (exclusive), got ${arg}`;
     aggregation = { kind: 'percentile', percent };
   } else {
+    if (/^p\d/.test(name)) return `'${text}': write percentiles as p(${name.slice(1)}), with parentheses`;
     if (!(NAMED_AGGREGATIONS as readonly string[]).includes(name)) {
       return `'${text}': unknown aggregation '${name}' (use one of ${NAMED_AGGREGATIONS.join(', ')}, p(N))`;
     }

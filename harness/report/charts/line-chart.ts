@@ -69,7 +69,7 @@ export function lineChart(series: LineSeries[], opts: LineChartOptions): ChartVi
     xMin = 0;
     const shown = PERCENTILE_TICKS.filter((p) => ninesOf(p) <= xMax + 1e-9);
     const next = PERCENTILE_TICKS.find((p) => ninesOf(p) > xMax + 1e-9);
-    if (next !== undefined) shown.push(next);
+    if (next !== undefined && ninesOf(shown[shown.length - 1] ?? 0) < xMax - 1e-9) shown.push(next);
     xMax = ninesOf(shown[shown.length - 1] ?? 99);
     xTickValues = shown.map((p) => ({ v: ninesOf(p), label: p === 0 ? '' : `p${p}` }));
   } else {

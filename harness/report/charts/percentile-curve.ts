@@ -11,7 +11,7 @@ export function percentilesFromHistogram(buckets: { le: number; count: number }[
   if (total === 0) return [];
   const points: { x: number; y: number }[] = [];
   for (const p of PERCENTILES) {
-    if ((1 - p / 100) * total < 1 && p !== 50) break;
+    if ((1 - p / 100) * total < 1 - 1e-9 && p !== 50) break;
     let seen = 0;
     const bucket = sorted.find((b) => (seen += b.count) >= (p / 100) * total);
     if (bucket) points.push({ x: p, y: bucket.le });
