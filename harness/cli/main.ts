@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --import tsx
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeFor, HarnessError } from '../errors/harness-error';
+import { redact, registerSecretsFromEnv } from '../secrets/redaction';
 import { downCommand } from './commands/down';
 import { statusCommand } from './commands/status';
 import { runtimeCommand } from './commands/runtime';
@@ -8,6 +9,11 @@ import { setupCommand } from './commands/setup';
 import { UP_DEFAULTS, upCommand } from './commands/up';
 import { acceptanceCommand } from './commands/acceptance';
 import { addTargetOptions } from '../run/target-options';
+import { reportCommand } from '../report/report-command';
+import { gateCommand } from '../gate/gate-command';
+import { DEFAULT_CRITERIA_FILE } from '../report/render-report';
+
+registerSecretsFromEnv();
 
 const program = new Command();
 program
@@ -76,6 +82,22 @@ Examples:
   npm run acceptance -- --keep-up                     # leave it running to debug; npm run down stops it`)
   .action(async (opts) => finish(await acceptanceCommand(opts)));
 
+program
+  .command('report')
+  .description('render (or re-render) the HTML report of a run from its results.json')
+  .argument('[run-dir]', 'run directory', 'reports/latest')
+  .option('--criteria <file>', 'criteria file for the verdict section', DEFAULT_CRITERIA_FILE)
+  .option('--previous <run-dir>', 'compare with this run instead of the newest earlier run of the same kind')
+  .action(async (runDir: string, opts) => finish(await reportCommand({ runDir, criteria: opts.criteria, previous: opts.previous })));
+
+program
+  .command('gate')
+  .description('evaluate success criteria (k6-style thresholds) against results.json; exit 1 on any failing criterion')
+  .option('--criteria <file>', 'criteria file', DEFAULT_CRITERIA_FILE)
+  .option('--results <dir...>', 'run directories (or results.json files) to judge together', ['reports/latest'])
+  .addHelpText('after', '\nExit code: 0 every criterion passed, 1 a criterion failed or was not measured, 2 malformed criteria or results.\n\nExample:\n  npm run gate -- --criteria criteria.yaml --results reports/latest')
+  .action(async (opts) => finish(await gateCommand({ criteria: opts.criteria, results: opts.results })));
+
 function finish(code: number): void {
   process.exitCode = code;
 }
@@ -87,10 +109,10 @@ try {
     const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
     process.exitCode = ok ? 0 : 2;
   } else if (err instanceof HarnessError) {
-    process.stderr.write(`error ${err.oneLine()}\n`);
+    process.stderr.write(`error ${redact(err.oneLine())}\n`);
     process.exitCode = exitCodeFor(err);
   } else {
-    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`error: ${redact(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
     process.exitCode = 1;
   }
 }

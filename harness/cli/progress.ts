@@ -8,6 +8,8 @@ export interface Progress {
   done(message?: string): void;
 }
 
+import { redact } from '../secrets/redaction';
+
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, quietIntervalMs = 10_000): Progress {
   const tty = Boolean(stream.isTTY) && !process.env.CI;
   const started = Date.now();
@@ -18,7 +20,8 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, quie
     if (tty && current) stream.write('\r\x1b[2K');
   };
   return {
-    update(message: string): void {
+    update(raw: string): void {
+      const message = redact(raw);
       current = message;
       if (tty) {
         const width = (stream.columns || 100) - 8;
@@ -30,13 +33,13 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, quie
     },
     log(message: string): void {
       clear();
-      stream.write(`${message}\n`);
+      stream.write(`${redact(message)}\n`);
       if (tty && current) this.update(current);
     },
     done(message?: string): void {
       clear();
       current = '';
-      if (message) stream.write(`${message}\n`);
+      if (message) stream.write(`${redact(message)}\n`);
     },
   };
 }

@@ -3,6 +3,7 @@ import { join, relative, dirname } from 'node:path';
 import { usageError } from '../errors/harness-error';
 import type { RunResults } from './results-model';
 import { resultsProblems } from './results-schema';
+import { redactDeep } from '../secrets/redaction';
 
 export const RESULTS_FILE = 'results.json';
 
@@ -16,7 +17,7 @@ export function writeResults(runDir: string, results: RunResults): string {
   mkdirSync(runDir, { recursive: true });
   const file = join(runDir, RESULTS_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(redactDeep(results), null, 2)}\n`);
   renameSync(tmp, file);
   return file;
 }

@@ -11,6 +11,9 @@ import { writeCurrentRun } from '../targets/local/current-run';
 import { DEFAULT_RUN_ROOT, newRunId, REPO_ROOT } from '../targets/local/run-dir';
 import type { LocalDeployment } from '../targets/local/local-target';
 import { openTarget, validateTargetOptions, type TargetOptions } from './target-options';
+import { renderReport } from '../report/render-report';
+import { redact } from '../secrets/redaction';
+import { AuditLog, setCurrentAuditLog } from '../audit/audit-log';
 
 export const REPORTS_DIR = join(REPO_ROOT, 'reports');
 
@@ -53,6 +56,8 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const audit = new AuditLog(join(runDir, 'audit.log'));
+  setCurrentAuditLog(audit);
   const results = emptyResults({ runId, kind: opts.kind, target: { kind: opts.target as RunResults['target']['kind'] }, partial: true });
   const save = (): void => {
     results.finishedAt = new Date().toISOString();
@@ -62,7 +67,7 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
   let deployment: Deployment | undefined;
   try {
     progress.log(`run ${runId} · target ${opts.target} · results in ${runDir}`);
-    deployment = await openTarget(opts, { runId, runDir, progress, signal: abort.signal });
+    deployment = await openTarget(opts, { runId, runDir, progress, signal: abort.signal, audit });
     results.environment = await collectEnvironment(deployment);
     results.target.description = deployment.target === 'local' ? `local reference deployment (${deployment.runDir})` : `${deployment.apps.length} sidecars`;
     save();
@@ -75,10 +80,11 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
     throw err;
   } finally {
     save();
-    writeFileSync(join(runDir, 'junit.xml'), junitXml(results));
+    writeFileSync(join(runDir, 'junit.xml'), redact(junitXml(results)));
     await renderReportSafely(runDir, progress);
     if (!opts.out) linkLatest(REPORTS_DIR, runDir);
     if (deployment) await finishDeployment(deployment, opts, progress);
+    setCurrentAuditLog(undefined);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     progress.done();
@@ -101,9 +107,7 @@ async function finishDeployment(d: Deployment, opts: SessionOptions, progress: P
 /** The report is a view of results.json; failing to render it must not lose the results or change the verdict. */
 async function renderReportSafely(runDir: string, progress: Progress): Promise<void> {
   try {
-    const reportModule: string = '../report/render-report';
-    const mod = (await import(reportModule)) as { renderReport?: (dir: string) => string };
-    if (mod.renderReport) mod.renderReport(runDir);
+    renderReport(runDir);
   } catch (err) {
     progress.log(`report not rendered: ${(err as Error).message.split('\n')[0]} (results.json is complete; re-render with npm run report -- ${runDir})`);
   }

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { usageError } from '../errors/harness-error';
 import type { Progress } from '../cli/progress';
 import type { Deployment } from '../targets/deployment';
+import type { AuditLog } from '../audit/audit-log';
 import { connectExternal, parseSidecarFlags, readExternalSpec } from '../targets/external/external-target';
 import { startLocalDeployment } from '../targets/local/local-target';
 import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../targets/local/run-dir';
@@ -46,7 +47,7 @@ export function validateTargetOptions(opts: TargetOptions): void {
   }
 }
 
-export async function openTarget(opts: TargetOptions, ctx: { runId: string; runDir: string; progress: Progress; signal: AbortSignal }): Promise<Deployment> {
+export async function openTarget(opts: TargetOptions, ctx: { runId: string; runDir: string; progress: Progress; signal: AbortSignal; audit: AuditLog }): Promise<Deployment> {
   switch (opts.target) {
     case 'local':
       return startLocalDeployment({
@@ -55,10 +56,11 @@ export async function openTarget(opts: TargetOptions, ctx: { runId: string; runD
         runId: ctx.runId,
         progress: ctx.progress,
         signal: ctx.signal,
+        audit: ctx.audit,
       });
     case 'external': {
       const spec = opts.sidecarsFile ? readExternalSpec(opts.sidecarsFile) : parseSidecarFlags(opts.sidecar ?? []);
-      return connectExternal(spec, ctx.runId, ctx.runDir);
+      return connectExternal(spec, ctx.runId, ctx.runDir, process.env.DAPR_API_TOKEN || undefined);
     }
     default:
       throw usageError('UNKNOWN_TARGET', `unknown target "${opts.target}"`, `use --target ${TARGETS.join(', ')}`);

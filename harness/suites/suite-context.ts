@@ -22,6 +22,10 @@ export function suiteContext(): SuiteContext {
   return current;
 }
 
+export function suiteContextOrUndefined(): SuiteContext | undefined {
+  return current;
+}
+
 export function deployment(): Deployment {
   return suiteContext().deployment;
 }

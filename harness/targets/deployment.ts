@@ -60,6 +60,8 @@ export interface Deployment {
   mtlsEnabled?: boolean;
   /** The Dapr resources in force (Components, Configuration, Resiliency, Subscriptions), where the target can read them. */
   resources?: ResourceDocument[];
+  /** The token sidecars require in `dapr-api-token`, when they require one. A secret: never written anywhere. */
+  apiToken?: string;
   /** PEM of the trust bundle sidecars' workload certificates chain to (Sentry's root), where the target knows it. */
   trustAnchors?: string;
   /** Sidecar of an app id; throws when the deployment has no such app. */

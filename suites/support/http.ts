@@ -1,4 +1,5 @@
 import { sleep } from '../../harness/process/wait/wait-strategy';
+import { suiteContextOrUndefined } from '../../harness/suites/suite-context';
 
 export interface HttpResult<T = unknown> {
   status: number;
@@ -12,6 +13,8 @@ export async function http<T = unknown>(url: string, init: RequestInit & { json?
   const { json, timeoutMs, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set('content-type', 'application/json');
+  const token = sidecarToken(url);
+  if (token && !headers.has('dapr-api-token')) headers.set('dapr-api-token', token);
   const res = await fetch(url, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body, signal: AbortSignal.timeout(timeoutMs ?? 15_000) });
   const text = await res.text();
   let body: unknown = text;
@@ -45,6 +48,13 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await sleep(intervalMs);
   }
   throw new Error(`${what} did not happen within ${timeoutMs} ms${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+}
+
+/** The deployment's API token, for calls to one of its sidecars (never for calls to apps). */
+function sidecarToken(url: string): string | undefined {
+  const d = suiteContextOrUndefined()?.deployment;
+  if (!d?.apiToken) return undefined;
+  return d.apps.some((a) => url.startsWith(a.sidecar.httpUrl)) ? d.apiToken : undefined;
 }
 
 export function uniqueId(prefix: string): string {

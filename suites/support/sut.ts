@@ -1,6 +1,7 @@
 import { deployment } from '../../harness/suites/suite-context';
 import type { AppEndpoint } from '../../harness/targets/deployment';
 import { http, type HttpResult } from './http';
+import { currentAuditLog } from '../../harness/audit/audit-log';
 
 /** App ids of the reference deployment (system-under-test/API.md). */
 export const APPS = {
@@ -79,7 +80,13 @@ export async function resetLedgers(appIds: readonly string[]): Promise<void> {
 }
 
 export async function resetFaults(appIds: readonly string[]): Promise<void> {
-  for (const appId of appIds) for (const inst of instancesOf(appId)) if (inst.appUrl) await http(`${inst.appUrl}/faults`, { method: 'DELETE' });
+  for (const appId of appIds) {
+    for (const inst of instancesOf(appId)) {
+      if (!inst.appUrl) continue;
+      const res = await http(`${inst.appUrl}/faults`, { method: 'DELETE' });
+      currentAuditLog()?.record('fault.reset', `${appId}#${inst.instance}`, res.status < 300 ? 'ok' : 'failed');
+    }
+  }
 }
 
 export interface CallLog {
@@ -105,5 +112,6 @@ export async function injectFailures(appId: string, fault: { key: string; count:
   const url = appUrlOf(appId, instance);
   if (!url) throw new Error(`fault injection on ${appId} needs its app URL, which this target does not expose`);
   const res = await http(`${url}/faults/calls`, { method: 'POST', json: fault });
+  currentAuditLog()?.record('fault.inject', `${appId}#${instance}`, res.status < 300 ? 'ok' : 'failed', JSON.stringify(fault));
   if (res.status >= 300) throw new Error(`POST ${url}/faults/calls answered ${res.status}: ${res.text}`);
 }

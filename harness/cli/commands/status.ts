@@ -20,7 +20,8 @@ export async function statusCommand(opts: { runRoot: string; json?: boolean }): 
       const health = await probe(`${a.sidecar.httpUrl}/v1.0/healthz`);
       let meta: Metadata = {};
       try {
-        const res = await fetch(`${a.sidecar.httpUrl}/v1.0/metadata`, { signal: AbortSignal.timeout(3000) });
+        const token = process.env.DAPR_API_TOKEN;
+        const res = await fetch(`${a.sidecar.httpUrl}/v1.0/metadata`, { signal: AbortSignal.timeout(3000), headers: token ? { 'dapr-api-token': token } : {} });
         meta = (await res.json()) as Metadata;
       } catch {
         // reported as unhealthy below

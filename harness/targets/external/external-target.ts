@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { usageError } from '../../errors/harness-error';
+import { HarnessError, usageError } from '../../errors/harness-error';
 import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment } from '../deployment';
 
 /**
@@ -46,16 +46,18 @@ export function readExternalSpec(file: string): ExternalSpec {
 }
 
 /** Connects to the sidecars (each must answer its metadata API) and returns a Deployment without lifecycle. */
-export async function connectExternal(spec: ExternalSpec, runId: string, runDir: string): Promise<Deployment> {
+export async function connectExternal(spec: ExternalSpec, runId: string, runDir: string, apiToken?: string): Promise<Deployment> {
   const components = new Map<string, ComponentInfo>();
   const apps: AppEndpoint[] = [];
   const count = new Map<string, number>();
   for (const a of spec.apps) {
     let meta: { id?: string; components?: { name: string; type: string; version?: string }[] };
     try {
-      const res = await fetch(`${a.sidecar}/v1.0/metadata`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${a.sidecar}/v1.0/metadata`, { signal: AbortSignal.timeout(5000), headers: apiToken ? { 'dapr-api-token': apiToken } : {} });
+      if (res.status === 401) throw usageError('SIDECAR_UNAUTHORIZED', `the sidecar of ${a.appId} at ${a.sidecar} requires an API token`, 'set DAPR_API_TOKEN to the token the sidecars expect');
       meta = (await res.json()) as typeof meta;
     } catch (err) {
+      if (err instanceof HarnessError) throw err;
       throw usageError('SIDECAR_UNREACHABLE', `the sidecar of ${a.appId} at ${a.sidecar} does not answer its metadata API (${(err as Error).message})`, 'check the URL and that daprd is running; for a cluster use --target kubernetes or a port-forward');
     }
     if (meta.id && meta.id !== a.appId) throw usageError('SIDECAR_MISMATCH', `${a.sidecar} is the sidecar of ${meta.id}, not ${a.appId}`, 'fix the app id or the URL');
@@ -72,6 +74,7 @@ export async function connectExternal(spec: ExternalSpec, runId: string, runDir:
     apps,
     components: [...components.values()],
     dependencies: [],
+    ...(apiToken ? { apiToken } : {}),
     ...(spec.trustAnchorsFile ? { trustAnchors: readFileSync(spec.trustAnchorsFile, 'utf8') } : {}),
     sidecar: (appId) => findSidecar(apps, appId),
     stop: async () => {},

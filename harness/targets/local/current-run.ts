@@ -34,15 +34,20 @@ export function clearCurrentRun(runRoot: string, runId: string): void {
 
 export { pidAlive } from '../../process/pid-alive';
 
-/** Pids of live processes started for `runId` (found by the variable every harness process carries). */
+/**
+ * Pids of live processes started for `runId`: found by the variable every harness process carries, or, for
+ * processes that overwrite their environment (redis-server), by the run directory in their command line.
+ */
 export function processesOfRun(runId: string): number[] {
   const needle = `${RUN_ID_ENV}=${runId}`;
+  const inRunDir = `/${runId}/`;
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'latin1');
-      if (env.split('\0').includes(needle)) pids.push(Number(entry));
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
+      if (env.split('\0').includes(needle) || cmdline.includes(inRunDir)) pids.push(Number(entry));
     } catch {
       // gone, or not ours to read
     }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { Progress } from '../../cli/progress';
 import { silentProgress } from '../../cli/progress';
 import { LifecycleStack, ParallelGroup } from '../../process/lifecycle-stack';
-import type { ManagedProcess } from '../../process/managed-process';
+import type { ManagedProcess, Stoppable } from '../../process/managed-process';
+import { AuditLog } from '../../audit/audit-log';
+import { registerSecret } from '../../secrets/redaction';
 import { requireRuntime } from '../../runtime/runtime-binaries';
 import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment, type DependencyControl } from '../deployment';
 import { appProcess } from './app-process';
@@ -25,6 +27,15 @@ export interface LocalTargetOptions {
   progress?: Progress;
   /** Aborting it stops a start in progress; everything started so far is stopped. */
   signal?: AbortSignal;
+  /** Where starts and stops are recorded; default: audit.log in the run directory. */
+  audit?: AuditLog;
+  /**
+   * Token every sidecar requires in `dapr-api-token` (DAPR_API_TOKEN); default: the harness's own DAPR_API_TOKEN.
+   * Apps get it too, so their calls to their sidecar carry it.
+   */
+  apiToken?: string;
+  /** Token daprd sends to its app in `dapr-api-token` (APP_API_TOKEN); default: the harness's own APP_API_TOKEN. */
+  appApiToken?: string;
 }
 
 export interface ProcessRecord {
@@ -77,7 +88,13 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
   const servers = requireServerBinaries();
 
   const run = makeRunDir(options.runRoot ?? DEFAULT_RUN_ROOT, options.runId ?? newRunId());
-  const env = { [RUN_ID_ENV]: run.id };
+  const audit = options.audit ?? new AuditLog(join(run.dir, 'audit.log'));
+  const apiToken = options.apiToken ?? (process.env.DAPR_API_TOKEN || undefined);
+  const appApiToken = options.appApiToken ?? (process.env.APP_API_TOKEN || undefined);
+  registerSecret(apiToken);
+  registerSecret(appApiToken);
+  // Tokens are set only where asked: an inherited DAPR_API_TOKEN must not turn on auth by accident.
+  const env = { [RUN_ID_ENV]: run.id, DAPR_API_TOKEN: apiToken ?? '', APP_API_TOKEN: appApiToken ?? '' };
   const ports = new PortAllocator();
   const stack = new LifecycleStack();
   const dependencies: DependencyControl[] = [];
@@ -86,9 +103,9 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
     if (signal?.aborted) throw signal.reason;
   };
   const startTracked = async (proc: ManagedProcess): Promise<void> => {
-    stack.push(proc);
+    stack.push(audited(proc, audit));
     progress.update(`starting ${proc.name}`);
-    await proc.start(signal);
+    await audit.around('process.start', proc.name, () => proc.start(signal));
     progress.log(`  ✓ ${proc.name} ready`);
   };
 
@@ -99,14 +116,14 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       const port = await ports.next();
       const redis = redisServer({ binary: servers.redis, port, dataDir: join(run.dir, 'data', 'redis'), logDir: run.logs, env });
       endpoints.redisAddress = `127.0.0.1:${port}`;
-      dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, signal));
+      dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, audit, signal));
       infra.push(startTracked(redis));
     }
     if (needsNats(allResources)) {
       const port = await ports.next();
       const nats = natsServer({ binary: servers.nats, port, monitorPort: await ports.next(), storeDir: join(run.dir, 'data', 'nats'), logDir: run.logs, env });
       endpoints.natsUrl = `nats://127.0.0.1:${port}`;
-      dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, signal));
+      dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, audit, signal));
       infra.push(startTracked(nats).then(() => ensureStreams(endpoints.natsUrl as string, streams)));
     }
     const sentry = sentryServer({
@@ -132,9 +149,10 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
     const appGroup = stack.push(new ParallelGroup('apps'));
     await settleAll(planned.map(async (p) => {
-      const proc = appGroup.add(appProcess(p.name, p.app, p.appPort, p.sidecar, run.logs, env));
+      const proc = appProcess(p.name, p.app, p.appPort, p.sidecar, run.logs, env);
+      appGroup.add(audited(proc, audit));
       progress.update(`starting ${proc.name}`);
-      await proc.start(signal);
+      await audit.around('process.start', proc.name, () => proc.start(signal));
       progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.appPort}`);
     }));
     checkAborted();
@@ -146,14 +164,15 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       const config = renderConfiguration(p.app.configFile, appDir, endpoints);
       mtlsEnabled &&= config.mtlsEnabled;
       renderResources(p.resources, join(appDir, 'resources'), endpoints);
-      const proc = sidecarGroup.add(daprdProcess({
+      const proc = daprdProcess({
         name: p.name, binary: bins.daprd, appId: p.app.appId, appPort: p.appPort, appProtocol: p.app.appProtocol, ports: p.sidecar,
         resourcesDir: join(appDir, 'resources'), configFile: config.file,
         mtls: { enabled: config.mtlsEnabled, sentryAddress: sentry.sentryAddress, trustAnchors },
         logLevel: p.app.logLevel, logDir: run.logs, env, resources: p.resources,
-      }));
+      });
+      sidecarGroup.add(audited(proc, audit));
       progress.update(`starting ${proc.name}`);
-      await proc.start(signal);
+      await audit.around('process.start', proc.name, () => proc.start(signal));
       progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.sidecar.http}`);
     }));
     checkAborted();
@@ -172,8 +191,8 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
     }));
     const components = uniqueComponents(allResources);
     const all = (): ManagedProcess[] => [
-      ...(appGroup.members as ManagedProcess[]),
-      ...(sidecarGroup.members as ManagedProcess[]),
+      ...appGroup.members.map((m) => (m as AuditedProcess).process),
+      ...sidecarGroup.members.map((m) => (m as AuditedProcess).process),
       sentry.process,
     ];
     const deployment: LocalDeployment = {
@@ -185,6 +204,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       dependencies,
       mtlsEnabled,
       trustAnchors,
+      ...(apiToken ? { apiToken } : {}),
       resources: [
         ...allResources.map((r) => ({ kind: r.kind, name: r.name, body: r.body, source: r.file })),
         ...configurationDocs(template.apps),
@@ -222,8 +242,28 @@ interface DependencyWithProcess extends DependencyControl {
   process: ManagedProcess;
 }
 
-function controlOf(proc: ManagedProcess, kind: string, address: string, signal?: AbortSignal): DependencyWithProcess {
-  return { name: proc.name, kind, address, process: proc, stop: () => proc.stop(), start: () => proc.start(signal) };
+function controlOf(proc: ManagedProcess, kind: string, address: string, audit: AuditLog, signal?: AbortSignal): DependencyWithProcess {
+  return {
+    name: proc.name,
+    kind,
+    address,
+    process: proc,
+    stop: () => audit.around('dependency.stop', proc.name, () => proc.stop(), address),
+    start: () => audit.around('dependency.start', proc.name, () => proc.start(signal), address),
+  };
+}
+
+interface AuditedProcess extends Stoppable {
+  process: ManagedProcess;
+}
+
+/** The stack's view of a process: its stop is recorded in the audit log. */
+function audited(proc: ManagedProcess, audit: AuditLog): AuditedProcess {
+  return {
+    name: proc.name,
+    process: proc,
+    stop: () => (proc.running ? audit.around('process.stop', proc.name, () => proc.stop()) : proc.stop()),
+  };
 }
 
 function uniqueComponents(resources: DaprResource[]): ComponentInfo[] {
