@@ -1,5 +1,7 @@
 import { formatDurationMs } from '../gate/measured-format';
 import type { RunResults, TestResult } from '../results/results-model';
+import { storyOf } from '../suites/tags';
+import { anchorFor } from './page-anchor';
 
 export interface TestView {
   title: string;
@@ -31,24 +33,31 @@ export interface AcceptanceView {
   stories: StoryView[];
 }
 
-const STORY = /^US\d+$/i;
-const NO_STORY = 'Other';
+const STORY = /^US(\d+)$/;
 
-/** Tests grouped by user story (tags US1, US2, …); a test with no story tag goes to "Other". */
+/**
+ * Tests grouped by user story (tags US1, US2, …), as the console summary groups them; a test without a story
+ * goes under its outermost suite (platform, security, …). Stories come first in number order.
+ */
 export function acceptanceView(results: RunResults): AcceptanceView {
   const groups = new Map<string, TestResult[]>();
   for (const t of results.tests) {
-    const story = t.tags.find((tag) => STORY.test(tag))?.toUpperCase() ?? NO_STORY;
+    const story = storyOf(t.tags, t.suitePath);
     groups.set(story, [...(groups.get(story) ?? []), t]);
   }
-  const order = (s: string): number => (s === NO_STORY ? Number.MAX_SAFE_INTEGER : Number(s.slice(2)));
+  const order = (a: string, b: string): number => {
+    const [na, nb] = [STORY.exec(a)?.[1], STORY.exec(b)?.[1]];
+    if (na !== undefined && nb !== undefined) return Number(na) - Number(nb);
+    if (na !== undefined || nb !== undefined) return na !== undefined ? -1 : 1;
+    return a.localeCompare(b);
+  };
   const stories = [...groups.entries()]
-    .sort(([a], [b]) => order(a) - order(b))
+    .sort(([a], [b]) => order(a, b))
     .map(([story, tests]): StoryView => {
       const count = (status: string): number => tests.filter((t) => t.status === status).length;
       return {
         story,
-        anchor: `story-${story.toLowerCase()}`,
+        anchor: anchorFor('story', story),
         passed: count('passed'),
         failed: count('failed'),
         skipped: count('skipped'),

@@ -4,6 +4,7 @@ import type { RunResults, ScenarioResult } from '../results/results-model';
 import { histogramChart } from './charts/histogram-chart';
 import { lineChart, type ChartView, type LineSeries } from './charts/line-chart';
 import { percentilesFromHistogram, percentilesFromStats } from './charts/percentile-curve';
+import { anchorFor } from './page-anchor';
 
 export interface ScenarioView {
   name: string;
@@ -31,10 +32,6 @@ export const AUTOSCALE_SCENARIO = 'autoscale';
 /** A scenario setting that names the replica count autoscaling should reach, drawn as a line on the chart. */
 const TARGET_SETTING = /(target.*replicas|replicas.*target|maxreplicas)/i;
 const BASE_FIELDS = new Set(['t', 'requests', 'errors', 'p50', 'p99']);
-
-export function anchorFor(prefix: string, name: string): string {
-  return `${prefix}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x'}`;
-}
 
 /**
  * Seconds since the first point. Timelines normally count seconds from the start; epoch milliseconds are
