@@ -1,42 +1,109 @@
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import type { Server } from 'node:http';
+import { faultControls, type FaultControlOptions } from './faults/fault-controls';
+import { faultInjection, type FaultInjectionOptions } from './faults/fault-injection';
+import { FaultState } from './faults/fault-state';
+import { sendError } from './http-errors';
+import { errorMessage, log } from './json-log';
 
-/** One JSON line per event on stdout; the harness keeps it in the run's log folder. */
-export function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, app: process.env.APP_ID, msg, ...fields })}\n`);
-}
+export { log } from './json-log';
+
+const BODY_LIMIT = '4mb';
+/** CloudEvents arrive as application/cloudevents+json; Dapr's own APIs answer application/json. */
+const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/*+json'];
 
 export interface ServiceOptions {
-  defaultPort: number;
+  /** The service's own routes; mounted after the fault controls and the fault injection middleware. */
+  routes: (app: Express) => void;
+  /** Shared with handlers that apply pub/sub faults; a fresh one when omitted. */
+  faults?: FaultState;
+  faultControl?: FaultControlOptions;
+  faultInjection?: FaultInjectionOptions;
 }
 
 /**
- * An express app with what every reference service has: JSON bodies (CloudEvents included), /healthz,
- * and a graceful shutdown on SIGTERM/SIGINT that lets in-flight requests finish.
+ * An express app with what every reference service has, in this order: JSON and raw bodies, /healthz, the
+ * /faults controls, fault injection, the service's routes, then JSON answers for unknown routes and errors.
  */
-export function createService(): Express {
+export function createService(options: ServiceOptions): Express {
+  const faults = options.faults ?? new FaultState();
   const app = express();
-  app.use(express.json({ type: ['application/json', 'application/cloudevents+json', 'application/*+json'], limit: '4mb' }));
+  app.disable('x-powered-by');
+  app.use(express.json({ type: JSON_TYPES, limit: BODY_LIMIT, strict: false, verify: keepRawBody }));
+  // Anything else is kept as bytes, so /call can forward it unchanged and /echo can show it.
+  app.use(express.raw({ type: () => true, limit: BODY_LIMIT }));
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', app: process.env.APP_ID });
+    res.json({ status: 'ok', app: appId(), instance: instanceId() });
   });
+  app.use(faultControls(faults, options.faultControl));
+  app.use(faultInjection(faults, options.faultInjection));
+  options.routes(app);
+  app.use((req, res) => {
+    sendError(res, 404, `no route for ${req.method} ${req.path}`, `see system-under-test/API.md for the routes of ${appId() ?? 'this service'}`);
+  });
+  app.use(errorHandler);
   return app;
 }
 
-export function listen(app: Express, opts: ServiceOptions): Server {
+const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const e = err as { type?: string; status?: number };
+  if (e.type === 'entity.parse.failed') {
+    sendError(res, 400, `request body is not valid JSON (${errorMessage(err)})`, 'send a JSON document with content-type: application/json');
+    return;
+  }
+  if (e.type === 'entity.too.large') {
+    sendError(res, 413, `request body is larger than ${BODY_LIMIT}`, 'send a smaller body');
+    return;
+  }
+  log('error', 'unhandled error', { method: req.method, path: req.path, error: errorMessage(err) });
+  if (res.headersSent) return;
+  sendError(res, 500, `internal error: ${errorMessage(err)}`, 'see the service log for details');
+};
+
+interface WithRawBody {
+  rawBody?: Buffer;
+}
+
+function keepRawBody(req: unknown, _res: unknown, buf: Buffer): void {
+  (req as WithRawBody).rawBody = buf;
+}
+
+/** The request body exactly as received, if it had one. */
+export function rawBodyOf(req: Request): Buffer | undefined {
+  const kept = (req as WithRawBody).rawBody;
+  if (kept) return kept;
+  return Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
+}
+
+export function appId(): string | undefined {
+  return process.env.APP_ID;
+}
+
+/** Which replica this is: INSTANCE when the launcher sets it, else the pid (distinct per process). */
+export function instanceId(): string {
+  return process.env.INSTANCE ?? String(process.pid);
+}
+
+export interface ListenOptions {
+  defaultPort: number;
+  /** How long in-flight requests may take to finish on SIGTERM before the process exits anyway. */
+  drainMs?: number;
+}
+
+/** Listens on loopback only and exits 0 once in-flight requests finish after SIGTERM/SIGINT. */
+export function listen(app: Express, opts: ListenOptions): Server {
   const port = Number(process.env.APP_PORT ?? opts.defaultPort);
-  const server = app.listen(port, '127.0.0.1', () => log('info', 'listening', { port }));
+  const server = app.listen(port, '127.0.0.1', () => log('info', 'listening', { port, instance: instanceId() }));
+  server.on('error', (err) => {
+    log('error', 'cannot listen', { port, error: errorMessage(err) });
+    process.exit(1);
+  });
   const shutdown = (signal: string): void => {
     log('info', 'shutting down', { signal });
     server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 5000).unref();
+    setTimeout(() => process.exit(0), opts.drainMs ?? 5000).unref();
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   return server;
-}
-
-/** Base URL of this app's own sidecar, from the variables the Dapr CLI and the harness set. */
-export function sidecarUrl(): string {
-  return `http://${process.env.DAPR_HOST ?? '127.0.0.1'}:${process.env.DAPR_HTTP_PORT ?? '3500'}`;
 }

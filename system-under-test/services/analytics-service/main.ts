@@ -1,0 +1,4 @@
+import { listen } from '../../lib/service';
+import { createAnalyticsApp } from './app';
+
+listen(createAnalyticsApp(), { defaultPort: 8084 });

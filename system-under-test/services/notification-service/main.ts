@@ -1,0 +1,4 @@
+import { listen } from '../../lib/service';
+import { createNotificationApp } from './app';
+
+listen(createNotificationApp(), { defaultPort: 8082 });

@@ -1,0 +1,4 @@
+import { listen } from '../../lib/service';
+import { createPreferencesApp } from './app';
+
+listen(createPreferencesApp(), { defaultPort: 8085 });
