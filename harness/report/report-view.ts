@@ -44,8 +44,6 @@ export interface ReportView {
     rows: { metric: string; series: string; field: string; previous: string; current: string; delta: string; relative: string; cls: string; note: string }[];
     testChanges: { title: string; previous: string; current: string; cls: string }[];
   };
-  /** results.json, base64, so the page can hand the raw data back without a server. */
-  resultsBase64: string;
 }
 
 export function reportView(results: RunResults, extra: { verdict?: Verdict; comparison?: RunComparison }): ReportView {
@@ -101,7 +99,6 @@ export function reportView(results: RunResults, extra: { verdict?: Verdict; comp
     resources: resourceViews(results),
     environment: environmentView(results),
     comparison: extra.comparison && comparisonView(extra.comparison),
-    resultsBase64: Buffer.from(JSON.stringify(results), 'utf8').toString('base64'),
   };
 }
 

@@ -14,17 +14,4 @@
   toggle('only-failed-tests', 'acceptance', 'failed');
   toggle('only-regressions', 'comparison', 'regression');
 
-  var download = document.getElementById('download-results');
-  var data = document.getElementById('results-data');
-  if (download && data) {
-    download.addEventListener('click', function () {
-      var bytes = Uint8Array.from(atob(data.getAttribute('data-results') || ''), function (c) { return c.charCodeAt(0); });
-      var url = URL.createObjectURL(new Blob([bytes], { type: 'application/json' }));
-      var a = document.createElement('a');
-      a.href = url;
-      a.download = 'results.json';
-      a.click();
-      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
-    });
-  }
 })();

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { niceTicks, ninesOf } from '../../harness/report/charts/chart-scale';
 import { histogramChart } from '../../harness/report/charts/histogram-chart';
-import { lineChart } from '../../harness/report/charts/line-chart';
+import { lineChart, thin } from '../../harness/report/charts/line-chart';
 import { percentilesFromHistogram, percentilesFromStats } from '../../harness/report/charts/percentile-curve';
 
 describe('report charts', () => {
@@ -56,6 +56,13 @@ describe('report charts', () => {
     const long = lineChart([{ name: 'requests', points: Array.from({ length: 300 }, (_, t) => ({ x: t, y: t % 7 })) }], { title: 't', xLabel: 's', yLabel: 'n' });
     expect(long.lines[0]?.dots).to.deep.equal([]);
     expect(long.lines[0]?.points.split(' ')).to.have.length(300);
+    // an hour at one point per second is thinned, and a one-second spike survives it
+    const hour = Array.from({ length: 3600 }, (_, t) => ({ x: t, y: t === 1234 ? 500 : 10 + (t % 3) }));
+    const thinned = thin(hour, 600);
+    expect(thinned.length).to.be.at.most(600).and.at.least(300);
+    expect(thinned).to.deep.include({ x: 1234, y: 500 });
+    expect(Math.min(...thinned.map((p) => p.y))).to.equal(10);
+    expect(thinned.map((p) => p.x)).to.deep.equal([...thinned.map((p) => p.x)].sort((a, b) => a - b));
     const empty = lineChart([{ name: 'nothing', points: [] }], { title: 't', xLabel: 's', yLabel: 'n' });
     expect(empty.empty).to.equal(true);
     expect(histogramChart([], { title: 'h' }).empty).to.equal(true);

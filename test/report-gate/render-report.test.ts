@@ -141,13 +141,6 @@ describe('HTML report', () => {
     for (const m of html.matchAll(/\b(?:src|href)="([^"]*)"/g)) expect(m[1], 'only in-page anchors').to.match(/^#[a-z0-9-]+$/);
   });
 
-  it('carries its own data: results.json embedded, base64', () => {
-    const m = /data-results="([^"]+)"/.exec(html);
-    expect(m).to.not.equal(null);
-    const embedded = JSON.parse(Buffer.from((m?.[1] ?? '').replace(/&#x3D;/g, '='), 'base64').toString('utf8'));
-    expect(embedded).to.deep.equal(readResults(current));
-  });
-
   it('marks a partial run at the top, and only a partial run', () => {
     expect(html).to.not.contain('PARTIAL RUN');
     const partial = buildReportHtml(richResults({ partial: true, errors: [{ code: 'DEPLOYMENT_LOST', message: 'daprd exited' }] }));

@@ -46,6 +46,8 @@ export interface ChartView {
 const PERCENTILE_TICKS = [0, 50, 90, 99, 99.9, 99.99, 99.999];
 /** Few points get a hoverable dot with its value; a per-second timeline would be a smear of them. */
 const MAX_DOTS = 40;
+/** A chart a few hundred pixels wide cannot show more; an hour at one point per second would be 3600. */
+const MAX_POINTS = 600;
 
 export function lineChart(series: LineSeries[], opts: LineChartOptions): ChartView {
   const width = opts.width ?? 640;
@@ -83,10 +85,30 @@ export function lineChart(series: LineSeries[], opts: LineChartOptions): ChartVi
   view.xTicks = xTickValues.map((t) => ({ pos: sx(t.v), label: t.label }));
   view.yTicks = yTickValues.map((v) => ({ pos: sy(v), label: tickLabel(v) }));
   view.lines = series.map((s, i) => {
-    const pts = s.points.map((p) => ({ cx: sx(tx(p.x)), cy: sy(p.y), tip: `${s.name}: ${nines ? `p${p.x}` : tickLabel(p.x)} → ${tickLabel(p.y)}` }));
+    const pts = thin(s.points, MAX_POINTS).map((p) => ({ cx: sx(tx(p.x)), cy: sy(p.y), tip: `${s.name}: ${nines ? `p${p.x}` : tickLabel(p.x)} → ${tickLabel(p.y)}` }));
     return { name: s.name, color: PALETTE[i % PALETTE.length] as string, points: pts.map((p) => `${p.cx},${p.cy}`).join(' '), dots: pts.length <= MAX_DOTS ? pts : [] };
   });
   return view;
+}
+
+/**
+ * Fewer points for long series: the x range is cut into MAX_POINTS / 2 slices and each keeps its lowest and
+ * highest point, so a one-second spike still shows.
+ */
+export function thin(points: LinePoint[], max: number): LinePoint[] {
+  if (points.length <= max) return points;
+  const slices = Math.floor(max / 2);
+  const xs = points.map((p) => p.x);
+  const x0 = Math.min(...xs);
+  const width = (Math.max(...xs) - x0) / slices || 1;
+  const kept: LinePoint[][] = Array.from({ length: slices }, () => []);
+  for (const p of points) kept[Math.min(slices - 1, Math.floor((p.x - x0) / width))]?.push(p);
+  return kept.flatMap((slice) => {
+    if (slice.length <= 2) return slice;
+    const lo = slice.reduce((a, b) => (b.y < a.y ? b : a));
+    const hi = slice.reduce((a, b) => (b.y > a.y ? b : a));
+    return lo === hi ? [lo] : lo.x <= hi.x ? [lo, hi] : [hi, lo];
+  });
 }
 
 function round(v: number): number {
