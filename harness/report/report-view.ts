@@ -23,7 +23,10 @@ export interface ReportView {
   verdict?: {
     passed: boolean;
     criteriaFile: string;
+    /** Checks that measured a value and missed the threshold. */
     failed: number;
+    /** Required checks this run did not measure (they fail the gate for this run alone). */
+    notMeasured: number;
     rows: { criterion: string; series: string; threshold: string; measured: string; verdict: string; cls: string; line: string; detail?: string }[];
   };
   acceptance: AcceptanceView;
@@ -75,7 +78,8 @@ export function reportView(results: RunResults, extra: { verdict?: Verdict; comp
     verdict: extra.verdict && {
       passed: extra.verdict.passed,
       criteriaFile: extra.verdict.criteriaFile,
-      failed: extra.verdict.failures.length,
+      failed: extra.verdict.failures.filter((r) => r.status === 'fail').length,
+      notMeasured: extra.verdict.failures.filter((r) => r.status === 'not measured').length,
       rows: extra.verdict.rows.map((r) => ({
         criterion: r.criterion,
         series: r.series || '-',

@@ -7,6 +7,7 @@ import { buildReportHtml, renderReport } from '../../harness/report/render-repor
 import { reportCommand } from '../../harness/report/report-command';
 import { readResults } from '../../harness/results/results-store';
 import { emptyResults } from '../../harness/results/results-store';
+import { REPO_ROOT } from '../../harness/targets/local/run-dir';
 import { MALICIOUS_TITLE, richResults, tempRunsRoot, writeRun } from './results-fixtures';
 
 /** The text of one `<section id=…>` of the page. */
@@ -47,6 +48,16 @@ describe('HTML report', () => {
     expect(verdict).to.match(/<tr class="fail"><td><code>pubsub\.delivery_rate<\/code><\/td><td>subscriber&#x3D;orders<\/td><td><code>rate&gt;&#x3D;0\.999<\/code><\/td><td>0\.998<\/td>/);
     expect(verdict).to.match(/<tr class="pass"><td><code>pubsub\.e2e_latency<\/code><\/td><td>subscriber&#x3D;orders<\/td><td><code>p\(99\)&lt;1000<\/code><\/td><td>420 ms<\/td>/);
     expect(verdict).to.contain('failing: saves and reads back with etag');
+    expect(verdict).to.contain('FAIL — 3 of 11 checks failed</p>');
+    expect(html).to.contain('<span class="badge fail">criteria: FAIL (3 failed)</span>');
+  });
+
+  it('tells a check the run did not measure apart from one that failed', () => {
+    const page = buildReportHtml(emptyResults({ runId: 'acc', kind: 'acceptance', target: { kind: 'local' }, tests: richResults().tests.filter((t) => t.status === 'passed') }), { criteriaFile: join(REPO_ROOT, 'criteria.yaml') });
+    expect(page).to.contain('criteria: FAIL (0 failed, 5 not measured)');
+    expect(section(page, 'verdict')).to.contain('5 not measured in this run');
+    expect(section(page, 'verdict')).to.contain('npm run gate -- --results &lt;this run&gt; &lt;other run&gt;');
+    expect(section(page, 'verdict')).to.match(/<code>tests\.acceptance<\/code><\/td><td>-<\/td><td><code>failed&#x3D;&#x3D;0<\/code><\/td><td>0<\/td><td class="pass">/);
   });
 
   it('groups acceptance results by story and expands failures with their message', () => {
