@@ -55,13 +55,15 @@ export class AuditLog {
   }
 }
 
-let current: AuditLog | undefined;
+/** On globalThis, so suites loaded through require() share it with the harness (see suite-context.ts). */
+const KEY = Symbol.for('dapr-harness.audit-log');
+const holder = globalThis as Record<symbol, AuditLog | undefined>;
 
 /** The audit log of the run in progress, for code that acts on a deployment without holding the session. */
 export function setCurrentAuditLog(log: AuditLog | undefined): void {
-  current = log;
+  holder[KEY] = log;
 }
 
 export function currentAuditLog(): AuditLog | undefined {
-  return current;
+  return holder[KEY];
 }

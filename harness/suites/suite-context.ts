@@ -10,20 +10,30 @@ export interface SuiteContext {
   runDir: string;
 }
 
-let current: SuiteContext | undefined;
-const measurements = new WeakMap<object, Record<string, number | string | boolean>>();
+/**
+ * Kept on globalThis: mocha may load suite files through require() while the harness runs as ESM, which gives the
+ * suites their own copy of this module; both copies must see the same context.
+ */
+interface Shared {
+  current?: SuiteContext;
+  measurements: WeakMap<object, Record<string, number | string | boolean>>;
+}
+const KEY = Symbol.for('dapr-harness.suite-context');
+const shared: Shared = ((globalThis as Record<symbol, Shared | undefined>)[KEY] ??= { measurements: new WeakMap() });
+const measurements = shared.measurements;
 
 export function setSuiteContext(ctx: SuiteContext | undefined): void {
-  current = ctx;
+  shared.current = ctx;
 }
 
 export function suiteContext(): SuiteContext {
+  const current = shared.current;
   if (!current) throw new Error('no deployment: suites run through the harness (npm run acceptance), which sets one');
   return current;
 }
 
 export function suiteContextOrUndefined(): SuiteContext | undefined {
-  return current;
+  return shared.current;
 }
 
 export function deployment(): Deployment {

@@ -1,3 +1,5 @@
+import type { ZipkinSpan } from '../observability/zipkin-collector';
+
 /**
  * What suites and load scenarios see of a deployment, whatever the target. They never reach past it into a
  * target's internals, so the same suite runs on local, external and kubernetes targets.
@@ -34,6 +36,11 @@ export interface ResourceDocument {
   source: string;
 }
 
+/** Spans the deployment's sidecars exported during the run, where the harness collects them. */
+export interface TraceSource {
+  trace(traceId: string): ZipkinSpan[];
+}
+
 export interface ComponentInfo {
   name: string;
   type: string;
@@ -60,6 +67,7 @@ export interface Deployment {
   mtlsEnabled?: boolean;
   /** The Dapr resources in force (Components, Configuration, Resiliency, Subscriptions), where the target can read them. */
   resources?: ResourceDocument[];
+  traces?: TraceSource;
   /** The token sidecars require in `dapr-api-token`, when they require one. A secret: never written anywhere. */
   apiToken?: string;
   /** PEM of the trust bundle sidecars' workload certificates chain to (Sentry's root), where the target knows it. */

@@ -19,6 +19,7 @@ import { jetStreamStreams, needsNats, needsRedis, renderConfiguration, renderRes
 import { requireServerBinaries } from './required-commands';
 import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT, makeRunDir, newRunId, RUN_ID_ENV } from './run-dir';
 import { sentryServer } from './sentry';
+import { ZipkinCollector } from '../../observability/zipkin-collector';
 
 export interface LocalTargetOptions {
   runFile?: string;
@@ -110,7 +111,10 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
   };
 
   try {
-    const endpoints: LocalEndpoints = { nameResolutionDb: join(run.dir, 'nameresolution.db') };
+    const collector = new ZipkinCollector();
+    await collector.start();
+    stack.push({ name: 'zipkin-collector', stop: () => collector.stop() });
+    const endpoints: LocalEndpoints = { nameResolutionDb: join(run.dir, 'nameresolution.db'), zipkinEndpoint: collector.endpoint };
     const infra: Promise<void>[] = [];
     if (needsRedis(allResources)) {
       const port = await ports.next();
@@ -204,6 +208,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       dependencies,
       mtlsEnabled,
       trustAnchors,
+      traces: collector,
       ...(apiToken ? { apiToken } : {}),
       resources: [
         ...allResources.map((r) => ({ kind: r.kind, name: r.name, body: r.body, source: r.file })),

@@ -10,6 +10,8 @@ export interface LocalEndpoints {
   redisAddress?: string;
   natsUrl?: string;
   nameResolutionDb: string;
+  /** Zipkin endpoint of the harness's own collector; replaces the Configuration's, when it traces. */
+  zipkinEndpoint?: string;
 }
 
 export const JETSTREAM_SUBJECTS_ANNOTATION = 'dapr-harness.io/jetstream-subjects';
@@ -71,6 +73,8 @@ export function renderConfiguration(source: string | undefined, outDir: string, 
   const body = structuredClone(doc?.body ?? { apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration', metadata: { name: 'daprconfig' }, spec: {} });
   const spec = body.spec as Record<string, unknown>;
   spec.nameResolution = { component: 'sqlite', version: 'v1', configuration: { connectionString: endpoints.nameResolutionDb } };
+  const tracing = spec.tracing as { zipkin?: { endpointAddress?: string } } | undefined;
+  if (tracing && endpoints.zipkinEndpoint) tracing.zipkin = { ...tracing.zipkin, endpointAddress: endpoints.zipkinEndpoint };
   const mtls = spec.mtls as { enabled?: unknown } | undefined;
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'config.yaml');

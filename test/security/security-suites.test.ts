@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, cpSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { stringify } from 'yaml';
+import { readResults } from '../../harness/results/results-store';
+import type { RunResults } from '../../harness/results/results-model';
+import { DEFAULT_RUN_ROOT } from '../../harness/targets/local/run-dir';
+import { FIXTURES } from '../support/fixtures';
+import { runCli } from '../support/cli';
+import { sharedDeployment } from '../support/shared-deployment';
+
+const ACL_RUN_FILE = join(FIXTURES, 'acl.dapr.yaml');
+
+function statuses(results: RunResults, pattern: RegExp): string[] {
+  const found = results.tests.filter((t) => pattern.test(t.id));
+  expect(found.length, `tests matching ${pattern}`).to.be.greaterThan(0);
+  return found.map((t) => t.status);
+}
+
+/** Every file under `dir` whose content contains `needle`. */
+function filesContaining(dir: string, needle: string): string[] {
+  const hits: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (!st) continue;
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile() && st.size < 50 * 1024 * 1024 && readFileSync(p).includes(needle)) hits.push(p);
+    }
+  };
+  walk(dir);
+  return hits;
+}
+
+describe('security suites', function () {
+  this.timeout(240_000);
+
+  it('pass on a deployment with an allow-list, an API token and mTLS — and the token appears nowhere in what the run wrote', async () => {
+    const token = `harness-secret-${randomBytes(12).toString('hex')}`;
+    const out = mkdtempSync(join(tmpdir(), 'security-'));
+    const result = await runCli(['acceptance', '--run-file', ACL_RUN_FILE, '--out', out, '--grep', 'security:'], { env: { DAPR_API_TOKEN: token } });
+    const results = readResults(out);
+    const failed = results.tests.filter((t) => t.status === 'failed').map((t) => `${t.id}: ${t.failure?.message}`);
+    expect(failed, result.stderr.slice(-1500)).to.deep.equal([]);
+    expect(statuses(results, /T021/)).to.deep.equal(['passed', 'passed', 'passed']);
+    expect(statuses(results, /T022/)).to.deep.equal(['passed']);
+    expect(statuses(results, /T020 a peer without a client certificate/)).to.deep.equal(['passed']);
+    expect(result.code).to.equal(0);
+    // Redaction: nothing the run wrote (results, report, junit, audit log, process logs, rendered resources) holds the token.
+    const runDir = join(DEFAULT_RUN_ROOT, results.runId);
+    expect(filesContaining(out, token), 'report directory').to.deep.equal([]);
+    expect(filesContaining(runDir, token), 'run directory').to.deep.equal([]);
+    expect(result.stdout + result.stderr).not.to.contain(token);
+    // The audit log records what the harness did to the deployment.
+    const audit = readFileSync(join(out, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; target: string; outcome: string });
+    expect(audit.filter((a) => a.action === 'process.start').map((a) => a.target)).to.include.members(['redis', 'nats', 'sentry', 'probe-a', 'probe-a-daprd']);
+    expect(audit.filter((a) => a.action === 'process.stop').length).to.be.greaterThanOrEqual(7);
+    expect(audit.every((a) => a.outcome === 'ok')).to.equal(true);
+  });
+
+  it('fail when the access-control policy does not do what it says (a policy for the wrong trust domain)', async () => {
+    const parent = join(DEFAULT_RUN_ROOT, 'fixtures');
+    mkdirSync(parent, { recursive: true });
+    const dir = mkdtempSync(join(parent, 'acl-'));
+    cpSync(FIXTURES, dir, { recursive: true });
+    writeFileSync(join(dir, 'acl-config', 'config.yaml'), stringify({
+      apiVersion: 'dapr.io/v1alpha1',
+      kind: 'Configuration',
+      metadata: { name: 'aclconfig' },
+      spec: {
+        mtls: { enabled: true },
+        accessControl: {
+          defaultAction: 'deny',
+          trustDomain: 'public',
+          policies: [{ appId: 'probe-a', defaultAction: 'deny', trustDomain: 'elsewhere', namespace: 'default', operations: [{ name: '/hello', httpVerb: ['GET'], action: 'allow' }] }],
+        },
+      },
+    }));
+    const out = mkdtempSync(join(tmpdir(), 'security-broken-'));
+    const result = await runCli(['acceptance', '--run-file', join(dir, 'acl.dapr.yaml'), '--out', out, '--grep', 'access control']);
+    expect(result.code).to.equal(1);
+    const results = readResults(out);
+    expect(statuses(results, /an operation the policy allows reaches the callee/)).to.deep.equal(['failed']);
+  });
+
+  it('fail when the harness expects an API token but the sidecars do not require one', async () => {
+    const d = await sharedDeployment();
+    const dir = mkdtempSync(join(tmpdir(), 'token-'));
+    writeFileSync(join(dir, 'sidecars.yaml'), stringify({ apps: d.apps.map((a) => ({ appId: a.appId, sidecar: a.sidecar.httpUrl })) }));
+    const out = join(dir, 'run');
+    const result = await runCli(['acceptance', '--target', 'external', '--sidecars-file', join(dir, 'sidecars.yaml'), '--out', out, '--grep', 'API token'], { env: { DAPR_API_TOKEN: 'expected-token-123456' } });
+    expect(result.code).to.equal(1);
+    const results = readResults(out);
+    expect(statuses(results, /T022/)).to.deep.equal(['failed']);
+    expect(results.tests[0]?.failure?.message).to.contain('without a token');
+  });
+});
