@@ -4,15 +4,15 @@
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** LOG_LEVEL picks the least severe level written; `silent` writes nothing (unit tests). */
+const RANK: Record<string, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 function threshold(): number {
-  const wanted = process.env.LOG_LEVEL as LogLevel | undefined;
-  return RANK[wanted ?? 'info'] ?? RANK.info;
+  return RANK[process.env.LOG_LEVEL ?? 'info'] ?? 20;
 }
 
 export function log(level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
-  if (RANK[level] < threshold()) return;
+  if ((RANK[level] ?? 20) < threshold()) return;
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, app: process.env.APP_ID, msg, ...fields })}\n`);
 }
 

@@ -102,7 +102,7 @@ export function faultControls(state: FaultState, options: FaultControlOptions = 
 
 function bodyOf(req: Request, res: Response): Record<string, unknown> | undefined {
   if (isRecord(req.body)) return req.body;
-  badRequest(res, 'expected a JSON object body', 'send content-type: application/json with an object, e.g. {"count":1}');
+  badRequest(res, 'expected a JSON object body', 'send e.g. {"count":1} with content-type: application/json');
   return undefined;
 }
 
