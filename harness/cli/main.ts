@@ -7,7 +7,7 @@ import { statusCommand } from './commands/status';
 import { runtimeCommand } from './commands/runtime';
 import { setupCommand } from './commands/setup';
 import { UP_DEFAULTS, upCommand } from './commands/up';
-import { acceptanceCommand } from './commands/acceptance';
+import { acceptanceCommand, chaosCommand } from './commands/acceptance';
 import { addTargetOptions } from '../run/target-options';
 import { reportCommand } from '../report/report-command';
 import { gateCommand } from '../gate/gate-command';
@@ -81,6 +81,24 @@ Examples:
   npm run acceptance -- --target external --sidecar sample-app=http://127.0.0.1:3500 --sidecar task-service=http://127.0.0.1:3501
   npm run acceptance -- --keep-up                     # leave it running to debug; npm run down stops it`)
   .action(async (opts) => finish(await acceptanceCommand(opts)));
+
+addTargetOptions(
+  program
+    .command('chaos')
+    .description('run the chaos probes: do the Resiliency policies (retries, timeouts, circuit breakers) and component outages behave as declared'),
+)
+  .option('-g, --grep <pattern>', 'only probes whose title matches')
+  .option('--bail', 'stop at the first failure')
+  .option('--keep-up', 'local: leave the deployment running afterwards to debug (stop it with `down`)')
+  .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
+  .addHelpText('after', `
+Each probe derives what should happen from the deployment's own Resiliency policy, injects faults through the
+reference apps' fault controls (or stops our own redis/nats), and records expected vs observed in results.json.
+
+Examples:
+  npm run chaos
+  npm run chaos -- --grep "circuit breaker"`)
+  .action(async (opts) => finish(await chaosCommand(opts)));
 
 program
   .command('report')

@@ -1,4 +1,5 @@
 import type { Deployment } from '../targets/deployment';
+import type { ChaosResult } from '../results/results-model';
 
 /**
  * What a suite sees while the harness runs it: the deployment under test, and a place to record the numbers
@@ -8,6 +9,8 @@ export interface SuiteContext {
   deployment: Deployment;
   /** Where suites may write artifacts (the run directory). */
   runDir: string;
+  /** Adds a chaos probe's expected-vs-observed record to the run's results. */
+  recordChaos?: (result: ChaosResult) => void;
 }
 
 /**
@@ -47,6 +50,11 @@ export function measure(ctx: Mocha.Context, name: string, value: number | string
   const record = measurements.get(test) ?? {};
   record[name] = value;
   measurements.set(test, record);
+}
+
+/** Records a chaos probe's comparison; outside a harness run (no session) it is dropped. */
+export function recordChaos(result: ChaosResult): void {
+  shared.current?.recordChaos?.(result);
 }
 
 export function measurementsOf(test: object): Record<string, number | string | boolean> {

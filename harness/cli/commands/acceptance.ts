@@ -19,9 +19,18 @@ export interface AcceptanceOptions extends TargetOptions {
 }
 
 /** Runs the acceptance suites against a deployment; exit 0 when every test passed, 1 otherwise. */
-export async function acceptanceCommand(opts: AcceptanceOptions): Promise<number> {
+export function acceptanceCommand(opts: AcceptanceOptions): Promise<number> {
+  return suiteRunCommand('acceptance', opts.areas ?? ACCEPTANCE_AREAS, opts);
+}
+
+/** Runs the chaos probes (suites/chaos) against a deployment; their expected-vs-observed records go to results. */
+export function chaosCommand(opts: AcceptanceOptions): Promise<number> {
+  return suiteRunCommand('chaos', opts.areas ?? ['chaos'], opts);
+}
+
+async function suiteRunCommand(kind: 'acceptance' | 'chaos', areas: string[], opts: AcceptanceOptions): Promise<number> {
   validateTargetOptions(opts);
-  const files = suiteFiles(opts.areas ?? ACCEPTANCE_AREAS);
+  const files = suiteFiles(areas);
   if (files.length === 0) throw usageError('NO_SUITES', 'no suite files found under suites/', 'run from a checkout of dapr-harness');
   if (opts.target === 'local' && !runtimeIsBuilt()) {
     // The newcomer's first run: build the runtime instead of sending them to another command.
@@ -30,8 +39,15 @@ export async function acceptanceCommand(opts: AcceptanceOptions): Promise<number
     const built = await buildRuntime(progress);
     progress.done(`built Dapr ${built.binaries.version} in ${built.seconds.toFixed(0)}s`);
   }
-  const results = await withSession({ ...opts, kind: 'acceptance' }, async (session) => {
-    setSuiteContext({ deployment: session.deployment, runDir: session.runDir });
+  const results = await withSession({ ...opts, kind }, async (session) => {
+    setSuiteContext({
+      deployment: session.deployment,
+      runDir: session.runDir,
+      recordChaos: (r) => {
+        session.results.chaos.push(r);
+        session.save();
+      },
+    });
     try {
       let done = 0;
       await runSuites({
@@ -53,6 +69,6 @@ export async function acceptanceCommand(opts: AcceptanceOptions): Promise<number
     }
   });
   process.stdout.write(`\n${consoleSummary(results)}\n`);
-  const failed = results.tests.some((t) => t.status === 'failed');
+  const failed = results.tests.some((t) => t.status === 'failed') || results.chaos.some((c) => !c.passed);
   return failed || results.partial || results.tests.length === 0 ? 1 : 0;
 }
