@@ -2,10 +2,11 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors/harness-error';
 import { loadResiliencyFiles, parseResiliencyDocuments, parseResiliencyObject, parseResiliencyYaml, type ResiliencyDocument } from './resiliency-document';
 
-const fixtures = join(import.meta.dirname, 'fixtures');
+const fixtures = fileURLToPath(new URL('fixtures', import.meta.url));
 const fixture = (name: string): string => join(fixtures, name);
 
 function only(docs: ResiliencyDocument[]): ResiliencyDocument {
