@@ -109,6 +109,12 @@ describe('k8s manifests: what a Dapr operator checks', function () {
       expect(issues).to.match(/lacks annotation dapr\.io\/enable-metrics/);
     });
 
+    it('a Prometheus scrape port that is not the sidecar metrics port', function () {
+      const ms = copy();
+      template(deployment(ms, 'sample-app')).metadata.annotations['prometheus.io/port'] = '8080';
+      expect(daprOperatorChecks(ms, ctx).join('\n')).to.match(/prometheus\.io\/port 8080 is not the sidecar's dapr\.io\/metrics-port 9090/);
+    });
+
     it('a sidecar request above its limit', function () {
       const ms = copy();
       template(deployment(ms, 'sample-app')).metadata.annotations['dapr.io/sidecar-memory-request'] = '2Gi';

@@ -101,6 +101,8 @@ export function daprOperatorChecks(manifests: Manifest[], ctx: OperatorContext):
     if (metricsPort !== undefined && containers.some((c) => (c.ports ?? []).some((p) => p.containerPort === Number(metricsPort)))) {
       issues.push(`${where}: dapr.io/metrics-port ${metricsPort} collides with a container port of the pod`);
     }
+    const scrapePort = annotations['prometheus.io/port'];
+    if (scrapePort !== undefined && scrapePort !== metricsPort) issues.push(`${where}: prometheus.io/port ${scrapePort} is not the sidecar's dapr.io/metrics-port ${metricsPort ?? '(unset)'}`);
     const config = annotations['dapr.io/config'];
     if (config !== undefined && !configurations.some((c) => c.metadata.name === config && c.metadata.namespace === d.metadata.namespace)) {
       issues.push(`${where}: dapr.io/config names Configuration ${config}, which is not among the rendered resources of namespace ${d.metadata.namespace ?? '(none)'}`);

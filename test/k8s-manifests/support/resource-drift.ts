@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { isObject } from './manifest';
+import { isObject, REPO_ROOT } from './manifest';
 
 /** One YAML document of a resources folder, named by kind and metadata.name. */
 export interface ResourceDoc {
+  /** Relative to the repository root. */
   file: string;
   key: string;
   body: Record<string, unknown>;
@@ -19,7 +20,7 @@ export function loadResourceDocs(dir: string): ResourceDoc[] {
     for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
       const body: unknown = doc.toJS();
       if (!isObject(body) || typeof body.kind !== 'string') continue;
-      out.push({ file, key: resourceKey(body), body });
+      out.push({ file: relative(REPO_ROOT, file), key: resourceKey(body), body });
     }
   }
   return out;
