@@ -1,4 +1,4 @@
-import { describe as name, isObject, type Manifest } from './manifest';
+import { isObject, objectName, type Manifest } from './manifest';
 
 /**
  * Checks the API server makes beyond the OpenAPI schema (its Go validation code), for the kinds the manifests
@@ -37,7 +37,7 @@ export function apiServerRules(m: Manifest): string[] {
       issues.push(...uniqueNames(spec.ports, 'spec.ports'));
       break;
   }
-  return issues.map((i) => `${name(m)}: ${i}`);
+  return issues.map((i) => `${objectName(m)}: ${i}`);
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -1,5 +1,5 @@
 import { parseQuantity } from './quantity';
-import { describe, isObject, type Manifest } from './manifest';
+import { isObject, objectName, type Manifest } from './manifest';
 
 /** What the checks compare the manifests with. */
 export interface OperatorContext {
@@ -61,7 +61,7 @@ export function daprOperatorChecks(manifests: Manifest[], ctx: OperatorContext):
   const appIds = new Map<string, string>();
 
   for (const d of deployments) {
-    const where = describe(d);
+    const where = objectName(d);
     const template = podTemplate(d);
     const containers = template.spec?.containers ?? [];
     for (const c of containers) issues.push(...containerChecks(c, `${where} container ${c.name ?? '?'}`), ...appContainerChecks(c, `${where} container ${c.name ?? '?'}`));
@@ -119,8 +119,8 @@ export function daprOperatorChecks(manifests: Manifest[], ctx: OperatorContext):
 
   for (const job of manifests.filter((m) => m.kind === 'Job')) {
     const template = podTemplate(job);
-    for (const c of template.spec?.containers ?? []) issues.push(...containerChecks(c, `${describe(job)} container ${c.name ?? '?'}`));
-    issues.push(...podSecurityChecks(template, describe(job)));
+    for (const c of template.spec?.containers ?? []) issues.push(...containerChecks(c, `${objectName(job)} container ${c.name ?? '?'}`));
+    issues.push(...podSecurityChecks(template, objectName(job)));
   }
   issues.push(...autoscalerChecks(manifests, deployments));
   issues.push(...serviceChecks(manifests, deployments));
@@ -174,7 +174,7 @@ function podSecurityChecks(template: PodTemplate, where: string): string[] {
 function autoscalerChecks(manifests: Manifest[], deployments: Manifest[]): string[] {
   const issues: string[] = [];
   for (const hpa of manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler')) {
-    const where = describe(hpa);
+    const where = objectName(hpa);
     const spec = (isObject(hpa.spec) ? hpa.spec : {}) as { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string }; minReplicas?: number; maxReplicas?: number };
     const ref = spec.scaleTargetRef;
     const target = deployments.find((d) => ref?.kind === 'Deployment' && ref.apiVersion === 'apps/v1' && d.metadata.name === ref.name && d.metadata.namespace === hpa.metadata.namespace);
@@ -185,17 +185,17 @@ function autoscalerChecks(manifests: Manifest[], deployments: Manifest[]): strin
     if (spec.minReplicas !== HPA_MIN_REPLICAS) issues.push(`${where}: minReplicas is ${String(spec.minReplicas)}, expected ${HPA_MIN_REPLICAS}`);
     if (spec.maxReplicas !== HPA_MAX_REPLICAS) issues.push(`${where}: maxReplicas is ${String(spec.maxReplicas)}, expected ${HPA_MAX_REPLICAS}`);
     if (isObject(target.spec) && target.spec.replicas !== undefined) {
-      issues.push(`${where}: ${describe(target)} sets spec.replicas, so every apply resets the autoscaler's choice; leave it out`);
+      issues.push(`${where}: ${objectName(target)} sets spec.replicas, so every apply resets the autoscaler's choice; leave it out`);
     }
     // CPU utilization is relative to the pod's requests: a container without one, the sidecar included, leaves
     // the HPA unable to compute it ("missing request for cpu").
     const template = podTemplate(target);
     for (const c of template.spec?.containers ?? []) {
-      if (c.resources?.requests?.cpu === undefined) issues.push(`${where}: container ${c.name} of ${describe(target)} has no cpu request`);
+      if (c.resources?.requests?.cpu === undefined) issues.push(`${where}: container ${c.name} of ${objectName(target)} has no cpu request`);
     }
     const annotations = template.metadata?.annotations ?? {};
     if (annotations['dapr.io/enabled'] === 'true' && annotations['dapr.io/sidecar-cpu-request'] === undefined) {
-      issues.push(`${where}: the Dapr sidecar of ${describe(target)} has no cpu request (dapr.io/sidecar-cpu-request)`);
+      issues.push(`${where}: the Dapr sidecar of ${objectName(target)} has no cpu request (dapr.io/sidecar-cpu-request)`);
     }
   }
   return issues;
@@ -204,7 +204,7 @@ function autoscalerChecks(manifests: Manifest[], deployments: Manifest[]): strin
 function serviceChecks(manifests: Manifest[], deployments: Manifest[]): string[] {
   const issues: string[] = [];
   for (const svc of manifests.filter((m) => m.kind === 'Service')) {
-    const where = describe(svc);
+    const where = objectName(svc);
     const spec = (isObject(svc.spec) ? svc.spec : {}) as { selector?: Record<string, string>; ports?: { targetPort?: string | number; port?: number }[] };
     const selector = Object.entries(spec.selector ?? {});
     const backends = deployments.filter((d) => {
@@ -219,7 +219,7 @@ function serviceChecks(manifests: Manifest[], deployments: Manifest[]): string[]
       const target = port.targetPort ?? port.port;
       for (const d of backends) {
         const declared = (podTemplate(d).spec?.containers ?? []).some((c) => (c.ports ?? []).some((p) => p.name === target || p.containerPort === target));
-        if (!declared) issues.push(`${where}: targetPort ${String(target)} is not a container port of ${describe(d)}`);
+        if (!declared) issues.push(`${where}: targetPort ${String(target)} is not a container port of ${objectName(d)}`);
       }
     }
   }

@@ -1,4 +1,4 @@
-import { describe, isObject, type Manifest } from './manifest';
+import { isObject, objectName, type Manifest } from './manifest';
 
 /**
  * References between Dapr resources and apps that no schema sees: scopes and targets naming app ids that do not
@@ -15,7 +15,7 @@ export function daprResourceChecks(manifests: Manifest[], knownServices: string[
   };
 
   for (const r of dapr) {
-    const where = describe(r);
+    const where = objectName(r);
     for (const scope of Array.isArray(r.scopes) ? r.scopes : []) appIdIssue(where, 'scopes', scope);
     const spec = isObject(r.spec) ? r.spec : {};
 

@@ -4,14 +4,14 @@ import { apiServerRules } from './api-server-rules';
 import { DaprCrdSchemas } from './dapr-crd-schemas';
 import { daprModuleDir } from './dapr-module';
 import { isCoreKind, validateCoreManifest } from './kubernetes-schemas';
-import { describe, type Manifest } from './manifest';
+import { objectName, type Manifest } from './manifest';
 
 /** Validates any manifest the deployment renders: built-in kinds, Dapr's custom resources, nothing else. */
 export class ManifestValidator {
   constructor(readonly dapr: DaprCrdSchemas) {}
 
   validate(m: Manifest): string[] {
-    const where = describe(m);
+    const where = objectName(m);
     if (isCoreKind(m)) return [...validateCoreManifest(m).map((i) => `${where}: ${i}`), ...apiServerRules(m)];
     if (this.dapr.has(m)) return [...this.dapr.validate(m).map((i) => `${where}: ${i}`), ...apiServerRules(m)];
     return [`${where}: no schema for ${m.apiVersion} ${m.kind}; register its kubernetes-models class, or use a kind Dapr's CRDs define`];

@@ -17,7 +17,7 @@ export interface Manifest {
 }
 
 /** `Deployment/sample-app`, the way kubectl names an object in its messages. */
-export function describe(m: Pick<Manifest, 'kind' | 'metadata'>): string {
+export function objectName(m: Pick<Manifest, 'kind' | 'metadata'>): string {
   return `${m.kind}/${m.metadata?.name ?? '<unnamed>'}`;
 }
 
