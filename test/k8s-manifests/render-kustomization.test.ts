@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError } from '../../harness/errors/harness-error';
 import { REPO_ROOT } from './support/manifest';
-import { parseManifests, renderKustomization } from './support/render-kustomization';
+import { findRenderer, kubectlRenderer, onPath, parseManifests, renderKustomization } from './support/render-kustomization';
 
 function thrown(fn: () => unknown): HarnessError {
   try {
@@ -28,9 +28,27 @@ describe('k8s manifests: rendering', function () {
   });
 
   it('fails with a clear message, never a skip, when kubectl is missing', function () {
-    const err = thrown(() => renderKustomization(join(REPO_ROOT, 'k8s'), join(dir, 'no-kubectl')));
+    const err = thrown(() => renderKustomization(join(REPO_ROOT, 'k8s'), kubectlRenderer(join(dir, 'no-kubectl'))));
     expect(err.code).to.equal('KUBECTL_MISSING');
     expect(err.oneLine()).to.match(/no-kubectl` not found: the manifest tests render k8s\/ with `kubectl kustomize` · install kubectl/);
+  });
+
+  it('fails with a clear message when neither kubectl nor kustomize is on PATH', function () {
+    const err = thrown(() => findRenderer({ PATH: dir }));
+    expect(err.code).to.equal('KUBECTL_MISSING');
+    expect(err.oneLine()).to.match(/neither kubectl nor kustomize is on PATH: .* · install kubectl/);
+  });
+
+  it('falls back to the kustomize CLI where kubectl is not installed', function () {
+    const kubectl = onPath('kubectl', process.env.PATH);
+    if (!kubectl) throw new Error('kubectl is needed on PATH for this test');
+    // A stand-in for the kustomize CLI that answers `build <dir>` through kubectl's own kustomize.
+    const bin = join(dir, 'kustomize-only');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'kustomize'), `#!/bin/sh\n[ "$1" = build ] || exit 2\nexec ${kubectl} kustomize "$2"\n`, { mode: 0o755 });
+    const renderer = findRenderer({ PATH: bin });
+    expect(renderer.command).to.equal(join(bin, 'kustomize'));
+    expect(renderKustomization(join(REPO_ROOT, 'k8s'), renderer)).to.deep.equal(renderKustomization(join(REPO_ROOT, 'k8s'), kubectlRenderer(kubectl)));
   });
 
   it('fails naming the kustomization when it does not render', function () {
@@ -38,6 +56,7 @@ describe('k8s manifests: rendering', function () {
     const err = thrown(() => renderKustomization(dir));
     expect(err.code).to.equal('KUSTOMIZE_FAILED');
     expect(err.message).to.include(dir);
+    expect(err.oneLine().split('\n')).to.have.length(1);
     expect(err.message).to.match(/missing\.yaml/);
   });
 

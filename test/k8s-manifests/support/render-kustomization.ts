@@ -1,31 +1,68 @@
 import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { usageError } from '../../../harness/errors/harness-error';
 import { isObject, type Manifest } from './manifest';
 
 const RENDER_TIMEOUT_MS = 60_000;
 
+/** A command that renders a kustomization to YAML on stdout. */
+export interface Renderer {
+  command: string;
+  args: (dir: string) => string[];
+}
+
+export const kubectlRenderer = (kubectl: string): Renderer => ({ command: kubectl, args: (dir) => ['kustomize', dir] });
+export const kustomizeRenderer = (kustomize: string): Renderer => ({ command: kustomize, args: (dir) => ['build', dir] });
+
+const NO_RENDERER_HINT = 'install kubectl 1.27 or newer (it carries kustomize v5), or the kustomize CLI (`go install sigs.k8s.io/kustomize/kustomize/v5@v5.5.0`), or point KUBECTL at kubectl';
+
 /**
- * Renders a kustomization the way `kubectl apply -k` will, with the kustomize built into kubectl, so the tests
- * see exactly the objects a cluster would receive.
+ * kubectl's built-in kustomize (KUBECTL, else kubectl on PATH), or the standalone kustomize CLI of the same
+ * major version where kubectl is not installed. Neither is a usage error, never a reason to skip.
  */
-export function renderKustomization(dir: string, kubectl = process.env.KUBECTL ?? 'kubectl'): Manifest[] {
+export function findRenderer(env: NodeJS.ProcessEnv = process.env): Renderer {
+  if (env.KUBECTL) return kubectlRenderer(env.KUBECTL);
+  const kubectl = onPath('kubectl', env.PATH);
+  if (kubectl) return kubectlRenderer(kubectl);
+  const kustomize = onPath('kustomize', env.PATH);
+  if (kustomize) return kustomizeRenderer(kustomize);
+  throw usageError('KUBECTL_MISSING', 'neither kubectl nor kustomize is on PATH: the manifest tests render k8s/ with `kubectl kustomize`', NO_RENDERER_HINT);
+}
+
+/** The executable `name` in one of the PATH directories, like `command -v`. */
+export function onPath(name: string, path = ''): string | undefined {
+  for (const dir of path.split(delimiter).filter(Boolean)) {
+    const file = join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Renders a kustomization the way `kubectl apply -k` will, so the tests see exactly the objects a cluster would
+ * receive.
+ */
+export function renderKustomization(dir: string, renderer: Renderer = findRenderer()): Manifest[] {
+  const shown = `${renderer.command} ${renderer.args(dir).join(' ')}`;
   let out: string;
   try {
-    out = execFileSync(kubectl, ['kustomize', dir], { encoding: 'utf8', timeout: RENDER_TIMEOUT_MS, maxBuffer: 32 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(renderer.command, renderer.args(dir), { encoding: 'utf8', timeout: RENDER_TIMEOUT_MS, maxBuffer: 32 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
-      throw usageError(
-        'KUBECTL_MISSING',
-        `\`${kubectl}\` not found: the manifest tests render k8s/ with \`kubectl kustomize\``,
-        'install kubectl 1.27 or newer (it carries kustomize v5) and put it on PATH, or point KUBECTL at it',
-      );
+      throw usageError('KUBECTL_MISSING', `\`${renderer.command}\` not found: the manifest tests render k8s/ with \`kubectl kustomize\``, NO_RENDERER_HINT);
     }
     const detail = (e.stderr ?? e.message).trim().split('\n')[0];
-    throw usageError('KUSTOMIZE_FAILED', `\`${kubectl} kustomize ${dir}\` failed: ${detail}`, 'fix the kustomization or the file it names, then run `kubectl kustomize` on it by hand');
+    throw usageError('KUSTOMIZE_FAILED', `\`${shown}\` failed: ${detail}`, 'fix the kustomization or the file it names, then render it by hand to check');
   }
-  return parseManifests(out, `kubectl kustomize ${dir}`);
+  return parseManifests(out, shown);
 }
 
 /** Splits a multi-document YAML stream into objects, rejecting anything that is not a Kubernetes object. */
