@@ -93,7 +93,10 @@ export interface ListenOptions {
 /** Listens on loopback only and exits 0 once in-flight requests finish after SIGTERM/SIGINT. */
 export function listen(app: Express, opts: ListenOptions): Server {
   const port = Number(process.env.APP_PORT ?? opts.defaultPort);
-  const server = app.listen(port, '127.0.0.1', () => log('info', 'listening', { port, instance: instanceId() }));
+  const server = app.listen(port, '127.0.0.1', () => {
+    const bound = server.address();
+    log('info', 'listening', { port: typeof bound === 'object' && bound ? bound.port : port, instance: instanceId() });
+  });
   server.on('error', (err) => {
     log('error', 'cannot listen', { port, error: errorMessage(err) });
     process.exit(1);
