@@ -91,6 +91,7 @@ describe('resiliency expectations', () => {
       expect(text).to.contain('one breaker per endpoint (app id + method)');
       expect(text).to.contain('a timed-out attempt is retried');
       expect(text).to.contain('retries stop once it opens');
+      expect(text).to.contain('streamed without a Content-Length are never retried');
       expect(text).not.to.contain('built-in');
     });
 
@@ -113,7 +114,9 @@ describe('resiliency expectations', () => {
       expect(describeRetry(retryPolicy('r', { durationMs: 5000, maxRetries: -1 }))).to.contain('without limit until the call succeeds or the caller gives up');
       expect(describeRetry(retryPolicy('none', { maxRetries: 0 }))).to.equal('retry "none": no retries (maxRetries 0)');
       const matching = retryPolicy('retry5xxOnly', { maxRetries: 3, matching: { httpStatusCodes: parseStatusCodes('429,500-599', 'http'), grpcStatusCodes: parseStatusCodes('1-4,8-11,13,14', 'grpc') } });
-      expect(describeRetry(matching)).to.contain('retries only HTTP 429,500-599 and gRPC 1-4,8-11,13,14 failures');
+      expect(describeRetry(matching)).to.contain('retries only HTTP statuses 429,500-599 and only gRPC codes 1-4,8-11,13,14');
+      const httpOnly = retryPolicy('withMatch', { maxRetries: 3, matching: { httpStatusCodes: parseStatusCodes('500', 'http'), grpcStatusCodes: null } });
+      expect(describeRetry(httpOnly)).to.contain('retries only HTTP statuses 500 and every gRPC error code');
     });
 
     it('says when a breaker uses the default trip or never opens', () => {

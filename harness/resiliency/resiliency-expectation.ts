@@ -97,10 +97,12 @@ export function describeRetry(retry: RetryPolicy): string {
       `exponential waits from ${formatGoDuration(retry.initialIntervalMs)} (${jitter}) growing ×${retry.multiplier} to at most ${formatGoDuration(retry.maxIntervalMs)} (${jitter}), ${limit}` +
       (retry.maxElapsedMs > 0 ? `, giving up ${formatGoDuration(retry.maxElapsedMs)} after the first attempt` : '');
   }
-  const only: string[] = [];
-  if (retry.matching.httpStatusCodes) only.push(`HTTP ${formatCodeRanges(retry.matching.httpStatusCodes) || '(none)'}`);
-  if (retry.matching.grpcStatusCodes) only.push(`gRPC ${formatCodeRanges(retry.matching.grpcStatusCodes) || '(none)'}`);
-  return `${name}: ${how}${only.length ? `; retries only ${only.join(' and ')} failures` : ''}`;
+  const { httpStatusCodes: http, grpcStatusCodes: grpc } = retry.matching;
+  const matching =
+    http || grpc
+      ? `; retries ${http ? `only HTTP statuses ${formatCodeRanges(http) || '(none)'}` : 'every HTTP error status'} and ${grpc ? `only gRPC codes ${formatCodeRanges(grpc) || '(none)'}` : 'every gRPC error code'}`
+      : '';
+  return `${name}: ${how}${matching}`;
 }
 
 export function describeTimeout(timeout: TimeoutPolicy): string {
@@ -148,6 +150,7 @@ export function describeExpectation(policy: EffectivePolicy): string {
   if (policy.circuitBreaker) parts.push(describeBreaker(policy.circuitBreaker, policy.breakerScope));
   if (timeoutMs(policy) !== undefined && policy.retry && policy.retry.maxRetries !== 0) parts.push('a timed-out attempt is retried like any other failure');
   if (policy.circuitBreaker && policy.retry && policy.retry.maxRetries !== 0) parts.push('every attempt counts towards the breaker, and retries stop once it opens');
+  if (policy.target.kind === 'app' && policy.retry && policy.retry.maxRetries !== 0) parts.push('HTTP requests streamed without a Content-Length are never retried');
   if (policy.builtInRetry && policy.builtInRetry.maxRetries !== 0) {
     parts.push(
       `daprd's built-in ${policy.builtInRetry.name} also retries sidecar-to-sidecar transport failures (gRPC Unavailable/Unauthenticated) ` +

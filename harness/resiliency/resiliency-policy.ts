@@ -40,7 +40,10 @@ export interface DeploymentShape {
   components: Array<{ name: string; type: string; scopes?: string[] }>;
   /** Actor types hosted in the deployment, where known; targets naming others are then reported. */
   actorTypes?: string[];
-  /** Sidecars (app ids) whose view to resolve; defaults to every app id. */
+  /**
+   * Sidecars (app ids) whose view to resolve; defaults to every app id. "Applies to nothing" findings then speak
+   * for these sidecars only.
+   */
   scopes?: string[];
 }
 
@@ -94,6 +97,7 @@ const SECTIONS = { timeout: 'timeouts', retry: 'retries', circuitBreaker: 'circu
 type RefKind = keyof typeof SECTIONS;
 const REF_KINDS = Object.keys(SECTIONS) as RefKind[];
 const POLICY_KIND: Record<RefKind, PolicyKind> = { timeout: 'Timeout', retry: 'Retry', circuitBreaker: 'CircuitBreaker' };
+const SECTION_OF_KIND: Record<PolicyKind, string> = { Timeout: 'timeouts', Retry: 'retries', CircuitBreaker: 'circuitBreakers' };
 
 export function appliesToSidecar(doc: ResiliencyDocument, appId: string): boolean {
   return doc.scopes.length === 0 || doc.scopes.includes(appId);
@@ -407,7 +411,7 @@ function unusedPolicyReason(docs: ResiliencyDocument[], kind: RefKind, name: str
     const validNames = allDefaultKeywords().map((k) => defaultPolicyName(k, POLICY_KIND[kind]));
     if (!parsed || !allDefaultKeywords().includes(parsed.keyword) || parsed.kind !== POLICY_KIND[kind]) {
       const near = nearestName(name, validNames);
-      const wrongSection = parsed && parsed.kind !== POLICY_KIND[kind] ? `; daprd looks for ${name} among ${SECTIONS[Object.entries(POLICY_KIND).find(([, v]) => v === parsed.kind)?.[0] as RefKind]}, not ${SECTIONS[kind]}` : '';
+      const wrongSection = parsed && parsed.kind !== POLICY_KIND[kind] ? `; daprd looks for ${name} among ${SECTION_OF_KIND[parsed.kind]}, not ${SECTIONS[kind]}` : '';
       return `daprd never looks up "${name}"${near ? ` (did you mean "${near}"?)` : ''}${wrongSection}`;
     }
     return 'no call falls back to it here: each target it could cover is named in targets, has a more specific default, or is not in this deployment';
