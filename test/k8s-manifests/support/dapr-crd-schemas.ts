@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { ObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { parseAllDocuments } from 'yaml';
 import { usageError } from '../../../harness/errors/harness-error';
 import { jsonPointerToPath, unknownFieldsOf } from './kubernetes-schemas';
@@ -77,11 +77,12 @@ export class DaprCrdSchemas {
     if (!version.validate(m)) issues.push(...(version.validate.errors ?? []).map(describeError));
     // The CRD schema leaves metadata to the API server, which checks it as ObjectMeta.
     issues.push(...unknownFieldsOf(m.metadata, 'V1ObjectMeta', 'metadata'));
+    // A ConfigMap carries nothing but metadata, so its schema checks exactly the ObjectMeta.
     try {
-      new ObjectMeta(m.metadata as never).validate();
+      new ConfigMap({ metadata: m.metadata as never }).validate();
     } catch (err) {
       const errors = (err as { errors?: ErrorObject[] }).errors ?? [];
-      issues.push(...errors.map((e) => `metadata${e.instancePath.replace(/\//g, '.')}: ${e.message ?? e.keyword}`));
+      issues.push(...errors.map((e) => `${jsonPointerToPath(e.instancePath)}: ${e.message ?? e.keyword}`));
     }
     return issues;
   }
