@@ -120,6 +120,36 @@ describe('resolving Resiliency policies', () => {
     });
   });
 
+  describe('the targets page examples', () => {
+    const resolved = resolvePolicies(fixture('docs-targets.yaml'), {
+      appIds: ['caller', 'appB'],
+      components: [
+        { name: 'myStateStore', type: 'state.redis' },
+        { name: 'myInputBinding', type: 'bindings.kafka' },
+        { name: 'myPubsub', type: 'pubsub.redis' },
+      ],
+      actorTypes: ['myActorType'],
+      scopes: ['caller'],
+    });
+
+    it('applies inbound policies to input bindings and pub/sub deliveries, outbound to calls', () => {
+      const binding = effectivePolicy(resolved, { component: 'myInputBinding', direction: 'inbound' });
+      expect([binding.timeout?.name, binding.retry?.name, binding.circuitBreaker?.name]).to.deep.equal(['general', 'general', 'general']);
+      const state = effectivePolicy(resolved, { component: 'myStateStore' });
+      expect([state.retry?.name, state.circuitBreaker?.name]).to.deep.equal(['retryForever', 'simpleCB']);
+      const publish = effectivePolicy(resolved, { component: 'myPubsub', direction: 'outbound' });
+      expect([publish.retry?.name, publish.circuitBreaker?.name]).to.deep.equal(['pubsubRetry', 'pubsubCB']);
+      expect(effectivePolicy(resolved, { actor: 'myActorType' }).breakerScope).to.equal('both');
+    });
+
+    it('warns that myPubsub\'s two breakers are one instance in daprd', () => {
+      const shared = finding(resolved, 'shared-component-breaker');
+      expect(shared).to.include({ severity: 'warning', field: 'spec.targets.components.myPubsub' });
+      expect(shared.message).to.contain('"general"').and.contain('"pubsubCB"');
+      expect(codes(resolved)).not.to.include('unused-policy');
+    });
+  });
+
   describe('findings for policies that apply to nothing', () => {
     it('flags a target app id that is not deployed, suggesting the closest', () => {
       const resolved = resolvePolicies(doc('r.yaml', '  policies:\n    retries:\n      fast:\n        maxRetries: 3\n  targets:\n    apps:\n      sampel-app:\n        retry: fast\n'), sampleDeployment);
