@@ -1,3 +1,4 @@
+import { usageError } from '../../harness/errors/harness-error';
 import type { MetricSample, ScenarioResult } from '../../harness/results/results-model';
 import type { LatencyBucket, LatencySummary } from './latency-recorder';
 import type { TimelinePoint } from './timeline';
@@ -62,6 +63,10 @@ function trendStats(s: LatencySummary): Record<string, number> {
  * `state.success_rate: ['rate>=0.995']` read straight off a driver run.
  */
 export function toMetricSamples(name: string, result: DriverResult, tags: Record<string, string> = {}): MetricSample[] {
+  // results.json metric names are dotted lower-case words; say so here rather than as a schema error later.
+  if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/.test(name)) {
+    throw usageError('load.invalid-metric-name', `metric prefix ${JSON.stringify(name)} is not dotted lower-case words`, 'name it like "state" or "pubsub.publish"');
+  }
   const success = successRate(result);
   const t = result.totals;
   const samples: MetricSample[] = [

@@ -239,9 +239,11 @@ class LoadRun {
     }
     let latencyMs: number | undefined;
     if (outcome.status !== undefined && outcome.error === undefined) {
-      latencyMs = outcome.endedAt - intendedAt;
+      const serviceMs = outcome.endedAt - outcome.startedAt;
+      // Without a schedule the intended time is the send itself: both figures are the service time.
+      latencyMs = this.schedule ? outcome.endedAt - intendedAt : serviceMs;
       this.corrected.record(latencyMs);
-      this.uncorrected.record(outcome.endedAt - outcome.startedAt);
+      this.uncorrected.record(serviceMs);
     }
     if (kind === undefined) {
       t.ok++;

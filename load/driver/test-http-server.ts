@@ -12,8 +12,6 @@ export interface TestHttpServer {
   port: number;
   /** Requests received so far. */
   received: number;
-  /** Requests being handled when each request arrived (itself included), in arrival order. */
-  concurrencyAtArrival: number[];
   maxConcurrency: number;
   setHandler(handler: TestHandler): void;
   stop(): Promise<void>;
@@ -26,11 +24,10 @@ export const answerOk: TestHandler = (_req, res) => {
 export async function startTestHttpServer(handler: TestHandler = answerOk): Promise<TestHttpServer> {
   let current = handler;
   let active = 0;
-  const state = { received: 0, maxConcurrency: 0, concurrencyAtArrival: [] as number[] };
+  const state = { received: 0, maxConcurrency: 0 };
   const server = http.createServer((req, res) => {
     const n = state.received++;
     active++;
-    state.concurrencyAtArrival.push(active);
     state.maxConcurrency = Math.max(state.maxConcurrency, active);
     let counted = true;
     const done = (): void => {
@@ -51,9 +48,6 @@ export async function startTestHttpServer(handler: TestHandler = answerOk): Prom
     port,
     get received() {
       return state.received;
-    },
-    get concurrencyAtArrival() {
-      return state.concurrencyAtArrival;
     },
     get maxConcurrency() {
       return state.maxConcurrency;
