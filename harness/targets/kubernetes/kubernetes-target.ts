@@ -1,0 +1,135 @@
+import { silentProgress, type Progress } from '../../cli/progress';
+import { usageError } from '../../errors/harness-error';
+import { LifecycleStack } from '../../process/lifecycle-stack';
+import { findSidecar, type Deployment } from '../deployment';
+import { isNotFound } from './api-errors';
+import { AutoscaleWatcher } from './autoscale-watcher';
+import { connectCluster, type ClusterConnection } from './cluster-connection';
+import { readDaprResources, readMtlsEnabled, readTrustAnchors } from './cluster-resources';
+import { assertControlPlane, checkControlPlane, DEFAULT_CONTROL_PLANE_NAMESPACE, readFailed, type PreflightReport } from './control-plane-preflight';
+import { assertInjection, checkInjection, type InjectionReport } from './injection-check';
+import { deletePod, type PodDeletion } from './pod-deletion';
+import { reachSidecars, type SidecarAccessOptions, type SidecarReach } from './sidecar-access';
+import { discoverDependencies } from './workload-dependency';
+import { scaleDownAndRecover, scaleWorkload, waitForReplicas, type ScaleCycle, type WaitOptions, type WorkloadReplicas, type WorkloadRef } from './workload-scaling';
+
+export interface KubernetesTargetOptions extends SidecarAccessOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** Namespace of the apps; default: the context's namespace, else "default". */
+  namespace?: string;
+  /** Where Dapr's control plane runs. Default dapr-system. */
+  controlPlaneNamespace?: string;
+  runId: string;
+  runDir: string;
+  progress?: Progress;
+  signal?: AbortSignal;
+  /** Bound on every recovery wait of the chaos controls. Default 120 s. */
+  recoveryTimeoutMs?: number;
+}
+
+/** Chaos on the cluster: what a suite may do to the deployment besides stopping its dependencies. */
+export interface KubernetesChaos {
+  deletePod(pod: string, opts?: WaitOptions & { owner?: WorkloadRef }): Promise<PodDeletion>;
+  scale(ref: WorkloadRef, replicas: number, opts?: WaitOptions): Promise<WorkloadReplicas>;
+  scaleDownAndRecover(ref: WorkloadRef, opts?: WaitOptions): Promise<ScaleCycle>;
+}
+
+export interface KubernetesDeployment extends Deployment {
+  target: 'kubernetes';
+  namespace: string;
+  reach: SidecarReach;
+  daprVersion?: string;
+  controlPlane: PreflightReport;
+  injection: InjectionReport;
+  chaos: KubernetesChaos;
+  /** Starts recording an HPA's replica timeline; stop() it to get the timeline. */
+  watchAutoscaling(hpa: string, deployment?: string): Promise<AutoscaleWatcher>;
+  connection: ClusterConnection;
+}
+
+/**
+ * Connects to a cluster where Dapr and the apps already run: checks the control plane (like `dapr status -k`) and
+ * the CRDs, that every Dapr-enabled Deployment has ready pods with a daprd sidecar, reads the Dapr resources in
+ * force, and makes each sidecar reachable (port-forward, or directly when the harness runs in the cluster).
+ */
+export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promise<KubernetesDeployment> {
+  const progress = opts.progress ?? silentProgress;
+  progress.update('kubernetes: reading the kubeconfig and reaching the API server');
+  const conn = await connectCluster({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const namespace = opts.namespace ?? conn.loaded.namespace ?? 'default';
+  const controlPlaneNamespace = opts.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE;
+  await requireNamespace(conn, namespace);
+
+  progress.update(`kubernetes: checking the Dapr control plane in ${controlPlaneNamespace}`);
+  const controlPlane = await checkControlPlane(conn, controlPlaneNamespace);
+  assertControlPlane(controlPlane);
+  for (const w of controlPlane.warnings) progress.log(`warning: ${w}`);
+
+  progress.update(`kubernetes: checking sidecar injection in ${namespace}`);
+  const injection = await checkInjection(conn, namespace);
+  assertInjection(injection);
+
+  progress.update(`kubernetes: reading Dapr resources in ${namespace}`);
+  const { resources, components } = await readDaprResources(conn, namespace);
+  const [mtlsEnabled, trustAnchors] = await Promise.all([readMtlsEnabled(conn, controlPlaneNamespace), readTrustAnchors(conn, controlPlaneNamespace)]);
+  const waits: WaitOptions = { timeoutMs: opts.recoveryTimeoutMs, signal: opts.signal };
+  const dependencies = await discoverDependencies(conn, [namespace, controlPlaneNamespace], waits);
+
+  const apiToken = opts.apiToken ?? (process.env.DAPR_API_TOKEN || undefined);
+  progress.update('kubernetes: reaching the sidecars');
+  const access = await reachSidecars(conn.kubeConfig, injection.apps, { ...opts, ...(apiToken ? { apiToken } : {}) });
+  const stack = new LifecycleStack();
+  for (const f of access.forwards) stack.push(f);
+  const watchers = new Set<AutoscaleWatcher>();
+  progress.done(`kubernetes: ${injection.apps.length} Dapr apps in ${namespace} (${access.reach}), Dapr ${controlPlane.daprVersion ?? 'version unknown'}, Kubernetes ${conn.serverVersion}`);
+
+  const apps = access.apps;
+  return {
+    target: 'kubernetes',
+    runId: opts.runId,
+    runDir: opts.runDir,
+    namespace,
+    reach: access.reach,
+    apps,
+    components,
+    resources,
+    dependencies,
+    controlPlane,
+    injection,
+    connection: conn,
+    ...(controlPlane.daprVersion ? { daprVersion: controlPlane.daprVersion } : {}),
+    ...(mtlsEnabled !== undefined ? { mtlsEnabled } : {}),
+    ...(trustAnchors ? { trustAnchors } : {}),
+    ...(apiToken ? { apiToken } : {}),
+    chaos: {
+      deletePod: (pod, o) => deletePod(conn, namespace, pod, { ...waits, ...o }),
+      scale: async (ref, replicas, o) => {
+        await scaleWorkload(conn, ref, replicas);
+        return waitForReplicas(conn, ref, replicas, { ...waits, ...o });
+      },
+      scaleDownAndRecover: (ref, o) => scaleDownAndRecover(conn, ref, { ...waits, ...o }),
+    },
+    watchAutoscaling: async (hpa, deployment = hpa) => {
+      const watcher = await new AutoscaleWatcher(conn, namespace, hpa, deployment).start();
+      watchers.add(watcher);
+      return watcher;
+    },
+    sidecar: (appId) => findSidecar(apps, appId),
+    stop: async () => {
+      await Promise.allSettled([...watchers].map((w) => w.stop()));
+      await stack.stopAll();
+    },
+  };
+}
+
+async function requireNamespace(conn: ClusterConnection, namespace: string): Promise<void> {
+  try {
+    await conn.core.readNamespace({ name: namespace });
+  } catch (err) {
+    if (isNotFound(err)) {
+      throw usageError('NAMESPACE_NOT_FOUND', `namespace ${namespace} does not exist in the cluster at ${conn.loaded.server}`, 'pass --namespace with the namespace of the Dapr apps (the reference deployment uses dapr-harness)');
+    }
+    throw readFailed(`namespace ${namespace}`, err);
+  }
+}
