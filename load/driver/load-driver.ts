@@ -45,6 +45,8 @@ class LoadRun {
   /** Intended send times (absolute ms) and indexes of admitted requests waiting for a free connection slot. */
   private readonly queue: { intendedAt: number; index: number }[] = [];
   private queueHead = 0;
+  /** The schedule's next arrival (ms since start), read ahead but not yet due. */
+  private nextDue: number | undefined;
 
   private sending = true;
   private finished = false;
@@ -128,7 +130,6 @@ class LoadRun {
       if (!this.sending) return;
     }
   };
-  private nextDue: number | undefined;
 
   private arrive(intendedAt: number, now: number): void {
     if (this.admitted >= this.o.maxRequests) {
