@@ -34,8 +34,14 @@ describe('dapr-components: the committed Dapr resources', () => {
     }
   });
 
-  it('the JetStream stream carries task.> and harness.>', () => {
-    expect(jetStreamStreams(resources)).to.deep.equal([{ name: 'tasks', subjects: ['task.>', 'harness.>'] }]);
+  it('every topic is carried by exactly one JetStream stream, and dead letters by a stream of their own', () => {
+    const streams = jetStreamStreams(resources);
+    const carriers = (topic: string): string[] => streams.filter((st) => st.subjects.some((subject) => natsSubjectMatches(subject, topic))).map((st) => st.name);
+    for (const topic of ['task.created', 'task.updated', 'task.deadletter', 'harness.raw', 'harness.probe']) {
+      expect(carriers(topic), topic).to.have.length(1);
+    }
+    const deadLetters = streams.find((st) => st.name === carriers('task.deadletter')[0]);
+    expect(deadLetters?.subjects, 'the dead-letter stream holds nothing else').to.deep.equal(['task.deadletter']);
   });
 
   it('the statestore names its host by cluster DNS and its password by secretKeyRef', () => {
@@ -125,3 +131,14 @@ describe('dapr-components: the committed Dapr resources', () => {
     });
   });
 });
+
+/** NATS subject matching: `*` is one token, `>` one or more trailing tokens. */
+function natsSubjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const t = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return t.length > i;
+    if (i >= t.length || (p[i] !== '*' && p[i] !== t[i])) return false;
+  }
+  return p.length === t.length;
+}

@@ -1,3 +1,4 @@
+import { jetStreamStreams } from '../harness/targets/local/render-resources';
 import type { DaprResource } from '../harness/targets/local/dapr-resources';
 
 /**
@@ -33,9 +34,12 @@ function checkComponent(r: DaprResource, where: string): string[] {
     }
   }
   if (spec(r).type === 'pubsub.jetstream') {
-    if (!items.some((i) => i.name === 'streamName')) out.push(`${where}: pubsub.jetstream needs streamName (Dapr binds to an existing stream)`);
-    const annotations = (r.body.metadata as { annotations?: Record<string, unknown> }).annotations ?? {};
-    if (typeof annotations['dapr-harness.io/jetstream-subjects'] !== 'string') out.push(`${where}: annotation dapr-harness.io/jetstream-subjects must list the stream's subjects`);
+    // The same rule the local target applies when it creates the streams the component binds to.
+    try {
+      jetStreamStreams([r]);
+    } catch (err) {
+      out.push(`${where}: ${(err as Error).message.replace(/^.*?: /, '')}`);
+    }
   }
   return out;
 }

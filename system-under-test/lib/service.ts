@@ -93,7 +93,9 @@ export interface ListenOptions {
 /** Listens on loopback only and exits 0 once in-flight requests finish after SIGTERM/SIGINT. */
 export function listen(app: Express, opts: ListenOptions): Server {
   const port = Number(process.env.APP_PORT ?? opts.defaultPort);
-  const server = app.listen(port, '127.0.0.1', () => {
+  // Loopback unless told otherwise: a local run exposes nothing; in a pod, APP_HOST=0.0.0.0 lets the kubelet and
+  // the Service reach it.
+  const server = app.listen(port, process.env.APP_HOST ?? '127.0.0.1', () => {
     const bound = server.address();
     log('info', 'listening', { port: typeof bound === 'object' && bound ? bound.port : port, instance: instanceId() });
   });

@@ -30,7 +30,7 @@ const SCRIPT_TIMEOUT_MS = 60_000;
 describe('k8s manifests: JetStream stream Job', function () {
   this.timeout(120_000);
   let pubsub: DaprResource | undefined;
-  let wanted: StreamSpec | undefined;
+  let wanted: StreamSpec[] = [];
   let container: JobContainer;
   let env: Record<string, string>;
   let nats: ManagedProcess | undefined;
@@ -44,7 +44,7 @@ describe('k8s manifests: JetStream stream Job', function () {
     this.timeout(660_000);
     const components = loadResources([join(REPO_ROOT, 'dapr-components')]);
     pubsub = components.find((c) => (c.body.spec as { type?: string }).type === 'pubsub.jetstream');
-    [wanted] = jetStreamStreams(components);
+    wanted = jetStreamStreams(components);
     const job = renderKustomization(join(REPO_ROOT, 'k8s/dapr-system')).find((m: Manifest) => m.kind === 'Job');
     if (!job) throw new Error('k8s/dapr-system renders no Job');
     container = (job.spec as { template: { spec: { containers: JobContainer[] } } }).template.spec.containers[0] as JobContainer;
@@ -94,32 +94,39 @@ describe('k8s manifests: JetStream stream Job', function () {
     return { subjects: info.config.subjects ?? [], storage: String(info.config.storage), max_bytes: info.config.max_bytes, messages: info.state.messages };
   }
 
-  it('names the stream, subjects and server of the pub/sub component', function () {
-    expect(wanted, 'a pubsub.jetstream component with streamName and subjects').to.not.equal(undefined);
-    expect(env.STREAM_NAME).to.equal(wanted?.name);
-    expect(env.STREAM_SUBJECTS?.split(',')).to.deep.equal(wanted?.subjects);
+  const jobStreams = (): StreamSpec[] =>
+    (env.STREAMS ?? '').split(';').filter(Boolean).map((part) => {
+      const [name, subjects] = part.split('=') as [string, string];
+      return { name, subjects: subjects.split(',') };
+    });
+
+  it('names the streams, subjects and server of the pub/sub component', function () {
+    expect(wanted.length, 'a pubsub.jetstream component declaring its streams').to.be.greaterThan(0);
+    expect(jobStreams()).to.deep.equal(wanted);
     expect(env.NATS_URL).to.equal(pubsub && metadataValue(pubsub, 'natsURL'));
     expect(container.image).to.match(/^natsio\/nats-box:\d+\.\d+\.\d+$/);
   });
 
-  it('creates the stream on file storage with the component subjects', async function () {
+  it('creates every stream on file storage with the component subjects', async function () {
     const { code, output } = await runJob();
     expect(code, output).to.equal(0);
-    const config = await streamConfig(env.STREAM_NAME as string);
-    expect(config.subjects).to.deep.equal(wanted?.subjects);
-    expect(config.storage).to.equal('file');
-    expect(config.max_bytes).to.be.greaterThan(0);
+    for (const stream of wanted) {
+      const config = await streamConfig(stream.name);
+      expect(config.subjects, stream.name).to.deep.equal(stream.subjects);
+      expect(config.storage).to.equal('file');
+      expect(config.max_bytes).to.be.greaterThan(0);
+    }
   });
 
   it('brings an existing stream back to the component subjects, keeping its messages', async function () {
-    const name = env.STREAM_NAME as string;
+    const name = wanted[0]?.name as string;
     const jsm = await (nc as NatsConnection).jetstreamManager();
     await jsm.streams.update(name, { subjects: ['elsewhere.>'] });
     await (nc as NatsConnection).jetstream().publish('elsewhere.kept', new TextEncoder().encode('kept'));
     const { code, output } = await runJob();
     expect(code, output).to.equal(0);
     const config = await streamConfig(name);
-    expect(config.subjects).to.deep.equal(wanted?.subjects);
+    expect(config.subjects).to.deep.equal(wanted[0]?.subjects);
     expect(config.messages).to.equal(1);
   });
 
@@ -131,7 +138,7 @@ describe('k8s manifests: JetStream stream Job', function () {
   });
 
   it('fails when the subjects it is given are not valid', async function () {
-    const { code } = await runJob({ STREAM_NAME: 'broken', STREAM_SUBJECTS: 'task.>.more' });
+    const { code } = await runJob({ STREAMS: 'broken=task.>.more' });
     expect(code).to.not.equal(0);
   });
 });

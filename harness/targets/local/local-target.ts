@@ -153,7 +153,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
     const appGroup = stack.push(new ParallelGroup('apps'));
     await settleAll(planned.map(async (p) => {
-      const proc = appProcess(p.name, p.app, p.appPort, p.sidecar, run.logs, env);
+      const proc = appProcess(p.name, p.instance, p.app, p.appPort, p.sidecar, run.logs, env);
       appGroup.add(audited(proc, audit));
       progress.update(`starting ${proc.name}`);
       await audit.around('process.start', proc.name, () => proc.start(signal));

@@ -78,3 +78,27 @@ describe('rendering Dapr resources for a local run', () => {
     expect(() => loadResources([dir])).to.throw(/m\.yaml: spec\.metadata must be a list/);
   });
 });
+
+describe('JetStream streams from the streams annotation', () => {
+  it('creates every named stream with its subjects', () => {
+    const dir = resourcesDir({ 'pubsub.yaml': `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: pubsub
+  annotations: { dapr-harness.io/jetstream-streams: "tasks=task.created,task.updated; deadletters=task.deadletter" }
+spec:
+  type: pubsub.jetstream
+  version: v1
+  metadata: []
+` });
+    expect(jetStreamStreams(loadResources([dir]))).to.deep.equal([
+      { name: 'tasks', subjects: ['task.created', 'task.updated'] },
+      { name: 'deadletters', subjects: ['task.deadletter'] },
+    ]);
+  });
+
+  it('rejects a malformed streams annotation, naming the file', () => {
+    const dir = resourcesDir({ 'pubsub.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: pubsub\n  annotations: { dapr-harness.io/jetstream-streams: "just-subjects" }\nspec:\n  type: pubsub.jetstream\n  version: v1\n' });
+    expect(() => jetStreamStreams(loadResources([dir]))).to.throw(/pubsub\.yaml: annotation dapr-harness\.io\/jetstream-streams/);
+  });
+});

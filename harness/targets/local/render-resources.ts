@@ -15,6 +15,12 @@ export interface LocalEndpoints {
 }
 
 export const JETSTREAM_SUBJECTS_ANNOTATION = 'dapr-harness.io/jetstream-subjects';
+/**
+ * Several streams for one component, `name=subject,subject;name=subject`, for a component without streamName
+ * (it then finds the stream of each topic itself). Dead letters need this: JetStream drops a message whose id the
+ * stream has seen, and a dead letter keeps the original's id.
+ */
+export const JETSTREAM_STREAMS_ANNOTATION = 'dapr-harness.io/jetstream-streams';
 
 const REDIS_TYPES = new Set(['state.redis', 'pubsub.redis', 'lock.redis', 'configuration.redis', 'bindings.redis']);
 
@@ -31,12 +37,21 @@ export function jetStreamStreams(resources: DaprResource[]): StreamSpec[] {
   const out = new Map<string, StreamSpec>();
   for (const r of resources) {
     if (componentType(r) !== 'pubsub.jetstream') continue;
+    const many = annotation(r, JETSTREAM_STREAMS_ANNOTATION);
+    if (many) {
+      for (const part of many.split(';').map((p) => p.trim()).filter(Boolean)) {
+        const m = /^([A-Za-z0-9_-]+)=(.+)$/.exec(part);
+        if (!m) throw usageError('RESOURCE_INVALID', `${r.file}: annotation ${JETSTREAM_STREAMS_ANNOTATION} has "${part}", not name=subject,subject`, 'e.g. "tasks=task.created,task.updated;deadletters=task.deadletter"');
+        out.set(m[1] as string, { name: m[1] as string, subjects: (m[2] as string).split(',').map((s) => s.trim()).filter(Boolean) });
+      }
+      continue;
+    }
     const subjects = annotation(r, JETSTREAM_SUBJECTS_ANNOTATION);
     const name = metadataValue(r, 'streamName');
     if (typeof name !== 'string' || !subjects) {
       throw usageError(
         'RESOURCE_INVALID',
-        `${r.file}: pubsub.jetstream component ${r.name} needs metadata streamName and annotation ${JETSTREAM_SUBJECTS_ANNOTATION}`,
+        `${r.file}: pubsub.jetstream component ${r.name} needs metadata streamName and annotation ${JETSTREAM_SUBJECTS_ANNOTATION}, or annotation ${JETSTREAM_STREAMS_ANNOTATION}`,
         `Dapr binds to an existing stream; name it (streamName) and list its subjects, e.g. ${JETSTREAM_SUBJECTS_ANNOTATION}: "task.>"`,
       );
     }
