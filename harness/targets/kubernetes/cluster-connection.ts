@@ -1,6 +1,7 @@
-import { ApiextensionsV1Api, AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, VersionApi, type KubeConfig } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { usageError } from '../../errors/harness-error';
 import { apiErrorMessage, apiStatus, systemCode } from './api-errors';
+import { ResourceDiscovery } from './resource-discovery';
 import { loadKubeConfig, type KubeConfigChoice, type LoadedKubeConfig } from './kube-config';
 
 export interface ClusterConnection {
@@ -13,7 +14,8 @@ export interface ClusterConnection {
   autoscaling: AutoscalingV2Api;
   apiextensions: ApiextensionsV1Api;
   custom: CustomObjectsApi;
-  objects: KubernetesObjectApi;
+  /** Reads objects of any kind and tells which resource serves an apiVersion and kind. */
+  objects: ResourceDiscovery;
 }
 
 const REACH_TIMEOUT_MS = 10_000;
@@ -56,7 +58,7 @@ export async function connectCluster(choice: KubeConfigChoice): Promise<ClusterC
     autoscaling: kc.makeApiClient(AutoscalingV2Api),
     apiextensions: kc.makeApiClient(ApiextensionsV1Api),
     custom: kc.makeApiClient(CustomObjectsApi),
-    objects: KubernetesObjectApi.makeApiClient(kc),
+    objects: kc.makeApiClient(ResourceDiscovery),
   };
 }
 

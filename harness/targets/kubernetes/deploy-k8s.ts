@@ -1,4 +1,4 @@
-import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { silentProgress, type Progress } from '../../cli/progress';
 import { runtimeError } from '../../errors/harness-error';
 import { sleep } from '../../process/wait/wait-strategy';
@@ -6,6 +6,7 @@ import { apiErrorMessage, apiStatus, isNotFound } from './api-errors';
 import { connectCluster, type ClusterConnection } from './cluster-connection';
 import type { KubeConfigChoice } from './kube-config';
 import { renderKustomization } from './kustomize-render';
+import { applyObject, deleteObject } from './server-side-apply';
 
 export interface K8sDeployOptions extends KubeConfigChoice {
   /** Folder of the kustomization. Default k8s. */
@@ -45,7 +46,7 @@ export async function deployK8s(opts: K8sDeployOptions = {}): Promise<ObjectOutc
     const before = obj.kind === 'CustomResourceDefinition' ? undefined : await currentVersion(conn, obj);
     let applied: KubernetesObject;
     try {
-      applied = await conn.objects.patch(obj, undefined, opts.dryRun ? 'All' : undefined, FIELD_MANAGER, opts.force ?? false, PatchStrategy.ServerSideApply);
+      applied = await applyObject(conn, obj, { fieldManager: FIELD_MANAGER, force: opts.force ?? false, dryRun: opts.dryRun ?? false });
     } catch (err) {
       throw applyFailed(obj, err, conn);
     }
@@ -68,7 +69,7 @@ export async function undeployK8s(opts: K8sDeployOptions = {}): Promise<ObjectOu
     if (opts.signal?.aborted) throw opts.signal.reason;
     let action: ObjectAction = 'deleted';
     try {
-      await conn.objects.delete(obj, undefined, opts.dryRun ? 'All' : undefined, undefined, undefined, 'Background');
+      await deleteObject(conn, obj, { dryRun: opts.dryRun ?? false });
     } catch (err) {
       if (!isNotFound(err)) throw runtimeError('DELETE_FAILED', `could not delete ${label(describe(obj, 'deleted'))}: ${apiErrorMessage(err)}`, 'the kubeconfig user needs delete on it; see `kubectl auth can-i delete ...`');
       action = 'absent';

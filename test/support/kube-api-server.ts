@@ -1,0 +1,25 @@
+import { createProgress } from '../../harness/cli/progress';
+import { startKubeTestEnv, type KubeTestEnv } from '../../harness/targets/kubernetes/test-env/kube-test-env';
+
+/**
+ * One etcd + kube-apiserver for the whole mocha run, started on first use (building the binaries the first time).
+ * Each test file that uses it registers `after(stopKubeApiServer)` at its top level, which mocha runs once all
+ * files are done; stopping twice is harmless.
+ */
+let shared: Promise<KubeTestEnv> | undefined;
+
+export function kubeApiServer(): Promise<KubeTestEnv> {
+  shared ??= startKubeTestEnv({ progress: createProgress() });
+  return shared;
+}
+
+export async function stopKubeApiServer(): Promise<void> {
+  if (!shared) return;
+  const pending = shared;
+  shared = undefined;
+  try {
+    await (await pending).stop();
+  } catch {
+    // a start that failed has already stopped what it started
+  }
+}
