@@ -3,7 +3,7 @@ import { HarnessError } from '../../harness/errors/harness-error';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { assertControlPlane, checkControlPlane, DAPR_CONTROL_PLANE, DAPR_CRDS } from '../../harness/targets/kubernetes/control-plane-preflight';
 import { stopKubeApiServer } from '../support/kube-api-server';
-import { apply, createControlPlane, crdDocument, deleteCrd, deleteNamespace, installDaprCrds, setWorkloadStatus, testConnection, waitCrdEstablished } from './support/dapr-cluster-fixtures';
+import { apply, createControlPlane, crdDocument, deleteCrd, deleteNamespace, ensureControlPlane, setWorkloadStatus, testConnection, uniqueNamespace, waitCrdEstablished } from './support/dapr-cluster-fixtures';
 
 after(stopKubeApiServer);
 
@@ -20,13 +20,11 @@ function preflightError(fn: () => void): HarnessError {
 describe('Kubernetes target: Dapr control-plane preflight (like dapr status -k) against a real API server', function () {
   this.timeout(120_000);
   let conn: ClusterConnection;
-  const healthy = 'dapr-system';
-  const created: string[] = [healthy];
+  const created: string[] = [];
 
   before(async () => {
     conn = await testConnection();
-    await installDaprCrds(conn);
-    await createControlPlane(conn, healthy);
+    await ensureControlPlane(conn);
   });
   after(async () => {
     for (const ns of created) await deleteNamespace(conn, ns);
@@ -59,7 +57,7 @@ describe('Kubernetes target: Dapr control-plane preflight (like dapr status -k) 
   });
 
   it('names an unavailable sentry with its replica counts', async () => {
-    const ns = 'dapr-system-sentry-down';
+    const ns = uniqueNamespace('dapr-sentry-down');
     created.push(ns);
     await createControlPlane(conn, ns, { unavailable: ['dapr-sentry'] });
     const report = await checkControlPlane(conn, ns);
@@ -69,7 +67,7 @@ describe('Kubernetes target: Dapr control-plane preflight (like dapr status -k) 
   });
 
   it('names missing workloads, a StatefulSet scaled to 0, and a status its controller has not caught up with', async () => {
-    const ns = 'dapr-system-partial';
+    const ns = uniqueNamespace('dapr-partial');
     created.push(ns);
     await createControlPlane(conn, ns, { missing: ['dapr-operator'] });
     await conn.apps.replaceNamespacedStatefulSetScale({ name: 'dapr-scheduler-server', namespace: ns, body: { metadata: { name: 'dapr-scheduler-server', namespace: ns }, spec: { replicas: 0 } } });

@@ -152,7 +152,9 @@ export class AutoscaleWatcher {
   private onHpa(obj: { spec?: { minReplicas?: number; maxReplicas?: number }; status?: { desiredReplicas?: number } }): void {
     this.state.minReplicas = obj.spec?.minReplicas ?? 1;
     this.state.maxReplicas = obj.spec?.maxReplicas;
-    if (obj.status?.desiredReplicas !== undefined) this.state.desired = obj.status.desiredReplicas;
+    // An HPA its controller has not reconciled yet reads desiredReplicas 0; only scale-to-zero HPAs mean it.
+    const desired = obj.status?.desiredReplicas;
+    if (desired !== undefined && (desired > 0 || this.state.minReplicas === 0)) this.state.desired = desired;
     this.record();
   }
 

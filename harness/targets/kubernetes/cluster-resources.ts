@@ -1,5 +1,6 @@
 import type { ComponentInfo, ResourceDocument } from '../deployment';
 import { isNotFound } from './api-errors';
+import { retryOnTooManyRequests } from './api-retry';
 import type { ClusterConnection } from './cluster-connection';
 import { readFailed } from './control-plane-preflight';
 
@@ -35,7 +36,7 @@ export async function readDaprResources(conn: ClusterConnection, namespace: stri
   for (const { kind, plural, version } of DAPR_RESOURCE_KINDS) {
     let items: DaprObject[];
     try {
-      const list = (await conn.custom.listNamespacedCustomObject({ group: DAPR_GROUP, version, namespace, plural })) as { items?: DaprObject[] };
+      const list = (await retryOnTooManyRequests(() => conn.custom.listNamespacedCustomObject({ group: DAPR_GROUP, version, namespace, plural }))) as { items?: DaprObject[] };
       items = list.items ?? [];
     } catch (err) {
       // A missing CRD is the preflight's finding; here it only means there is nothing of that kind.
@@ -54,7 +55,9 @@ export async function readDaprResources(conn: ClusterConnection, namespace: stri
 /** Whether the control plane's daprsystem Configuration turns mTLS on; undefined when it cannot be read. */
 export async function readMtlsEnabled(conn: ClusterConnection, controlPlaneNamespace: string): Promise<boolean | undefined> {
   try {
-    const config = (await conn.custom.getNamespacedCustomObject({ group: DAPR_GROUP, version: 'v1alpha1', namespace: controlPlaneNamespace, plural: 'configurations', name: 'daprsystem' })) as {
+    const config = (await retryOnTooManyRequests(() =>
+      conn.custom.getNamespacedCustomObject({ group: DAPR_GROUP, version: 'v1alpha1', namespace: controlPlaneNamespace, plural: 'configurations', name: 'daprsystem' }),
+    )) as {
       spec?: { mtls?: { enabled?: boolean } };
     };
     return config.spec?.mtls?.enabled ?? undefined;

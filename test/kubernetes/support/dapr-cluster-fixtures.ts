@@ -7,6 +7,7 @@ import { connectCluster, type ClusterConnection } from '../../../harness/targets
 import { DAPR_CONTROL_PLANE } from '../../../harness/targets/kubernetes/control-plane-preflight';
 import { applyObject } from '../../../harness/targets/kubernetes/server-side-apply';
 import { sleep } from '../../../harness/process/wait/wait-strategy';
+import type { WorkloadRef } from '../../../harness/targets/kubernetes/workload-scaling';
 import { kubeApiServer } from '../../support/kube-api-server';
 
 /**
@@ -43,6 +44,39 @@ export async function installDaprCrds(conn: ClusterConnection, files = DAPR_CRD_
     await apply(conn, crd);
     await waitCrdEstablished(conn, crd.metadata?.name ?? '');
   }
+}
+
+let crdsInstalled: Promise<void> | undefined;
+let sharedControlPlane: Promise<void> | undefined;
+export const SHARED_CONTROL_PLANE = 'dapr-system';
+
+/** Dapr's CRDs, installed once per API server (tests that remove one put it back). */
+export function ensureDaprCrds(conn: ClusterConnection): Promise<void> {
+  crdsInstalled ??= installDaprCrds(conn);
+  return crdsInstalled;
+}
+
+/**
+ * A healthy control plane in dapr-system, created once and never deleted: a deleted namespace stays Terminating
+ * without a controller-manager, and other files need it. Tests that break a control plane make their own.
+ */
+export function ensureControlPlane(conn: ClusterConnection): Promise<void> {
+  sharedControlPlane ??= (async () => {
+    await ensureDaprCrds(conn);
+    await createControlPlane(conn, SHARED_CONTROL_PLANE);
+    await apply(conn, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dapr-trust-bundle', namespace: SHARED_CONTROL_PLANE }, data: { 'ca.crt': TEST_TRUST_ANCHOR } });
+    await apply(conn, { apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration', metadata: { name: 'daprsystem', namespace: SHARED_CONTROL_PLANE }, spec: { mtls: { enabled: true, workloadCertTTL: '24h', allowedClockSkew: '15m', controlPlaneTrustDomain: 'cluster.local', sentryAddress: 'dapr-sentry.dapr-system.svc.cluster.local:443' } } });
+  })();
+  return sharedControlPlane;
+}
+
+/** Stands for Sentry's root in the trust bundle; nothing verifies against it here. */
+export const TEST_TRUST_ANCHOR = '-----BEGIN CERTIFICATE-----\nMIIBdGVzdA==\n-----END CERTIFICATE-----\n';
+
+let namespaceSerial = 0;
+/** A namespace name no earlier test of this run used (deleted namespaces linger as Terminating). */
+export function uniqueNamespace(prefix: string): string {
+  return `${prefix}-${process.pid % 10_000}-${++namespaceSerial}`;
 }
 
 export async function waitCrdEstablished(conn: ClusterConnection, name: string): Promise<void> {
@@ -243,24 +277,31 @@ export async function createAppPod(conn: ClusterConnection, namespace: string, o
 }
 
 /**
- * Plays the deployment controller and the kubelet for one Deployment while it runs: keeps as many Ready pods as
- * spec.replicas says and writes the status they add up to. Bounded: it stops itself after `maxMs`.
+ * Plays the workload controller and the kubelet for one Deployment or StatefulSet while it runs: keeps as many
+ * Ready pods as spec.replicas says and writes the status they add up to. Bounded: it stops itself after `maxMs`.
  */
-export function runReplicaController(conn: ClusterConnection, namespace: string, app: DaprAppOptions, maxMs = 60_000): { stop(): Promise<void> } {
+export function runReplicaController(conn: ClusterConnection, ref: WorkloadRef, app: DaprAppOptions, maxMs = 60_000): { stop(): Promise<void> } {
   let stopped = false;
   let serial = 100;
   const started = Date.now();
+  const read = (): Promise<V1Deployment | V1StatefulSet> => (ref.kind === 'Deployment' ? conn.apps.readNamespacedDeployment(ref) : conn.apps.readNamespacedStatefulSet(ref));
   const loop = (async () => {
     while (!stopped && Date.now() - started < maxMs) {
-      const d = await conn.apps.readNamespacedDeployment({ name: app.name, namespace });
-      const want = d.spec?.replicas ?? 1;
-      const pods = (await conn.core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/name=${app.name}` })).items.filter((p) => !p.metadata?.deletionTimestamp);
-      for (const extra of pods.slice(want)) await conn.core.deleteNamespacedPod({ name: extra.metadata?.name ?? '', namespace }).catch(() => undefined);
-      for (let i = pods.length; i < want; i++) await createAppPod(conn, namespace, app, `${app.name}-r${serial++}`);
+      const w = await read();
+      const want = w.spec?.replicas ?? 1;
+      const pods = (await conn.core.listNamespacedPod({ namespace: ref.namespace, labelSelector: `app.kubernetes.io/name=${app.name}` })).items.filter((p) => !p.metadata?.deletionTimestamp);
+      for (const extra of pods.slice(want)) await conn.core.deleteNamespacedPod({ name: extra.metadata?.name ?? '', namespace: ref.namespace }).catch(() => undefined);
+      const names = new Set(pods.map((p) => p.metadata?.name));
+      for (let i = pods.length; i < want; i++) {
+        // A StatefulSet's pods have stable names (the lowest free ordinal); a Deployment's get new ones.
+        const name = ref.kind === 'StatefulSet' ? firstFreeOrdinal(app.name, names) : `${app.name}-r${serial++}`;
+        names.add(name);
+        await createAppPod(conn, ref.namespace, app, name);
+      }
       const live = Math.min(pods.length, want);
-      const status = d.status ?? {};
-      if (status.replicas !== live || status.readyReplicas !== live || status.observedGeneration !== d.metadata?.generation) {
-        await setWorkloadStatus(conn, { kind: 'Deployment', namespace, name: app.name }, live, live).catch(() => undefined);
+      const status = w.status ?? {};
+      if (status.replicas !== live || status.readyReplicas !== live || status.observedGeneration !== w.metadata?.generation) {
+        await setWorkloadStatus(conn, ref, live, live).catch(() => undefined);
       }
       await sleep(150);
     }
@@ -271,6 +312,11 @@ export function runReplicaController(conn: ClusterConnection, namespace: string,
       await loop.catch(() => undefined);
     },
   };
+}
+
+function firstFreeOrdinal(base: string, taken: Set<string | undefined>): string {
+  for (let k = 0; k <= taken.size; k++) if (!taken.has(`${base}-${k}`)) return `${base}-${k}`;
+  return `${base}-${taken.size + 1}`;
 }
 
 /** Dapr resources as the reference deployment has them, for a namespace. */
