@@ -6,7 +6,7 @@ import { apiErrorMessage, apiStatus, isNotFound } from './api-errors';
 import { connectCluster, type ClusterConnection } from './cluster-connection';
 import type { KubeConfigChoice } from './kube-config';
 import { renderKustomization } from './kustomize-render';
-import { applyObject, deleteObject } from './server-side-apply';
+import { applyObject, deleteObject, UnservedKindError } from './server-side-apply';
 
 export interface K8sDeployOptions extends KubeConfigChoice {
   /** Folder of the kustomization. Default k8s. */
@@ -43,7 +43,7 @@ export async function deployK8s(opts: K8sDeployOptions = {}): Promise<ObjectOutc
   const outcomes: ObjectOutcome[] = [];
   for (const obj of objects) {
     if (opts.signal?.aborted) throw opts.signal.reason;
-    const before = obj.kind === 'CustomResourceDefinition' ? undefined : await currentVersion(conn, obj);
+    const before = await currentVersion(conn, obj);
     let applied: KubernetesObject;
     try {
       applied = await applyObject(conn, obj, { fieldManager: FIELD_MANAGER, force: opts.force ?? false, dryRun: opts.dryRun ?? false });
@@ -71,7 +71,8 @@ export async function undeployK8s(opts: K8sDeployOptions = {}): Promise<ObjectOu
     try {
       await deleteObject(conn, obj, { dryRun: opts.dryRun ?? false });
     } catch (err) {
-      if (!isNotFound(err)) throw runtimeError('DELETE_FAILED', `could not delete ${label(describe(obj, 'deleted'))}: ${apiErrorMessage(err)}`, 'the kubeconfig user needs delete on it; see `kubectl auth can-i delete ...`');
+      // No resource for its kind (its CRD went first): no such object can exist.
+      if (!isNotFound(err) && !(err instanceof UnservedKindError)) throw runtimeError('DELETE_FAILED', `could not delete ${label(describe(obj, 'deleted'))}: ${apiErrorMessage(err)}`, 'the kubeconfig user needs delete on it; see `kubectl auth can-i delete ...`');
       action = 'absent';
     }
     const outcome = describe(obj, action);
@@ -111,7 +112,7 @@ async function waitEstablished(conn: ClusterConnection, name: string, signal?: A
 function applyFailed(obj: KubernetesObject, err: unknown, conn: ClusterConnection): Error {
   const what = label(describe(obj, 'applied'));
   const message = apiErrorMessage(err);
-  if (/Unrecognized API version and kind|Failed to fetch resource metadata/.test(message)) {
+  if (err instanceof UnservedKindError) {
     const dapr = (obj.apiVersion ?? '').startsWith('dapr.io/');
     return runtimeError(
       'KIND_NOT_SERVED',

@@ -11,6 +11,17 @@ export interface ApplyOptions {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** The API server has no resource for this apiVersion and kind (its CRD or API group is not installed). */
+export class UnservedKindError extends Error {
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+  ) {
+    super(`the API server does not serve ${apiVersion} ${kind}`);
+    this.name = 'UnservedKindError';
+  }
+}
+
 /**
  * Server-side apply of a manifest exactly as written. client-node's KubernetesObjectApi.patch runs known kinds
  * through its model serializer, which reads TypeScript property names: wire names such as
@@ -31,8 +42,14 @@ export async function deleteObject(conn: ClusterConnection, obj: KubernetesObjec
 async function objectPath(conn: ClusterConnection, obj: KubernetesObject): Promise<string> {
   const apiVersion = obj.apiVersion ?? '';
   const kind = obj.kind ?? '';
-  const resource = await conn.objects.find(apiVersion, kind);
-  if (!resource) throw new Error(`Unrecognized API version and kind: ${apiVersion} ${kind}`);
+  let resource;
+  try {
+    resource = await conn.objects.find(apiVersion, kind);
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 404) throw new UnservedKindError(apiVersion, kind);
+    throw err;
+  }
+  if (!resource) throw new UnservedKindError(apiVersion, kind);
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   const namespace = obj.metadata?.namespace ?? conn.loaded.namespace ?? 'default';
   const scope = resource.namespaced ? `/namespaces/${encodeURIComponent(namespace)}` : '';

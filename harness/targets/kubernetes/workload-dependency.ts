@@ -12,24 +12,40 @@ const NAME_LABEL = 'app.kubernetes.io/name';
  * A workload as a chaos dependency: stop scales it to 0 and waits until its last pod is gone; start scales it back
  * to what it had and waits until every replica is ready. Both waits are bounded.
  */
-export function workloadDependency(conn: ClusterConnection, ref: WorkloadRef, kind: string, address: string, opts: WaitOptions = {}): DependencyControl {
-  let restoreTo: number | undefined;
-  return {
-    name: ref.name,
-    kind,
-    address,
-    async stop(): Promise<void> {
-      const previous = await scaleWorkload(conn, ref, 0);
-      if (previous > 0) restoreTo = previous;
-      await waitForReplicas(conn, ref, 0, opts);
-    },
-    async start(): Promise<void> {
-      const replicas = restoreTo ?? 1;
-      await scaleWorkload(conn, ref, replicas);
-      await waitForReplicas(conn, ref, replicas, opts);
-      restoreTo = undefined;
-    },
-  };
+export class WorkloadDependency implements DependencyControl {
+  readonly name: string;
+  private restoreTo: number | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly conn: ClusterConnection,
+    readonly ref: WorkloadRef,
+    readonly kind: string,
+    readonly address: string,
+    private readonly opts: WaitOptions = {},
+  ) {
+    this.name = ref.name;
+  }
+
+  /** False between a stop() and the next start() by this harness. */
+  get running(): boolean {
+    return !this.stopped;
+  }
+
+  async stop(): Promise<void> {
+    const previous = await scaleWorkload(this.conn, this.ref, 0);
+    if (previous > 0) this.restoreTo = previous;
+    this.stopped = true;
+    await waitForReplicas(this.conn, this.ref, 0, this.opts);
+  }
+
+  async start(): Promise<void> {
+    const replicas = this.restoreTo ?? 1;
+    await scaleWorkload(this.conn, this.ref, replicas);
+    await waitForReplicas(this.conn, this.ref, replicas, this.opts);
+    this.stopped = false;
+    this.restoreTo = undefined;
+  }
 }
 
 /** The StatefulSets labelled redis or nats in the given namespaces, as dependencies. */
@@ -46,7 +62,7 @@ export async function discoverDependencies(conn: ClusterConnection, namespaces: 
       const name = s.metadata?.name ?? '?';
       const kind = s.metadata?.labels?.[NAME_LABEL] ?? 'statefulset';
       const port = s.spec?.template.spec?.containers[0]?.ports?.[0]?.containerPort;
-      out.push(workloadDependency(conn, { kind: 'StatefulSet', namespace, name }, kind, `${name}.${namespace}.svc${port ? `:${port}` : ''}`, opts));
+      out.push(new WorkloadDependency(conn, { kind: 'StatefulSet', namespace, name }, kind, `${name}.${namespace}.svc${port ? `:${port}` : ''}`, opts));
     }
   }
   return out;
