@@ -74,6 +74,7 @@ describe('deployK8s / undeployK8s: a kustomization rendered and server-side appl
   });
 
   it('applying again changes nothing, and a dry run stores nothing', async () => {
+    await deployK8s({ dir: FIXTURE, kubeconfig });
     const again = await deployK8s({ dir: FIXTURE, kubeconfig });
     expect(again.every((o) => o.action === 'unchanged'), lines(again).join(', ')).to.equal(true);
     const rv = (await conn.apps.readNamespacedDeployment({ name: 'greeter', namespace: 'deploy-fixture' })).metadata?.resourceVersion;
@@ -83,6 +84,7 @@ describe('deployK8s / undeployK8s: a kustomization rendered and server-side appl
   });
 
   it('removes every object in reverse order, and reports objects already gone as absent', async () => {
+    await deployK8s({ dir: FIXTURE, kubeconfig });
     const removed = await undeployK8s({ dir: FIXTURE, kubeconfig });
     expect(lines(removed)).to.deep.equal([
       'deleted Widget/gear deploy-fixture',

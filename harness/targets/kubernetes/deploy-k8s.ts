@@ -99,14 +99,22 @@ async function currentVersion(conn: ClusterConnection, obj: KubernetesObject): P
   }
 }
 
+/**
+ * Waits until the CRD is Established and discovery lists its kind: objects of the new kind applied right after
+ * would otherwise meet a 404 from discovery for a moment.
+ */
 async function waitEstablished(conn: ClusterConnection, name: string, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + CRD_ESTABLISH_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const crd = await conn.apiextensions.readCustomResourceDefinition({ name });
-    if ((crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True')) return;
+    if ((crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True')) {
+      const served = crd.spec.versions.filter((v) => v.served).map((v) => `${crd.spec.group}/${v.name}`);
+      const discovered = await Promise.all(served.map((apiVersion) => conn.objects.find(apiVersion, crd.spec.names.kind).catch(() => undefined)));
+      if (discovered.every(Boolean)) return;
+    }
     await sleep(200, signal);
   }
-  throw runtimeError('CRD_NOT_ESTABLISHED', `CRD ${name} was not Established within ${CRD_ESTABLISH_TIMEOUT_MS / 1000}s of applying it`, `see \`kubectl describe crd ${name}\``);
+  throw runtimeError('CRD_NOT_ESTABLISHED', `CRD ${name} was not Established and discoverable within ${CRD_ESTABLISH_TIMEOUT_MS / 1000}s of applying it`, `see \`kubectl describe crd ${name}\``);
 }
 
 function applyFailed(obj: KubernetesObject, err: unknown, conn: ClusterConnection): Error {
