@@ -89,6 +89,7 @@ describe('Kubernetes test env: etcd and kube-apiserver built from runtime/kube',
   it('leaves nothing running when its start is cancelled', async () => {
     await kubeApiServer();
     const before = testEnvProcesses();
+    const dirsBefore = readdirSync(tmpdir());
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('cancelled by the test')), 300);
     let error: unknown;
@@ -100,6 +101,7 @@ describe('Kubernetes test env: etcd and kube-apiserver built from runtime/kube',
     }
     expect((error as Error)?.message).to.equal('cancelled by the test');
     expect([...testEnvProcesses()].filter((p) => !before.has(p))).to.deep.equal([]);
+    expect(readdirSync(tmpdir()).filter((d) => d.startsWith('dapr-harness-kube-') && !dirsBefore.includes(d))).to.deep.equal([]);
   });
 
   it('fails with a hint when the binaries are missing and building is not allowed', async () => {

@@ -25,7 +25,7 @@ export interface KubeTestEnv {
   token: string;
   caPem: string;
   dir: string;
-  /** Stops the API server and etcd and removes the temp dir (kept when the start failed, for its logs). */
+  /** Stops the API server and etcd and removes the temp dir (kept when a start fails, for its logs). */
   stop(): Promise<void>;
 }
 
@@ -148,7 +148,11 @@ export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<K
       },
     };
   } finally {
-    if (!started) await stack.stopAll();
+    if (!started) {
+      await stack.stopAll();
+      // A failed start keeps the dir for its logs (the error names them); a cancelled one has nothing to show.
+      if (opts.signal?.aborted) rmSync(dir, { recursive: true, force: true });
+    }
   }
 }
 
