@@ -52,6 +52,8 @@ export interface DependencyControl {
   kind: string;
   /** host:port it serves on. */
   address: string;
+  /** False while stopped; undefined where the target cannot tell. */
+  readonly running?: boolean;
   stop(): Promise<void>;
   start(): Promise<void>;
 }

@@ -83,7 +83,8 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
   // Everything that can be wrong with the input is checked before the first process starts.
   const template = readRunTemplate(runFile);
   const resourcesByApp = new Map(template.apps.map((a) => [a.appId, loadResources(a.resourcesPaths)]));
-  const allResources = [...resourcesByApp.values()].flat();
+  // Apps usually share one resources folder: each document once.
+  const allResources = uniqueResources([...resourcesByApp.values()].flat());
   const streams = jetStreamStreams(allResources);
   const bins = requireRuntime();
   const servers = requireServerBinaries();
@@ -253,6 +254,9 @@ function controlOf(proc: ManagedProcess, kind: string, address: string, audit: A
     kind,
     address,
     process: proc,
+    get running() {
+      return proc.running;
+    },
     stop: () => audit.around('dependency.stop', proc.name, () => proc.stop(), address),
     start: () => audit.around('dependency.start', proc.name, () => proc.start(signal), address),
   };
@@ -269,6 +273,12 @@ function audited(proc: ManagedProcess, audit: AuditLog): AuditedProcess {
     process: proc,
     stop: () => (proc.running ? audit.around('process.stop', proc.name, () => proc.stop()) : proc.stop()),
   };
+}
+
+function uniqueResources(resources: DaprResource[]): DaprResource[] {
+  const seen = new Map<string, DaprResource>();
+  for (const r of resources) seen.set(`${r.file}\u0000${r.kind}\u0000${r.name}`, r);
+  return [...seen.values()];
 }
 
 function uniqueComponents(resources: DaprResource[]): ComponentInfo[] {
