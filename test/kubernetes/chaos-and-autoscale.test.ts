@@ -172,7 +172,7 @@ describe('Kubernetes target: chaos controls and the autoscale watcher', function
 
     const metrics = autoscaleMetrics(timeline, summary);
     expect(metrics.map((m) => [m.name, m.tags.replicas ?? null])).to.deep.equal([
-      ['autoscale.peak_replicas', null],
+      ['autoscale.max_replicas', null],
       ['autoscale.time_to_reach', '3'],
       ['autoscale.time_to_reach', '4'],
       ['autoscale.scale_back_time', null],

@@ -40,7 +40,7 @@ describe('summarizeAutoscale', () => {
   it('gives metrics for results.json and the sample in force at a time', () => {
     const metrics = autoscaleMetrics(timeline, summarizeAutoscale(timeline, [4, 6], { from: 'load-start' }));
     expect(metrics).to.deep.equal([
-      { name: 'autoscale.peak_replicas', kind: 'gauge', tags: { namespace: 'shop', deployment: 'orders' }, value: 5 },
+      { name: 'autoscale.max_replicas', kind: 'gauge', tags: { namespace: 'shop', deployment: 'orders' }, value: 5 },
       { name: 'autoscale.time_to_reach', kind: 'gauge', tags: { namespace: 'shop', deployment: 'orders', replicas: '4' }, value: 5_000, unit: 'ms' },
       { name: 'autoscale.scale_back_time', kind: 'gauge', tags: { namespace: 'shop', deployment: 'orders' }, value: 36_000, unit: 'ms' },
     ]);

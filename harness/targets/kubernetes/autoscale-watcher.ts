@@ -199,7 +199,7 @@ export function summarizeAutoscale(timeline: AutoscaleTimeline, targets: number[
 /** The summary as results.json metrics (gauges tagged with the deployment and target count). */
 export function autoscaleMetrics(timeline: AutoscaleTimeline, summary: AutoscaleSummary): MetricSample[] {
   const tags = { namespace: timeline.namespace, deployment: timeline.deployment };
-  const out: MetricSample[] = [{ name: 'autoscale.peak_replicas', kind: 'gauge', tags, value: summary.peakReplicas }];
+  const out: MetricSample[] = [{ name: 'autoscale.max_replicas', kind: 'gauge', tags, value: summary.peakReplicas }];
   for (const [target, ms] of Object.entries(summary.timeToReachMs)) {
     if (ms !== null) out.push({ name: 'autoscale.time_to_reach', kind: 'gauge', tags: { ...tags, replicas: target }, value: ms, unit: 'ms' });
   }
