@@ -19,13 +19,18 @@ export class PodPortForward implements Stoppable {
   private readonly sessions = new Set<{ close(): void }>();
   private lastError: string | undefined;
 
+  private readonly forwarder: Pick<PortForward, 'portForward'>;
+
+  /** `forwarder` defaults to client-node's PortForward over the API server; tests may pass another. */
   constructor(
-    private readonly kc: KubeConfig,
+    kc: KubeConfig,
     readonly namespace: string,
     readonly pod: string,
     readonly remotePort: number,
+    forwarder?: Pick<PortForward, 'portForward'>,
   ) {
     this.name = `port-forward ${namespace}/${pod}:${remotePort}`;
+    this.forwarder = forwarder ?? new PortForward(kc);
   }
 
   /** The error of the last connection that could not be forwarded, for messages. */
@@ -53,7 +58,7 @@ export class PodPortForward implements Stoppable {
     remoteErrors.on('data', (chunk: Buffer) => {
       this.lastError = chunk.toString('utf8').trim();
     });
-    new PortForward(this.kc)
+    this.forwarder
       .portForward(this.namespace, this.pod, [this.remotePort], socket, remoteErrors, socket)
       .then((result) => {
         const ws = typeof result === 'function' ? result() : result;
