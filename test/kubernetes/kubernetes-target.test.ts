@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { exitCodeFor, HarnessError } from '../../harness/errors/harness-error';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { checkInjection } from '../../harness/targets/kubernetes/injection-check';
-import { openKubernetesTarget, type KubernetesDeployment, type KubernetesTargetOptions } from '../../harness/targets/kubernetes/kubernetes-target';
+import { controlPlaneTable } from '../../harness/targets/kubernetes/control-plane-table';
+import { inspectKubernetes, openKubernetesTarget, type KubernetesDeployment, type KubernetesTargetOptions } from '../../harness/targets/kubernetes/kubernetes-target';
 import { PortAllocator } from '../../harness/targets/local/free-port';
 import { kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 import {
@@ -192,5 +193,11 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
     expect(err.message).to.equal(
       `the Dapr control plane is not ready: dapr-sentry (Deployment in ${cp}): 0 of 1 replicas available; dapr-placement-server (StatefulSet in ${cp}): 0 of 1 replicas available`,
     );
+    // `status` shows the same without stopping at it.
+    const inspection = await inspectKubernetes({ ...base(), controlPlaneNamespace: cp });
+    expect(inspection.injection.problems).to.deep.equal([]);
+    const table = controlPlaneTable(inspection.controlPlane);
+    expect(table).to.match(new RegExp(`dapr-sentry\\s+${cp}\\s+Deployment\\s+False\\s+0/1\\s+1\\.18\\.2`));
+    expect(table).to.include(`✗ dapr-placement-server (StatefulSet in ${cp}): 0 of 1 replicas available`);
   });
 });

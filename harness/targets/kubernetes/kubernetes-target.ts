@@ -1,7 +1,7 @@
 import { silentProgress, type Progress } from '../../cli/progress';
 import { usageError } from '../../errors/harness-error';
 import { LifecycleStack } from '../../process/lifecycle-stack';
-import { findSidecar, type Deployment } from '../deployment';
+import { findSidecar, type ComponentInfo, type Deployment, type ResourceDocument } from '../deployment';
 import { isNotFound } from './api-errors';
 import { AutoscaleWatcher } from './autoscale-watcher';
 import { connectCluster, type ClusterConnection } from './cluster-connection';
@@ -48,6 +48,48 @@ export interface KubernetesDeployment extends Deployment {
   connection: ClusterConnection;
 }
 
+export interface ClusterInspection {
+  connection: ClusterConnection;
+  namespace: string;
+  controlPlane: PreflightReport;
+  injection: InjectionReport;
+  resources: ResourceDocument[];
+  components: ComponentInfo[];
+  mtlsEnabled?: boolean;
+  trustAnchors?: string;
+}
+
+/**
+ * What `status --target kubernetes` shows and what the target checks first: the API server, the namespace, the
+ * control plane and CRDs, injection, and the Dapr resources in force. Nothing is asserted: the reports say what
+ * is wrong, and the caller decides (see assertControlPlane, assertInjection).
+ */
+export async function inspectKubernetes(opts: Pick<KubernetesTargetOptions, 'kubeconfig' | 'context' | 'namespace' | 'controlPlaneNamespace' | 'progress'>): Promise<ClusterInspection> {
+  const progress = opts.progress ?? silentProgress;
+  progress.update('kubernetes: reading the kubeconfig and reaching the API server');
+  const conn = await connectCluster({ kubeconfig: opts.kubeconfig, context: opts.context });
+  const namespace = opts.namespace ?? conn.loaded.namespace ?? 'default';
+  const controlPlaneNamespace = opts.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE;
+  await requireNamespace(conn, namespace);
+  progress.update(`kubernetes: checking the Dapr control plane in ${controlPlaneNamespace}`);
+  const controlPlane = await checkControlPlane(conn, controlPlaneNamespace);
+  progress.update(`kubernetes: checking sidecar injection in ${namespace}`);
+  const injection = await checkInjection(conn, namespace);
+  progress.update(`kubernetes: reading Dapr resources in ${namespace}`);
+  const { resources, components } = await readDaprResources(conn, namespace);
+  const [mtlsEnabled, trustAnchors] = await Promise.all([readMtlsEnabled(conn, controlPlaneNamespace), readTrustAnchors(conn, controlPlaneNamespace)]);
+  return {
+    connection: conn,
+    namespace,
+    controlPlane,
+    injection,
+    resources,
+    components,
+    ...(mtlsEnabled !== undefined ? { mtlsEnabled } : {}),
+    ...(trustAnchors ? { trustAnchors } : {}),
+  };
+}
+
 /**
  * Connects to a cluster where Dapr and the apps already run: checks the control plane (like `dapr status -k`) and
  * the CRDs, that every Dapr-enabled Deployment has ready pods with a daprd sidecar, reads the Dapr resources in
@@ -55,26 +97,12 @@ export interface KubernetesDeployment extends Deployment {
  */
 export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promise<KubernetesDeployment> {
   const progress = opts.progress ?? silentProgress;
-  progress.update('kubernetes: reading the kubeconfig and reaching the API server');
-  const conn = await connectCluster({ kubeconfig: opts.kubeconfig, context: opts.context });
-  const namespace = opts.namespace ?? conn.loaded.namespace ?? 'default';
-  const controlPlaneNamespace = opts.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE;
-  await requireNamespace(conn, namespace);
-
-  progress.update(`kubernetes: checking the Dapr control plane in ${controlPlaneNamespace}`);
-  const controlPlane = await checkControlPlane(conn, controlPlaneNamespace);
+  const { connection: conn, namespace, controlPlane, injection, resources, components, mtlsEnabled, trustAnchors } = await inspectKubernetes(opts);
   assertControlPlane(controlPlane);
   for (const w of controlPlane.warnings) progress.log(`warning: ${w}`);
-
-  progress.update(`kubernetes: checking sidecar injection in ${namespace}`);
-  const injection = await checkInjection(conn, namespace);
   assertInjection(injection);
-
-  progress.update(`kubernetes: reading Dapr resources in ${namespace}`);
-  const { resources, components } = await readDaprResources(conn, namespace);
-  const [mtlsEnabled, trustAnchors] = await Promise.all([readMtlsEnabled(conn, controlPlaneNamespace), readTrustAnchors(conn, controlPlaneNamespace)]);
   const waits: WaitOptions = { timeoutMs: opts.recoveryTimeoutMs, signal: opts.signal };
-  const dependencies = await discoverDependencies(conn, [namespace, controlPlaneNamespace], waits);
+  const dependencies = await discoverDependencies(conn, [namespace, controlPlane.controlPlaneNamespace], waits);
 
   const apiToken = opts.apiToken ?? (process.env.DAPR_API_TOKEN || undefined);
   progress.update('kubernetes: reaching the sidecars');
