@@ -4,7 +4,7 @@ import { autoscaleMetrics, replicasAt, summarizeAutoscale } from '../../harness/
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { openKubernetesTarget, type KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
 import type { WorkloadRef } from '../../harness/targets/kubernetes/workload-scaling';
-import { kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
+import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 import { apply, createDaprApp, createNamespace, deleteNamespace, ensureControlPlane, runReplicaController, setWorkloadStatus, testConnection, uniqueNamespace } from './support/dapr-cluster-fixtures';
 
 after(stopKubeApiServer);
@@ -31,6 +31,10 @@ async function podNames(conn: ClusterConnection, namespace: string, app: string)
  */
 describe('Kubernetes target: chaos controls and the autoscale watcher', function () {
   this.timeout(120_000);
+  before(async function () {
+    this.timeout(KUBE_START_TIMEOUT_MS);
+    await kubeApiServer();
+  });
   let conn: ClusterConnection;
   let d: KubernetesDeployment;
   const ns = uniqueNamespace('chaos');

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { HarnessError } from '../../harness/errors/harness-error';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { assertControlPlane, checkControlPlane, DAPR_CONTROL_PLANE, DAPR_CRDS } from '../../harness/targets/kubernetes/control-plane-preflight';
-import { stopKubeApiServer } from '../support/kube-api-server';
+import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 import { apply, createControlPlane, crdDocument, deleteCrd, deleteNamespace, ensureControlPlane, setWorkloadStatus, testConnection, uniqueNamespace, waitCrdEstablished } from './support/dapr-cluster-fixtures';
 
 after(stopKubeApiServer);
@@ -19,6 +19,10 @@ function preflightError(fn: () => void): HarnessError {
 
 describe('Kubernetes target: Dapr control-plane preflight (like dapr status -k) against a real API server', function () {
   this.timeout(120_000);
+  before(async function () {
+    this.timeout(KUBE_START_TIMEOUT_MS);
+    await kubeApiServer();
+  });
   let conn: ClusterConnection;
   const created: string[] = [];
 

@@ -5,7 +5,7 @@ import { exitCodeFor, HarnessError } from '../../harness/errors/harness-error';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { deployK8s, undeployK8s, type ObjectOutcome } from '../../harness/targets/kubernetes/deploy-k8s';
 import { isNotFound } from '../../harness/targets/kubernetes/api-errors';
-import { kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
+import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 import { ensureDaprCrds, testConnection } from './support/dapr-cluster-fixtures';
 
 after(stopKubeApiServer);
@@ -40,6 +40,10 @@ async function failure(promise: Promise<unknown>): Promise<HarnessError> {
 
 describe('deployK8s / undeployK8s: a kustomization rendered and server-side applied to a real API server', function () {
   this.timeout(120_000);
+  before(async function () {
+    this.timeout(KUBE_START_TIMEOUT_MS);
+    await kubeApiServer();
+  });
   let kubeconfig: string;
   let conn: ClusterConnection;
 

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { HarnessError } from '../../harness/errors/harness-error';
 import { kubeBinaries, pinnedKubeVersion } from '../../harness/targets/kubernetes/test-env/kube-binaries';
 import { startKubeTestEnv } from '../../harness/targets/kubernetes/test-env/kube-test-env';
-import { kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
+import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 
 after(stopKubeApiServer);
 
@@ -39,7 +39,11 @@ function testEnvProcesses(): Set<string> {
 }
 
 describe('Kubernetes test env: etcd and kube-apiserver built from runtime/kube', function () {
-  this.timeout(600_000);
+  this.timeout(120_000);
+  before(async function () {
+    this.timeout(KUBE_START_TIMEOUT_MS);
+    await kubeApiServer();
+  });
 
   it('serves the pinned Kubernetes release on loopback, TLS verified against its own CA', async () => {
     const env = await kubeApiServer();

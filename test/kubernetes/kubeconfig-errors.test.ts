@@ -8,7 +8,7 @@ import { connectCluster } from '../../harness/targets/kubernetes/cluster-connect
 import { openKubernetesTarget } from '../../harness/targets/kubernetes/kubernetes-target';
 import { kubeconfigYaml, TEST_CONTEXT } from '../../harness/targets/kubernetes/test-env/kube-test-env';
 import { PortAllocator } from '../../harness/targets/local/free-port';
-import { kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
+import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 
 after(stopKubeApiServer);
 
@@ -24,6 +24,10 @@ async function failure(promise: Promise<unknown>): Promise<HarnessError> {
 
 describe('Kubernetes target: bad kubeconfig, context and cluster are one-line usage errors (exit 2)', function () {
   this.timeout(60_000);
+  before(async function () {
+    this.timeout(KUBE_START_TIMEOUT_MS);
+    await kubeApiServer();
+  });
   let dir: string;
   const write = (name: string, text: string): string => {
     const file = join(dir, name);

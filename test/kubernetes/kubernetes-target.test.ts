@@ -5,7 +5,7 @@ import { checkInjection } from '../../harness/targets/kubernetes/injection-check
 import { controlPlaneTable } from '../../harness/targets/kubernetes/control-plane-table';
 import { inspectKubernetes, openKubernetesTarget, type KubernetesDeployment, type KubernetesTargetOptions } from '../../harness/targets/kubernetes/kubernetes-target';
 import { PortAllocator } from '../../harness/targets/local/free-port';
-import { kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
+import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 import {
   apply,
   createAppPod,
@@ -36,6 +36,10 @@ async function failure(promise: Promise<unknown>): Promise<HarnessError> {
 
 describe('Kubernetes target: apps, injection and Dapr resources read from a real API server', function () {
   this.timeout(120_000);
+  before(async function () {
+    this.timeout(KUBE_START_TIMEOUT_MS);
+    await kubeApiServer();
+  });
   let conn: ClusterConnection;
   let kubeconfig: string;
   const ns = uniqueNamespace('shop');

@@ -8,6 +8,12 @@ import { startKubeTestEnv, type KubeTestEnv } from '../../harness/targets/kubern
  */
 let shared: Promise<KubeTestEnv> | undefined;
 
+/**
+ * The first start may build kube-apiserver and etcd (about 4 minutes on two cores with the Go module cache
+ * filled, more when the modules must be downloaded too); later starts take seconds.
+ */
+export const KUBE_START_TIMEOUT_MS = 900_000;
+
 export function kubeApiServer(): Promise<KubeTestEnv> {
   shared ??= startKubeTestEnv({ progress: createProgress() });
   return shared;
