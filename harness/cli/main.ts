@@ -8,6 +8,8 @@ import { runtimeCommand } from './commands/runtime';
 import { setupCommand } from './commands/setup';
 import { UP_DEFAULTS, upCommand } from './commands/up';
 import { acceptanceCommand, chaosCommand } from './commands/acceptance';
+import { loadCommand } from './commands/load';
+import { deployK8sCommand } from './commands/deploy-k8s';
 import { addTargetOptions } from '../run/target-options';
 import { reportCommand } from '../report/report-command';
 import { gateCommand } from '../gate/gate-command';
@@ -99,6 +101,44 @@ Examples:
   npm run chaos
   npm run chaos -- --grep "circuit breaker"`)
   .action(async (opts) => finish(await chaosCommand(opts)));
+
+addTargetOptions(
+  program
+    .command('load')
+    .description('drive load through the deployment and measure it right (coordinated omission corrected): invoke, pubsub, state, autoscale'),
+)
+  .option('-s, --scenario <name>', 'invoke, pubsub, state, autoscale, or all', 'all')
+  .option('-r, --rate <n/s>', 'arrival rate, e.g. 1000/s (default 1000/s)')
+  .option('-d, --duration <time>', 'measured time, e.g. 60s (default 60s)')
+  .option('--warmup <time>', 'warm-up before measuring, excluded from figures (default 5s; 0 for none)')
+  .option('-c, --connections <n>', 'connections to the target (default 16)')
+  .option('--payload <size>', 'request payload, e.g. 1KB (default 1KB)')
+  .option('--drain <time>', 'pubsub: wait this long for deliveries after the last publish (default 30s)')
+  .option('--late-after <time>', 'pubsub: a delivery later than this after its publish is late (default 1s)')
+  .option('--keep-up', 'local: leave the deployment running afterwards (stop it with `down`)')
+  .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
+  .addHelpText('after', `
+Traffic goes only to loopback addresses (a kubectl port-forward counts). Latency is measured from each request's
+intended send time, so a stalled deployment shows the wait its users would see. Ctrl-C stops cleanly and keeps
+partial results.
+
+Examples:
+  npm run load -- --scenario pubsub --rate 1000 --duration 60s
+  npm run load -- --scenario all --rate 200/s --duration 30s
+  npm run gate -- --results reports/latest          # verdict against criteria.yaml`)
+  .action(async (opts) => finish(await loadCommand(opts)));
+
+for (const [name, remove] of [['deploy:k8s', false], ['undeploy:k8s', true]] as const) {
+  program
+    .command(name)
+    .description(remove ? 'remove the reference deployment of k8s/ from a cluster' : 'apply the reference deployment of k8s/ to a cluster (server-side apply)')
+    .option('--dir <dir>', 'kustomization folder', 'k8s')
+    .option('--kubeconfig <file>', 'kubeconfig file')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--dry-run', 'server-side dry run: validate and admit, store nothing')
+    .option('--force', 'take over fields another field manager owns')
+    .action(async (opts) => finish(await deployK8sCommand(opts, remove)));
+}
 
 program
   .command('report')

@@ -33,6 +33,8 @@ export async function collectEnvironment(d: Deployment): Promise<RunEnvironment>
       // left unknown; the acceptance platform suite reports an unreachable sidecar as a failure
     }
   }
+  const known = (d as { daprVersion?: string }).daprVersion;
+  if (!env.daprVersion && known) env.daprVersion = known;
   const config = digestOf(d.resources ?? [], 'Configuration');
   const resiliency = digestOf(d.resources ?? [], 'Resiliency');
   if (config) env.configurationDigest = config;

@@ -5,6 +5,8 @@ import { usageError } from '../errors/harness-error';
 import type { Progress } from '../cli/progress';
 import type { Deployment } from '../targets/deployment';
 import type { AuditLog } from '../audit/audit-log';
+import { loadKubeConfig } from '../targets/kubernetes/kube-config';
+import { openKubernetesTarget } from '../targets/kubernetes/kubernetes-target';
 import { connectExternal, parseSidecarFlags, readExternalSpec } from '../targets/external/external-target';
 import { startLocalDeployment } from '../targets/local/local-target';
 import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../targets/local/run-dir';
@@ -42,9 +44,8 @@ export function validateTargetOptions(opts: TargetOptions): void {
     throw usageError('BAD_FLAG', '--target external needs the sidecars to test', 'pass --sidecar app-id=URL (repeatable) or --sidecars-file F');
   }
   if (opts.sidecarsFile && !existsSync(opts.sidecarsFile)) throw usageError('BAD_FLAG', `--sidecars-file ${opts.sidecarsFile} does not exist`, 'give the path of a YAML/JSON file');
-  if (opts.target === 'kubernetes') {
-    throw usageError('TARGET_UNAVAILABLE', 'the kubernetes target is not available in this version of the harness', 'run against a cluster with --target external and port-forwarded sidecar URLs, or use --target local');
-  }
+  // Checked before anything starts: a missing file or an unknown context is bad input (exit 2).
+  if (opts.target === 'kubernetes') loadKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context });
 }
 
 export async function openTarget(opts: TargetOptions, ctx: { runId: string; runDir: string; progress: Progress; signal: AbortSignal; audit: AuditLog }): Promise<Deployment> {
@@ -62,6 +63,16 @@ export async function openTarget(opts: TargetOptions, ctx: { runId: string; runD
       const spec = opts.sidecarsFile ? readExternalSpec(opts.sidecarsFile) : parseSidecarFlags(opts.sidecar ?? []);
       return connectExternal(spec, ctx.runId, ctx.runDir, process.env.DAPR_API_TOKEN || undefined);
     }
+    case 'kubernetes':
+      return openKubernetesTarget({
+        kubeconfig: opts.kubeconfig,
+        context: opts.context,
+        namespace: opts.namespace,
+        runId: ctx.runId,
+        runDir: ctx.runDir,
+        progress: ctx.progress,
+        signal: ctx.signal,
+      });
     default:
       throw usageError('UNKNOWN_TARGET', `unknown target "${opts.target}"`, `use --target ${TARGETS.join(', ')}`);
   }

@@ -70,6 +70,11 @@ export interface DriverOptions {
   request?: (i: number) => DriverRequest;
   /** Default: 2xx succeeds, any other status is `http_<status>`. Giving one makes the driver read response bodies. */
   classify?: ClassifyResponse;
+  /**
+   * Called once per answered or failed request with its index, so a scenario can keep its own record of what the
+   * target acknowledged (e.g. which published events it accepted). `status` is undefined for transport failures.
+   */
+  onOutcome?: (index: number, outcome: { status?: number; measured: boolean }) => void;
   /** Default false: only loopback targets. */
   allowNonLoopback?: boolean;
   /** Stops scheduling at once; in-flight requests get `abortGraceMs`, and the result is marked partial. */
@@ -92,6 +97,7 @@ export interface ResolvedDriverOptions {
   timeoutMs: number;
   request: (i: number) => DriverRequest;
   classify?: ClassifyResponse;
+  onOutcome?: (index: number, outcome: { status?: number; measured: boolean }) => void;
   signal?: AbortSignal;
   onProgress?: (snapshot: ProgressSnapshot) => void;
   abortGraceMs: number;
@@ -178,6 +184,7 @@ export function resolveDriverOptions(options: DriverOptions): ResolvedDriverOpti
     timeoutMs,
     request: options.request ?? (() => ({ method: 'GET', path: '' })),
     classify: options.classify,
+    onOutcome: options.onOutcome,
     signal: options.signal,
     onProgress: options.onProgress,
     abortGraceMs,

@@ -206,12 +206,13 @@ class LoadRun {
     } else {
       this.warmup.sent++;
     }
-    this.sender.send(request, (outcome) => this.complete(intendedAt, measured, outcome));
+    this.sender.send(request, (outcome) => this.complete(intendedAt, measured, outcome, index));
   }
 
-  private complete(intendedAt: number, measured: boolean, outcome: SendOutcome): void {
+  private complete(intendedAt: number, measured: boolean, outcome: SendOutcome, index: number): void {
     this.inFlight--;
     if (this.finished) return;
+    this.o.onOutcome?.(index, { status: outcome.error === undefined ? outcome.status : undefined, measured });
     if (!measured) this.warmup.completed++;
     else this.record(intendedAt, outcome);
 

@@ -1,0 +1,18 @@
+import { deployK8s, undeployK8s } from '../../targets/kubernetes/deploy-k8s';
+import { createProgress } from '../progress';
+
+export interface DeployOptions {
+  dir: string;
+  kubeconfig?: string;
+  context?: string;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+/** Applies (server-side) or removes the reference deployment in k8s/; prints what happened to each object. */
+export async function deployK8sCommand(opts: DeployOptions, remove = false): Promise<number> {
+  const progress = createProgress();
+  const outcomes = await (remove ? undeployK8s : deployK8s)({ dir: opts.dir, kubeconfig: opts.kubeconfig, context: opts.context, dryRun: opts.dryRun, force: opts.force, progress });
+  progress.done(`${remove ? 'removed' : 'applied'} ${outcomes.length} objects${opts.dryRun ? ' (dry run: nothing stored)' : ''}`);
+  return 0;
+}

@@ -1,0 +1,62 @@
+import { usageError } from '../../errors/harness-error';
+import { withSession } from '../../run/run-session';
+import { validateTargetOptions, type TargetOptions } from '../../run/target-options';
+import { LOAD_DEFAULTS, SCENARIOS, type LoadSettings } from '../../../load/scenarios';
+import { renderTable } from '../table';
+import { parseDuration, parsePositiveInt, parseRate, parseSize } from '../units';
+import type { RunResults } from '../../results/results-model';
+
+export interface LoadOptions extends TargetOptions {
+  scenario: string;
+  rate?: string;
+  duration?: string;
+  warmup?: string;
+  connections?: string;
+  payload?: string;
+  drain?: string;
+  lateAfter?: string;
+  keepUp?: boolean;
+  out?: string;
+}
+
+/** Flags are parsed once, here, into numbers with units in their names. */
+export function loadSettings(o: LoadOptions): LoadSettings {
+  return {
+    ratePerSecond: o.rate ? parseRate(o.rate, '--rate') : LOAD_DEFAULTS.ratePerSecond,
+    durationMs: o.duration ? parseDuration(o.duration, '--duration') : LOAD_DEFAULTS.durationMs,
+    warmupMs: o.warmup ? (o.warmup === '0' ? 0 : parseDuration(o.warmup, '--warmup')) : LOAD_DEFAULTS.warmupMs,
+    connections: o.connections ? parsePositiveInt(o.connections, '--connections') : LOAD_DEFAULTS.connections,
+    payloadBytes: o.payload ? parseSize(o.payload, '--payload') : LOAD_DEFAULTS.payloadBytes,
+    drainMs: o.drain ? parseDuration(o.drain, '--drain') : LOAD_DEFAULTS.drainMs,
+    lateAfterMs: o.lateAfter ? parseDuration(o.lateAfter, '--late-after') : LOAD_DEFAULTS.lateAfterMs,
+  };
+}
+
+/** Runs load scenarios against a deployment and records their metrics; `npm run gate` gives the verdict. */
+export async function loadCommand(opts: LoadOptions): Promise<number> {
+  validateTargetOptions(opts);
+  const names = SCENARIOS.map((s) => s.name);
+  const chosen = opts.scenario === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === opts.scenario);
+  if (chosen.length === 0) throw usageError('BAD_FLAG', `unknown scenario "${opts.scenario}"`, `use --scenario ${[...names, 'all'].join(', ')}`);
+  const settings = loadSettings(opts);
+  const results = await withSession({ ...opts, kind: 'load' }, async (session) => {
+    for (const scenario of chosen) {
+      if (session.signal.aborted) break;
+      session.progress.log(`scenario ${scenario.name}: ${scenario.description} · ${settings.ratePerSecond}/s for ${settings.durationMs / 1000}s (+${settings.warmupMs / 1000}s warm-up)`);
+      await scenario.run({ deployment: session.deployment, results: session.results, settings, progress: session.progress, signal: session.signal, save: session.save });
+    }
+  });
+  process.stdout.write(`\n${summary(results)}\n\nJudge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`);
+  return results.partial ? 1 : 0;
+}
+
+function summary(results: RunResults): string {
+  const rows = results.metrics
+    .filter((m) => m.kind === 'rate' || (m.kind === 'trend' && !m.name.endsWith('_uncorrected')))
+    .map((m) => {
+      const tags = Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(',');
+      const value = m.kind === 'rate' ? `${((m.rate ?? 0) * 100).toFixed(3)} %` : `p50 ${m.stats?.p50 ?? '-'} · p99 ${m.stats?.p99 ?? '-'} ms`;
+      return [m.name, tags, value];
+    });
+  return `${renderTable(['METRIC', 'SERIES', 'VALUE'], rows)}${results.partial ? '\nPARTIAL run (interrupted)' : ''}`;
+}
