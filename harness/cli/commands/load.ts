@@ -3,6 +3,8 @@ import { withSession } from '../../run/run-session';
 import { validateTargetOptions, type TargetOptions } from '../../run/target-options';
 import { LOAD_DEFAULTS, SCENARIOS, type LoadSettings } from '../../../load/scenarios';
 import { renderTable } from '../table';
+import { isLoopbackHost } from '../../../load/driver';
+import { parseSidecarFlags, readExternalSpec } from '../../targets/external/external-target';
 import { parseDuration, parsePositiveInt, parseRate, parseSize } from '../units';
 import type { RunResults } from '../../results/results-model';
 
@@ -39,6 +41,7 @@ export async function loadCommand(opts: LoadOptions): Promise<number> {
   const chosen = opts.scenario === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === opts.scenario);
   if (chosen.length === 0) throw usageError('BAD_FLAG', `unknown scenario "${opts.scenario}"`, `use --scenario ${[...names, 'all'].join(', ')}`);
   const settings = loadSettings(opts);
+  refuseNonLoopbackSidecars(opts);
   const results = await withSession({ ...opts, kind: 'load' }, async (session) => {
     for (const scenario of chosen) {
       if (session.signal.aborted) break;
@@ -48,6 +51,21 @@ export async function loadCommand(opts: LoadOptions): Promise<number> {
   });
   process.stdout.write(`\n${summary(results)}\n\nJudge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`);
   return results.partial ? 1 : 0;
+}
+
+/**
+ * Load goes only to loopback (a port-forward counts): external sidecar URLs are checked before the harness
+ * connects to anything, not only when the driver starts.
+ */
+function refuseNonLoopbackSidecars(opts: LoadOptions): void {
+  if (opts.target !== 'external') return;
+  const spec = opts.sidecarsFile ? readExternalSpec(opts.sidecarsFile) : parseSidecarFlags(opts.sidecar ?? []);
+  for (const a of spec.apps) {
+    for (const url of [a.sidecar, a.app].filter((u): u is string => Boolean(u))) {
+      const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      if (!isLoopbackHost(host)) throw usageError('load.non-loopback-target', `${a.appId}: ${url} is not a loopback address; load goes only to 127.0.0.0/8, ::1 or localhost`, 'reach the deployment through `kubectl port-forward` and give the forwarded 127.0.0.1 URLs');
+    }
+  }
 }
 
 function summary(results: RunResults): string {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { HarnessError, usageError } from '../../errors/harness-error';
+import { loadResources } from '../local/dapr-resources';
 import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment } from '../deployment';
 
 /**
@@ -12,6 +13,11 @@ export interface ExternalSpec {
   apps: { appId: string; sidecar: string; app?: string; metrics?: string; grpc?: string; internalGrpc?: string }[];
   /** PEM file of the trust bundle (e.g. from the dapr-trust-bundle ConfigMap), to check mTLS identities on the wire. */
   trustAnchorsFile?: string;
+  /**
+   * Folders of the Dapr resources the deployment runs with (Configuration, Resiliency, …): the sidecars' APIs do
+   * not return them, and the chaos probes derive their expectations from the Resiliency.
+   */
+  resourcesPaths?: string[];
 }
 
 export function parseSidecarFlags(values: string[]): ExternalSpec {
@@ -42,7 +48,17 @@ export function readExternalSpec(file: string): ExternalSpec {
   if (trustAnchorsFile !== undefined && (typeof trustAnchorsFile !== 'string' || !existsSync(resolve(dirname(file), trustAnchorsFile)))) {
     throw usageError('SIDECARS_FILE', `${file}: trustAnchorsFile ${String(trustAnchorsFile)} does not exist`, 'give the path of the trust bundle PEM, relative to the file, or leave it out');
   }
-  return { apps, ...(trustAnchorsFile ? { trustAnchorsFile: resolve(dirname(file), trustAnchorsFile as string) } : {}) } as ExternalSpec;
+  const rawPaths = (doc as { resourcesPaths?: unknown }).resourcesPaths;
+  if (rawPaths !== undefined && (!Array.isArray(rawPaths) || !rawPaths.every((p) => typeof p === 'string'))) {
+    throw usageError('SIDECARS_FILE', `${file}: resourcesPaths must be a list of folders`, 'e.g. resourcesPaths: [./dapr-components]');
+  }
+  const resourcesPaths = (rawPaths as string[] | undefined)?.map((p) => resolve(dirname(file), p));
+  for (const p of resourcesPaths ?? []) if (!existsSync(p)) throw usageError('SIDECARS_FILE', `${file}: resources folder ${p} does not exist`, 'give folders relative to the file');
+  return {
+    apps,
+    ...(trustAnchorsFile ? { trustAnchorsFile: resolve(dirname(file), trustAnchorsFile as string) } : {}),
+    ...(resourcesPaths ? { resourcesPaths } : {}),
+  } as ExternalSpec;
 }
 
 /** Connects to the sidecars (each must answer its metadata API) and returns a Deployment without lifecycle. */
@@ -75,6 +91,7 @@ export async function connectExternal(spec: ExternalSpec, runId: string, runDir:
     components: [...components.values()],
     dependencies: [],
     ...(apiToken ? { apiToken } : {}),
+    ...(spec.resourcesPaths ? { resources: loadResources(spec.resourcesPaths).map((r) => ({ kind: r.kind, name: r.name, body: r.body, source: r.file })) } : {}),
     ...(spec.trustAnchorsFile ? { trustAnchors: readFileSync(spec.trustAnchorsFile, 'utf8') } : {}),
     sidecar: (appId) => findSidecar(apps, appId),
     stop: async () => {},

@@ -1,0 +1,47 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readResults } from '../../harness/results/results-store';
+import { sutVariant } from '../support/sut-variant';
+import { runCli } from '../support/cli';
+import { sharedDeployment } from '../support/shared-deployment';
+import { sidecarsFileFor } from '../support/external-sidecars';
+
+describe('npm run chaos', function () {
+  this.timeout(300_000);
+
+  it('confirms the declared retry, timeout and breaker behaviour of the reference deployment, recording expected vs observed', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'chaos-')), 'run');
+    const sidecars = sidecarsFileFor(await sharedDeployment());
+    // The invocation probes run against the shared deployment; the outage probes need a local target's processes.
+    const result = await runCli(['chaos', '--target', 'external', '--sidecars-file', sidecars, '--grep', 'service invocation', '--out', out]);
+    const results = readResults(out);
+    expect(result.code, result.stderr.slice(-2000)).to.equal(0);
+    const probes = new Map(results.chaos.map((c) => [c.probe, c]));
+    expect(probes.get('transient failures recover')).to.deep.include({ passed: true });
+    expect(probes.get('transient failures recover')?.observed).to.deep.include({ callerStatus: 200 });
+    expect(probes.get('persistent failure exhausts retries')?.observed.calleeCalls, 'maxRetries 3 + 1').to.equal(4);
+    expect(probes.get('circuit breaker trips, fails fast, recovers')?.observed).to.deep.include({ calleeCallsBeforeOpen: 6, reachedWhileOpen: 0, afterTrial: 200 });
+    expect(probes.get('slow callee cut at the timeout and retried')?.passed).to.equal(true);
+  });
+
+  it('fails when a policy silently applies to nothing (a misspelled app id in the targets)', async () => {
+    const variant = sutVariant();
+    variant.editYaml('dapr-components/resiliency.yaml', (doc) => {
+      const apps = (doc.spec as { targets: { apps: Record<string, unknown> } }).targets.apps;
+      apps['task-servce'] = apps['task-service'];
+      delete apps['task-service'];
+    });
+    const out = join(mkdtempSync(join(tmpdir(), 'chaos-broken-')), 'run');
+    const result = await runCli(['chaos', '--run-file', variant.runFile, '--grep', 'transient|applies to something', '--out', out]);
+    expect(result.code).to.equal(1);
+    const results = readResults(out);
+    const failed = results.tests.filter((t) => t.status === 'failed').map((t) => t.title);
+    expect(failed).to.include('every declared policy applies to something: no target names a missing app or component');
+    expect(failed.some((t) => t.startsWith('transient failures')), 'with no policy on task-service, a transient failure reaches the caller').to.equal(true);
+    const coverage = results.chaos.find((c) => c.probe === 'policies apply to the deployment');
+    expect(coverage?.passed).to.equal(false);
+    expect(coverage?.note).to.contain('task-servce');
+  });
+});

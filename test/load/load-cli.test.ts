@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readResults } from '../../harness/results/results-store';
+import type { MetricSample, RunResults } from '../../harness/results/results-model';
+import { sharedDeployment } from '../support/shared-deployment';
+import { sidecarsFileFor } from '../support/external-sidecars';
+import { runCli } from '../support/cli';
+
+function metric(results: RunResults, name: string, tags: Record<string, string> = {}): MetricSample {
+  const found = results.metrics.find((m) => m.name === name && Object.entries(tags).every(([k, v]) => m.tags[k] === v));
+  if (!found) throw new Error(`no ${name} ${JSON.stringify(tags)} in ${results.metrics.map((m) => m.name).join(', ')}`);
+  return found;
+}
+
+const SMALL = ['--rate', '40/s', '--duration', '3s', '--warmup', '0', '--drain', '15s'];
+
+describe('npm run load and the gate on its results', function () {
+  this.timeout(240_000);
+  let sidecars: string;
+
+  before(async () => {
+    sidecars = sidecarsFileFor(await sharedDeployment());
+  });
+
+  afterEach(async () => {
+    const d = await sharedDeployment();
+    for (const a of d.apps) if (a.appUrl) await fetch(`${a.appUrl}/faults`, { method: 'DELETE' });
+  });
+
+  it('measures pub/sub delivery per subscriber against the publisher record, state and invocation; the gate passes them', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'load-')), 'run');
+    const result = await runCli(['load', '--target', 'external', '--sidecars-file', sidecars, '--scenario', 'all', ...SMALL, '--out', out]);
+    expect(result.code, result.stderr.slice(-1500)).to.equal(0);
+    const results = readResults(out);
+    expect(results.kind).to.equal('load');
+    for (const subscriber of ['notification-service', 'audit-service', 'analytics-service']) {
+      const rate = metric(results, 'pubsub.delivery_rate', { subscriber });
+      expect(rate.rate, subscriber).to.equal(1);
+      expect(rate.passes, `${subscriber}: delivered`).to.be.greaterThanOrEqual(100);
+      expect(metric(results, 'pubsub.lost', { subscriber }).count).to.equal(0);
+      expect(metric(results, 'pubsub.e2e_latency', { subscriber }).stats?.p99).to.be.a('number');
+    }
+    expect(metric(results, 'state.success_rate', { operation: 'save' }).rate).to.equal(1);
+    expect(metric(results, 'invoke.success_rate', { path: 'dapr' }).rate).to.equal(1);
+    expect(metric(results, 'invoke.sidecar_overhead', { percentile: 'p50' }).value).to.be.a('number');
+    expect(results.scenarios.find((s) => s.name === 'autoscale')?.notApplicable).to.contain('--target kubernetes');
+    const gate = await runCli(['gate', '--results', out, '--criteria', 'test/load/load-criteria.yaml']);
+    expect(gate.code, gate.stdout).to.equal(0);
+  });
+
+  it('sees lost messages when a subscriber drops a tenth of its deliveries, and the gate fails on them', async () => {
+    const d = await sharedDeployment();
+    const analytics = d.apps.find((a) => a.appId === 'analytics-service')?.appUrl as string;
+    const fault = await fetch(`${analytics}/faults/pubsub`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'task.created', mode: 'DROP', fraction: 0.1 }) });
+    expect(fault.status).to.equal(200);
+    const out = join(mkdtempSync(join(tmpdir(), 'load-broken-')), 'run');
+    const result = await runCli(['load', '--target', 'external', '--sidecars-file', sidecars, '--scenario', 'pubsub', ...SMALL, '--drain', '5s', '--out', out]);
+    expect(result.code, result.stderr.slice(-1500)).to.equal(0);
+    const results = readResults(out);
+    const rate = metric(results, 'pubsub.delivery_rate', { subscriber: 'analytics-service' });
+    expect(rate.rate).to.be.within(0.85, 0.95);
+    expect(metric(results, 'pubsub.lost', { subscriber: 'analytics-service' }).count).to.be.greaterThan(5);
+    expect(metric(results, 'pubsub.delivery_rate', { subscriber: 'audit-service' }).rate, 'the others still get everything').to.equal(1);
+    const gate = await runCli(['gate', '--results', out, '--criteria', 'test/load/load-criteria.yaml']);
+    expect(gate.code).to.equal(1);
+    expect(gate.stdout).to.match(/analytics-service/);
+  });
+
+  it('refuses a non-loopback target and bad flags with exit code 2 before sending anything', async () => {
+    // Refused from the flags alone: the harness never connects to the address.
+    const bad = await runCli(['load', '--target', 'external', '--sidecar', 'task-service=http://10.1.2.3:3500', '--scenario', 'state']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain('is not a loopback address');
+    const rate = await runCli(['load', '--target', 'external', '--sidecars-file', sidecars, '--rate', 'fast']);
+    expect(rate.code).to.equal(2);
+    expect(rate.stderr).to.contain('--rate fast is not a rate');
+    const scenario = await runCli(['load', '--target', 'external', '--sidecars-file', sidecars, '--scenario', 'soak']);
+    expect(scenario.code).to.equal(2);
+    expect(scenario.stderr).to.contain('unknown scenario "soak"');
+  });
+});
