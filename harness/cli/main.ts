@@ -10,6 +10,7 @@ import { UP_DEFAULTS, upCommand } from './commands/up';
 import { acceptanceCommand, chaosCommand } from './commands/acceptance';
 import { loadCommand } from './commands/load';
 import { deployK8sCommand } from './commands/deploy-k8s';
+import { allCommand } from './commands/all';
 import { addTargetOptions } from '../run/target-options';
 import { reportCommand } from '../report/report-command';
 import { gateCommand } from '../gate/gate-command';
@@ -127,6 +128,25 @@ Examples:
   npm run load -- --scenario all --rate 200/s --duration 30s
   npm run gate -- --results reports/latest          # verdict against criteria.yaml`)
   .action(async (opts) => finish(await loadCommand(opts)));
+
+addTargetOptions(
+  program
+    .command('all')
+    .description('acceptance, chaos and load against one deployment in one run, then the gate on criteria.yaml'),
+)
+  .option('-g, --grep <pattern>', 'only tests and probes whose title matches')
+  .option('--criteria <file>', 'criteria file for the verdict', DEFAULT_CRITERIA_FILE)
+  .option('-r, --rate <n/s>', 'load: arrival rate (default 1000/s)')
+  .option('-d, --duration <time>', 'load: measured time per scenario (default 60s)')
+  .option('--warmup <time>', 'load: warm-up (default 5s)')
+  .option('-c, --connections <n>', 'load: connections (default 16)')
+  .option('--payload <size>', 'load: payload (default 1KB)')
+  .option('--drain <time>', 'load: pub/sub drain period (default 30s)')
+  .option('--late-after <time>', 'load: pub/sub lateness threshold (default 1s)')
+  .option('--keep-up', 'local: leave the deployment running afterwards')
+  .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
+  .addHelpText('after', '\nExit code: the gate\'s (0 every criterion passed, 1 a criterion failed or was not measured, 2 bad input).\n\nExample:\n  npm run all -- --rate 500/s --duration 30s')
+  .action(async (opts) => finish(await allCommand({ ...opts, scenario: 'all' })));
 
 for (const [name, remove] of [['deploy:k8s', false], ['undeploy:k8s', true]] as const) {
   program

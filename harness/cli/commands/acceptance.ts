@@ -2,7 +2,7 @@ import { createProgress } from '../progress';
 import { buildRuntime } from '../../runtime/build-runtime';
 import { runtimeIsBuilt } from '../../runtime/runtime-binaries';
 import { consoleSummary } from '../../results/console-summary';
-import { withSession } from '../../run/run-session';
+import { withSession, type Session } from '../../run/run-session';
 import type { TargetOptions } from '../../run/target-options';
 import { validateTargetOptions } from '../../run/target-options';
 import { runSuites } from '../../suites/run-suites';
@@ -32,14 +32,24 @@ async function suiteRunCommand(kind: 'acceptance' | 'chaos', areas: string[], op
   validateTargetOptions(opts);
   const files = suiteFiles(areas);
   if (files.length === 0) throw usageError('NO_SUITES', 'no suite files found under suites/', 'run from a checkout of dapr-harness');
-  if (opts.target === 'local' && !runtimeIsBuilt()) {
-    // The newcomer's first run: build the runtime instead of sending them to another command.
-    const progress = createProgress();
-    progress.log('the Dapr runtime is not built yet: building it once (a few minutes; cached afterwards)');
-    const built = await buildRuntime(progress);
-    progress.done(`built Dapr ${built.binaries.version} in ${built.seconds.toFixed(0)}s`);
-  }
-  const results = await withSession({ ...opts, kind }, async (session) => {
+  await ensureRuntime(opts);
+  const results = await withSession({ ...opts, kind }, (session) => runSuitesInSession(session, files, opts));
+  process.stdout.write(`\n${consoleSummary(results)}\n`);
+  const failed = results.tests.some((t) => t.status === 'failed') || results.chaos.some((c) => !c.passed);
+  return failed || results.partial || results.tests.length === 0 ? 1 : 0;
+}
+
+/** The newcomer's first local run builds the runtime instead of sending them to another command. */
+export async function ensureRuntime(opts: TargetOptions): Promise<void> {
+  if (opts.target !== 'local' || runtimeIsBuilt()) return;
+  const progress = createProgress();
+  progress.log('the Dapr runtime is not built yet: building it once (a few minutes; cached afterwards)');
+  const built = await buildRuntime(progress);
+  progress.done(`built Dapr ${built.binaries.version} in ${built.seconds.toFixed(0)}s`);
+}
+
+/** Runs suite files against the session's deployment; every finished test lands in results.json at once. */
+export async function runSuitesInSession(session: Session, files: string[], opts: { grep?: string; bail?: boolean }): Promise<void> {
     setSuiteContext({
       deployment: session.deployment,
       runDir: session.runDir,
@@ -67,8 +77,4 @@ async function suiteRunCommand(kind: 'acceptance' | 'chaos', areas: string[], op
     } finally {
       setSuiteContext(undefined);
     }
-  });
-  process.stdout.write(`\n${consoleSummary(results)}\n`);
-  const failed = results.tests.some((t) => t.status === 'failed') || results.chaos.some((c) => !c.passed);
-  return failed || results.partial || results.tests.length === 0 ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 import { usageError } from '../../errors/harness-error';
-import { withSession } from '../../run/run-session';
+import { withSession, type Session } from '../../run/run-session';
 import { validateTargetOptions, type TargetOptions } from '../../run/target-options';
-import { LOAD_DEFAULTS, SCENARIOS, type LoadSettings } from '../../../load/scenarios';
+import { LOAD_DEFAULTS, SCENARIOS, type LoadSettings, type Scenario } from '../../../load/scenarios';
 import { renderTable } from '../table';
 import { isLoopbackHost } from '../../../load/driver';
 import { parseSidecarFlags, readExternalSpec } from '../../targets/external/external-target';
@@ -19,6 +19,14 @@ export interface LoadOptions extends TargetOptions {
   lateAfter?: string;
   keepUp?: boolean;
   out?: string;
+}
+
+export async function runScenariosInSession(session: Session, scenarios: Scenario[], settings: LoadSettings): Promise<void> {
+  for (const scenario of scenarios) {
+    if (session.signal.aborted) break;
+    session.progress.log(`scenario ${scenario.name}: ${scenario.description} · ${settings.ratePerSecond}/s for ${settings.durationMs / 1000}s (+${settings.warmupMs / 1000}s warm-up)`);
+    await scenario.run({ deployment: session.deployment, results: session.results, settings, progress: session.progress, signal: session.signal, save: session.save });
+  }
 }
 
 /** Flags are parsed once, here, into numbers with units in their names. */
@@ -42,13 +50,7 @@ export async function loadCommand(opts: LoadOptions): Promise<number> {
   if (chosen.length === 0) throw usageError('BAD_FLAG', `unknown scenario "${opts.scenario}"`, `use --scenario ${[...names, 'all'].join(', ')}`);
   const settings = loadSettings(opts);
   refuseNonLoopbackSidecars(opts);
-  const results = await withSession({ ...opts, kind: 'load' }, async (session) => {
-    for (const scenario of chosen) {
-      if (session.signal.aborted) break;
-      session.progress.log(`scenario ${scenario.name}: ${scenario.description} · ${settings.ratePerSecond}/s for ${settings.durationMs / 1000}s (+${settings.warmupMs / 1000}s warm-up)`);
-      await scenario.run({ deployment: session.deployment, results: session.results, settings, progress: session.progress, signal: session.signal, save: session.save });
-    }
-  });
+  const results = await withSession({ ...opts, kind: 'load' }, (session) => runScenariosInSession(session, chosen, settings));
   process.stdout.write(`\n${summary(results)}\n\nJudge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`);
   return results.partial ? 1 : 0;
 }

@@ -1,0 +1,30 @@
+import { gateCommand } from '../../gate/gate-command';
+import { loadCriteria } from '../../gate/criteria-file';
+import { consoleSummary } from '../../results/console-summary';
+import { withSession } from '../../run/run-session';
+import { validateTargetOptions } from '../../run/target-options';
+import { ACCEPTANCE_AREAS, suiteFiles } from '../../suites/suite-files';
+import { SCENARIOS } from '../../../load/scenarios';
+import { ensureRuntime, runSuitesInSession, type AcceptanceOptions } from './acceptance';
+import { loadSettings, runScenariosInSession, type LoadOptions } from './load';
+
+export interface AllOptions extends AcceptanceOptions, LoadOptions {
+  criteria: string;
+}
+
+/**
+ * Everything against one deployment in one run: acceptance, chaos, then load; then the gate against the
+ * criteria. Exit code: the gate's.
+ */
+export async function allCommand(opts: AllOptions): Promise<number> {
+  validateTargetOptions(opts);
+  loadCriteria(opts.criteria);
+  const settings = loadSettings(opts);
+  await ensureRuntime(opts);
+  const results = await withSession({ ...opts, kind: 'all' }, async (session) => {
+    await runSuitesInSession(session, suiteFiles([...ACCEPTANCE_AREAS, 'chaos']), opts);
+    if (!session.signal.aborted) await runScenariosInSession(session, SCENARIOS, settings);
+  });
+  process.stdout.write(`\n${consoleSummary(results)}\n\n`);
+  return gateCommand({ criteria: opts.criteria, results: opts.out ?? `reports/runs/${results.runId}` });
+}
