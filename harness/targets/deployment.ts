@@ -65,6 +65,11 @@ export interface Deployment {
   apps: AppEndpoint[];
   components: ComponentInfo[];
   dependencies: DependencyControl[];
+  /**
+   * Apps and sidecars the harness may stop and start again (kind `app` or `sidecar`, name = app id, or
+   * `<app id>-<n>` for a replica), where the target manages them.
+   */
+  processControls?: DependencyControl[];
   /** Whether the deployment's Configuration turns mTLS on; undefined where the target cannot read it. */
   mtlsEnabled?: boolean;
   /** The Dapr resources in force (Components, Configuration, Resiliency, Subscriptions), where the target can read them. */

@@ -45,3 +45,27 @@ describe('npm run chaos', function () {
     expect(coverage?.note).to.contain('task-servce');
   });
 });
+
+describe('npm run chaos when the declared policy is not the one daprd loaded', function () {
+  this.timeout(180_000);
+
+  it('reports the mismatch naming policy, target, expected and observed', async () => {
+    // daprd runs with maxRetries 3; the harness is pointed at a copy that says 5.
+    const variant = sutVariant();
+    variant.editYaml('dapr-components/resiliency.yaml', (doc) => {
+      const retries = (doc.spec as { policies: { retries: Record<string, { maxRetries: number }> } }).policies.retries;
+      (retries.invokeRetry as { maxRetries: number }).maxRetries = 5;
+    });
+    const d = await sharedDeployment();
+    const sidecars = sidecarsFileFor(d, [variant.components]);
+    const out = join(mkdtempSync(join(tmpdir(), 'chaos-mismatch-')), 'run');
+    const result = await runCli(['chaos', '--target', 'external', '--sidecars-file', sidecars, '--grep', 'persistent failure', '--out', out]);
+    expect(result.code).to.equal(1);
+    const probe = readResults(out).chaos.find((c) => c.probe === 'persistent failure exhausts retries');
+    expect(probe?.passed).to.equal(false);
+    expect(probe?.policy).to.contain('invokeRetry');
+    expect(probe?.target).to.equal('sample-app → task-service');
+    expect(probe?.expected.calleeCalls).to.equal(6);
+    expect(probe?.observed.calleeCalls).to.equal(4);
+  });
+});

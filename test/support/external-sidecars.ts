@@ -6,12 +6,12 @@ import type { Deployment } from '../../harness/targets/deployment';
 import { REPO_ROOT } from '../../harness/targets/local/run-dir';
 
 /** A sidecars file describing a running deployment, for `--target external` runs against it. */
-export function sidecarsFileFor(d: Deployment): string {
+export function sidecarsFileFor(d: Deployment, resourcesPaths: string[] = [join(REPO_ROOT, 'dapr-components')]): string {
   const dir = mkdtempSync(join(tmpdir(), 'sidecars-'));
   writeFileSync(join(dir, 'ca.pem'), d.trustAnchors ?? '');
   writeFileSync(join(dir, 'sidecars.yaml'), stringify({
     trustAnchorsFile: 'ca.pem',
-    resourcesPaths: [join(REPO_ROOT, 'dapr-components')],
+    resourcesPaths,
     apps: d.apps.map((a) => ({ appId: a.appId, sidecar: a.sidecar.httpUrl, app: a.appUrl, metrics: a.sidecar.metricsUrl, internalGrpc: a.sidecar.internalGrpcAddress })),
   }));
   return join(dir, 'sidecars.yaml');

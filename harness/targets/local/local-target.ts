@@ -207,6 +207,10 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       apps,
       components,
       dependencies,
+      processControls: [
+        ...appGroup.members.map((m) => controlOf((m as AuditedProcess).process, 'app', (m as AuditedProcess).process.name, audit, signal)),
+        ...sidecarGroup.members.map((m) => controlOf((m as AuditedProcess).process, 'sidecar', (m as AuditedProcess).process.name.replace(/-daprd$/, ''), audit, signal)),
+      ],
       mtlsEnabled,
       trustAnchors,
       traces: collector,
@@ -257,8 +261,8 @@ function controlOf(proc: ManagedProcess, kind: string, address: string, audit: A
     get running() {
       return proc.running;
     },
-    stop: () => audit.around('dependency.stop', proc.name, () => proc.stop(), address),
-    start: () => audit.around('dependency.start', proc.name, () => proc.start(signal), address),
+    stop: () => audit.around(`${kind}.stop`, proc.name, () => proc.stop(), address),
+    start: () => audit.around(`${kind}.start`, proc.name, () => proc.start(signal), address),
   };
 }
 
