@@ -108,6 +108,11 @@ describe('HTML report in headless Chromium', function () {
     const message = page.locator('#story-us2 pre.fail');
     expect(await message.isVisible()).to.equal(true);
     expect(await message.innerText()).to.equal('expected etag 2 but got 1');
+    const stack = page.locator('#story-us2 .failure details');
+    expect(await stack.locator('pre').isVisible(), 'the stack waits for a click').to.equal(false);
+    expect(await cssOf(stack.locator('summary'), 'font-weight'), 'the stack toggle is not styled as a story heading').to.not.equal(await cssOf(page.locator('#story-us2 > summary'), 'font-weight'));
+    await stack.locator('summary').click();
+    expect(await stack.locator('pre').innerText()).to.contain('at state.test.ts:40');
     expect(await page.locator('#story-us1 tbody tr').first().isVisible(), 'a story without failures starts closed').to.equal(false);
     // the fixture's script-tag title arrives as text, not as a script
     expect(await page.locator('#story-us1 td', { hasText: MALICIOUS_TITLE }).count()).to.equal(1);
