@@ -50,15 +50,16 @@ describe('dapr-components: the committed Dapr resources', () => {
     expect(meta.find((m) => m.name === 'redisPassword')?.secretKeyRef).to.deep.equal({ name: 'redis', key: 'redis-password' });
   });
 
-  it('the Configuration turns on mTLS, full tracing to zipkin, metrics, and an allow-by-default access list', () => {
+  it('the Configuration turns on mTLS, full tracing to zipkin, metrics, and a deny-by-default access list', () => {
     const spec = byName('Configuration', 'daprconfig').body.spec as Record<string, Record<string, unknown>>;
     expect(spec.mtls).to.deep.equal({ enabled: true });
     expect(spec.tracing).to.deep.equal({ samplingRate: '1', zipkin: { endpointAddress: 'http://localhost:9411/api/v2/spans' } });
     expect(spec.metric?.enabled).to.equal(true);
-    expect(spec.accessControl?.defaultAction).to.equal('allow');
+    expect(spec.accessControl?.defaultAction).to.equal('deny');
     const policies = spec.accessControl?.policies as { appId: string; defaultAction: string }[];
-    expect(policies.map((p) => p.appId)).to.include.members(['sample-app', 'task-service', 'preferences-service']);
-    expect(policies.every((p) => p.defaultAction === 'allow'), 'nothing is denied by default; the security suite tests deny').to.equal(true);
+    expect(policies.map((p) => p.appId)).to.include.members(['sample-app', 'task-service', 'audit-service', 'preferences-service']);
+    expect(policies.every((p) => p.defaultAction === 'deny'), 'a listed caller may call only the operations listed for it').to.equal(true);
+    expect(policies.map((p) => p.appId), 'the subscribers invoke nothing').not.to.include.members(['notification-service', 'analytics-service']);
   });
 
   it('resiliency covers the two invoked apps and both components, with constant and exponential retries', () => {
