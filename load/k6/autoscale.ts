@@ -32,13 +32,13 @@ function positiveInt(name: string, fallback: number): number {
   return Number(raw);
 }
 
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION_PART = /\d+(?:\.\d+)?(?:ms|s|m|h)/g;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
 
 function parseDurationMs(raw: string): number {
   let ms = 0;
-  for (const m of raw.matchAll(DURATION_PART)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
+  for (const part of raw.match(DURATION_PART) ?? []) ms += parseFloat(part) * (UNIT_MS[part.replace(/^[\d.]+/, '')] ?? 1000);
   return Math.round(ms);
 }
 

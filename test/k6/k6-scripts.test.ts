@@ -69,6 +69,14 @@ describe('k6 scripts: behaviour', function () {
       });
     }
 
+    it('reads k6 durations: compound, fractional and in milliseconds', async function () {
+      const mod = await load('invoke.ts', { BASELINE: 'off', WARMUP: '0', DURATION: '1m30s', TIMEOUT: '1.5s' });
+      expect(mod.options?.scenarios?.dapr).to.deep.include({ duration: '90000ms', gracefulStop: '1500ms', startTime: '0ms' });
+      const state = await load('state.ts', { WARMUP: '250ms', DURATION: '2h' });
+      expect(state.options?.scenarios?.save_warmup).to.deep.include({ duration: '250ms' });
+      expect(state.options?.scenarios?.save).to.deep.include({ duration: '7200000ms', startTime: '250ms' });
+    });
+
     it('every scenario of every script runs a function the script exports', async function () {
       const variants: [string, Record<string, string>][] = [['invoke.ts', {}], ['invoke.ts', { BASELINE: 'off' }], ['pubsub.ts', {}], ['state.ts', {}], ['state.ts', { WARMUP: '0' }], ['autoscale.ts', {}], ['autoscale.ts', { K8S_API: 'http://127.0.0.1:8001' }]];
       for (const [name, env] of variants) {

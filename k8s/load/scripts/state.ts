@@ -33,7 +33,7 @@ function positiveInt(name: string, fallback: number): number {
   return Number(raw);
 }
 
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const DURATION_PART = /\d+(?:\.\d+)?(?:ms|s|m|h)/g;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** A k6 duration (`90s`, `1m30s`, `500ms`) in milliseconds; `0` only where `allowZero`. */
@@ -42,7 +42,7 @@ function durationMs(name: string, fallback: string, allowZero = false): number {
   if (allowZero && /^0+(ms|s|m|h)?$/.test(raw)) return 0;
   if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(raw)) throw badSetting(name, raw, 'a duration', fallback);
   let ms = 0;
-  for (const m of raw.matchAll(DURATION_PART)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
+  for (const part of raw.match(DURATION_PART) ?? []) ms += parseFloat(part) * (UNIT_MS[part.replace(/^[\d.]+/, '')] ?? 1000);
   if (ms <= 0) throw badSetting(name, raw, 'a duration longer than zero', fallback);
   return Math.round(ms);
 }
