@@ -146,8 +146,8 @@ export const options: Options = {
     },
   },
   thresholds: perSubscriberThresholds(),
-  // Draining, then reading every ledger (one read per poll and instance), must fit.
-  teardownTimeout: `${DRAIN_MS + 2 * LEDGER_TIMEOUT_MS * Math.max(1, ...SUBSCRIBERS.map((s) => s.urls.length))}ms`,
+  // The drain, then a last round of ledger reads that may start just before it ends: one read per instance.
+  teardownTimeout: `${DRAIN_MS + 2 * LEDGER_TIMEOUT_MS * SUBSCRIBERS.reduce((n, s) => n + s.urls.length, 0)}ms`,
   discardResponseBodies: true,
   summaryTrendStats: ['min', 'avg', 'med', 'p(90)', 'p(99)', 'p(99.9)', 'max'],
 };

@@ -196,6 +196,11 @@ describe('k6 scripts: behaviour', function () {
       expect(r).to.deep.include({ acknowledged: 1, delivered: 1, lost: 0 });
     });
 
+    it('gives teardown() the drain plus a last round of ledger reads', async function () {
+      const mod = await load('pubsub.ts', { SUBSCRIBERS: 'a=http://127.0.0.1:9001|http://127.0.0.1:9002,b=http://127.0.0.1:9003', DRAIN: '30s' });
+      expect(mod.options?.teardownTimeout).to.equal(`${30_000 + 2 * 60_000 * 3}ms`);
+    });
+
     it('refuses to start when a ledger cannot be read', async function () {
       const port = await closedPort();
       const mod = await load('pubsub.ts', { SUBSCRIBERS: `audit-service=http://127.0.0.1:${port}` });
