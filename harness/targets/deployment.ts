@@ -77,6 +77,8 @@ export interface Deployment {
   traces?: TraceSource;
   /** The token sidecars require in `dapr-api-token`, when they require one. A secret: never written anywhere. */
   apiToken?: string;
+  /** Whether daprd presents an app API token (APP_API_TOKEN) that the apps require. The token itself stays out. */
+  appApiTokenRequired?: boolean;
   /** PEM of the trust bundle sidecars' workload certificates chain to (Sentry's root), where the target knows it. */
   trustAnchors?: string;
   /** Sidecar of an app id; throws when the deployment has no such app. */

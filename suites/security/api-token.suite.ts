@@ -17,3 +17,18 @@ describe('security: Dapr API token (T022)', () => {
     }
   });
 });
+
+describe('security: app API token (T022)', () => {
+  it('T022 apps refuse calls that do not come through their sidecar, and answer those that do', async function () {
+    const d = deployment();
+    if (!d.appApiTokenRequired || !d.apps.every((a) => a.appUrl)) this.skip();
+    const caller = d.apps[0]?.appId as string;
+    for (const app of d.apps) {
+      const direct = await fetch(`${app.appUrl}/hello`, { signal: AbortSignal.timeout(5000) });
+      const viaDapr = await fetch(`${d.sidecar(caller).httpUrl}/v1.0/invoke/${app.appId}/method/hello`, { headers: d.apiToken ? { 'dapr-api-token': d.apiToken } : {}, signal: AbortSignal.timeout(5000) });
+      measure(this, `${app.appId}.${app.instance}`, `${direct.status}/${viaDapr.status}`);
+      expect(direct.status, `${app.appId} called straight, without its sidecar`).to.equal(401);
+      expect(viaDapr.status, `${app.appId} through Dapr`).to.not.equal(401);
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { faultControls, type FaultControlOptions } from './faults/fault-controls
 import { faultInjection, type FaultInjectionOptions } from './faults/fault-injection';
 import { FaultState } from './faults/fault-state';
 import { sendError } from './http-errors';
+import { sidecarOnly } from './sidecar-token';
 import { errorMessage, log } from './json-log';
 
 export { log } from './json-log';
@@ -23,7 +24,7 @@ export interface ServiceOptions {
 
 /**
  * An express app with what every reference service has, in this order: JSON and raw bodies, /healthz, the
- * /faults controls, fault injection, the service's routes, then JSON answers for unknown routes and errors.
+ * /faults controls, the sidecar-only guard (APP_API_TOKEN), fault injection, the service's routes, then JSON answers for unknown routes and errors.
  */
 export function createService(options: ServiceOptions): Express {
   const faults = options.faults ?? new FaultState();
@@ -36,6 +37,7 @@ export function createService(options: ServiceOptions): Express {
     res.json({ status: 'ok', app: appId(), instance: instanceId() });
   });
   app.use(faultControls(faults, options.faultControl));
+  app.use(sidecarOnly());
   app.use(faultInjection(faults, options.faultInjection));
   options.routes(app);
   app.use((req, res) => {

@@ -40,20 +40,23 @@ describe('security suites', function () {
 
   it('pass on a deployment with an allow-list, an API token and mTLS — and the token appears nowhere in what the run wrote', async () => {
     const token = `harness-secret-${randomBytes(12).toString('hex')}`;
+    const appToken = `harness-app-secret-${randomBytes(12).toString('hex')}`;
     const out = mkdtempSync(join(tmpdir(), 'security-'));
-    const result = await runCli(['acceptance', '--run-file', ACL_RUN_FILE, '--out', out, '--grep', 'security:'], { env: { DAPR_API_TOKEN: token } });
+    const result = await runCli(['acceptance', '--run-file', ACL_RUN_FILE, '--out', out, '--grep', 'security:'], { env: { DAPR_API_TOKEN: token, APP_API_TOKEN: appToken } });
     const results = readResults(out);
     const failed = results.tests.filter((t) => t.status === 'failed').map((t) => `${t.id}: ${t.failure?.message}`);
     expect(failed, result.stderr.slice(-1500)).to.deep.equal([]);
     expect(statuses(results, /T021/)).to.deep.equal(['passed', 'passed', 'passed']);
-    expect(statuses(results, /T022/)).to.deep.equal(['passed']);
+    expect(statuses(results, /T022/)).to.deep.equal(['passed', 'passed']);
     expect(statuses(results, /T020 a peer without a client certificate/)).to.deep.equal(['passed']);
     expect(result.code).to.equal(0);
     // Redaction: nothing the run wrote (results, report, junit, audit log, process logs, rendered resources) holds the token.
     const runDir = join(DEFAULT_RUN_ROOT, results.runId);
-    expect(filesContaining(out, token), 'report directory').to.deep.equal([]);
-    expect(filesContaining(runDir, token), 'run directory').to.deep.equal([]);
-    expect(result.stdout + result.stderr).not.to.contain(token);
+    for (const secret of [token, appToken]) {
+      expect(filesContaining(out, secret), 'report directory').to.deep.equal([]);
+      expect(filesContaining(runDir, secret), 'run directory').to.deep.equal([]);
+      expect(result.stdout + result.stderr).not.to.contain(secret);
+    }
     // The audit log records what the harness did to the deployment.
     const audit = readFileSync(join(out, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; target: string; outcome: string });
     expect(audit.filter((a) => a.action === 'process.start').map((a) => a.target)).to.include.members(['redis', 'nats', 'sentry', 'probe-a', 'probe-a-daprd']);
@@ -94,7 +97,7 @@ describe('security suites', function () {
     const result = await runCli(['acceptance', '--target', 'external', '--sidecars-file', join(dir, 'sidecars.yaml'), '--out', out, '--grep', 'API token'], { env: { DAPR_API_TOKEN: 'expected-token-123456' } });
     expect(result.code).to.equal(1);
     const results = readResults(out);
-    expect(statuses(results, /T022/)).to.deep.equal(['failed']);
-    expect(results.tests[0]?.failure?.message).to.contain('without a token');
+    expect(statuses(results, /T022 sidecars refuse/)).to.deep.equal(['failed']);
+    expect(results.tests.find((t) => t.status === 'failed')?.failure?.message).to.contain('without a token');
   });
 });

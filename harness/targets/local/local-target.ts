@@ -215,6 +215,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       trustAnchors,
       traces: collector,
       ...(apiToken ? { apiToken } : {}),
+      appApiTokenRequired: Boolean(appApiToken),
       resources: [
         ...allResources.map((r) => ({ kind: r.kind, name: r.name, body: r.body, source: r.file })),
         ...configurationDocs(template.apps),
