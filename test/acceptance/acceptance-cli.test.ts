@@ -45,7 +45,7 @@ describe('npm run acceptance', function () {
     expect(result.stdout).to.match(/US1\s+\d+\s+0\s+\d+\s+pass/);
   });
 
-  it('fails the stories a broken deployment breaks: missing subscriber, no retry policy, mTLS off', async () => {
+  it('fails the stories a broken deployment breaks: missing subscriber, no retry policy, tracing and metrics off', async () => {
     const variant = sutVariant();
     // 1. analytics-service is gone: a subscriber the deployment is supposed to have.
     variant.editYaml('system-under-test/dapr.yaml', (doc) => {
@@ -56,23 +56,43 @@ describe('npm run acceptance', function () {
       const targets = (doc.spec as { targets: { apps?: Record<string, { retry?: string }> } }).targets;
       delete targets.apps?.['task-service']?.retry;
     });
-    // 3. mTLS is switched off in the Configuration.
+    // 3. Tracing and metrics are switched off in the Configuration.
     variant.editYaml('dapr-components/config.yaml', (doc) => {
-      (doc.spec as { mtls: { enabled: boolean } }).mtls.enabled = false;
+      const spec = doc.spec as { tracing: { samplingRate: string }; metric: { enabled: boolean } };
+      spec.tracing.samplingRate = '0';
+      spec.metric.enabled = false;
     });
     const out = outDir();
-    const result = await runCli(['acceptance', '--run-file', variant.runFile, '--out', out, '--grep', 'platform|US1|created task reaches'], { timeoutMs: 240_000 });
+    const result = await runCli(['acceptance', '--run-file', variant.runFile, '--out', out, '--grep', 'platform|US1|created task reaches|observability'], { timeoutMs: 240_000 });
     expect(result.code, result.stderr.slice(-1000)).to.equal(1);
     const results = readResults(out);
     expect(statusOf(results, /every app of the reference deployment is present/)).to.deep.equal(['failed']);
     expect(statusOf(results, /created task reaches every subscriber exactly once/)).to.deep.equal(['failed']);
     expect(statusOf(results, /transient failure is retried/)).to.deep.equal(['failed']);
-    expect(statusOf(results, /T020 mTLS is in force/)).to.deep.equal(['failed']);
-    expect(statusOf(results, /Configuration turns on mTLS/)).to.deep.equal(['failed']);
+    expect(statusOf(results, /Configuration turns on mTLS, metrics and full trace sampling/)).to.deep.equal(['failed']);
+    expect(statusOf(results, /one trace spans/)).to.deep.equal(['failed']);
+    expect(statusOf(results, /exports the key metric families/)).to.deep.equal(['failed']);
     // What the breakage does not touch still passes: the harness tells them apart.
+    expect(statusOf(results, /T020 mTLS is in force/)).to.deep.equal(['passed']);
     expect(statusOf(results, /reached by app id only/)).to.deep.equal(['passed']);
     expect(statusOf(results, /404 reaches the caller as 404/)).to.deep.equal(['passed']);
     expect(result.stdout).to.match(/FAIL/);
+  });
+
+  it('fails the mTLS checks when mTLS is off (and access control, which needs the callers\' identities, denies every call)', async () => {
+    const variant = sutVariant();
+    variant.editYaml('dapr-components/config.yaml', (doc) => {
+      (doc.spec as { mtls: { enabled: boolean } }).mtls.enabled = false;
+    });
+    const out = outDir();
+    const result = await runCli(['acceptance', '--run-file', variant.runFile, '--out', out, '--grep', 'platform|security: mTLS|reached by app id only'], { timeoutMs: 240_000 });
+    expect(result.code).to.equal(1);
+    const results = readResults(out);
+    expect(statusOf(results, /T020 mTLS is in force/)).to.deep.equal(['failed']);
+    expect(statusOf(results, /peer without a client certificate is refused/)).to.deep.equal(['failed']);
+    expect(statusOf(results, /Configuration turns on mTLS/)).to.deep.equal(['failed']);
+    expect(results.tests.find((t) => /reached by app id only/.test(t.id))?.failure?.message).to.contain('403');
+    expect(statusOf(results, /every sidecar is healthy/)).to.deep.equal(['passed']);
   });
 
   it('Ctrl-C mid-run keeps the results so far, marked partial, and stops the deployment', async () => {
