@@ -127,6 +127,16 @@ describe('k6 scripts: behaviour', function () {
       expect(samplesOf('invoke_latency')).to.have.length(1);
     });
 
+    it('presents the app API token on the baseline only, for apps that answer only their sidecar', async function () {
+      const mod = await load('invoke.ts', { APP_URL: server.url, DAPR_HTTP: server.url, DAPR_API_TOKEN: 'for-daprd', APP_API_TOKEN: 'for-the-app' });
+      await server.takeRequests();
+      callK6(() => fn(mod, 'baseline')(), { scenario: 'baseline' });
+      callK6(() => fn(mod, 'throughDapr')(), { scenario: 'dapr' });
+      const [direct, dapr] = await server.takeRequests();
+      expect(direct?.headers['dapr-api-token']).to.equal('for-the-app');
+      expect(dapr?.headers['dapr-api-token']).to.equal('for-daprd');
+    });
+
     it('records nothing during a warm-up', async function () {
       const mod = await load('invoke.ts', { APP_URL: server.url, DAPR_HTTP: server.url });
       callK6(() => fn(mod, 'throughDapr')(), { scenario: 'dapr_warmup' });

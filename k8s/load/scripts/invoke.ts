@@ -71,6 +71,8 @@ const MAX_VUS = positiveInt('MAX_VUS', 500);
 if (MAX_VUS < PRE_ALLOCATED_VUS) throw badSetting('MAX_VUS', String(MAX_VUS), `at least PRE_ALLOCATED_VUS (${PRE_ALLOCATED_VUS})`, String(PRE_ALLOCATED_VUS));
 const TIMEOUT_MS = durationMs('TIMEOUT', '10s');
 const DAPR_API_TOKEN = setting('DAPR_API_TOKEN', '');
+/** For apps that answer only their own sidecar (APP_API_TOKEN set on them): the baseline must present it too. */
+const APP_API_TOKEN = setting('APP_API_TOKEN', '');
 
 // ---- metrics -----------------------------------------------------------------------------------------------
 
@@ -145,9 +147,10 @@ export const options: Options = {
 
 /** `{"data":"xxx…"}` of exactly PAYLOAD_BYTES bytes (at least the 11 bytes of the envelope). */
 const PAYLOAD = JSON.stringify({ data: 'x'.repeat(Math.max(0, PAYLOAD_BYTES - 11)) });
-const APP_HEADERS = { 'content-type': 'application/json' };
-// The API token is for sidecars only; the app itself never sees it.
-const DAPR_HEADERS: Record<string, string> = DAPR_API_TOKEN ? { ...APP_HEADERS, 'dapr-api-token': DAPR_API_TOKEN } : APP_HEADERS;
+const JSON_BODY = { 'content-type': 'application/json' };
+// Each token goes only where it belongs: the Dapr API token to the sidecar, the app API token to the app.
+const APP_HEADERS: Record<string, string> = APP_API_TOKEN ? { ...JSON_BODY, 'dapr-api-token': APP_API_TOKEN } : JSON_BODY;
+const DAPR_HEADERS: Record<string, string> = DAPR_API_TOKEN ? { ...JSON_BODY, 'dapr-api-token': DAPR_API_TOKEN } : JSON_BODY;
 
 /** The harness driver's error kinds: `http_<status>` for an answer outside 2xx, else what broke the exchange. */
 function errorKind(res: RefinedResponse<ResponseType | undefined>): string | undefined {
