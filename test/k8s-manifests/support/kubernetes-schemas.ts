@@ -8,6 +8,10 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { isObject, type Manifest } from './manifest';
 
 interface Validatable {
@@ -33,6 +37,10 @@ const CORE_KINDS: Record<string, CoreKind> = {
   'autoscaling/v2/HorizontalPodAutoscaler': { model: HorizontalPodAutoscaler, clientType: 'V2HorizontalPodAutoscaler' },
   'policy/v1/PodDisruptionBudget': { model: PodDisruptionBudget, clientType: 'V1PodDisruptionBudget' },
   'batch/v1/Job': { model: Job, clientType: 'V1Job' },
+  'rbac.authorization.k8s.io/v1/Role': { model: Role, clientType: 'V1Role' },
+  'rbac.authorization.k8s.io/v1/RoleBinding': { model: RoleBinding, clientType: 'V1RoleBinding' },
+  'rbac.authorization.k8s.io/v1/ClusterRole': { model: ClusterRole, clientType: 'V1ClusterRole' },
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': { model: ClusterRoleBinding, clientType: 'V1ClusterRoleBinding' },
 };
 
 export function isCoreKind(m: Pick<Manifest, 'apiVersion' | 'kind'>): boolean {
