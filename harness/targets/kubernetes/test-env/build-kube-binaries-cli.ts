@@ -1,6 +1,7 @@
 /**
  * `npx tsx harness/targets/kubernetes/test-env/build-kube-binaries-cli.ts [--force]`: builds (or finds) the
- * kube-apiserver and etcd the Kubernetes target's tests start, so CI can build them before the tests' timeouts run.
+ * kube-apiserver, kube-controller-manager, etcd, kwok and metrics-server the Kubernetes target's tests start, so CI
+ * can build them before the tests' timeouts run.
  */
 import { createProgress } from '../../../cli/progress';
 import { exitCodeFor, HarnessError } from '../../../errors/harness-error';
@@ -9,7 +10,9 @@ import { buildKubeBinaries } from './build-kube-binaries';
 const progress = createProgress();
 try {
   const result = await buildKubeBinaries(progress, { force: process.argv.includes('--force') });
-  progress.done(`kube-apiserver and etcd ${result.binaries.version} in ${result.binaries.dir} (${result.built ? `built in ${result.seconds.toFixed(0)} s` : 'already built'})`);
+  const b = result.binaries;
+  const what = result.built.length > 0 ? `built ${result.built.join(', ')} in ${result.seconds.toFixed(0)} s` : 'already built';
+  progress.done(`Kubernetes ${b.version} in ${b.dir}, kwok ${b.kwokVersion} and metrics-server ${b.metricsServerVersion} in ${b.nodeSimDir} (${what})`);
 } catch (err) {
   progress.done();
   process.stderr.write(`error ${err instanceof HarnessError ? err.oneLine() : String(err)}\n`);

@@ -9,10 +9,15 @@ import { LifecycleStack } from '../../../process/lifecycle-stack';
 import { ManagedProcess } from '../../../process/managed-process';
 import { forHttp } from '../../../process/wait/wait-for-http';
 import { PortAllocator } from '../../local/free-port';
+import { connectCluster, type ClusterConnection } from '../cluster-connection';
 import { buildKubeBinaries } from './build-kube-binaries';
-import { kubeBinaries, kubeBinariesBuilt } from './kube-binaries';
-import { writeTestCertificates } from './test-certificates';
+import { controllerManagerProcess } from './controller-manager';
+import { kubeBinaries, missingKubeBinaries, type KubeBinaries } from './kube-binaries';
+import { metricsServerProcess, registerMetricsApi } from './metrics-server';
+import { createFakeNodes, installKwokCrds, nodeSimulatorProcess } from './node-simulator';
+import { FRONT_PROXY_CLIENT, writeTestCertificates, type TestCertificates } from './test-certificates';
 import { forApiServerReady } from './wait-for-readyz';
+import { waitUntil } from './wait-until';
 
 export interface KubeTestEnv {
   /** Kubernetes release of the API server, e.g. v1.34.4. */
@@ -25,7 +30,11 @@ export interface KubeTestEnv {
   token: string;
   caPem: string;
   dir: string;
-  /** Stops the API server and etcd and removes the temp dir (kept when a start fails, for its logs). */
+  /** Fake nodes kwok runs pods on (empty without `cluster`); a pod template names one in spec.nodeName. */
+  nodes: string[];
+  /** Names of the processes running, in start order. */
+  processes: string[];
+  /** Stops every process in reverse start order and removes the temp dir (kept when a start fails, for its logs). */
   stop(): Promise<void>;
 }
 
@@ -34,6 +43,15 @@ export interface KubeTestEnvOptions {
   signal?: AbortSignal;
   /** Build the binaries when they are missing (default true); false fails instead. */
   build?: boolean;
+  /**
+   * Also run what makes workloads happen: kube-controller-manager, kwok with `nodes` fake nodes, and
+   * metrics-server registered as metrics.k8s.io. Without it no controller runs and tests write status themselves.
+   */
+  cluster?: boolean;
+  /** Fake nodes to create with `cluster` (default 1). */
+  nodes?: number;
+  /** The HPA controller's sync period with `cluster` (default 1s; a cluster's default is 15s). */
+  hpaSyncPeriod?: string;
 }
 
 export const TEST_CONTEXT = 'dapr-harness-test';
@@ -41,19 +59,22 @@ const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
 const APISERVER_START_TIMEOUT_MS = 120_000;
 
 /**
- * A real Kubernetes control plane without nodes: etcd and kube-apiserver on free loopback ports, with a temp
- * data dir, generated certificates, a static admin token and a kubeconfig. No kubelet, scheduler or
- * controller-manager: what those would do (status, pods) a test writes itself through the API.
+ * A real Kubernetes control plane on free loopback ports, with a temp data dir, generated certificates, a static
+ * admin token and a kubeconfig: etcd and kube-apiserver (aggregation layer on), and with `cluster` also
+ * kube-controller-manager, kwok's fake nodes and metrics-server. No scheduler runs: a pod is placed by naming a
+ * node in spec.nodeName. Without `cluster`, what controllers and kubelets would do a test writes itself.
  */
 export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<KubeTestEnv> {
   const progress = opts.progress ?? silentProgress;
+  const set = opts.cluster ? 'cluster' : 'api-server';
   let bins = kubeBinaries();
-  if (!kubeBinariesBuilt(bins)) {
+  const missing = missingKubeBinaries(bins, set);
+  if (missing.length > 0) {
     if (opts.build === false) {
-      throw runtimeError('KUBE_BINARIES_MISSING', `kube-apiserver and etcd ${bins.version} are not built (looked in ${bins.dir})`, 'let the test env build them (build: true), or run `go build` in runtime/kube');
+      throw runtimeError('KUBE_BINARIES_MISSING', `the test env's binaries are not built (missing ${missing.join(', ')})`, 'let the test env build them (build: true), or run `npm run kube:binaries`');
     }
-    progress.log(`kube-apiserver and etcd ${bins.version} are not built yet: building them once (cached in ${bins.dir})`);
-    bins = (await buildKubeBinaries(progress, { signal: opts.signal })).binaries;
+    progress.log(`building the Kubernetes test env's binaries once (missing ${missing.join(', ')})`);
+    bins = (await buildKubeBinaries(progress, { signal: opts.signal, set })).binaries;
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'dapr-harness-kube-'));
@@ -121,6 +142,15 @@ export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<K
           '--endpoint-reconciler-type=none',
           '--allow-privileged=true',
           '--profiling=false',
+          // The aggregation layer, for metrics.k8s.io: the client certificate the API server proxies with, and the
+          // CA and headers an extension API server trusts it by (published in kube-system/extension-apiserver-authentication).
+          `--requestheader-client-ca-file=${certs.frontProxyCaCert}`,
+          `--requestheader-allowed-names=${FRONT_PROXY_CLIENT}`,
+          '--requestheader-username-headers=X-Remote-User',
+          '--requestheader-group-headers=X-Remote-Group',
+          '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+          `--proxy-client-cert-file=${certs.frontProxyClientCert}`,
+          `--proxy-client-key-file=${certs.frontProxyClientKey}`,
         ],
         logFile: join(logDir, 'kube-apiserver.log'),
         wait: forApiServerReady(server, caPem, token),
@@ -132,8 +162,12 @@ export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<K
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfigYaml(server, caPem, token), { mode: 0o600 });
+    const processes = [etcd.name, apiserver.name];
+    const nodes = opts.cluster
+      ? await startClusterComponents({ bins, stack, processes, ports, certs, caPem, dir, logDir, kubeconfigPath, nodeCount: opts.nodes ?? 1, hpaSyncPeriod: opts.hpaSyncPeriod ?? '1s', progress, signal: opts.signal })
+      : [];
     started = true;
-    progress.done(`kube-apiserver ${bins.version} ready at ${server}`);
+    progress.done(`kube-apiserver ${bins.version} ready at ${server}${opts.cluster ? ` with kube-controller-manager, kwok (${nodes.length} node${nodes.length === 1 ? '' : 's'}) and metrics-server` : ''}`);
     return {
       version: bins.version,
       server,
@@ -142,6 +176,8 @@ export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<K
       token,
       caPem,
       dir,
+      nodes,
+      processes,
       stop: async () => {
         await stack.stopAll();
         rmSync(dir, { recursive: true, force: true });
@@ -154,6 +190,51 @@ export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<K
       if (opts.signal?.aborted) rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+interface ClusterStart {
+  bins: KubeBinaries;
+  stack: LifecycleStack;
+  /** Names of the started processes, appended to as each starts. */
+  processes: string[];
+  ports: PortAllocator;
+  certs: TestCertificates;
+  caPem: string;
+  dir: string;
+  logDir: string;
+  kubeconfigPath: string;
+  nodeCount: number;
+  hpaSyncPeriod: string;
+  progress: Progress;
+  signal?: AbortSignal;
+}
+
+/** Starts the controllers, the fake nodes and the metrics pipeline; returns the node names once all work. */
+async function startClusterComponents(c: ClusterStart): Promise<string[]> {
+  const conn: ClusterConnection = await connectCluster({ kubeconfig: c.kubeconfigPath });
+  const common = { kubeconfig: c.kubeconfigPath, certs: c.certs, caPem: c.caPem, logDir: c.logDir };
+  const start = async (p: ManagedProcess): Promise<void> => {
+    c.stack.push(p);
+    c.processes.push(p.name);
+    await p.start(c.signal);
+  };
+
+  c.progress.update(`starting kube-controller-manager ${c.bins.version}`);
+  await start(controllerManagerProcess({ ...common, binary: c.bins.controllerManager, port: await c.ports.next(), hpaSyncPeriod: c.hpaSyncPeriod }));
+  // The serviceaccount controller gives every namespace its default ServiceAccount, which pods need to be admitted.
+  await waitUntil('the default ServiceAccount (kube-controller-manager at work)', 60_000, async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })), c.signal);
+
+  c.progress.update(`starting kwok ${c.bins.kwokVersion}`);
+  await installKwokCrds(conn, c.bins.kwokCrdDir);
+  await start(nodeSimulatorProcess({ ...common, binary: c.bins.kwok, port: await c.ports.next(), dir: c.dir }));
+  const nodes = Array.from({ length: c.nodeCount }, (_, i) => `kwok-node-${i}`);
+  await createFakeNodes(conn, nodes);
+
+  c.progress.update(`starting metrics-server ${c.bins.metricsServerVersion}`);
+  const metricsPort = await c.ports.next();
+  await start(metricsServerProcess({ ...common, binary: c.bins.metricsServer, port: metricsPort }));
+  await registerMetricsApi(conn, metricsPort, c.caPem, c.signal);
+  return nodes;
 }
 
 export function kubeconfigYaml(server: string, caPem: string, token: string, namespace = 'default'): string {

@@ -10,9 +10,21 @@ export interface TestCertificates {
   servingKey: string;
   /** Signs and verifies service-account tokens (the API server insists on one even when nothing uses tokens). */
   serviceAccountKey: string;
+  /** The aggregation layer: the CA extension API servers trust for proxied requests, and the API server's client cert. */
+  frontProxyCaCert: string;
+  frontProxyClientCert: string;
+  frontProxyClientKey: string;
+  /**
+   * Serving certificate of the other loopback components (controller-manager, kwok, metrics-server), signed by
+   * the cluster CA; it names metrics-server's Service too, the name the aggregator verifies it by.
+   */
+  componentCert: string;
+  componentKey: string;
 }
 
 const VALID_DAYS = '2';
+/** The name the API server's aggregator presents to extension API servers, which they accept requests from. */
+export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 
 /**
  * A throwaway CA and a serving certificate for 127.0.0.1, so clients verify the API server as they would a real
@@ -27,10 +39,26 @@ export function writeTestCertificates(dir: string): TestCertificates {
   };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   openssl(['req', '-x509', ...ec, '-keyout', path('ca.key'), '-out', path('ca.crt'), '-days', VALID_DAYS, '-subj', '/CN=dapr-harness-test-ca']);
-  openssl(['req', ...ec, '-keyout', path('apiserver.key'), '-out', path('apiserver.csr'), '-subj', '/CN=kube-apiserver']);
-  writeFileSync(path('apiserver.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', path('apiserver.csr'), '-CA', path('ca.crt'), '-CAkey', path('ca.key'), '-CAcreateserial', '-out', path('apiserver.crt'), '-days', VALID_DAYS, '-extfile', path('apiserver.ext')]);
+  const signed = (name: string, subject: string, ca: string, extensions: string): void => {
+    openssl(['req', ...ec, '-keyout', path(`${name}.key`), '-out', path(`${name}.csr`), '-subj', subject]);
+    writeFileSync(path(`${name}.ext`), extensions);
+    openssl(['x509', '-req', '-in', path(`${name}.csr`), '-CA', path(`${ca}.crt`), '-CAkey', path(`${ca}.key`), '-CAcreateserial', '-out', path(`${name}.crt`), '-days', VALID_DAYS, '-extfile', path(`${name}.ext`)]);
+  };
+  signed('apiserver', '/CN=kube-apiserver', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
+  signed('components', '/CN=dapr-harness-test-components', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:metrics-server.kube-system.svc\nextendedKeyUsage=serverAuth\n');
+  openssl(['req', '-x509', ...ec, '-keyout', path('front-proxy-ca.key'), '-out', path('front-proxy-ca.crt'), '-days', VALID_DAYS, '-subj', '/CN=dapr-harness-test-front-proxy-ca']);
+  signed('front-proxy-client', `/CN=${FRONT_PROXY_CLIENT}`, 'front-proxy-ca', 'extendedKeyUsage=clientAuth\n');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(path('service-account.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  return { caCert: path('ca.crt'), servingCert: path('apiserver.crt'), servingKey: path('apiserver.key'), serviceAccountKey: path('service-account.key') };
+  return {
+    caCert: path('ca.crt'),
+    servingCert: path('apiserver.crt'),
+    servingKey: path('apiserver.key'),
+    serviceAccountKey: path('service-account.key'),
+    frontProxyCaCert: path('front-proxy-ca.crt'),
+    frontProxyClientCert: path('front-proxy-client.crt'),
+    frontProxyClientKey: path('front-proxy-client.key'),
+    componentCert: path('components.crt'),
+    componentKey: path('components.key'),
+  };
 }

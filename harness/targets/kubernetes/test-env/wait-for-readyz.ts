@@ -1,25 +1,7 @@
-import { request } from 'node:https';
-import { pollUntil, type WaitContext, type WaitStrategy } from '../../../process/wait/wait-strategy';
+import type { WaitStrategy } from '../../../process/wait/wait-strategy';
+import { forHttpsOk } from './wait-for-https';
 
 /** Ready when the API server's /readyz answers 200 over TLS verified against `ca`. */
 export function forApiServerReady(server: string, ca: string, token: string): WaitStrategy {
-  const url = `${server}/readyz`;
-  return {
-    describe: () => `${url} to answer 200`,
-    async waitUntilReady(ctx: WaitContext): Promise<void> {
-      await pollUntil(() => readyzStatus(url, ca, token).then((s) => s === 200, () => false), ctx.signal);
-    },
-  };
-}
-
-function readyzStatus(url: string, ca: string, token: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ca, headers: { authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.once('timeout', () => req.destroy(new Error('timeout')));
-    req.once('error', reject);
-    req.end();
-  });
+  return forHttpsOk(`${server}/readyz`, ca, token);
 }

@@ -1,0 +1,106 @@
+import type { Progress } from '../../harness/cli/progress';
+import type { MetricSample, ScenarioResult } from '../../harness/results/results-model';
+import { autoscaleMetrics, replicasAt, summarizeAutoscale, type AutoscaleSummary, type AutoscaleTimeline, type ReplicaSample } from '../../harness/targets/kubernetes/autoscale-watcher';
+import type { KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
+
+/** What makes the HPA scale: request traffic through the sidecars on a real cluster, simulated CPU in the test cluster. */
+export interface AutoscaleLoad {
+  /** Said in the results, e.g. "invoke at 1000/s through task-service's sidecar". */
+  description: string;
+  /** Starts the load; resolves once it is on. */
+  start(): Promise<void>;
+  /** Ends it; resolves once it is off. */
+  stop(): Promise<void>;
+}
+
+export interface KubernetesAutoscaleOptions {
+  deployment: KubernetesDeployment;
+  /** The HorizontalPodAutoscaler to watch (k8s/autoscaling has sample-app and task-service). */
+  hpa: string;
+  /** The Deployment it scales; default: named like the HPA. */
+  workload?: string;
+  load: AutoscaleLoad;
+  /** Replica counts whose time to reach is reported; default 2, 5, 10, 25, 50 up to the HPA's maxReplicas. */
+  targets?: number[];
+  /** The load stays on until this many pods are ready (default: the HPA's maxReplicas) or `loadMs` has passed. */
+  untilReplicas?: number;
+  loadMs: number;
+  /** After the load, how long to wait for the pods to come back down to minReplicas. */
+  scaleBackMs: number;
+  progress: Progress;
+  signal?: AbortSignal;
+}
+
+export interface KubernetesAutoscaleResult {
+  timeline: AutoscaleTimeline;
+  summary: AutoscaleSummary;
+  /** autoscale.max_replicas, autoscale.time_to_reach{replicas}, autoscale.scale_back_time. */
+  metrics: MetricSample[];
+  scenario: ScenarioResult;
+  /** Whether ready pods reached `untilReplicas` while the load was on. */
+  reachedTarget: boolean;
+  /** Whether pods came back down to minReplicas within `scaleBackMs`. */
+  scaledBack: boolean;
+}
+
+const DEFAULT_TARGETS = [2, 5, 10, 25, 50];
+const FIRST_SAMPLE_TIMEOUT_MS = 30_000;
+
+/**
+ * The Kubernetes side of the autoscale scenario: records the replica timeline of an HPA and its Deployment while
+ * `load` is on and after it stops. Every wait is bounded; a target not reached in time is a result (null time to
+ * reach, reachedTarget false), not an error.
+ */
+export async function runKubernetesAutoscale(opts: KubernetesAutoscaleOptions): Promise<KubernetesAutoscaleResult> {
+  const workload = opts.workload ?? opts.hpa;
+  const watcher = await opts.deployment.watchAutoscaling(opts.hpa, workload);
+  let loadOn = false;
+  try {
+    const first = await watcher.waitFor(() => true, FIRST_SAMPLE_TIMEOUT_MS);
+    const known = watcher.timeline();
+    const max = known.maxReplicas ?? Math.max(...(opts.targets ?? DEFAULT_TARGETS));
+    const floor = known.minReplicas ?? 1;
+    const until = Math.min(opts.untilReplicas ?? max, max);
+    opts.progress.log(`autoscale: ${opts.deployment.namespace}/${workload} at ${first.replicas} pods (HPA ${opts.hpa}: ${floor}–${max}); load: ${opts.load.description}`);
+
+    watcher.mark('load-start');
+    await opts.load.start();
+    loadOn = true;
+    const reachedTarget = await reached(watcher.waitFor((s) => s.ready >= until, opts.loadMs), opts.signal);
+    watcher.mark('load-end');
+    await opts.load.stop();
+    loadOn = false;
+    const peak = watcher.timeline().peakReplicas;
+    opts.progress.log(`autoscale: ${reachedTarget ? `reached ${until} ready pods` : `peaked at ${peak} pods (target ${until} not reached within ${opts.loadMs / 1000}s)`}; load off, waiting for ${floor}`);
+    const endedAt = watcher.timeline().marks['load-end'] ?? 0;
+    const scaledBack = await reached(watcher.waitFor((s) => s.t >= endedAt && s.replicas <= floor, opts.scaleBackMs), opts.signal);
+
+    const timeline = await watcher.stop();
+    const targets = (opts.targets ?? DEFAULT_TARGETS).filter((n) => n <= max);
+    const summary = summarizeAutoscale(timeline, targets, { from: 'load-start', after: 'load-end' });
+    const settings = { target: 'kubernetes', hpa: opts.hpa, deployment: workload, load: opts.load.description, minReplicas: floor, maxReplicas: max, untilReplicas: until, loadMs: opts.loadMs, scaleBackMs: opts.scaleBackMs, reachedTarget, scaledBack };
+    return { timeline, summary, metrics: autoscaleMetrics(timeline, summary), scenario: { name: 'autoscale', settings, timeline: perSecond(timeline) }, reachedTarget, scaledBack };
+  } finally {
+    if (loadOn) await opts.load.stop().catch(() => undefined);
+    await watcher.stop();
+  }
+}
+
+/** True when the wait matched, false when it timed out; an abort ends the scenario. */
+async function reached(wait: Promise<ReplicaSample>, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) throw signal.reason;
+  const aborted = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  aborted.catch(() => undefined);
+  return Promise.race([wait.then(() => true, () => false), aborted]);
+}
+
+/** The replica counts once a second, in the scenario timeline's shape (no requests of its own: the load's are elsewhere). */
+export function perSecond(timeline: AutoscaleTimeline): ScenarioResult['timeline'] {
+  const lastMs = timeline.samples.at(-1)?.t ?? 0;
+  const points: ScenarioResult['timeline'] = [];
+  for (let t = 0; t * 1000 <= lastMs; t++) {
+    const s = replicasAt(timeline, t * 1000);
+    if (s) points.push({ t, requests: 0, errors: 0, replicas: s.replicas, ready: s.ready, desired: s.desired });
+  }
+  return points;
+}
