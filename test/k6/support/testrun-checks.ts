@@ -158,8 +158,8 @@ function addressProblems(where: string, url: string, cluster: ClusterView): stri
 export function configMapDrift(data: Record<string, string>, originals: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const [file, text] of Object.entries(originals)) {
-    if (!(file in data)) problems.push(`load/k6/${file} is not in the ConfigMap: copy it to k8s/load/scripts/ and list it in k8s/load/kustomization.yaml`);
-    else if (data[file] !== text) problems.push(`k8s/load/scripts/${file} differs from load/k6/${file}: cp load/k6/${file} k8s/load/scripts/`);
+    if (!(file in data)) problems.push(`load/k6/${file} is not in the ConfigMap: list it in k8s/load/kustomization.yaml`);
+    else if (data[file] !== text) problems.push(`the ConfigMap's ${file} differs from load/k6/${file}: list load/k6/${file} in k8s/load/kustomization.yaml`);
   }
   for (const file of Object.keys(data)) if (!(file in originals)) problems.push(`the ConfigMap holds ${file}, which load/k6 does not have: remove it from k8s/load`);
   return problems;

@@ -49,11 +49,13 @@ export function onPath(name: string, path = ''): string | undefined {
  * Renders a kustomization the way `kubectl apply -k` will, so the tests see exactly the objects a cluster would
  * receive.
  */
-export function renderKustomization(dir: string, renderer: Renderer = findRenderer()): Manifest[] {
-  const shown = `${renderer.command} ${renderer.args(dir).join(' ')}`;
+export function renderKustomization(dir: string, renderer: Renderer = findRenderer(), opts: { filesOutsideRoot?: boolean } = {}): Manifest[] {
+  // k8s/load builds its ConfigMap from load/k6, outside its root; its README renders it with the same flag.
+  const args = [...renderer.args(dir), ...(opts.filesOutsideRoot ? ['--load-restrictor', 'LoadRestrictionsNone'] : [])];
+  const shown = `${renderer.command} ${args.join(' ')}`;
   let out: string;
   try {
-    out = execFileSync(renderer.command, renderer.args(dir), { encoding: 'utf8', timeout: RENDER_TIMEOUT_MS, maxBuffer: 32 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(renderer.command, args, { encoding: 'utf8', timeout: RENDER_TIMEOUT_MS, maxBuffer: 32 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
