@@ -29,6 +29,8 @@ export interface KubernetesAutoscaleOptions {
   scaleBackMs: number;
   progress: Progress;
   signal?: AbortSignal;
+  /** How long to wait for the first reading of the HPA and its Deployment. Default 30 s. */
+  firstSampleTimeoutMs?: number;
 }
 
 export interface KubernetesAutoscaleResult {
@@ -56,7 +58,7 @@ export async function runKubernetesAutoscale(opts: KubernetesAutoscaleOptions): 
   const watcher = await opts.deployment.watchAutoscaling(opts.hpa, workload);
   let loadOn = false;
   try {
-    const first = await watcher.waitFor(() => true, FIRST_SAMPLE_TIMEOUT_MS);
+    const first = await watcher.waitFor(() => true, opts.firstSampleTimeoutMs ?? FIRST_SAMPLE_TIMEOUT_MS);
     const known = watcher.timeline();
     const max = known.maxReplicas ?? Math.max(...(opts.targets ?? DEFAULT_TARGETS));
     const floor = known.minReplicas ?? 1;
