@@ -1,17 +1,56 @@
-import type { Scenario, ScenarioContext } from './scenario';
+import { runLoad, type DriverResult } from '../driver';
+import type { KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
+import { runKubernetesAutoscale, type AutoscaleLoad } from './autoscale-kubernetes';
+import { progressLine, type Scenario, type ScenarioContext } from './scenario';
 
-/** Needs an HPA: the Kubernetes target fills it in; elsewhere it says so instead of pretending. */
+const HPA = 'sample-app';
+
+/**
+ * Drives load through sample-app's sidecar while watching its HorizontalPodAutoscaler scale the Deployment, and
+ * records the replica timeline. Needs an HPA: on other targets it says so instead of pretending.
+ */
 export const autoscaleScenario: Scenario = {
   name: 'autoscale',
-  description: 'drive load while the HPA scales 1→50 and record the replica timeline (Kubernetes only)',
+  description: `drive load while the HPA of ${HPA} scales 1→50 and record the replica timeline (Kubernetes only)`,
   async run(ctx: ScenarioContext): Promise<void> {
-    ctx.results.scenarios.push({
-      name: 'autoscale',
-      settings: { target: ctx.deployment.target },
-      timeline: [],
-      notApplicable: `autoscaling needs a HorizontalPodAutoscaler: run with --target kubernetes (the ${ctx.deployment.target} target runs a fixed set of processes)`,
-    });
-    ctx.progress.log('autoscale: not applicable on this target (needs --target kubernetes)');
+    if (ctx.deployment.target !== 'kubernetes') {
+      ctx.results.scenarios.push({
+        name: 'autoscale',
+        settings: { target: ctx.deployment.target },
+        timeline: [],
+        notApplicable: `autoscaling needs a HorizontalPodAutoscaler: run with --target kubernetes (the ${ctx.deployment.target} target runs a fixed set of processes)`,
+      });
+      ctx.progress.log('autoscale: not applicable on this target (needs --target kubernetes)');
+      ctx.save();
+      return;
+    }
+    const d = ctx.deployment as KubernetesDeployment;
+    const s = ctx.settings;
+    const stop = new AbortController();
+    let running: Promise<DriverResult> | undefined;
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(d.apiToken ? { 'dapr-api-token': d.apiToken } : {}) };
+    const body = JSON.stringify({ data: 'x'.repeat(Math.max(0, s.payloadBytes - 12)) });
+    const load: AutoscaleLoad = {
+      description: `invoke at ${s.ratePerSecond}/s through ${HPA}'s sidecar`,
+      start: async () => {
+        running = runLoad({
+          url: d.sidecar(HPA).httpUrl,
+          model: { kind: 'open', ratePerSecond: s.ratePerSecond },
+          durationMs: s.durationMs,
+          connections: s.connections,
+          signal: AbortSignal.any([stop.signal, ctx.signal]),
+          onProgress: (p) => ctx.progress.update(progressLine('autoscale load', p)),
+          request: () => ({ method: 'POST', path: `/v1.0/invoke/${HPA}/method/echo/load`, headers, body }),
+        });
+      },
+      stop: async () => {
+        stop.abort();
+        await running?.catch(() => undefined);
+      },
+    };
+    const result = await runKubernetesAutoscale({ deployment: d, hpa: HPA, load, loadMs: s.durationMs, scaleBackMs: Math.max(60_000, s.drainMs), progress: ctx.progress, signal: ctx.signal });
+    ctx.results.metrics.push(...result.metrics);
+    ctx.results.scenarios.push(result.scenario);
     ctx.save();
   },
 };
