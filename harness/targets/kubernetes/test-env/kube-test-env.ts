@@ -225,10 +225,10 @@ async function startClusterComponents(c: ClusterStart): Promise<string[]> {
   await waitUntil('the default ServiceAccount (kube-controller-manager at work)', 60_000, async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })), c.signal);
 
   c.progress.update(`starting kwok ${c.bins.kwokVersion}`);
-  await installKwokCrds(conn, c.bins.kwokCrdDir);
+  await installKwokCrds(conn, c.bins.kwokCrdDir, c.signal);
   await start(nodeSimulatorProcess({ ...common, binary: c.bins.kwok, port: await c.ports.next(), dir: c.dir }));
   const nodes = Array.from({ length: c.nodeCount }, (_, i) => `kwok-node-${i}`);
-  await createFakeNodes(conn, nodes);
+  await createFakeNodes(conn, nodes, c.signal);
 
   c.progress.update(`starting metrics-server ${c.bins.metricsServerVersion}`);
   const metricsPort = await c.ports.next();

@@ -101,23 +101,23 @@ export function fakeNodeManifest(name: string): KubernetesObject & Record<string
 }
 
 /** kwok's CRDs (copied from its module at build time), applied and Established before kwok starts watching them. */
-export async function installKwokCrds(conn: ClusterConnection, crdDir: string): Promise<void> {
+export async function installKwokCrds(conn: ClusterConnection, crdDir: string, signal?: AbortSignal): Promise<void> {
   for (const file of readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).sort()) {
     const crd = parse(readFileSync(join(crdDir, file), 'utf8')) as KubernetesObject;
     await applyTestEnvObject(conn, crd);
     await waitUntil(`CRD ${crd.metadata?.name} to be Established`, 30_000, async () => {
       const got = await conn.apiextensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
       return (got.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
-    });
+    }, signal);
   }
 }
 
-export async function createFakeNodes(conn: ClusterConnection, names: string[]): Promise<void> {
+export async function createFakeNodes(conn: ClusterConnection, names: string[], signal?: AbortSignal): Promise<void> {
   for (const name of names) await applyTestEnvObject(conn, fakeNodeManifest(name));
   for (const name of names) {
     await waitUntil(`node ${name} to be Ready (kwok)`, 60_000, async () => {
       const node = await conn.core.readNode({ name });
       return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-    });
+    }, signal);
   }
 }
