@@ -111,7 +111,8 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
     rmSync(runDir, { recursive: true, force: true });
   });
 
-  it('records the HPA scaling sample-app from 1 toward 50 under load and back to 1 after it, and the gate reads autoscale.max_replicas', async () => {
+  it('records the HPA scaling sample-app from 1 toward 50 under load and back to 1 after it, and the gate reads autoscale.max_replicas', async function () {
+    this.timeout(300_000);
     const { ns, d } = scaling;
     const result: KubernetesAutoscaleResult = await runKubernetesAutoscale({
       deployment: d,
@@ -119,7 +120,7 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
       load: simulatedCpu(conn, ns, BUSY),
       targets: [2, 10, 25, 50],
       loadMs: 150_000,
-      scaleBackMs: 60_000,
+      scaleBackMs: 90_000,
       progress: silentProgress,
     });
     const { timeline, summary } = result;
