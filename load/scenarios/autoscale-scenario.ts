@@ -48,7 +48,8 @@ export const autoscaleScenario: Scenario = {
         await running?.catch(() => undefined);
       },
     };
-    const result = await runKubernetesAutoscale({ deployment: d, hpa: HPA, load, loadMs: s.durationMs, scaleBackMs: Math.max(60_000, s.drainMs), progress: ctx.progress, signal: ctx.signal });
+    const result = await runKubernetesAutoscale({ deployment: d, hpa: HPA, load, loadMs: s.durationMs, // k8s/autoscaling waits 5 min before scaling down, then at most halves a minute: 50 → 1 takes about 11 min.
+      scaleBackMs: 720_000, progress: ctx.progress, signal: ctx.signal });
     ctx.results.metrics.push(...result.metrics);
     ctx.results.scenarios.push(result.scenario);
     ctx.save();
