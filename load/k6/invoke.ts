@@ -12,43 +12,9 @@ import http from 'k6/http';
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import type { Options, Scenario } from 'k6/options';
+import { badSetting, baseUrl, durationMs, positiveInt, setting } from './settings.ts';
 
 // ---- settings: every target and knob from __ENV, checked once at init --------------------------------------
-
-function setting(name: string, fallback: string): string {
-  const value = __ENV[name];
-  return value === undefined || value.trim() === '' ? fallback : value.trim();
-}
-
-function badSetting(name: string, value: string, expected: string, example: string): Error {
-  return new Error(`K6_BAD_SETTING: ${name}="${value}" is not ${expected} · set it like -e ${name}=${example}`);
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = setting(name, String(fallback));
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw badSetting(name, raw, 'a whole number of at least 1', String(fallback));
-  return Number(raw);
-}
-
-const DURATION_PART = /\d+(?:\.\d+)?(?:ms|s|m|h)/g;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A k6 duration (`90s`, `1m30s`, `500ms`) in milliseconds; `0` only where `allowZero`. */
-function durationMs(name: string, fallback: string, allowZero = false): number {
-  const raw = setting(name, fallback);
-  if (allowZero && /^0+(ms|s|m|h)?$/.test(raw)) return 0;
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(raw)) throw badSetting(name, raw, 'a duration', fallback);
-  let ms = 0;
-  for (const part of raw.match(DURATION_PART) ?? []) ms += parseFloat(part) * (UNIT_MS[part.replace(/^[\d.]+/, '')] ?? 1000);
-  if (ms <= 0) throw badSetting(name, raw, 'a duration longer than zero', fallback);
-  return Math.round(ms);
-}
-
-function baseUrl(name: string, fallback: string): string {
-  const raw = setting(name, fallback).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/\s]+/.test(raw)) throw badSetting(name, raw, 'an http(s) URL', fallback);
-  return raw;
-}
 
 /** The sidecar the through-Dapr requests enter (the harness uses task-service's). */
 const DAPR_HTTP = baseUrl('DAPR_HTTP', 'http://127.0.0.1:3500');

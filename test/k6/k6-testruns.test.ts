@@ -11,7 +11,7 @@ import type { Manifest } from '../k8s-manifests/support/manifest';
 import { renderKustomization } from '../k8s-manifests/support/render-kustomization';
 import { thresholdProblems } from './support/criteria-mapping';
 import { loadK6Script, resetRuntime } from './support/k6-script';
-import { CRITERIA_FILE, K6_DIR, K8S_LOAD_DIR, REPO_ROOT, k6Scripts } from './support/k6-paths';
+import { CRITERIA_FILE, K6_DIR, K8S_LOAD_DIR, REPO_ROOT, k6Modules, k6Scripts } from './support/k6-paths';
 import { configMapDrift, testRunProblems, type ClusterView, type ScriptFacts } from './support/testrun-checks';
 
 /**
@@ -82,7 +82,7 @@ describe('k8s/load: k6-operator TestRuns and the scripts ConfigMap', function ()
   let cluster: ClusterView;
   let testRuns: TestRunFile[];
   let facts: Map<string, ScriptFacts>;
-  const originals = (): Record<string, string> => Object.fromEntries(k6Scripts().map((f) => [f, readFileSync(join(K6_DIR, f), 'utf8')]));
+  const originals = (): Record<string, string> => Object.fromEntries(k6Modules().map((f) => [f, readFileSync(join(K6_DIR, f), 'utf8')]));
 
   before(function () {
     load = renderKustomization(K8S_LOAD_DIR, undefined, { filesOutsideRoot: true });
@@ -181,7 +181,7 @@ describe('k8s/load: k6-operator TestRuns and the scripts ConfigMap', function ()
       it('a script that is not in the ConfigMap', function () {
         const doc = invoke();
         (doc.spec.script as { configMap: { file: string } }).configMap.file = 'invoke.js';
-        expect(problemsOf(doc)).to.deep.equal([`broken.yaml: spec.script.configMap.file 'invoke.js' is no key of ConfigMap ${SCRIPTS_CONFIGMAP} (keys: autoscale.ts, invoke.ts, pubsub.ts, state.ts)`]);
+        expect(problemsOf(doc)).to.deep.equal([`broken.yaml: spec.script.configMap.file 'invoke.js' is no key of ConfigMap ${SCRIPTS_CONFIGMAP} (keys: autoscale.ts, invoke.ts, pubsub.ts, settings.ts, state.ts)`]);
       });
 
       it('parallelism below 1, and a misspelt field', function () {

@@ -6,7 +6,7 @@ import { loadCriteria, type Criterion } from '../../harness/gate/criteria-file';
 import { k6MetricName, thresholdProblems, unjudgedMetrics } from './support/criteria-mapping';
 import { recording } from './support/k6-runtime/recorder';
 import { loadK6Script, resetRuntime, type K6Module } from './support/k6-script';
-import { CRITERIA_FILE, K6_DIR, k6Scripts } from './support/k6-paths';
+import { CRITERIA_FILE, K6_DIR, K6_SHARED_MODULES, k6Scripts } from './support/k6-paths';
 
 /**
  * The thresholds k6 would apply, read from each script's exported `options` after its init code ran (per-series
@@ -89,6 +89,8 @@ describe('k6 scripts: thresholds are criteria.yaml', function () {
     let dir: string;
     before(function () {
       dir = mkdtempSync(join(tmpdir(), 'k6-doctored-'));
+      // The copies import the scripts' shared modules from beside them, as k6 does from the ConfigMap.
+      for (const m of K6_SHARED_MODULES) copyFileSync(join(K6_DIR, m), join(dir, m));
     });
     after(function () {
       rmSync(dir, { recursive: true, force: true });

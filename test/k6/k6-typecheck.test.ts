@@ -47,7 +47,7 @@ describe('k6 scripts: type check against @types/k6', function () {
   });
 
   it('fails a script that uses a Node API k6 does not have', function () {
-    const source = readFileSync(join(K6_DIR, 'invoke.ts'), 'utf8');
+    const source = readFileSync(join(K6_DIR, 'settings.ts'), 'utf8');
     const text = source.replace('const value = __ENV[name];', 'const value = process.env[name];');
     expect(text, 'the doctoring applies').to.not.equal(source);
     const { problems } = typecheck({ file: join(K6_DIR, 'doctored-node-api.ts'), text });
