@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
-import { runtimeError, usageError } from '../errors/harness-error';
+import { usageError } from '../errors/harness-error';
+import { runGo } from './go-build';
 import type { Progress } from '../cli/progress';
 import { RUNTIME_MODULE_DIR, runtimeBinaries, runtimeIsBuilt, type RuntimeBinaries } from './runtime-binaries';
 import { requireCommand } from '../targets/local/required-commands';
@@ -42,53 +42,23 @@ export async function buildRuntime(progress: Progress, opts: { force?: boolean }
   const args = ['build', '-v', '-trimpath', '-tags', DAPR_BUILD_TAGS, '-ldflags', ldflags, '-o', staging + '/', './cmd/daprd', './cmd/sentry'];
   progress.update(`building Dapr ${bins.version} (go ${args.slice(0, 5).join(' ')} …)`);
   try {
-    await runGo(args, progress);
+    // Ctrl-C ends the build; the Go build cache keeps what was compiled, so the next run resumes.
+    const interrupted = new AbortController();
+    const onSignal = (): void => interrupted.abort(new Error('interrupted'));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      await runGo(args, { cwd: RUNTIME_MODULE_DIR, progress, signal: interrupted.signal, what: `the Dapr ${bins.version} build` });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
     if (existsSync(bins.dir)) rmSync(bins.dir, { recursive: true, force: true });
     renameSync(staging, bins.dir);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
   return { binaries: bins, built: true, seconds: (Date.now() - started) / 1000 };
-}
-
-function runGo(args: string[], progress: Progress): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('go', args, { cwd: RUNTIME_MODULE_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-    let compiled = 0;
-    const tail: string[] = [];
-    const onLine = (line: string): void => {
-      if (!line) return;
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      // `go build -v` names each package as it is compiled.
-      if (/^[\w.-]+(\/[\w.@~+-]+)+$/.test(line)) {
-        compiled++;
-        progress.update(`compiled ${compiled} packages · ${line}`);
-      }
-    };
-    let buffer = '';
-    const onData = (chunk: Buffer): void => {
-      buffer += chunk.toString('utf8');
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      lines.forEach(onLine);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const onSignal = (): void => {
-      child.kill('SIGTERM');
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    child.once('error', (err) => reject(runtimeError('GO_BUILD_FAILED', `could not run go: ${err.message}`, 'check that go is on PATH')));
-    child.once('exit', (code, signal) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      if (code === 0) resolve();
-      else if (signal) reject(runtimeError('GO_BUILD_INTERRUPTED', `the runtime build was stopped by ${signal}`, 'run `npm run runtime` again; the Go build cache keeps what was compiled'));
-      else reject(runtimeError('GO_BUILD_FAILED', `go build exited ${code}: ${tail.slice(-5).join(' | ')}`, `run it by hand in ${RUNTIME_MODULE_DIR} to see the whole output`));
-    });
-  });
 }
 
 /** `daprd --version` of a built runtime: what the binary says, not what we asked for. */

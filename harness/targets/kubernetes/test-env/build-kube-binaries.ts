@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Progress } from '../../../cli/progress';
 import { runtimeError } from '../../../errors/harness-error';
 import { requireCommand } from '../../local/required-commands';
-import { runGo } from './go-build';
+import { runGo } from '../../../runtime/go-build';
 import { KUBE_MODULE_DIR, KWOK_MODULE_DIR, kubeBinaries, kubeBinaryFiles, missingKubeBinaries, type KubeBinaries, type KubeBinarySet } from './kube-binaries';
 
 export interface KubeBuildResult {
