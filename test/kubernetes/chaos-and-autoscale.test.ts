@@ -1,23 +1,13 @@
 import { expect } from 'chai';
-import { HarnessError } from '../../harness/errors/harness-error';
 import { autoscaleMetrics, replicasAt, summarizeAutoscale } from '../../harness/targets/kubernetes/autoscale-watcher';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { openKubernetesTarget, type KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
 import type { WorkloadRef } from '../../harness/targets/kubernetes/workload-scaling';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 import { apply, createDaprApp, createNamespace, deleteNamespace, ensureControlPlane, runReplicaController, setWorkloadStatus, testConnection, uniqueNamespace } from './support/dapr-cluster-fixtures';
+import { failure } from '../support/harness-failure';
 
 after(stopKubeApiServer);
-
-async function failure(promise: Promise<unknown>): Promise<HarnessError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(HarnessError);
-    return err as HarnessError;
-  }
-  return expect.fail('expected a failure') as never;
-}
 
 async function podNames(conn: ClusterConnection, namespace: string, app: string): Promise<string[]> {
   const pods = await conn.core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/name=${app}` });

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect } from 'chai';
-import { exitCodeFor, HarnessError } from '../../harness/errors/harness-error';
+import { exitCodeFor } from '../../harness/errors/harness-error';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { deployK8s, undeployK8s, type ObjectOutcome } from '../../harness/targets/kubernetes/deploy-k8s';
 import { isNotFound } from '../../harness/targets/kubernetes/api-errors';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 import { ensureDaprCrds, testConnection } from './support/dapr-cluster-fixtures';
+import { failure } from '../support/harness-failure';
 
 after(stopKubeApiServer);
 
@@ -26,16 +27,6 @@ async function exists(conn: ClusterConnection, apiVersion: string, kind: string,
     if (isNotFound(err)) return false;
     throw err;
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<HarnessError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(HarnessError);
-    return err as HarnessError;
-  }
-  return expect.fail('expected a failure') as never;
 }
 
 describe('deployK8s / undeployK8s: a kustomization rendered and server-side applied to a real API server', function () {

@@ -3,24 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { exitCodeFor, HarnessError } from '../../harness/errors/harness-error';
+import { exitCodeFor } from '../../harness/errors/harness-error';
 import { connectCluster } from '../../harness/targets/kubernetes/cluster-connection';
 import { openKubernetesTarget } from '../../harness/targets/kubernetes/kubernetes-target';
 import { kubeconfigYaml, TEST_CONTEXT } from '../../harness/targets/kubernetes/test-env/kube-test-env';
 import { PortAllocator } from '../../harness/targets/local/free-port';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
+import { failure } from '../support/harness-failure';
 
 after(stopKubeApiServer);
-
-async function failure(promise: Promise<unknown>): Promise<HarnessError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(HarnessError);
-    return err as HarnessError;
-  }
-  return expect.fail('expected a failure') as never;
-}
 
 describe('Kubernetes target: bad kubeconfig, context and cluster are one-line usage errors (exit 2)', function () {
   this.timeout(60_000);

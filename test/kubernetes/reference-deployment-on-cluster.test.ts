@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
-import { HarnessError } from '../../harness/errors/harness-error';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { deployK8s, undeployK8s } from '../../harness/targets/kubernetes/deploy-k8s';
 import { checkInjection } from '../../harness/targets/kubernetes/injection-check';
@@ -11,21 +10,12 @@ import { waitUntil } from '../../harness/targets/kubernetes/test-env/wait-until'
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
 import { clusterConnection, deleteClusterNamespace, ensureClusterDaprCrds } from './support/cluster-fixtures';
 import { uniqueNamespace } from './support/dapr-cluster-fixtures';
+import { failure } from '../support/harness-failure';
 
 after(stopKubeCluster);
 
 const K8S = resolve(import.meta.dirname, '../../k8s');
 const NAMESPACE = 'dapr-harness';
-
-async function failure(promise: Promise<unknown>): Promise<HarnessError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err, String(err)).to.be.instanceOf(HarnessError);
-    return err as HarnessError;
-  }
-  return expect.fail('expected a failure') as never;
-}
 
 /**
  * k8s/ against a cluster whose controllers act on it. Dapr's CRDs come from the Dapr module's charts/, so the API
