@@ -18,6 +18,13 @@ export interface TestResult {
   status: TestStatus;
   durationMs: number;
   failure?: { message: string; stack?: string };
+  /** Why a skipped test did not run. `unexplained` is a skip the suite gave no reason for: a defect of the suite. */
+  skip?: { kind: 'deselected' | 'not-observable' | 'unexplained'; reason: string };
+  /**
+   * A failure the user acknowledged in known-deviations.yaml. The status stays `failed`; the verdict shows it apart
+   * and the gate counts it separately (`deviations`), so an acknowledged failure is never silently a pass.
+   */
+  deviation?: { component?: string; reason: string; link?: string };
   /** Numbers the test measured (latencies, counts, expected vs observed). */
   measurements: Record<string, number | string | boolean>;
 }

@@ -43,6 +43,8 @@ export const resultsJsonSchema = {
           status: { enum: ['passed', 'failed', 'skipped'] },
           durationMs: num,
           failure: { type: 'object', required: ['message'], properties: { message: str, stack: str } },
+          skip: { type: 'object', required: ['kind', 'reason'], properties: { kind: { enum: ['deselected', 'not-observable', 'unexplained'] }, reason: str } },
+          deviation: { type: 'object', required: ['reason'], properties: { component: str, reason: str, link: str } },
           measurements: scalarMap,
         },
       },

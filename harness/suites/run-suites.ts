@@ -1,6 +1,6 @@
 import Mocha from 'mocha';
 import type { TestResult } from '../results/results-model';
-import { measurementsOf } from './suite-context';
+import { measurementsOf, skipReasonOf } from './suite-context';
 import { tagsOf } from './tags';
 
 export interface SuiteRunOptions {
@@ -52,6 +52,7 @@ export async function runSuites(opts: SuiteRunOptions): Promise<SuiteRunOutcome>
         measurements: measurementsOf(test),
       };
       if (err) result.failure = { message: err.message ?? String(err), stack: err.stack };
+      if (status === 'skipped') result.skip = skipReasonOf(test) ?? { kind: 'unexplained', reason: 'skipped without a recorded reason (it.skip or this.skip() in the suite)' };
       tests.push(result);
       opts.onTestEnd?.(result);
     };
