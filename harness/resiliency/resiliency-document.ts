@@ -7,7 +7,8 @@ import { describeValue, DURATION_HINT, parseDaprDuration } from './duration';
 import { circuitBreakerPolicy, RETRY_DEFAULTS, retryPolicy, timeoutPolicy, type CircuitBreakerPolicy, type RetryPolicy, type TimeoutPolicy } from './policy-definitions';
 import type { ResiliencyFinding } from './resiliency-finding';
 import { parseStatusCodes, type StatusCodeMatch } from './status-code-match';
-import { editDistance, parseTripExpression } from './trip-expression';
+import { parseTripExpression } from './trip-expression';
+import { nearestName } from '../naming/nearest-name';
 
 /**
  * Resiliency documents (dapr.io/v1alpha1, kind Resiliency) read from YAML text, files, resource directories or
@@ -108,7 +109,7 @@ class DocumentReader {
     for (const key of Object.keys(obj)) {
       if (known.includes(key)) continue;
       const why = extra[key] ?? MISPLACED[key];
-      const near = nearest(key, known);
+      const near = nearestName(key, known);
       const problem = why ? `"${key}" does not belong here: ${why}` : `unknown field "${key}"${near ? ` (did you mean "${near}"?)` : ''}; daprd would ignore it silently`;
       this.fail('resiliency.unknown-field', `${field}.${key}`, problem, `remove it or fix the spelling; allowed here: ${known.join(', ')}`);
     }
@@ -143,18 +144,6 @@ class DocumentReader {
   }
 }
 
-function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(3, Math.floor(word.length / 3)) ? best : undefined;
-}
 
 /** Rethrow a parser's usage error with the document and field in front. */
 function inContext<T>(reader: DocumentReader, field: string, parse: () => T): T {
@@ -464,7 +453,7 @@ export function checkPolicyReferences(docs: ResiliencyDocument[]): void {
       if (!name || defined[kind].has(name) || (kind === 'retry' && isBuiltInRetryName(name))) continue;
       const section = REF_KINDS[kind];
       const known = [...defined[kind]];
-      const near = nearest(name, known);
+      const near = nearestName(name, known);
       const elsewhere = (Object.keys(REF_KINDS) as RefKind[]).filter((k) => k !== kind && defined[k].has(name)).map((k) => REF_KINDS[k]);
       const problem =
         `no ${kind === 'circuitBreaker' ? 'circuit breaker' : kind} policy named "${name}"` +

@@ -20,7 +20,8 @@ import {
 import type { CircuitBreakerPolicy, RetryPolicy, TimeoutPolicy } from './policy-definitions';
 import { checkPolicyReferences, type ActorBreakerScope, type PolicyRefs, type ResiliencyDocument } from './resiliency-document';
 import type { ResiliencyFinding } from './resiliency-finding';
-import { editDistance, tripPoint } from './trip-expression';
+import { tripPoint } from './trip-expression';
+import { nearestName } from '../naming/nearest-name';
 
 /**
  * The model: which retry, timeout and circuit breaker each sidecar applies to each target, resolved the way daprd
@@ -271,18 +272,6 @@ function resolveSidecar(docs: ResiliencyDocument[], sidecar: string, shape: Depl
   return { appId: sidecar, documents: loaded.map((d) => d.source), builtInRetries: builtIns, apps, components, actors };
 }
 
-function nearestName(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(3, Math.floor(word.length / 4)) ? best : undefined;
-}
 
 function targetFindings(docs: ResiliencyDocument[], shape: DeploymentShape, findings: FindingList): void {
   const appList = shape.appIds.join(', ') || '(none)';

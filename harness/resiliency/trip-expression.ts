@@ -1,4 +1,5 @@
 import { usageError } from '../errors/harness-error';
+import { nearestName } from '../naming/nearest-name';
 import { evaluateNode, TRIP_VARIABLES, type BreakerCounts, type TripVariable } from './trip-evaluation';
 import { parseCel, type TripNode } from './trip-syntax';
 
@@ -81,7 +82,7 @@ function check(node: TripNode, source: string, seen: TripVariable[]): void {
   switch (node.type) {
     case 'ident': {
       if (!(TRIP_VARIABLES as readonly string[]).includes(node.name)) {
-        const near = closest(node.name, TRIP_VARIABLES);
+        const near = nearestName(node.name, TRIP_VARIABLES);
         fail(`uses "${node.name}", which is not a circuit breaker counter${near ? ` (did you mean "${near}"?)` : ''}; daprd would load it and never trip`);
       }
       if (!seen.includes(node.name as TripVariable)) seen.push(node.name as TripVariable);
@@ -138,30 +139,7 @@ function check(node: TripNode, source: string, seen: TripVariable[]): void {
   }
 }
 
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(3, Math.floor(word.length / 3)) ? best : undefined;
-}
 
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
 
 /** Parse and check a trip condition; throws a usage error naming the problem. */
 export function parseTripExpression(source: string): TripExpression {

@@ -1,24 +1,32 @@
 import { renderTable } from '../cli/table';
-import { storyOf } from '../suites/tags';
 import type { RunResults } from './results-model';
+import { countOutcomes, countsLine, runOutcome, storyVerdict, testsByStory } from './test-outcome';
 
-/** Per story: how many tests passed, failed, were skipped; then every failure with its message. */
+/**
+ * Per story: passed, failed, skipped and known deviations with the story's verdict; then every failure, every
+ * skip with its reason and every acknowledged deviation; last the run's verdict, which its exit code follows.
+ */
 export function consoleSummary(results: RunResults): string {
-  const byStory = new Map<string, { passed: number; failed: number; skipped: number }>();
-  for (const t of results.tests) {
-    const story = storyOf(t.tags, t.suitePath);
-    const row = byStory.get(story) ?? { passed: 0, failed: 0, skipped: 0 };
-    row[t.status]++;
-    byStory.set(story, row);
-  }
-  const rows = [...byStory.entries()].map(([story, r]) => [story, String(r.passed), String(r.failed), String(r.skipped), r.failed > 0 ? 'FAIL' : 'pass']);
-  const failures = results.tests.filter((t) => t.status === 'failed').map((t) => `  ✗ ${t.id}\n    ${(t.failure?.message ?? '').split('\n')[0]}`);
-  const total = results.tests.length;
-  const failed = results.tests.filter((t) => t.status === 'failed').length;
+  const rows = [...testsByStory(results.tests).entries()].map(([story, tests]) => {
+    const c = countOutcomes(tests);
+    return [story, String(c.passed), String(c.failed), String(c.skipped), String(c.deviations), storyVerdict(c)];
+  });
+  const firstLine = (s: string | undefined): string => (s ?? '').split('\n')[0] ?? '';
+  const failures = results.tests.filter((t) => t.status === 'failed' && !t.deviation).map((t) => `  ✗ ${t.id}\n    ${firstLine(t.failure?.message)}`);
+  const skips = results.tests.filter((t) => t.status === 'skipped').map((t) => `  - ${t.id}\n    ${t.skip ? `${t.skip.kind}: ${t.skip.reason}` : 'no reason recorded'}`);
+  const deviations = results.tests
+    .filter((t) => t.deviation)
+    .map((t) => `  ≈ ${t.id}\n    ${t.deviation?.component ? `${t.deviation.component}: ` : ''}${t.deviation?.reason ?? ''}${t.deviation?.link ? ` (${t.deviation.link})` : ''}`);
+  const errors = results.errors.map((e) => `  ! ${e.code}: ${firstLine(e.message)}`);
+  const outcome = runOutcome(results);
   return [
-    renderTable(['STORY', 'PASSED', 'FAILED', 'SKIPPED', 'VERDICT'], rows),
+    renderTable(['STORY', 'PASSED', 'FAILED', 'SKIPPED', 'DEVIATION', 'VERDICT'], rows),
     ...(failures.length ? ['', 'Failures:', ...failures] : []),
+    ...(skips.length ? ['', 'Skipped (a skip is not a pass):', ...skips] : []),
+    ...(deviations.length ? ['', 'Known deviations (acknowledged failures, known-deviations.yaml):', ...deviations] : []),
+    ...(errors.length ? ['', 'Run errors:', ...errors] : []),
     '',
-    `${results.partial ? 'PARTIAL run (interrupted) · ' : ''}${total - failed} of ${total} tests passed`,
+    countsLine(outcome.counts),
+    outcome.ok ? 'verdict: PASS' : `verdict: FAIL (${outcome.reasons.join(', ')})`,
   ].join('\n');
 }

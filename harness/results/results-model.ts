@@ -15,6 +15,8 @@ export interface TestResult {
   suitePath: string[];
   /** Story and task ids found in the titles, e.g. ["US1", "T018"]. */
   tags: string[];
+  /** The suites/ folder the test came from: acceptance, security, observability, chaos. */
+  area?: string;
   status: TestStatus;
   durationMs: number;
   failure?: { message: string; stack?: string };

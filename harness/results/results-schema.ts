@@ -40,6 +40,7 @@ export const resultsJsonSchema = {
           title: str,
           suitePath: { type: 'array', items: str },
           tags: { type: 'array', items: str },
+          area: str,
           status: { enum: ['passed', 'failed', 'skipped'] },
           durationMs: num,
           failure: { type: 'object', required: ['message'], properties: { message: str, stack: str } },

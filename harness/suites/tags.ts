@@ -6,8 +6,3 @@ export function tagsOf(titles: string[]): string[] {
   for (const title of titles) for (const m of title.matchAll(TAG)) tags.add(m[1] as string);
   return [...tags].sort((a, b) => (a.startsWith('US') === b.startsWith('US') ? a.localeCompare(b, 'en', { numeric: true }) : a.startsWith('US') ? -1 : 1));
 }
-
-/** The story a test belongs to: its first US tag, else "platform" and similar suite-level words. */
-export function storyOf(tags: string[], suitePath: string[]): string {
-  return tags.find((t) => t.startsWith('US')) ?? suitePath[0] ?? 'other';
-}
