@@ -71,12 +71,16 @@ addTargetOptions(
     .description('run the acceptance suites (platform, US1 invocation, US2 pub/sub, US3 state, security, observability) and give a verdict per story'),
 )
   .option('-g, --grep <pattern>', 'only tests whose title matches')
+  .option('--known-deviations <file>', 'acknowledged failures to show apart (default: known-deviations.yaml)')
+  .option('--no-known-deviations', 'apply no known deviations: every failure counts as a failure')
   .option('--bail', 'stop at the first failure')
   .option('--keep-up', 'local: leave the deployment running afterwards to debug (stop it with `down`)')
   .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
   .addHelpText('after', `
 Writes results.json, junit.xml and index.html to reports/runs/<run-id>/ (reports/latest points at it).
-Exit code: 0 every test passed, 1 a test failed or the run was interrupted, 2 bad flags or configuration.
+Exit code: 0 every test ran and passed (failures acknowledged in known-deviations.yaml are shown apart and do not
+fail it), 1 a test failed or was skipped (a skip is never a pass), a process died, the run was interrupted or no
+test ran, 2 bad flags or configuration.
 
 Examples:
   npm run acceptance                                  # start the local reference deployment, test, stop
@@ -91,6 +95,8 @@ addTargetOptions(
     .description('run the chaos probes: do the Resiliency policies (retries, timeouts, circuit breakers) and component outages behave as declared'),
 )
   .option('-g, --grep <pattern>', 'only probes whose title matches')
+  .option('--known-deviations <file>', 'acknowledged failures to show apart (default: known-deviations.yaml)')
+  .option('--no-known-deviations', 'apply no known deviations: every failure counts as a failure')
   .option('--bail', 'stop at the first failure')
   .option('--keep-up', 'local: leave the deployment running afterwards to debug (stop it with `down`)')
   .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
@@ -135,6 +141,8 @@ addTargetOptions(
     .description('acceptance, chaos and load against one deployment in one run, then the gate on criteria.yaml'),
 )
   .option('-g, --grep <pattern>', 'only tests and probes whose title matches')
+  .option('--known-deviations <file>', 'acknowledged failures to show apart (default: known-deviations.yaml)')
+  .option('--no-known-deviations', 'apply no known deviations: every failure counts as a failure')
   .option('--criteria <file>', 'criteria file for the verdict', DEFAULT_CRITERIA_FILE)
   .option('-r, --rate <n/s>', 'load: arrival rate (default 1000/s)')
   .option('-d, --duration <time>', 'load: measured time per scenario (default 60s)')

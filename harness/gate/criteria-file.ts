@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { usageError, type HarnessError } from '../errors/harness-error';
-import { parseThreshold, type Threshold } from './threshold-expression';
+import { metricInfo, suggestMetric } from './metric-catalog';
+import { AGGREGATIONS_BY_KIND, appliesTo } from './metric-series';
+import { aggregationLabel, parseThreshold, thresholdProblem, type Threshold } from './threshold-expression';
 
 /**
  * criteria.yaml: k6-style thresholds over our metric names, the contract a run must meet.
@@ -30,6 +32,8 @@ export interface Criterion {
   optional: boolean;
   /** Combine all selected series into one before comparing, instead of checking each. */
   aggregate: boolean;
+  /** tests.* only: a run narrowed by --grep or --area may satisfy it (by default it cannot). */
+  allowFiltered: boolean;
   line: number;
 }
 
@@ -40,7 +44,7 @@ export interface CriteriaFile {
 
 const METRIC_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const KEY = /^([^{}\s]+)\s*(?:\{([^{}]*)\})?$/;
-const OPTION_KEYS = ['thresholds', 'optional', 'aggregate'];
+const OPTION_KEYS = ['thresholds', 'optional', 'aggregate', 'allowFiltered'];
 const HINT = "write it like criteria: { pubsub.e2e_latency: ['p(99)<1000'] }; see criteria.yaml at the repository root";
 
 export function loadCriteria(file: string): CriteriaFile {
@@ -91,11 +95,17 @@ function parseCriterion(pair: Pair, lineOf: (node: unknown) => number, fail: (li
     throw fail(line, `'${key}' is not a metric name`, 'use dotted lower-case names like pubsub.e2e_latency, optionally with a tag filter {subscriber:orders}');
   }
   const tags = parseTagFilter(m[2], (problem) => fail(line, `'${key}': ${problem}`, 'write tag filters as {tag:value,other:value}'));
+  const info = metricInfo(metric);
+  if (!info) {
+    const near = suggestMetric(metric);
+    throw fail(line, `unknown metric '${metric}'${near ? ` (did you mean '${near}'?)` : ''}`, 'the metrics a run records are listed in README "Reading a verdict"; see criteria.yaml for examples');
+  }
 
   const value = pair.value as Node | null;
   let thresholdsNode: Node | null = value;
   let optional = false;
   let aggregate = false;
+  let allowFiltered = false;
   if (isMap(value)) {
     thresholdsNode = null;
     for (const opt of value.items) {
@@ -106,7 +116,9 @@ function parseCriterion(pair: Pair, lineOf: (node: unknown) => number, fail: (li
       else {
         if (!isScalar(optValue) || typeof optValue.value !== 'boolean') throw fail(lineOf(optValue ?? opt.key), `${key}: '${optKey}' must be true or false`);
         if (optKey === 'optional') optional = optValue.value;
-        else aggregate = optValue.value;
+        else if (optKey === 'aggregate') aggregate = optValue.value;
+        else if (info.kind !== 'tests') throw fail(lineOf(opt.key), `${key}: 'allowFiltered' applies only to tests.acceptance and tests.chaos`);
+        else allowFiltered = optValue.value;
       }
     }
     if (!thresholdsNode) throw fail(line, `${key}: no 'thresholds:' list`, `add thresholds: ['...'] under ${key}`);
@@ -118,10 +130,15 @@ function parseCriterion(pair: Pair, lineOf: (node: unknown) => number, fail: (li
     const at = lineOf(item);
     if (!isScalar(item) || typeof item.value !== 'string') throw fail(at, `${key}: each threshold must be a quoted string such as 'rate>=0.999'`);
     const parsed = parseThreshold(item.value);
-    if (typeof parsed === 'string') throw fail(at, `${key}: ${parsed}`, 'aggregations: rate, count, value, avg, min, max, med, p(N), passed, failed; operators: < <= > >= == !=');
+    if (typeof parsed === 'string') throw fail(at, `${key}: ${parsed}`, 'aggregations: rate, count, value, avg, min, max, med, p(N), passed, failed, skipped, deviations; operators: < <= > >= == !=');
+    if (!appliesTo(info.kind, parsed.aggregation)) {
+      throw fail(at, `${key}: ${aggregationLabel(parsed.aggregation)} does not apply to a ${info.kind} metric`, `use one of ${AGGREGATIONS_BY_KIND[info.kind].join(', ')}`);
+    }
+    const problem = thresholdProblem(parsed, info.kind);
+    if (problem) throw fail(at, `${key}: '${parsed.source}' ${problem}`, 'a threshold must be able both to pass and to fail');
     return { threshold: parsed, line: at };
   });
-  return { key, metric, tags, thresholds, optional, aggregate, line };
+  return { key, metric, tags, thresholds, optional, aggregate, allowFiltered, line };
 }
 
 function parseTagFilter(body: string | undefined, fail: (problem: string) => HarnessError): Record<string, string> {

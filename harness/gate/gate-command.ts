@@ -33,6 +33,8 @@ export function verdictText(row: VerdictRow): string {
       return 'FAIL';
     case 'not measured':
       return 'FAIL (not measured)';
+    case 'not in this run':
+      return 'FAIL (not in this run)';
     case 'skipped':
       return 'skipped (optional)';
   }

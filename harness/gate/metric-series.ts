@@ -1,4 +1,5 @@
-import type { MetricKind, MetricSample, RunResults } from '../results/results-model';
+import type { MetricKind, MetricSample, RunResults, TestResult } from '../results/results-model';
+import { countOutcomes } from '../results/test-outcome';
 import type { Aggregation } from './threshold-expression';
 
 /**
@@ -26,7 +27,7 @@ export const AGGREGATIONS_BY_KIND: Record<SeriesKind, readonly string[]> = {
   trend: ['avg', 'min', 'max', 'med', 'p(N)', 'count'],
   counter: ['count'],
   gauge: ['value', 'min', 'max', 'avg'],
-  tests: ['passed', 'failed', 'count', 'rate'],
+  tests: ['passed', 'failed', 'skipped', 'deviations', 'count', 'rate'],
 };
 
 export function appliesTo(kind: SeriesKind, a: Aggregation): boolean {
@@ -77,6 +78,9 @@ function readSample(s: MetricSample, a: Aggregation): number | undefined {
       return s.passes;
     case 'failed':
       return s.fails;
+    case 'skipped':
+    case 'deviations':
+      return undefined;
     case 'count':
       if (s.kind === 'rate' && s.count === undefined && s.passes !== undefined && s.fails !== undefined) return s.passes + s.fails;
       return s.count ?? stats.count;
@@ -118,30 +122,57 @@ function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-function countSeries(passed: number, failed: number, total: number, failing: string[]): Series {
-  const counts: Record<string, number | undefined> = { passed, failed, count: total, rate: passed + failed > 0 ? passed / (passed + failed) : undefined };
-  const shown = failing.slice(0, 3).join('; ');
-  return {
-    label: '',
-    kind: 'tests',
-    read: (a) => counts[a.kind],
-    detail: failing.length > 0 ? `failing: ${shown}${failing.length > 3 ? `; and ${failing.length - 3} more` : ''}` : undefined,
-  };
+interface TestCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+  deviations: number;
+  count: number;
 }
 
-/** `tests.acceptance{tag:US1}` narrows to the tests carrying that story or task tag. */
+function countSeries(c: TestCounts, notes: { failing: string[]; skipped?: string[]; deviations?: string[] }): Series {
+  const counts: Record<string, number | undefined> = { ...c, rate: c.passed + c.failed > 0 ? c.passed / (c.passed + c.failed) : undefined };
+  const list = (what: string, items: string[] | undefined): string | undefined =>
+    items && items.length > 0 ? `${what}: ${items.slice(0, 3).join('; ')}${items.length > 3 ? `; and ${items.length - 3} more` : ''}` : undefined;
+  const detail = [list('failing', notes.failing), list('skipped', notes.skipped), list('known deviations', notes.deviations)].filter(Boolean).join(' · ');
+  return { label: '', kind: 'tests', read: (a) => counts[a.kind], detail: detail || undefined };
+}
+
+/**
+ * `tests.acceptance{tag:US1}` narrows to the tests carrying that story or task tag. Chaos probes are tests of the
+ * chaos area and count under tests.chaos, not here. `failed` leaves out acknowledged deviations, which have their
+ * own count; `rate` is passed / (passed + failed), so skips never raise it.
+ */
 function testSeries(results: RunResults, filter: Record<string, string>): Series[] {
-  const tests = results.tests.filter((t) => filter.tag === undefined || t.tags.includes(filter.tag));
+  const tests = results.tests.filter((t) => t.area !== 'chaos' && (filter.tag === undefined || t.tags.includes(filter.tag)));
   if (tests.length === 0) return [];
-  const failing = tests.filter((t) => t.status === 'failed');
-  const passed = tests.filter((t) => t.status === 'passed').length;
-  return [countSeries(passed, failing.length, tests.length, failing.map((t) => t.title))];
+  return [testsCountSeries(tests)];
 }
 
-/** `tests.chaos{target:redis}` narrows by any of probe, target, policy. */
+function testsCountSeries(tests: TestResult[], extraFailing: string[] = []): Series {
+  const c = countOutcomes(tests);
+  const failing = [...tests.filter((t) => t.status === 'failed' && !t.deviation).map((t) => t.title), ...extraFailing];
+  return countSeries(
+    { passed: c.passed, failed: c.failed + extraFailing.length, skipped: c.skipped, deviations: c.deviations, count: c.total + extraFailing.length },
+    { failing, skipped: tests.filter((t) => t.status === 'skipped').map((t) => `${t.title} (${t.skip?.reason ?? 'no reason'})`), deviations: tests.filter((t) => t.deviation).map((t) => t.title) },
+  );
+}
+
+/**
+ * tests.chaos counts probes: each chaos test, failed when the test failed or its expected-vs-observed record did
+ * not match, so a probe that threw before recording still counts. Records of runs without chaos tests (older
+ * results) are counted as they are. `tests.chaos{target:redis}` narrows the records by probe, target or policy.
+ */
 function chaosSeries(results: RunResults, filter: Record<string, string>): Series[] {
   const probes = results.chaos.filter((c) => Object.entries(filter).every(([k, v]) => (c as unknown as Record<string, unknown>)[k] === v));
+  const chaosTests = results.tests.filter((t) => t.area === 'chaos');
+  if (Object.keys(filter).length === 0 && chaosTests.length > 0) {
+    // A failed record whose test still passed would be a probe that did not assert its own record: count it too.
+    const unasserted = probes.filter((c) => !c.passed).map((c) => `${c.probe} (${c.target}) record failed`);
+    const testsFailed = chaosTests.some((t) => t.status === 'failed');
+    return [testsCountSeries(chaosTests, testsFailed ? [] : unasserted)];
+  }
   if (probes.length === 0) return [];
   const failing = probes.filter((c) => !c.passed);
-  return [countSeries(probes.length - failing.length, failing.length, probes.length, failing.map((c) => `${c.probe} (${c.target})`))];
+  return [countSeries({ passed: probes.length - failing.length, failed: failing.length, skipped: 0, deviations: 0, count: probes.length }, { failing: failing.map((c) => `${c.probe} (${c.target})`) })];
 }

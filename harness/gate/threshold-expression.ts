@@ -5,7 +5,7 @@
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
 export type Aggregation =
-  | { kind: 'rate' | 'count' | 'value' | 'avg' | 'min' | 'max' | 'med' | 'passed' | 'failed' }
+  | { kind: 'rate' | 'count' | 'value' | 'avg' | 'min' | 'max' | 'med' | 'passed' | 'failed' | 'skipped' | 'deviations' }
   | { kind: 'percentile'; percent: number };
 
 export interface Threshold {
@@ -16,7 +16,7 @@ export interface Threshold {
   target: number;
 }
 
-export const NAMED_AGGREGATIONS = ['rate', 'count', 'value', 'avg', 'min', 'max', 'med', 'passed', 'failed'] as const;
+export const NAMED_AGGREGATIONS = ['rate', 'count', 'value', 'avg', 'min', 'max', 'med', 'passed', 'failed', 'skipped', 'deviations'] as const;
 export const OPERATORS: readonly Operator[] = ['<', '<=', '>', '>=', '==', '!='];
 
 const NUMBER = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?`;
@@ -65,4 +65,50 @@ export function compare(measured: number, operator: Operator, target: number): b
     case '!=':
       return measured !== target;
   }
+}
+
+/** The values an aggregation can take: a rate lies in [0, 1]; counts are whole numbers ≥ 0; latencies are ≥ 0. */
+function domainOf(a: Aggregation, metricKind: string): { min: number; max: number; integer: boolean } | undefined {
+  if (a.kind === 'rate') return { min: 0, max: 1, integer: false };
+  if (['count', 'passed', 'failed', 'skipped', 'deviations'].includes(a.kind)) return { min: 0, max: Infinity, integer: true };
+  if (metricKind === 'trend') return { min: 0, max: Infinity, integer: false };
+  // A gauge may be negative (a clock offset), so nothing is known of its range.
+  return undefined;
+}
+
+/**
+ * Why a threshold is no check at all — it can never pass (`rate>=1.1`) or never fail (`count>=0`) — or undefined
+ * when it can do both.
+ */
+export function thresholdProblem(t: Threshold, metricKind: string): string | undefined {
+  const d = domainOf(t.aggregation, metricKind);
+  if (!d) return undefined;
+  const { min, max } = d;
+  const x = t.target;
+  const reachable = !d.integer || Number.isInteger(x);
+  const inside = x >= min && x <= max && reachable;
+  const label = aggregationLabel(t.aggregation);
+  const range = `${label} is ${d.integer ? 'a whole number ' : ''}${max === Infinity ? `≥ ${min}` : `between ${min} and ${max}`}`;
+  let never: 'pass' | 'fail' | undefined;
+  switch (t.operator) {
+    case '==':
+      never = inside ? (min === max ? 'fail' : undefined) : 'pass';
+      break;
+    case '!=':
+      never = inside ? undefined : 'fail';
+      break;
+    case '<':
+      never = x <= min ? 'pass' : x > max ? 'fail' : undefined;
+      break;
+    case '<=':
+      never = x < min ? 'pass' : x >= max ? 'fail' : undefined;
+      break;
+    case '>':
+      never = x >= max ? 'pass' : x < min ? 'fail' : undefined;
+      break;
+    case '>=':
+      never = x > max ? 'pass' : x <= min ? 'fail' : undefined;
+      break;
+  }
+  return never ? `can never ${never}: ${range}` : undefined;
 }

@@ -21,7 +21,10 @@ export interface ReportView {
   duration: string;
   runErrors: { code: string; message: string }[];
   verdict?: {
+    /** Every criterion this run could measure is met: agrees with the exit code of the command that made the run. */
     passed: boolean;
+    /** Criteria only another kind of run measures (load metrics in an acceptance run): judged by the gate over both. */
+    notInRun: number;
     criteriaFile: string;
     /** Checks that measured a value and missed the threshold. */
     failed: number;
@@ -76,7 +79,8 @@ export function reportView(results: RunResults, extra: { verdict?: Verdict; comp
     duration: Number.isFinite(durationMs) && durationMs >= 0 ? formatDurationMs(durationMs) : '-',
     runErrors: results.errors,
     verdict: extra.verdict && {
-      passed: extra.verdict.passed,
+      passed: extra.verdict.passedInScope,
+      notInRun: extra.verdict.rows.filter((r) => r.status === 'not in this run').length,
       criteriaFile: extra.verdict.criteriaFile,
       failed: extra.verdict.failures.filter((r) => r.status === 'fail').length,
       notMeasured: extra.verdict.failures.filter((r) => r.status === 'not measured').length,
@@ -85,8 +89,8 @@ export function reportView(results: RunResults, extra: { verdict?: Verdict; comp
         series: r.series || '-',
         threshold: r.threshold,
         measured: r.measuredText,
-        verdict: verdictText(r),
-        cls: r.status === 'pass' ? 'pass' : r.status === 'skipped' ? 'skip' : 'fail',
+        verdict: r.status === 'not in this run' ? 'not in this run' : verdictText(r),
+        cls: r.status === 'pass' ? 'pass' : r.status === 'skipped' || r.status === 'not in this run' ? 'skip' : 'fail',
         line: r.line > 0 ? `line ${r.line}` : '',
         detail: r.detail,
       })),

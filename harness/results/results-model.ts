@@ -99,6 +99,11 @@ export interface RunResults {
   chaos: ChaosResult[];
   metrics: MetricSample[];
   scenarios: ScenarioResult[];
+  /**
+   * How the run was narrowed, when it was: `--grep` and the suite areas asked for instead of the command's default.
+   * A narrowed run checked less than the command would, so the gate's tests.* criteria reject it unless told not to.
+   */
+  filter?: { grep?: string; areas?: string[] };
   /** Setup or run-level errors that are not one test's failure. */
   errors: { code: string; message: string }[];
 }

@@ -92,6 +92,7 @@ export const resultsJsonSchema = {
         },
       },
     },
+    filter: { type: 'object', properties: { grep: str, areas: { type: 'array', items: str } } },
     errors: { type: 'array', items: { type: 'object', required: ['code', 'message'], properties: { code: str, message: str } } },
   },
 } as const;

@@ -103,8 +103,17 @@ describe('criteria evaluation', () => {
   });
 
   it('counts a run without tests as not having measured them', () => {
-    const v = judge("criteria:\n  tests.acceptance: ['failed==0']\n", loadRun([]));
+    const v = judge("criteria:\n  tests.acceptance: ['failed==0']\n", emptyResults({ runId: 'a', kind: 'acceptance', target: { kind: 'local' } }));
     expect(v.rows[0]).to.include({ status: 'not measured', ok: false });
+    expect(v.passedInScope).to.equal(false);
+  });
+
+  it('tells a criterion another kind of run measures apart: the gate fails it, the run alone does not', () => {
+    const v = judge("criteria:\n  tests.acceptance: ['failed==0']\n  invoke.success_rate: ['rate>=0.9']\n", loadRun([{ name: 'invoke.success_rate', kind: 'rate', tags: {}, rate: 1 }]));
+    expect(v.rows[0]).to.include({ status: 'not in this run', ok: false });
+    expect(v.rows[0]?.detail).to.contain('measured by acceptance or all runs');
+    expect(v.passed).to.equal(false);
+    expect(v.passedInScope).to.equal(true);
   });
 
   it('never passes a partial run', () => {
@@ -136,4 +145,45 @@ describe('criteria evaluation', () => {
       expect((err as HarnessError).hint).to.contain('rate, passed, failed, count');
     }
   });
+
+  describe('a skip is never a pass', () => {
+    const test = (id: string, status: 'passed' | 'failed' | 'skipped', more: Partial<RunResults['tests'][number]> = {}): RunResults['tests'][number] => ({ id, title: id, suitePath: [], tags: [], status, durationMs: 1, measurements: {}, ...more });
+    const acceptance = (tests: RunResults['tests'], more: Partial<RunResults> = {}): RunResults => emptyResults({ runId: 'acc', kind: 'acceptance', target: { kind: 'local' }, tests, ...more });
+    const DEFAULT = "criteria:\n  tests.acceptance: ['failed==0', 'skipped==0']\n";
+
+    it('fails a run in which every test skipped', () => {
+      const v = judge(DEFAULT, acceptance([test('a', 'skipped'), test('b', 'skipped')]));
+      expect(v.passed).to.equal(false);
+      expect(v.rows.map((r) => [r.threshold, r.status, r.measured])).to.deep.equal([['failed==0', 'pass', 0], ['skipped==0', 'fail', 2]]);
+      expect(v.rows[1]?.detail).to.contain('skipped: a (no reason)');
+    });
+
+    it('counts an acknowledged deviation apart: not failed, but in deviations and named in the detail', () => {
+      const v = judge("criteria:\n  tests.acceptance: ['failed==0', 'deviations==0']\n", acceptance([test('a', 'passed'), test('tx', 'failed', { deviation: { reason: 'no rollback' } })]));
+      expect(v.rows.map((r) => [r.threshold, r.status])).to.deep.equal([['failed==0', 'pass'], ['deviations==0', 'fail']]);
+      expect(v.rows[0]?.detail).to.contain('known deviations: tx');
+    });
+
+    it('does not let a --grep narrowed run satisfy tests.*, unless the criterion allows it', () => {
+      const narrowed = acceptance([test('a', 'passed')], { filter: { grep: 'US2' } });
+      const v = judge(DEFAULT, narrowed);
+      expect(v.passed).to.equal(false);
+      expect(v.rows[0]?.detail).to.contain("narrowed (--grep 'US2')");
+      expect(judge("criteria:\n  tests.acceptance: { thresholds: ['failed==0'], allowFiltered: true }\n", narrowed).passed).to.equal(true);
+    });
+
+    it('counts chaos probes by their tests, so a probe that threw before recording still fails tests.chaos', () => {
+      const chaos = emptyResults({
+        runId: 'ch',
+        kind: 'chaos',
+        target: { kind: 'local' },
+        tests: [test('retries', 'passed', { area: 'chaos' }), test('breaker', 'failed', { area: 'chaos', failure: { message: 'threw' } })],
+        chaos: [{ probe: 'retries', target: 'task-service', expected: {}, observed: {}, passed: true }],
+      });
+      const v = judge("criteria:\n  tests.chaos: ['failed==0']\n  tests.acceptance: { thresholds: ['failed==0'], optional: true }\n", chaos);
+      expect(v.rows[0]).to.include({ status: 'fail', measured: 1 });
+      expect(v.rows[1]?.status, 'chaos tests are not acceptance tests').to.equal('skipped');
+    });
+  });
 });
+

@@ -17,7 +17,7 @@ describe('gate command', () => {
     return file;
   };
   const failingRun = writeRun(tmp.root, richResults({ runId: 'failing' }));
-  const passingRun = writeRun(tmp.root, richResults({ runId: 'passing', tests: richResults().tests.filter((t) => t.status !== 'failed'), chaos: richResults().chaos.filter((c) => c.passed) }));
+  const passingRun = writeRun(tmp.root, richResults({ runId: 'passing', tests: richResults().tests.filter((t) => t.status === 'passed'), chaos: richResults().chaos.filter((c) => c.passed) }));
 
   beforeEach(() => {
     out = '';
@@ -50,14 +50,14 @@ describe('gate command', () => {
     expect(code).to.equal(1);
     expect(out).to.match(/pubsub\.delivery_rate\s+subscriber=audit\s+rate>=0\.9999\s+0\.9995\s+FAIL/);
     expect(out).to.contain(`${file}:2: pubsub.delivery_rate [subscriber=audit] rate>=0.9999: 0.9995`);
-    expect(out).to.contain(`${file}:3: tests.acceptance failed==0: 1 (failing: saves and reads back with etag)`);
+    expect(out).to.contain(`${file}:3: tests.acceptance failed==0: 1 (failing: saves and reads back with etag · skipped: metadata lists the components (no reason))`);
     expect(out).to.contain('gate FAILED: 2 of');
   });
 
   it('returns 1 when a required metric was not measured', async () => {
-    const file = criteria('unmeasured.yaml', "criteria:\n  invoke.p99_budget: ['value<1']\n");
+    const file = criteria('unmeasured.yaml', "criteria:\n  invoke.sidecar_overhead: ['value<1']\n");
     expect(await gateCommand({ criteria: file, results: passingRun, out: sink })).to.equal(1);
-    expect(out).to.match(/invoke\.p99_budget\s+-\s+value<1\s+not measured\s+FAIL \(not measured\)/);
+    expect(out).to.match(/invoke\.sidecar_overhead\s+-\s+value<1\s+not measured\s+FAIL \(not measured\)/);
   });
 
   it('follows a reports/latest style link and judges several runs together', async () => {

@@ -48,16 +48,22 @@ describe('HTML report', () => {
     expect(verdict).to.match(/<tr class="fail"><td><code>pubsub\.delivery_rate<\/code><\/td><td>subscriber&#x3D;orders<\/td><td><code>rate&gt;&#x3D;0\.999<\/code><\/td><td>0\.998<\/td>/);
     expect(verdict).to.match(/<tr class="pass"><td><code>pubsub\.e2e_latency<\/code><\/td><td>subscriber&#x3D;orders<\/td><td><code>p\(99\)&lt;1000<\/code><\/td><td>420 ms<\/td>/);
     expect(verdict).to.contain('failing: saves and reads back with etag');
-    expect(verdict).to.contain('FAIL — 3 of 11 checks failed</p>');
-    expect(html).to.contain('<span class="badge fail">criteria: FAIL (3 failed)</span>');
+    expect(verdict).to.contain('FAIL — 4 of 13 checks failed</p>');
+    expect(html).to.contain('<span class="badge fail">criteria: FAIL (4 failed)</span>');
+  });
+
+  it('shows criteria only another kind of run measures as not in this run, so the headline agrees with the exit code', () => {
+    const page = buildReportHtml(emptyResults({ runId: 'acc', kind: 'acceptance', target: { kind: 'local' }, tests: richResults().tests.filter((t) => t.status === 'passed') }), { criteriaFile: join(REPO_ROOT, 'criteria.yaml') });
+    expect(page).to.contain('criteria: PASS (6 not in this run)');
+    expect(section(page, 'verdict')).to.contain('6 checks are measured only by another kind of run');
+    expect(section(page, 'verdict')).to.contain('npm run gate -- --results &lt;this run&gt; &lt;other run&gt;');
+    expect(section(page, 'verdict')).to.match(/<code>tests\.acceptance<\/code><\/td><td>-<\/td><td><code>failed&#x3D;&#x3D;0<\/code><\/td><td>0<\/td><td class="pass">/);
   });
 
   it('tells a check the run did not measure apart from one that failed', () => {
-    const page = buildReportHtml(emptyResults({ runId: 'acc', kind: 'acceptance', target: { kind: 'local' }, tests: richResults().tests.filter((t) => t.status === 'passed') }), { criteriaFile: join(REPO_ROOT, 'criteria.yaml') });
-    expect(page).to.contain('criteria: FAIL (0 failed, 5 not measured)');
-    expect(section(page, 'verdict')).to.contain('5 not measured in this run');
-    expect(section(page, 'verdict')).to.contain('npm run gate -- --results &lt;this run&gt; &lt;other run&gt;');
-    expect(section(page, 'verdict')).to.match(/<code>tests\.acceptance<\/code><\/td><td>-<\/td><td><code>failed&#x3D;&#x3D;0<\/code><\/td><td>0<\/td><td class="pass">/);
+    const page = buildReportHtml(emptyResults({ runId: 'load', kind: 'load', target: { kind: 'local' } }), { criteriaFile: join(REPO_ROOT, 'criteria.yaml') });
+    expect(page).to.contain('criteria: FAIL (0 failed, 4 not measured)');
+    expect(section(page, 'verdict')).to.contain('4 not measured in this run');
   });
 
   it('groups acceptance results by story and expands failures with their message', () => {

@@ -5,7 +5,9 @@ import { withSession } from '../../run/run-session';
 import { validateTargetOptions } from '../../run/target-options';
 import { ACCEPTANCE_AREAS, suiteFiles } from '../../suites/suite-files';
 import { SCENARIOS } from '../../../load/scenarios';
-import { ensureRuntime, runSuitesInSession, type AcceptanceOptions } from './acceptance';
+import { ensureRuntime, knownDeviationsFor, runSuitesInSession, type AcceptanceOptions } from './acceptance';
+import { join, resolve } from 'node:path';
+import { REPORTS_DIR } from '../../run/run-session';
 import { loadSettings, runScenariosInSession, type LoadOptions } from './load';
 
 export interface AllOptions extends AcceptanceOptions, LoadOptions {
@@ -20,11 +22,13 @@ export async function allCommand(opts: AllOptions): Promise<number> {
   validateTargetOptions(opts);
   loadCriteria(opts.criteria);
   const settings = loadSettings(opts);
+  const deviations = knownDeviationsFor(opts);
   await ensureRuntime(opts);
   const results = await withSession({ ...opts, kind: 'all' }, async (session) => {
-    await runSuitesInSession(session, suiteFiles([...ACCEPTANCE_AREAS, 'chaos']), opts);
+    await runSuitesInSession(session, suiteFiles([...ACCEPTANCE_AREAS, 'chaos']), { ...opts, deviations });
     if (!session.signal.aborted) await runScenariosInSession(session, SCENARIOS, settings);
   });
   process.stdout.write(`\n${consoleSummary(results)}\n\n`);
-  return gateCommand({ criteria: opts.criteria, results: opts.out ?? `reports/runs/${results.runId}` });
+  // Absolute, so the gate finds the run whatever directory the command was started from.
+  return gateCommand({ criteria: opts.criteria, results: opts.out ? resolve(opts.out) : join(REPORTS_DIR, 'runs', results.runId) });
 }
