@@ -63,7 +63,7 @@ export function evaluateCriteria(criteria: CriteriaFile, runs: RunResults | RunR
       if (measuredIn.length === 0) {
         const status = c.optional ? 'skipped' : inScope ? 'not measured' : 'not in this run';
         const detail = inScope ? undefined : `measured by ${kinds?.join(' or ')} runs; judge this run together with one: npm run gate -- --results <run> <other run>`;
-        rows.push({ ...base, series: '', measuredText: inScope ? 'not measured' : `not in a ${all.map((r) => r.kind).join('/')} run`, status, ok: c.optional, detail });
+        rows.push({ ...base, series: '', measuredText: inScope ? 'not measured' : several ? 'not in these runs' : 'not in this run', status, ok: c.optional, detail });
         continue;
       }
       for (const { run, series } of measuredIn) {
