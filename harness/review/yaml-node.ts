@@ -41,9 +41,7 @@ export class YamlNode {
 
   /** Follows a path of mapping keys. */
   at(...path: string[]): YamlNode | undefined {
-    let cur: YamlNode | undefined = this;
-    for (const key of path) cur = cur?.get(key);
-    return cur;
+    return path.reduce<YamlNode | undefined>((cur, key) => cur?.get(key), this);
   }
 
   /** Whether a mapping holds `key` at all (even with a null value). */
