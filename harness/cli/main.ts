@@ -11,10 +11,13 @@ import { acceptanceCommand, chaosCommand } from './commands/acceptance';
 import { loadCommand } from './commands/load';
 import { deployK8sCommand } from './commands/deploy-k8s';
 import { allCommand } from './commands/all';
+import { REVIEW_FORMATS, reviewCommand } from './commands/review';
 import { addTargetOptions } from '../run/target-options';
 import { reportCommand } from '../report/report-command';
 import { gateCommand } from '../gate/gate-command';
 import { DEFAULT_CRITERIA_FILE } from '../report/render-report';
+import { DEFAULT_REVIEW_PATHS } from '../review/review';
+import { SEVERITIES } from '../review/severity';
 
 registerSecretsFromEnv();
 
@@ -183,6 +186,25 @@ program
   .option('--results <dir...>', 'run directories (or results.json files) to judge together', ['reports/latest'])
   .addHelpText('after', '\nExit code: 0 every criterion passed, 1 a criterion failed or was not measured, 2 malformed criteria or results.\n\nExample:\n  npm run gate -- --criteria criteria.yaml --results reports/latest')
   .action(async (opts) => finish(await gateCommand({ criteria: opts.criteria, results: opts.results })));
+
+program
+  .command('review')
+  .description('static security review of Dapr Components, Configurations, Resiliency, Subscriptions, Multi-App Run files, Helm values and Dapr workloads')
+  .argument('[paths...]', `files or folders (default: ${DEFAULT_REVIEW_PATHS.join(' ')})`)
+  .addOption(new Option('--format <format>', 'text, json or sarif (SARIF 2.1.0, for GitHub code scanning)').choices([...REVIEW_FORMATS]).default('text'))
+  .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default('high'))
+  .option('-o, --output <file>', 'write the report to this file instead of stdout')
+  .addHelpText('after', `
+Each finding has a stable rule id, a severity, file:line, what is wrong, why it matters and the fix
+(docs/security-review.md lists the rules). A comment \`# dapr-harness: ignore <rule-id> <reason>\` on the
+reported line, or on its own line directly above it, suppresses that finding; suppressions are reported.
+Exit code: 0 no finding at or above --fail-on, 1 at least one, 2 a file that cannot be read or parsed (file:line).
+
+Examples:
+  npm run review                                       # the reference deployment, fail on high or critical
+  npm run review -- --fail-on medium k8s/apps
+  npm run review -- --format sarif --output review.sarif`)
+  .action(async (paths: string[], opts) => finish(await reviewCommand({ paths, format: opts.format, failOn: opts.failOn, output: opts.output })));
 
 function finish(code: number): void {
   process.exitCode = code;
