@@ -35,6 +35,14 @@ export interface ReportView {
   acceptance: AcceptanceView;
   chaos: { probe: string; target: string; policy: string; passed: boolean; note?: string; values: { name: string; expected: string; observed: string; tolerance: string }[] }[];
   chaosFailed: number;
+  securityReview?: {
+    summary: string;
+    /** Findings at high or critical severity: the ones `npm run review` fails on by default. */
+    blocking: number;
+    findings: { severity: string; cls: string; where: string; ruleId: string; message: string; fix: string }[];
+    suppressed: { where: string; ruleId: string; reason: string }[];
+    errors: { where: string; message: string }[];
+  };
   scenarios: ScenarioView[];
   subscribers: SubscriberView[];
   pubsubMetrics: MetricRowView[];
@@ -98,6 +106,7 @@ export function reportView(results: RunResults, extra: { verdict?: Verdict; comp
     acceptance: acceptanceView(results),
     chaos,
     chaosFailed: chaos.filter((c) => !c.passed).length,
+    securityReview: securityReviewView(results),
     scenarios: scenarioViews(results),
     subscribers: subscriberRows(results),
     stateMetrics: metricRows(results.metrics.filter((m) => isState(m.name))),
@@ -156,5 +165,21 @@ function comparisonView(c: RunComparison): NonNullable<ReportView['comparison']>
       note: r.note ?? '',
     })),
     testChanges: c.testChanges.map((t) => ({ title: t.title, previous: t.previous, current: t.current, cls: t.regression ? 'regression' : t.current === 'passed' ? 'improvement' : '' })),
+  };
+}
+
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
+
+function securityReviewView(results: RunResults): ReportView['securityReview'] {
+  const r = results.securityReview;
+  if (!r) return undefined;
+  const findings = [...r.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.file.localeCompare(b.file) || a.line - b.line);
+  const counts = SEVERITY_ORDER.map((sev) => [sev, findings.filter((f) => f.severity === sev).length] as const).filter(([, n]) => n > 0);
+  return {
+    summary: `${counts.map(([sev, n]) => `${n} ${sev}`).join(' · ') || 'no findings'}; ${r.suppressed.length} suppressed${r.errors.length ? `; ${r.errors.length} file(s) not readable` : ''}`,
+    blocking: findings.filter((f) => f.severity === 'critical' || f.severity === 'high').length,
+    findings: findings.map((f) => ({ severity: f.severity, cls: f.severity === 'critical' || f.severity === 'high' ? 'fail' : f.severity === 'medium' ? 'deviation' : 'skip', where: `${f.file}:${f.line}`, ruleId: f.ruleId, message: f.message, fix: f.fix })),
+    suppressed: r.suppressed.map((x) => ({ where: `${x.file}:${x.line}`, ruleId: x.ruleId, reason: x.reason })),
+    errors: r.errors.map((e) => ({ where: `${e.file}:${e.line}`, message: e.message })),
   };
 }

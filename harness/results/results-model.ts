@@ -85,6 +85,14 @@ export interface RunEnvironment {
   node?: string;
 }
 
+export interface SecurityReviewRecord {
+  paths: string[];
+  findings: { ruleId: string; severity: string; file: string; line: number; message: string; fix: string }[];
+  suppressed: { ruleId: string; severity: string; file: string; line: number; reason: string }[];
+  /** Files that could not be read or parsed: the review did not see everything it was given. */
+  errors: { file: string; line: number; message: string }[];
+}
+
 export interface RunResults {
   schemaVersion: typeof RESULTS_SCHEMA_VERSION;
   runId: string;
@@ -104,6 +112,8 @@ export interface RunResults {
    * A narrowed run checked less than the command would, so the gate's tests.* criteria reject it unless told not to.
    */
   filter?: { grep?: string; areas?: string[] };
+  /** The static security review of the deployment's files (`npm run review`), when the run included one. */
+  securityReview?: SecurityReviewRecord;
   /** Setup or run-level errors that are not one test's failure. */
   errors: { code: string; message: string }[];
 }

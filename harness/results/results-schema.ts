@@ -93,6 +93,16 @@ export const resultsJsonSchema = {
       },
     },
     filter: { type: 'object', properties: { grep: str, areas: { type: 'array', items: str } } },
+    securityReview: {
+      type: 'object',
+      required: ['paths', 'findings', 'suppressed', 'errors'],
+      properties: {
+        paths: { type: 'array', items: str },
+        findings: { type: 'array', items: { type: 'object', required: ['ruleId', 'severity', 'file', 'line', 'message', 'fix'], properties: { ruleId: str, severity: str, file: str, line: num, message: str, fix: str } } },
+        suppressed: { type: 'array', items: { type: 'object', required: ['ruleId', 'severity', 'file', 'line', 'reason'], properties: { ruleId: str, severity: str, file: str, line: num, reason: str } } },
+        errors: { type: 'array', items: { type: 'object', required: ['file', 'line', 'message'], properties: { file: str, line: num, message: str } } },
+      },
+    },
     errors: { type: 'array', items: { type: 'object', required: ['code', 'message'], properties: { code: str, message: str } } },
   },
 } as const;

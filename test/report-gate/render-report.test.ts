@@ -114,6 +114,25 @@ describe('HTML report', () => {
     expect(resources).to.contain('<figcaption>Memory (RSS) — pubsub-throughput</figcaption>');
   });
 
+  it('shows the security review of the deployment files when the run carries one (npm run all), worst first', () => {
+    const review = {
+      paths: ['dapr-components/'],
+      findings: [
+        { ruleId: 'component-unscoped', severity: 'medium', file: 'dapr-components/pubsub.yaml', line: 4, message: 'Component/pubsub has no scopes', fix: 'add scopes' },
+        { ruleId: 'mtls-disabled', severity: 'high', file: 'dapr-components/config.yaml', line: 7, message: 'mTLS is off', fix: 'set spec.mtls.enabled: true' },
+      ],
+      suppressed: [{ ruleId: 'app-reachable-around-sidecar', severity: 'high', file: 'k8s/apps/sample-app.yaml', line: 29, reason: 'baseline by design' }],
+      errors: [],
+    };
+    const page = buildReportHtml(emptyResults({ runId: 'all', kind: 'all', target: { kind: 'local' }, securityReview: review }));
+    const sectionHtml = section(page, 'security-review');
+    expect(sectionHtml).to.contain('1 high · 1 medium; 1 suppressed');
+    expect(sectionHtml.indexOf('mtls-disabled')).to.be.lessThan(sectionHtml.indexOf('component-unscoped'));
+    expect(sectionHtml).to.contain('<code>dapr-components/config.yaml:7</code>');
+    expect(sectionHtml).to.contain('baseline by design');
+    expect(buildReportHtml(emptyResults({ runId: 'acc', kind: 'acceptance', target: { kind: 'local' } }))).to.not.contain('id="security-review"');
+  });
+
   it('records the environment', () => {
     const env = section(html, 'environment');
     for (const text of ['1.18.2', 'sha256:c0ffee', 'sha256:beef', 'pubsub.jetstream', 'state.redis', 'reference deployment', '2026-11-27T06:45:01.000Z']) expect(env).to.contain(text);

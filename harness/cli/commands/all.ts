@@ -8,6 +8,9 @@ import { SCENARIOS } from '../../../load/scenarios';
 import { ensureRuntime, knownDeviationsFor, runSuitesInSession, type AcceptanceOptions } from './acceptance';
 import { join, resolve } from 'node:path';
 import { REPORTS_DIR } from '../../run/run-session';
+import { DEFAULT_REVIEW_PATHS } from '../../review/review';
+import { securityReviewRecord } from '../../review/review-record';
+import { REPO_ROOT } from '../../targets/local/run-dir';
 import { loadSettings, runScenariosInSession, type LoadOptions } from './load';
 
 export interface AllOptions extends AcceptanceOptions, LoadOptions {
@@ -25,6 +28,9 @@ export async function allCommand(opts: AllOptions): Promise<number> {
   const deviations = knownDeviationsFor(opts);
   await ensureRuntime(opts);
   const results = await withSession({ ...opts, kind: 'all' }, async (session) => {
+    // The reference deployment's own files, reviewed before they are exercised; the report shows the findings.
+    session.results.securityReview = securityReviewRecord(DEFAULT_REVIEW_PATHS.map((p) => join(REPO_ROOT, p)));
+    session.save();
     await runSuitesInSession(session, suiteFiles([...ACCEPTANCE_AREAS, 'chaos']), { ...opts, deviations });
     if (!session.signal.aborted) await runScenariosInSession(session, SCENARIOS, settings);
   });
