@@ -100,14 +100,18 @@ describe('dapr-components: the committed Dapr resources', () => {
         const targets = (b.spec as { targets: { apps: Record<string, unknown> } }).targets;
         targets.apps['task-servce'] = { retry: 'invokeRetry' };
       });
-      expect(checkResources(broken, appIds)).to.deep.equal(['Resiliency reference-resiliency: target app task-servce is not an app of the run file']);
+      const problems = checkResources(broken, appIds);
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.contain('unknown-app-target').and.to.contain('spec.targets.apps.task-servce').and.to.contain('did you mean "task-service"');
     });
 
     it('a policy referring to a retry that is not defined', () => {
       const broken = doctored('Resiliency', 'reference-resiliency', (b) => {
         (b.spec as { targets: { apps: Record<string, { retry: string }> } }).targets.apps['task-service'] = { retry: 'missingRetry' };
       });
-      expect(checkResources(broken, appIds)).to.deep.equal(['Resiliency reference-resiliency: app task-service uses retry missingRetry, which is not defined']);
+      const problems = checkResources(broken, appIds);
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.contain('spec.targets.apps.task-service.retry: no retry policy named "missingRetry"');
     });
 
     it('a password committed in clear', () => {

@@ -1,5 +1,7 @@
 import { jetStreamStreams } from '../harness/targets/local/render-resources';
 import type { DaprResource } from '../harness/targets/local/dapr-resources';
+import { HarnessError } from '../harness/errors/harness-error';
+import { formatFinding, parseResiliencyObject, resolvePolicies } from '../harness/resiliency';
 
 /**
  * Cross-checks of the committed Dapr resources against each other and against the apps that use them: what Dapr
@@ -11,12 +13,12 @@ export function checkResources(resources: DaprResource[], appIds: string[]): str
   const problems: string[] = [];
   const apps = new Set(appIds);
   const components = new Map(resources.filter((r) => r.kind === 'Component').map((r) => [r.name, spec(r).type as string]));
+  problems.push(...checkResiliency(resources, apps));
 
   for (const r of resources) {
     const where = `${r.kind} ${r.name}`;
     if (r.kind === 'Component') problems.push(...checkComponent(r, where));
     if (r.kind === 'Configuration') problems.push(...checkConfiguration(r, where, apps));
-    if (r.kind === 'Resiliency') problems.push(...checkResiliency(r, where, apps, components));
     if (r.kind === 'Subscription') problems.push(...checkSubscription(r, where, components));
     for (const scope of scopes(r)) if (!apps.has(scope)) problems.push(`${where}: scope ${scope} is not an app of the run file`);
   }
@@ -56,36 +58,23 @@ function checkConfiguration(r: DaprResource, where: string, apps: Set<string>): 
   return out;
 }
 
-interface PolicyRefs {
-  timeout?: string;
-  retry?: string;
-  circuitBreaker?: string;
-}
-
-function checkResiliency(r: DaprResource, where: string, apps: Set<string>, components: Map<string, string>): string[] {
-  const out: string[] = [];
-  const policies = (spec(r).policies ?? {}) as { timeouts?: Record<string, unknown>; retries?: Record<string, unknown>; circuitBreakers?: Record<string, { trip?: unknown }> };
-  const targets = (spec(r).targets ?? {}) as { apps?: Record<string, PolicyRefs>; components?: Record<string, { inbound?: PolicyRefs; outbound?: PolicyRefs }> };
-  const refs = (target: string, p: PolicyRefs | undefined): void => {
-    if (!p) return;
-    if (p.timeout && !(p.timeout in (policies.timeouts ?? {})) && !/^\d+(ms|s|m|h)$/.test(p.timeout)) out.push(`${where}: ${target} uses timeout ${p.timeout}, which is not defined`);
-    if (p.retry && !(p.retry in (policies.retries ?? {}))) out.push(`${where}: ${target} uses retry ${p.retry}, which is not defined`);
-    if (p.circuitBreaker && !(p.circuitBreaker in (policies.circuitBreakers ?? {}))) out.push(`${where}: ${target} uses circuit breaker ${p.circuitBreaker}, which is not defined`);
-  };
-  for (const [app, p] of Object.entries(targets.apps ?? {})) {
-    if (!apps.has(app)) out.push(`${where}: target app ${app} is not an app of the run file`);
-    refs(`app ${app}`, p);
+/**
+ * Resiliency documents are checked by the same model the chaos probes derive their expectations from
+ * (harness/resiliency), so the committed files and the probes can never disagree about what a policy means:
+ * a load error (an undefined policy, a bad duration or trip) and every warning it finds are problems here.
+ */
+function checkResiliency(resources: DaprResource[], apps: Set<string>): string[] {
+  const docs = resources.filter((r) => r.kind === 'Resiliency');
+  if (docs.length === 0) return [];
+  const components = resources.filter((r) => r.kind === 'Component').map((r) => ({ name: r.name, type: spec(r).type as string, scopes: scopes(r) }));
+  try {
+    const parsed = docs.map((r) => parseResiliencyObject(r.body, `Resiliency ${r.name}`));
+    const { findings } = resolvePolicies(parsed, { appIds: [...apps], components });
+    return findings.filter((f) => f.severity === 'warning').map(formatFinding);
+  } catch (err) {
+    if (err instanceof HarnessError) return [err.oneLine()];
+    throw err;
   }
-  for (const [name, c] of Object.entries(targets.components ?? {})) {
-    if (!components.has(name)) out.push(`${where}: target component ${name} is not defined`);
-    refs(`component ${name} outbound`, c.outbound);
-    refs(`component ${name} inbound`, c.inbound);
-    if (c.inbound && components.has(name) && !components.get(name)?.startsWith('pubsub.')) out.push(`${where}: component ${name} has an inbound policy, which only pub/sub components use`);
-  }
-  for (const [name, cb] of Object.entries(policies.circuitBreakers ?? {})) {
-    if (typeof cb.trip !== 'string' || cb.trip.trim() === '') out.push(`${where}: circuit breaker ${name} needs a trip expression, e.g. consecutiveFailures > 5`);
-  }
-  return out;
 }
 
 function checkSubscription(r: DaprResource, where: string, components: Map<string, string>): string[] {
