@@ -12,7 +12,7 @@ import { loadCommand } from './commands/load';
 import { deployK8sCommand } from './commands/deploy-k8s';
 import { allCommand } from './commands/all';
 import { REVIEW_FORMATS, reviewCommand } from './commands/review';
-import { addTargetOptions } from '../run/target-options';
+import { addTargetOptions } from '../session/target-options';
 import { reportCommand } from '../report/report-command';
 import { gateCommand } from '../gate/gate-command';
 import { DEFAULT_CRITERIA_FILE } from '../report/render-report';

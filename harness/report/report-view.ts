@@ -1,5 +1,5 @@
 import type { Verdict } from '../gate/criteria-evaluation';
-import { verdictText } from '../gate/gate-command';
+import { verdictText } from '../gate/verdict-format';
 import { formatDurationMs, formatNumber } from '../gate/measured-format';
 import type { RunResults } from '../results/results-model';
 import { acceptanceView, type AcceptanceView } from './acceptance-view';

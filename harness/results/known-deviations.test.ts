@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { exitCodeFor } from '../errors/harness-error';
-import { REPO_ROOT } from '../targets/local/run-dir';
+import { REPO_ROOT } from '../paths';
 import { applyKnownDeviations, loadKnownDeviations, parseKnownDeviations } from './known-deviations';
 import type { TestResult } from './results-model';
 import { emptyResults } from './results-store';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { consoleSummary } from './console-summary';
+import { consoleSummary } from '../console/console-summary';
 import { junitXml } from './junit';
 import type { TestResult } from './results-model';
 import { emptyResults } from './results-store';

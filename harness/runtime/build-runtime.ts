@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import { usageError } from '../errors/harness-error';
 import { runGo } from './go-build';
-import type { Progress } from '../cli/progress';
+import type { Progress } from '../console/progress';
 import { RUNTIME_MODULE_DIR, runtimeBinaries, runtimeIsBuilt, type RuntimeBinaries } from './runtime-binaries';
 import { requireCommand } from '../targets/local/required-commands';
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { runtimeError } from '../errors/harness-error';
-import type { Progress } from '../cli/progress';
+import type { Progress } from '../console/progress';
 
 const TAIL_LINES = 20;
 

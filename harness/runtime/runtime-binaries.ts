@@ -1,5 +1,5 @@
+import { cacheRoot } from '../paths';
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { usageError } from '../errors/harness-error';
 
@@ -13,10 +13,6 @@ export function pinnedDaprVersion(): string {
   return match[1];
 }
 
-export function cacheRoot(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'dapr-harness');
-}
 
 export interface RuntimeBinaries {
   version: string;

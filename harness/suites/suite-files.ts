@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../targets/local/run-dir';
+import { REPO_ROOT } from '../paths';
 
 export const SUITES_DIR = join(REPO_ROOT, 'suites');
 

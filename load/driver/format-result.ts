@@ -1,4 +1,4 @@
-import { renderTable } from '../../harness/cli/table';
+import { renderTable } from '../../harness/console/table';
 import type { DriverResult } from './driver-result';
 import type { LatencySummary } from './latency-recorder';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { silentProgress } from '../../harness/cli/progress';
+import { silentProgress } from '../../harness/console/progress';
 import type { AutoscaleTimeline, AutoscaleWatcher, ReplicaSample } from '../../harness/targets/kubernetes/autoscale-watcher';
 import type { KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
 import { perSecond, runKubernetesAutoscale, type AutoscaleLoad } from './autoscale-kubernetes';

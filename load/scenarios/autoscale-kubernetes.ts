@@ -1,4 +1,4 @@
-import type { Progress } from '../../harness/cli/progress';
+import type { Progress } from '../../harness/console/progress';
 import type { MetricSample, ScenarioResult } from '../../harness/results/results-model';
 import { autoscaleMetrics, replicasAt, summarizeAutoscale, type AutoscaleSummary, type AutoscaleTimeline, type ReplicaSample } from '../../harness/targets/kubernetes/autoscale-watcher';
 import type { KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';

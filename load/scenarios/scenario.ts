@@ -1,4 +1,4 @@
-import type { Progress } from '../../harness/cli/progress';
+import type { Progress } from '../../harness/console/progress';
 import type { RunResults } from '../../harness/results/results-model';
 import type { Deployment } from '../../harness/targets/deployment';
 import type { LocalDeployment } from '../../harness/targets/local/local-target';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'chai';
-import { silentProgress } from '../../harness/cli/progress';
+import { silentProgress } from '../../harness/console/progress';
 import { evaluateCriteria } from '../../harness/gate/criteria-evaluation';
 import { loadCriteria } from '../../harness/gate/criteria-file';
 import { emptyResults, readResults, writeResults } from '../../harness/results/results-store';

@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../harness/targets/local/run-dir';
+import { REPO_ROOT } from '../../harness/paths';
 
 interface Step {
   name?: string;

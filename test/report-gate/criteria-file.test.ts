@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCriteria } from '../../harness/gate/criteria-file';
 import { exitCodeFor, HarnessError } from '../../harness/errors/harness-error';
-import { REPO_ROOT } from '../../harness/targets/local/run-dir';
+import { REPO_ROOT } from '../../harness/paths';
 
 function parseError(text: string): HarnessError {
   try {

@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitCodeFor, HarnessError } from '../../harness/errors/harness-error';
 import { gateCommand } from '../../harness/gate/gate-command';
-import { REPO_ROOT } from '../../harness/targets/local/run-dir';
+import { REPO_ROOT } from '../../harness/paths';
 import { emptyResults } from '../../harness/results/results-store';
 import { richResults, tempRunsRoot, writeRun } from './results-fixtures';
 

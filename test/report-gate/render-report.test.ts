@@ -7,7 +7,7 @@ import { buildReportHtml, renderReport } from '../../harness/report/render-repor
 import { reportCommand } from '../../harness/report/report-command';
 import { readResults } from '../../harness/results/results-store';
 import { emptyResults } from '../../harness/results/results-store';
-import { REPO_ROOT } from '../../harness/targets/local/run-dir';
+import { REPO_ROOT } from '../../harness/paths';
 import { MALICIOUS_TITLE, richResults, tempRunsRoot, writeRun } from './results-fixtures';
 
 /** The text of one `<section id=…>` of the page. */

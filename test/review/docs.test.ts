@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULE_CATALOGUE } from '../../harness/review/review';
-import { REPO_ROOT } from '../../harness/targets/local/run-dir';
+import { REPO_ROOT } from '../../harness/paths';
 
 describe('security review documentation', () => {
   const doc = readFileSync(join(REPO_ROOT, 'docs', 'security-review.md'), 'utf8');

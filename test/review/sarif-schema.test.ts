@@ -6,7 +6,7 @@ import Ajv4 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { reviewSarif } from '../../harness/review/format-sarif';
 import { DEFAULT_REVIEW_PATHS, RULE_CATALOGUE, reviewPaths } from '../../harness/review/review';
-import { REPO_ROOT } from '../../harness/targets/local/run-dir';
+import { REPO_ROOT } from '../../harness/paths';
 
 /**
  * The SARIF output against the official SARIF 2.1.0 schema (2.1.0-rtm.5, as shipped by Microsoft's SARIF SDK in

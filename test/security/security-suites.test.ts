@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { readResults } from '../../harness/results/results-store';
 import type { RunResults } from '../../harness/results/results-model';
-import { DEFAULT_RUN_ROOT } from '../../harness/targets/local/run-dir';
+import { DEFAULT_RUN_ROOT } from '../../harness/paths';
 import { FIXTURES } from '../support/fixtures';
 import { runCli } from '../support/cli';
 import { sharedDeployment } from '../support/shared-deployment';

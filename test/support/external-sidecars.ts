@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Deployment } from '../../harness/targets/deployment';
-import { REPO_ROOT } from '../../harness/targets/local/run-dir';
+import { REPO_ROOT } from '../../harness/paths';
 
 /** A sidecars file describing a running deployment, for `--target external` runs against it. */
 export function sidecarsFileFor(d: Deployment, resourcesPaths: string[] = [join(REPO_ROOT, 'dapr-components')]): string {

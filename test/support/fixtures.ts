@@ -1,7 +1,7 @@
 import { mkdtempSync, cpSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_RUN_ROOT } from '../../harness/targets/local/run-dir';
+import { DEFAULT_RUN_ROOT } from '../../harness/paths';
 
 export const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 export const PROBE_RUN_FILE = join(FIXTURES, 'probe.dapr.yaml');

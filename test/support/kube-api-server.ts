@@ -1,4 +1,4 @@
-import { createProgress } from '../../harness/cli/progress';
+import { createProgress } from '../../harness/console/progress';
 import { startKubeTestEnv, type KubeTestEnv } from '../../harness/targets/kubernetes/test-env/kube-test-env';
 
 /**

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { startLocalDeployment, type LocalDeployment } from '../../harness/targets/local/local-target';
-import { DEFAULT_RUN_ROOT } from '../../harness/targets/local/run-dir';
+import { DEFAULT_RUN_ROOT } from '../../harness/paths';
 
 /**
  * One reference deployment for the whole mocha run, started on first use and stopped by the root hook.

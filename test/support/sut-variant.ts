@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { DEFAULT_RUN_ROOT, REPO_ROOT } from '../../harness/targets/local/run-dir';
+import { DEFAULT_RUN_ROOT, REPO_ROOT } from '../../harness/paths';
 
 /**
  * A private copy of the reference deployment (system-under-test + dapr-components) that a test breaks on purpose.

@@ -1,19 +1,19 @@
-import { createProgress } from '../progress';
+import { createProgress } from '../../console/progress';
 import { buildRuntime } from '../../runtime/build-runtime';
 import { runtimeIsBuilt } from '../../runtime/runtime-binaries';
-import { consoleSummary } from '../../results/console-summary';
+import { consoleSummary } from '../../console/console-summary';
 import { applyKnownDeviations, loadKnownDeviations, type KnownDeviation } from '../../results/known-deviations';
 import { runOutcome } from '../../results/test-outcome';
-import { withSession, type Session } from '../../run/run-session';
-import type { TargetOptions } from '../../run/target-options';
-import { validateTargetOptions } from '../../run/target-options';
+import { withSession, type Session } from '../../session/run-session';
+import type { TargetOptions } from '../../session/target-options';
+import { validateTargetOptions } from '../../session/target-options';
 import { runSuites } from '../../suites/run-suites';
 import { setSuiteContext } from '../../suites/suite-context';
 import { ACCEPTANCE_AREAS, suiteFiles } from '../../suites/suite-files';
 import { usageError } from '../../errors/harness-error';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../targets/local/run-dir';
+import { REPO_ROOT } from '../../paths';
 
 export interface AcceptanceOptions extends TargetOptions {
   grep?: string;

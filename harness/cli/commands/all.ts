@@ -1,16 +1,16 @@
 import { gateCommand } from '../../gate/gate-command';
 import { loadCriteria } from '../../gate/criteria-file';
-import { consoleSummary } from '../../results/console-summary';
-import { withSession } from '../../run/run-session';
-import { validateTargetOptions } from '../../run/target-options';
+import { consoleSummary } from '../../console/console-summary';
+import { withSession } from '../../session/run-session';
+import { validateTargetOptions } from '../../session/target-options';
 import { ACCEPTANCE_AREAS, suiteFiles } from '../../suites/suite-files';
 import { SCENARIOS } from '../../../load/scenarios';
 import { ensureRuntime, knownDeviationsFor, runSuitesInSession, type AcceptanceOptions } from './acceptance';
 import { join, resolve } from 'node:path';
-import { REPORTS_DIR } from '../../run/run-session';
+import { REPORTS_DIR } from '../../paths';
 import { DEFAULT_REVIEW_PATHS } from '../../review/review';
 import { securityReviewRecord } from '../../review/review-record';
-import { REPO_ROOT } from '../../targets/local/run-dir';
+import { REPO_ROOT } from '../../paths';
 import { loadSettings, runScenariosInSession, type LoadOptions } from './load';
 
 export interface AllOptions extends AcceptanceOptions, LoadOptions {

@@ -1,5 +1,5 @@
 import { deployK8s, undeployK8s } from '../../targets/kubernetes/deploy-k8s';
-import { createProgress } from '../progress';
+import { createProgress } from '../../console/progress';
 
 export interface DeployOptions {
   dir: string;

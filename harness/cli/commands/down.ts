@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { signalGroup } from '../../process/managed-process';
 import { sleep } from '../../process/wait/wait-strategy';
 import { clearCurrentRun, pidAlive, processesOfRun, readCurrentRun } from '../../targets/local/current-run';
-import { createProgress } from '../progress';
+import { createProgress } from '../../console/progress';
 
 const STOP_TIMEOUT_MS = 60_000;
 

@@ -1,8 +1,8 @@
 import { usageError } from '../../errors/harness-error';
-import { withSession, type Session } from '../../run/run-session';
-import { validateTargetOptions, type TargetOptions } from '../../run/target-options';
+import { withSession, type Session } from '../../session/run-session';
+import { validateTargetOptions, type TargetOptions } from '../../session/target-options';
 import { LOAD_DEFAULTS, SCENARIOS, type LoadSettings, type Scenario } from '../../../load/scenarios';
-import { renderTable } from '../table';
+import { renderTable } from '../../console/table';
 import { isLoopbackHost } from '../../../load/driver';
 import { parseSidecarFlags, readExternalSpec } from '../../targets/external/external-target';
 import { parseDuration, parsePositiveInt, parseRate, parseSize } from '../units';

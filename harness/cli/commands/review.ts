@@ -7,8 +7,8 @@ import { DEFAULT_REVIEW_PATHS, RULE_CATALOGUE, reviewPaths } from '../../review/
 import { isSeverity, SEVERITIES, type Severity } from '../../review/severity';
 import { failingFindings } from '../../review/summary';
 import { reviewTextView } from '../../review/text-view';
-import { REPO_ROOT } from '../../targets/local/run-dir';
-import { renderTable } from '../table';
+import { REPO_ROOT } from '../../paths';
+import { renderTable } from '../../console/table';
 
 export const REVIEW_FORMATS = ['text', 'json', 'sarif'] as const;
 export type ReviewFormat = (typeof REVIEW_FORMATS)[number];

@@ -1,5 +1,5 @@
 import { buildRuntime, binaryVersion } from '../../runtime/build-runtime';
-import { createProgress } from '../progress';
+import { createProgress } from '../../console/progress';
 
 /** Builds daprd and sentry from Dapr's module into the cache (once) and prints what the binaries report. */
 export async function runtimeCommand(opts: { force?: boolean }): Promise<number> {

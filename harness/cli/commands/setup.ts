@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { usageError } from '../../errors/harness-error';
 import { commandPath, DEBIAN_PACKAGES } from '../../targets/local/required-commands';
-import { createProgress } from '../progress';
+import { createProgress } from '../../console/progress';
 import { runtimeCommand } from './runtime';
 
 /** Installs the Debian servers the local target runs (as root, with apt-get), then builds the runtime. */

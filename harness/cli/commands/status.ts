@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pidAlive, readCurrentRun } from '../../targets/local/current-run';
-import { renderTable } from '../table';
+import { renderTable } from '../../console/table';
 
 interface Metadata {
   id?: string;

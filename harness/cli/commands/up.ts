@@ -5,9 +5,10 @@ import { runtimeError, usageError, HarnessError } from '../../errors/harness-err
 import { sleep } from '../../process/wait/wait-strategy';
 import { clearCurrentRun, pidAlive, readCurrentRun, writeCurrentRun } from '../../targets/local/current-run';
 import { startLocalDeployment, type LocalDeployment, type LocalDeploymentDescription } from '../../targets/local/local-target';
-import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT, newRunId, RUN_ID_ENV } from '../../targets/local/run-dir';
-import { createProgress } from '../progress';
-import { renderTable } from '../table';
+import { newRunId, RUN_ID_ENV } from '../../targets/local/run-dir';
+import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../../paths';
+import { createProgress } from '../../console/progress';
+import { renderTable } from '../../console/table';
 
 export interface UpOptions {
   runFile: string;

@@ -1,4 +1,4 @@
-import { renderTable } from '../../cli/table';
+import { renderTable } from '../../console/table';
 import type { PreflightReport } from './control-plane-preflight';
 
 /** The preflight as `dapr status -k` prints it, plus the CRDs, for a `status --target kubernetes` command. */

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { silentProgress, type Progress } from '../../cli/progress';
+import { silentProgress, type Progress } from '../../console/progress';
 import { runtimeError } from '../../errors/harness-error';
 import { sleep } from '../../process/wait/wait-strategy';
 import { apiErrorMessage, apiStatus, isNotFound } from './api-errors';

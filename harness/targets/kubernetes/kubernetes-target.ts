@@ -1,4 +1,4 @@
-import { silentProgress, type Progress } from '../../cli/progress';
+import { silentProgress, type Progress } from '../../console/progress';
 import { usageError } from '../../errors/harness-error';
 import { LifecycleStack } from '../../process/lifecycle-stack';
 import { findSidecar, type ComponentInfo, type Deployment, type ResourceDocument } from '../deployment';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Progress } from '../../cli/progress';
-import { silentProgress } from '../../cli/progress';
+import type { Progress } from '../../console/progress';
+import { silentProgress } from '../../console/progress';
 import { LifecycleStack, ParallelGroup } from '../../process/lifecycle-stack';
 import type { ManagedProcess, Stoppable } from '../../process/managed-process';
 import { AuditLog } from '../../audit/audit-log';
@@ -17,7 +17,8 @@ import { ensureStreams, natsServer } from './nats-server';
 import { redisServer } from './redis-server';
 import { jetStreamStreams, needsNats, needsRedis, renderConfiguration, renderResources, type LocalEndpoints } from './render-resources';
 import { requireServerBinaries } from './required-commands';
-import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT, makeRunDir, newRunId, RUN_ID_ENV } from './run-dir';
+import { makeRunDir, newRunId, RUN_ID_ENV } from './run-dir';
+import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../../paths';
 import { sentryServer } from './sentry';
 import { ZipkinCollector } from '../../observability/zipkin-collector';
 

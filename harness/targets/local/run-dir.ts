@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-export const DEFAULT_RUN_ROOT = join(REPO_ROOT, '.run');
-export const DEFAULT_RUN_FILE = join(REPO_ROOT, 'system-under-test', 'dapr.yaml');
+import { join } from 'node:path';
 
 /** Sortable and unique: 20261127-064501-a1b2. */
 export function newRunId(now = new Date()): string {

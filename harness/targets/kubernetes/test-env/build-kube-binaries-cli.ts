@@ -3,7 +3,7 @@
  * kube-apiserver, kube-controller-manager, etcd, kwok and metrics-server the Kubernetes target's tests start, so CI
  * can build them before the tests' timeouts run.
  */
-import { createProgress } from '../../../cli/progress';
+import { createProgress } from '../../../console/progress';
 import { exitCodeFor, HarnessError } from '../../../errors/harness-error';
 import { buildKubeBinaries } from './build-kube-binaries';
 

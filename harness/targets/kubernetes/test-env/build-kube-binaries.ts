@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Progress } from '../../../cli/progress';
+import type { Progress } from '../../../console/progress';
 import { runtimeError } from '../../../errors/harness-error';
 import { requireCommand } from '../../local/required-commands';
 import { runGo } from '../../../runtime/go-build';

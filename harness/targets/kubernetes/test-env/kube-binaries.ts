@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cacheRoot } from '../../../runtime/runtime-binaries';
+import { cacheRoot } from '../../../paths';
 
 /** The Go module that builds kube-apiserver, kube-controller-manager and etcd for the Kubernetes target's tests. */
 export const KUBE_MODULE_DIR = resolve(import.meta.dirname, '../../../../runtime/kube');

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { silentProgress, type Progress } from '../../../cli/progress';
+import { silentProgress, type Progress } from '../../../console/progress';
 import { runtimeError } from '../../../errors/harness-error';
 import { LifecycleStack } from '../../../process/lifecycle-stack';
 import { ManagedProcess } from '../../../process/managed-process';

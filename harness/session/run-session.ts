@@ -1,21 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HarnessError, runtimeError } from '../errors/harness-error';
-import { createProgress, type Progress } from '../cli/progress';
-import { collectEnvironment } from '../results/environment';
+import { createProgress, type Progress } from '../console/progress';
+import { collectEnvironment } from './environment';
 import { junitXml } from '../results/junit';
 import type { RunKind, RunResults } from '../results/results-model';
 import { emptyResults, linkLatest, writeResults } from '../results/results-store';
 import type { Deployment } from '../targets/deployment';
 import { writeCurrentRun } from '../targets/local/current-run';
-import { DEFAULT_RUN_ROOT, newRunId, REPO_ROOT } from '../targets/local/run-dir';
+import { newRunId } from '../targets/local/run-dir';
+import { DEFAULT_RUN_ROOT, REPORTS_DIR } from '../paths';
 import type { LocalDeployment } from '../targets/local/local-target';
 import { openTarget, validateTargetOptions, type TargetOptions } from './target-options';
 import { renderReport } from '../report/render-report';
 import { redact } from '../secrets/redaction';
 import { AuditLog, setCurrentAuditLog } from '../audit/audit-log';
 
-export const REPORTS_DIR = join(REPO_ROOT, 'reports');
 
 export interface SessionOptions extends TargetOptions {
   kind: RunKind;

@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors/harness-error';
-import type { Progress } from '../cli/progress';
+import type { Progress } from '../console/progress';
 import type { Deployment } from '../targets/deployment';
 import type { AuditLog } from '../audit/audit-log';
 import { loadKubeConfig } from '../targets/kubernetes/kube-config';
 import { openKubernetesTarget } from '../targets/kubernetes/kubernetes-target';
 import { connectExternal, parseSidecarFlags, readExternalSpec } from '../targets/external/external-target';
 import { startLocalDeployment } from '../targets/local/local-target';
-import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../targets/local/run-dir';
+import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../paths';
 
 export interface TargetOptions {
   target: string;

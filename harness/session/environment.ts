@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Deployment, ResourceDocument } from '../targets/deployment';
-import type { RunEnvironment } from './results-model';
+import type { RunEnvironment } from '../results/results-model';
 
 /** sha256 over the canonical JSON of the documents of one kind, so two runs can tell whether policy changed. */
 export function digestOf(docs: ResourceDocument[], kind: string): string | undefined {

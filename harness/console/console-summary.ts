@@ -1,6 +1,6 @@
-import { renderTable } from '../cli/table';
-import type { RunResults } from './results-model';
-import { countOutcomes, countsLine, runOutcome, storyVerdict, testsByStory } from './test-outcome';
+import { renderTable } from './table';
+import type { RunResults } from '../results/results-model';
+import { countOutcomes, countsLine, runOutcome, storyVerdict, testsByStory } from '../results/test-outcome';
 
 /**
  * Per story: passed, failed, skipped and known deviations with the story's verdict; then every failure, every
