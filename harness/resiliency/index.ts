@@ -35,9 +35,14 @@ export {
   describeRetry,
   describeTimeout,
   expectedCalleeCalls,
+  expectedInvocation,
   timeoutMs,
+  SIDECAR_ERROR_STATUS,
   type BreakerExpectation,
   type CalleeCallExpectation,
+  type InvocationExpectation,
+  type InvocationOptions,
+  type InvocationOutcome,
   type Range,
 } from './resiliency-expectation';
 export { expectedAttempts, retryDelaysMs, type AttemptExpectation, type AttemptLimit, type AttemptOptions, type DelayBound } from './retry-schedule';
