@@ -96,9 +96,16 @@ function expectOutcome(record: ProbeRecord, expected: InvocationExpectation, obs
   record.equal('callerStatus', expected.callerStatus ?? 'no answer', observedStatus ?? 'no answer', `outcome ${expected.outcome}, limited by ${expected.limitedBy}`);
 }
 
+/**
+ * The policy the caller's sidecar applies to the callee. None at all is a failure, not a trivially kept promise:
+ * these probes exist to check declared resiliency, and a target without any is what a user must fix.
+ */
 function policyFor(site: InvocationSite, record: ProbeRecord): EffectivePolicy {
   const policy = appPolicy(site.caller, site.callee);
   record.policy = describeExpectation(policy);
+  if (policy.source === 'none') {
+    throw new Error(`no resiliency policy applies to ${targetOf(site)}: a failure reaches the caller untried (declare one under spec.targets.apps.${site.callee}, or a DefaultRetryPolicy)`);
+  }
   return policy;
 }
 
