@@ -83,7 +83,8 @@ async function settledCallLog(appId: string, key: string, atLeast: number): Prom
 async function callOnce(site: InvocationSite, method: string, key: string, timeout: number): Promise<{ status: number | undefined; ms: number }> {
   const started = Date.now();
   try {
-    const res = await invoke(site.caller, site.callee, method, { headers: { 'x-fault-key': key }, timeoutMs: timeout });
+    // AbortSignal.timeout takes whole milliseconds; jittered bounds are fractional.
+    const res = await invoke(site.caller, site.callee, method, { headers: { 'x-fault-key': key }, timeoutMs: Math.ceil(timeout) });
     return { status: res.status, ms: Date.now() - started };
   } catch (err) {
     // Only the caller's own deadline is an observation; anything else is the probe failing.

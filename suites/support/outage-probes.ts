@@ -48,7 +48,7 @@ export function stateOutageProbe(site: StateOutageSite): Promise<ChaosResult> {
     let failedAfter = 0;
     try {
       const started = Date.now();
-      during = await http<{ errorCode?: string }>(state, { method: 'POST', json: [{ key, value: 1 }], timeoutMs: window.max + 10_000 });
+      during = await http<{ errorCode?: string }>(state, { method: 'POST', json: [{ key, value: 1 }], timeoutMs: Math.ceil(window.max) + 10_000 });
       failedAfter = Date.now() - started;
     } finally {
       await site.dependency.start();
