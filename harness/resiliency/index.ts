@@ -35,11 +35,17 @@ export {
   describeRetry,
   describeTimeout,
   expectedCalleeCalls,
+  expectedInvocation,
   timeoutMs,
+  SIDECAR_ERROR_STATUS,
   type BreakerExpectation,
   type CalleeCallExpectation,
+  type InvocationExpectation,
+  type InvocationOptions,
+  type InvocationOutcome,
   type Range,
 } from './resiliency-expectation';
+export { expectedDeliveries, type DeliveryExpectation } from './delivery-expectation';
 export { expectedAttempts, retryDelaysMs, type AttemptExpectation, type AttemptLimit, type AttemptOptions, type DelayBound } from './retry-schedule';
 export { circuitBreakerPolicy, retryPolicy, timeoutPolicy, CIRCUIT_BREAKER_DEFAULTS, RETRY_DEFAULTS, type CircuitBreakerPolicy, type RetryPolicy, type TimeoutPolicy } from './policy-definitions';
 export { builtInRetries, componentKind, BUILT_IN_RETRY_NAMES, type BuiltInRetryName, type ComponentKind, type Direction } from './built-in-policies';

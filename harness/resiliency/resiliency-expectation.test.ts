@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { circuitBreakerPolicy, retryPolicy, timeoutPolicy } from './policy-definitions';
 import { loadResiliencyFiles } from './resiliency-document';
-import { circuitBreakerExpectation, describeBreaker, describeExpectation, describeRetry, expectedCalleeCalls, timeoutMs } from './resiliency-expectation';
+import { circuitBreakerExpectation, describeBreaker, describeExpectation, describeRetry, expectedCalleeCalls, expectedInvocation, timeoutMs } from './resiliency-expectation';
 import { effectivePolicy, resolvePolicies, type EffectivePolicy } from './resiliency-policy';
 import { parseStatusCodes } from './status-code-match';
 
@@ -78,6 +78,46 @@ describe('resiliency expectations', () => {
 
     it('is nothing for no requests', () => {
       expect(expectedCalleeCalls(app1ToAppB, { requests: 0 }).calls).to.deep.equal({ min: 0, max: 0 });
+    });
+  });
+
+  describe('one request on a fresh breaker', () => {
+    const retry3 = retryPolicy('r', { durationMs: 100, maxRetries: 3, matching: { httpStatusCodes: parseStatusCodes('429,500-599', 'http'), grpcStatusCodes: null } });
+
+    it('recovers from fewer failures than retries, with the callee\'s answer', () => {
+      expect(expectedInvocation(target({ retry: retry3 }), { failures: 2, statusCode: 503 })).to.deep.include({ calls: { min: 3, max: 3 }, outcome: 'success', callerStatus: 200, certain: true });
+    });
+
+    it('passes the failing status through once the retries are spent, or at once when matching excludes it', () => {
+      expect(expectedInvocation(target({ retry: retry3 }), { failures: 'persistent', statusCode: 503 })).to.deep.include({ calls: { min: 4, max: 4 }, outcome: 'callee-status', callerStatus: 503, limitedBy: 'maxRetries' });
+      expect(expectedInvocation(target({ retry: retry3 }), { failures: 2, statusCode: 404 })).to.deep.include({ calls: { min: 1, max: 1 }, outcome: 'callee-status', callerStatus: 404, limitedBy: 'matching' });
+      expect(expectedInvocation(target({ retry: retryPolicy('none', { maxRetries: 0 }) }), { failures: 1, statusCode: 503 })).to.deep.include({ calls: { min: 1, max: 1 }, callerStatus: 503, limitedBy: 'no-retry' });
+    });
+
+    it('retries a timed-out attempt whatever matching says, and answers 500 when the last one times out', () => {
+      const policy = target({ retry: retryPolicy('only404', { durationMs: 100, maxRetries: 2, matching: { httpStatusCodes: parseStatusCodes('404', 'http'), grpcStatusCodes: null } }), timeout: timeoutPolicy('t', 1000) });
+      expect(expectedInvocation(policy, { failures: 1, timedOut: true })).to.deep.include({ calls: { min: 2, max: 2 }, outcome: 'success' });
+      expect(expectedInvocation(policy, { failures: 'persistent', timedOut: true })).to.deep.include({ calls: { min: 3, max: 3 }, outcome: 'sidecar-error', callerStatus: 500 });
+      expect(() => expectedInvocation(target({ retry: retry3 }), { failures: 1, timedOut: true })).to.throw(/no timeout/);
+    });
+
+    it('ends the retries with a sidecar error when the breaker opens under them', () => {
+      const cb = circuitBreakerPolicy('cb', { trip: 'consecutiveFailures >= 2' });
+      expect(expectedInvocation(target({ retry: retry3, circuitBreaker: cb }), { failures: 'persistent', statusCode: 503 })).to.deep.include({ calls: { min: 2, max: 2 }, outcome: 'sidecar-error', callerStatus: 500, limitedBy: 'breaker' });
+      expect(expectedInvocation(target({ retry: retry3, circuitBreaker: cb }), { failures: 2, statusCode: 503 })).to.deep.include({ calls: { min: 2, max: 2 }, outcome: 'sidecar-error' });
+      const trips4 = circuitBreakerPolicy('cb', { trip: 'consecutiveFailures >= 4' });
+      expect(expectedInvocation(target({ retry: retry3, circuitBreaker: trips4 }), { failures: 'persistent', statusCode: 503 }), 'the last attempt trips it').to.deep.include({ calls: { min: 4, max: 4 }, outcome: 'callee-status', callerStatus: 503 });
+    });
+
+    it('bounds unlimited retries by the observation window, with no answer inside it', () => {
+      const forever = target({ retry: retryPolicy('forever', { durationMs: 200, maxRetries: -1 }) });
+      expect(expectedInvocation(forever, { failures: 'persistent', statusCode: 503 })).to.deep.include({ outcome: 'no-answer', limitedBy: 'unlimited' });
+      expect(expectedInvocation(forever, { failures: 'persistent', statusCode: 503 }).calls.max).to.equal(Infinity);
+      const windowed = expectedInvocation(forever, { failures: 'persistent', statusCode: 503, withinMs: 3000 });
+      expect(windowed).to.deep.include({ calls: { min: 16, max: 16 }, outcome: 'no-answer', limitedBy: 'window' });
+      expect(windowed.callerStatus).to.equal(undefined);
+      expect(expectedInvocation(forever, { failures: 'persistent', statusCode: 503, withinMs: 3000, attemptMs: 50 }).calls).to.deep.equal({ min: 13, max: 13 });
+      expect(expectedInvocation(target({ retry: retryPolicy('forever', { durationMs: 200, maxRetries: -1 }), circuitBreaker: circuitBreakerPolicy('cb') }), { failures: 'persistent', statusCode: 503, withinMs: 3000 })).to.deep.include({ calls: { min: 6, max: 6 }, outcome: 'sidecar-error' });
     });
   });
 

@@ -1,7 +1,7 @@
 import { formatGoDuration } from './duration';
 import type { CircuitBreakerPolicy, RetryPolicy, TimeoutPolicy } from './policy-definitions';
 import type { EffectivePolicy } from './resiliency-policy';
-import { expectedAttempts, type AttemptExpectation } from './retry-schedule';
+import { expectedAttempts, type AttemptExpectation, type AttemptLimit } from './retry-schedule';
 import { formatCodeRanges } from './status-code-match';
 import { tripPoint, type TripPoint } from './trip-expression';
 
@@ -61,8 +61,12 @@ export interface CalleeCallExpectation {
  * and one counting interval: each makes up to its retry policy's attempts until the breaker opens, after which the
  * rest fail without reaching the callee.
  */
-export function expectedCalleeCalls(policy: EffectivePolicy, options: { requests: number; attemptMs?: number }): CalleeCallExpectation {
-  const attempts = expectedAttempts(policy.retry, { failures: 'persistent', ...(options.attemptMs !== undefined ? { attemptMs: options.attemptMs } : {}) });
+export function expectedCalleeCalls(policy: EffectivePolicy, options: { requests: number; attemptMs?: number; statusCode?: number }): CalleeCallExpectation {
+  const attempts = expectedAttempts(policy.retry, {
+    failures: 'persistent',
+    ...(options.attemptMs !== undefined ? { attemptMs: options.attemptMs } : {}),
+    ...(options.statusCode !== undefined ? { statusCode: options.statusCode } : {}),
+  });
   const tripAfter = policy.circuitBreaker ? circuitBreakerExpectation(policy.circuitBreaker).tripAfter : undefined;
   const forAttempts = (perRequest: number): { calls: number; reaching: number } => {
     if (options.requests <= 0) return { calls: 0, reaching: 0 };
@@ -77,6 +81,86 @@ export function expectedCalleeCalls(policy: EffectivePolicy, options: { requests
     calls: { min: fewest.calls, max: most.calls },
     requestsReachingCallee: { min: most.reaching, max: fewest.reaching },
     attemptsPerRequest: attempts,
+  };
+}
+
+/**
+ * How one request ends. `success`: an attempt succeeded and the caller gets the callee's answer. `callee-status`:
+ * the retries ended on a failed answer, which the caller gets as it is. `sidecar-error`: daprd ended the request
+ * itself (the last attempt timed out, or the breaker opened under the retries) and answers 500. `no-answer`: still
+ * retrying when the caller stopped waiting.
+ */
+export type InvocationOutcome = 'success' | 'callee-status' | 'sidecar-error' | 'no-answer';
+
+/** daprd's own status for an invocation it ends itself (ErrDirectInvoke): a timeout or an open breaker. */
+export const SIDECAR_ERROR_STATUS = 500;
+
+export interface InvocationOptions {
+  /** Attempts that fail before the callee succeeds; 'persistent' when it never does. */
+  failures: number | 'persistent';
+  /** The status the failing attempts answer with; `matching` decides whether it is retried. */
+  statusCode?: number;
+  /** The failing attempts outlast the per-attempt timeout instead of answering (a timeout is retried whatever `matching` says). */
+  timedOut?: boolean;
+  /** The caller stops waiting this long after the first attempt (an observation window). */
+  withinMs?: number;
+  /** How long a failed attempt takes, where it is not the timeout (counts against windows and maxElapsed). */
+  attemptMs?: number;
+  /** The answer of a successful attempt. */
+  successStatus?: number;
+}
+
+export interface InvocationExpectation {
+  /** Calls that reach the callee, from a fresh breaker. */
+  calls: Range;
+  outcome: InvocationOutcome;
+  /** What the caller gets; undefined for `no-answer`. */
+  callerStatus?: number;
+  limitedBy: AttemptLimit | 'breaker';
+  /** False when jitter decides between two outcomes (then `outcome` is the one with the most attempts). */
+  certain: boolean;
+}
+
+/**
+ * One request through retry( breaker( timeout( call ) ) ) on a fresh breaker: the callee's first `failures` calls
+ * fail, the rest succeed. Every failed attempt counts towards the breaker; once it opens, the next attempt fails at
+ * once (ErrOpenState, never retried), so the request ends as a sidecar error after exactly tripAfter calls.
+ */
+export function expectedInvocation(policy: EffectivePolicy, options: InvocationOptions): InvocationExpectation {
+  const limit = timeoutMs(policy);
+  const timedOut = options.timedOut === true;
+  if (timedOut && limit === undefined) throw new Error(`${describeTarget(policy)} has no timeout, so no attempt can time out`);
+  const attemptMs = timedOut ? limit : options.attemptMs;
+  const attempts = expectedAttempts(policy.retry, {
+    failures: options.failures,
+    ...(attemptMs !== undefined ? { attemptMs } : {}),
+    ...(options.withinMs !== undefined ? { withinMs: options.withinMs } : {}),
+    ...(!timedOut && options.statusCode !== undefined ? { statusCode: options.statusCode } : {}),
+  });
+  const failures = options.failures === 'persistent' ? Infinity : options.failures;
+  const tripAfter = policy.circuitBreaker ? circuitBreakerExpectation(policy.circuitBreaker).tripAfter : undefined;
+  const failedOutcome = (): { outcome: InvocationOutcome; callerStatus?: number } => {
+    if (attempts.limitedBy === 'window' || attempts.limitedBy === 'unlimited') return { outcome: 'no-answer' };
+    if (timedOut || options.statusCode === undefined) return { outcome: 'sidecar-error', callerStatus: SIDECAR_ERROR_STATUS };
+    return { outcome: 'callee-status', callerStatus: options.statusCode };
+  };
+  const settle = (made: number): { calls: number; outcome: InvocationOutcome; callerStatus?: number; byBreaker: boolean } => {
+    const failed = Math.min(made, failures);
+    if (tripAfter !== undefined && failed >= tripAfter) {
+      if (tripAfter < made) return { calls: tripAfter, outcome: 'sidecar-error', callerStatus: SIDECAR_ERROR_STATUS, byBreaker: true };
+      return { calls: tripAfter, ...failedOutcome(), byBreaker: false };
+    }
+    if (made > failures) return { calls: made, outcome: 'success', callerStatus: options.successStatus ?? 200, byBreaker: false };
+    return { calls: made, ...failedOutcome(), byBreaker: false };
+  };
+  const fewest = settle(attempts.min);
+  const most = settle(attempts.max);
+  return {
+    calls: { min: fewest.calls, max: most.calls },
+    outcome: most.outcome,
+    ...(most.callerStatus !== undefined ? { callerStatus: most.callerStatus } : {}),
+    limitedBy: most.byBreaker ? 'breaker' : attempts.limitedBy,
+    certain: fewest.outcome === most.outcome,
   };
 }
 
