@@ -1,13 +1,13 @@
+import type { BreakerCounts, TripVariable } from './cel/trip-cel';
 import type { BinaryOp, CelValue, TripNode } from './trip-syntax';
+
+export { TRIP_VARIABLES, type BreakerCounts, type TripVariable } from './cel/trip-cel';
 
 /**
  * CEL evaluation for the subset trip conditions use: int/uint/double/bool/string arithmetic and comparison without
  * implicit conversion, CEL's error-absorbing && and ||, the ternary, `in` over lists and the int()/uint()/double()
  * conversions. Anything else evaluates to "unsupported" rather than to a guess.
  */
-export const TRIP_VARIABLES = ['requests', 'totalSuccesses', 'totalFailures', 'consecutiveSuccesses', 'consecutiveFailures'] as const;
-export type TripVariable = (typeof TRIP_VARIABLES)[number];
-export type BreakerCounts = Record<TripVariable, number>;
 
 export type Outcome = CelValue | { t: 'error'; why: string } | { t: 'unsupported'; what: string };
 
