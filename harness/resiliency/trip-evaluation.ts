@@ -11,10 +11,7 @@ export { TRIP_VARIABLES, type BreakerCounts, type TripVariable } from './cel/tri
 
 export type Outcome = CelValue | { t: 'error'; why: string } | { t: 'unsupported'; what: string };
 
-/** The counts at the k-th failure of a fresh breaker whose every call fails. */
-export function persistentFailureCounts(failures: number): BreakerCounts {
-  return { requests: failures, totalFailures: failures, consecutiveFailures: failures, totalSuccesses: 0, consecutiveSuccesses: 0 };
-}
+export { persistentFailureCounts } from './trip-point';
 
 const isNum = (v: Outcome): v is { t: 'int' | 'uint' | 'double'; v: number } => v.t === 'int' || v.t === 'uint' || v.t === 'double';
 const err = (why: string): Outcome => ({ t: 'error', why });
