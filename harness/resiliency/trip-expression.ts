@@ -32,7 +32,7 @@ const TRIP_HINT = `write a CEL condition over ${TRIP_VARIABLES.join(', ')}, e.g.
 const SYNTAX_HINT = 'write a CEL condition such as "consecutiveFailures > 5", joining comparisons with && or ||';
 const NEVER = 'so it errors at every failure and never trips';
 
-const a = (t: CelType): string => (/^[aeiou]/.test(t.toString()) ? `an ${t.toString()}` : `a ${t.toString()}`);
+const a = (t: CelType): string => (t.toString() === 'int' ? 'an int' : `a ${t.toString()}`);
 const RELATIONAL = ['<', '<=', '>', '>='];
 const ARITHMETIC = ['+', '-', '*', '/', '%'];
 const NUMERIC = ['int', 'uint', 'double'];
@@ -56,7 +56,7 @@ function whenRun(p: TripProblem): string {
         : `does arithmetic ("${p.operator}") on a condition`;
     case 'no-overload': {
       const [l, r] = p.args.map((t) => t.toString());
-      if (ARITHMETIC.includes(p.operator) && p.args.length === 2 && NUMERIC.includes(l ?? '') && NUMERIC.includes(r ?? '')) {
+      if (ARITHMETIC.includes(p.operator) && p.args.length === 2 && l !== r && NUMERIC.includes(l ?? '') && NUMERIC.includes(r ?? '')) {
         return `does ${l} ${p.operator} ${r}; CEL has no implicit conversion, ${NEVER} (wrap the counter in double(...) or use an integer)`;
       }
       return `applies "${p.operator}" to (${p.args.join(', ')}), which CEL has no overload for, ${NEVER}`;

@@ -59,6 +59,11 @@ describe('circuit breaker trip points', () => {
     expect(tripsAfter('consecutiveFailures == 2.5')).to.equal('never');
   });
 
+  it('lets a side of && or || that always decides settle it, as CEL does even when the other side errors', () => {
+    expect(tripPoint(parseTripExpression('totalFailures / requests > 0 && false'))).to.deep.include({ kind: 'never' });
+    expect(tripPoint(parseTripExpression('true || totalFailures / requests > 0'))).to.deep.equal({ kind: 'trips', afterFailures: 1, method: 'solved' });
+  });
+
   it('says "never" past what gobreaker can count, its counts being uint32', () => {
     const beyond = tripPoint(parseTripExpression('consecutiveFailures > 5000000000'));
     expect(beyond.kind).to.equal('never');

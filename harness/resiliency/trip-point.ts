@@ -154,6 +154,10 @@ function solveSet(node: Expr): KSet | undefined {
   if ((call.fn === '_&&_' || call.fn === '_||_') && first && second) {
     const l = solveSet(first);
     const r = solveSet(second);
+    // CEL's && and || are commutative over errors: a side that always decides settles it, whatever the other does.
+    const decisive = call.fn === '_&&_' ? [] : ALL;
+    const settles = (s: KSet | undefined) => s !== undefined && s.length === decisive.length && s.every(([lo, hi], i) => lo === decisive[i]?.[0] && hi === decisive[i]?.[1]);
+    if (settles(l) || settles(r)) return decisive;
     return l && r && (call.fn === '_&&_' ? intersect(l, r) : union(l, r));
   }
   const op = RELATIONS[call.fn];

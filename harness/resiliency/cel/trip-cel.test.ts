@@ -34,6 +34,18 @@ describe('trip conditions on @bufbuild/cel', () => {
     expect(errorOf('totalFailures / requests > 0')).to.contain('divide by zero');
     expect(errorOf('totalFailures % requests > 0')).to.contain('modulus by zero');
     expect(errorOf('consecutiveFailures + 1.5 > 3')).to.contain('no matching overload');
+    expect(errorOf('3 % 0')).to.contain('modulus by zero');
+    expect(errorOf('1.5 % 1.0')).to.contain('no matching overload');
+    expect(errorOf('0u - 1u')).to.contain('overflow');
+    expect(errorOf('"a" < 1')).to.contain('no matching overload');
+    expect(errorOf('!requests')).to.contain('no matching overload');
+  });
+
+  it('evaluates the rest of standard CEL: doubles, size(), lists and macros', () => {
+    expect(value('double(totalFailures) / double(requests)', counts({ totalFailures: 1, requests: 4 }))).to.equal(0.25);
+    expect(value('size([1, 2]) < consecutiveFailures', counts({ consecutiveFailures: 3 }))).to.equal(true);
+    expect(value('consecutiveFailures in [2, 4]', counts({ consecutiveFailures: 4 }))).to.equal(true);
+    expect(value('[3, 7].exists(n, n == consecutiveFailures)', counts({ consecutiveFailures: 7 }))).to.equal(true);
   });
 
   it('trips only on true: an error or a value that is not a boolean means "do not trip", as in daprd', () => {
