@@ -34,8 +34,9 @@ export interface TripCheck {
 }
 
 interface Declarations {
-  /** The type of a counter, and of an unknown identifier (undefined: unknown identifiers are problems). */
+  /** The type each counter is declared with. */
   counter: CelType;
+  /** The type an unknown identifier is declared with; undefined makes it a problem. */
   unknown: CelType | undefined;
   /** cel-go's static rules: (A, A) for ==, !=, in and ? :, and no comparison across numeric types. */
   parametric: boolean;
@@ -94,7 +95,7 @@ const OPERATOR_TEXT: Record<string, string> = {
 };
 
 /** The operator as written in source ("+", "in"), or the function name. */
-export function operatorText(fn: string): string {
+function operatorText(fn: string): string {
   return OPERATOR_TEXT[fn] ?? fn;
 }
 
