@@ -1,10 +1,11 @@
+import { CelScalar, type CelType } from '@bufbuild/cel';
 import { usageError } from '../errors/harness-error';
 import { nearestName } from '../naming/nearest-name';
-import { evaluateNode, TRIP_VARIABLES, type BreakerCounts, type TripVariable } from './trip-evaluation';
-import { parseCel, type TripNode } from './trip-syntax';
+import { parseTripCel, TRIP_VARIABLES, TripSyntaxError, tripsAt, type BreakerCounts, type TripAst, type TripVariable } from './cel/trip-cel';
+import { checkTrip, fits, type TripProblem } from './cel/trip-check';
 
-export { persistentFailureCounts, TRIP_VARIABLES, type BreakerCounts, type TripVariable } from './trip-evaluation';
-export { tripPoint, TRIP_SEARCH_LIMIT, type TripPoint } from './trip-point';
+export { TRIP_VARIABLES, type BreakerCounts, type TripVariable } from './cel/trip-cel';
+export { persistentFailureCounts, tripPoint, TRIP_SEARCH_LIMIT, type TripPoint } from './trip-point';
 
 /**
  * A circuit breaker's `trip` condition: a CEL expression daprd evaluates over the breaker's counts each time a call
@@ -12,7 +13,8 @@ export { tripPoint, TRIP_SEARCH_LIMIT, type TripPoint } from './trip-point';
  *
  * Why stricter than daprd: daprd declares every unknown identifier as a dynamic variable, so a misspelt
  * `consecutiveFailure > 5` loads fine and then never trips (evaluation errors count as "do not trip"). We reject
- * that, and conditions that are not true/false at all, because either one silently disables the breaker.
+ * that, conditions that are not true/false at all, and operations that error whenever they run (the counters are
+ * ints), because each one silently disables the breaker. We also reject what daprd itself would refuse to load.
  */
 
 /** gobreaker's ReadyToTrip when a policy gives no `trip`. */
@@ -20,146 +22,80 @@ export const DEFAULT_TRIP = 'consecutiveFailures > 5';
 
 export interface TripExpression {
   source: string;
-  ast: TripNode;
+  /** The condition as @bufbuild/cel parsed it. */
+  ast: TripAst;
   /** Counters the condition reads, in the order they first appear. */
   variables: TripVariable[];
 }
 
 const TRIP_HINT = `write a CEL condition over ${TRIP_VARIABLES.join(', ')}, e.g. "consecutiveFailures > 5"`;
+const SYNTAX_HINT = 'write a CEL condition such as "consecutiveFailures > 5", joining comparisons with && or ||';
+const NEVER = 'so it errors at every failure and never trips';
 
-type Kind = 'bool' | 'number' | 'string' | 'list' | 'null' | 'unknown';
+const a = (t: CelType): string => (t.toString() === 'int' ? 'an int' : `a ${t.toString()}`);
+const RELATIONAL = ['<', '<=', '>', '>='];
+const ARITHMETIC = ['+', '-', '*', '/', '%'];
+const NUMERIC = ['int', 'uint', 'double'];
 
-function kindOf(node: TripNode): Kind {
-  switch (node.type) {
-    case 'literal':
-      return node.value.t === 'bool' ? 'bool' : node.value.t === 'string' ? 'string' : node.value.t === 'list' ? 'list' : node.value.t === 'null' ? 'null' : 'number';
-    case 'ident':
-      return 'number';
-    case 'unary':
-      return node.op === '!' ? 'bool' : 'number';
-    case 'binary':
-      if (['&&', '||', '<', '<=', '>', '>=', '==', '!=', 'in'].includes(node.op)) return 'bool';
-      return kindOf(node.left) === 'string' ? 'string' : 'number';
-    case 'conditional': {
-      const a = kindOf(node.then);
-      return a === kindOf(node.otherwise) ? a : 'unknown';
+/** What is wrong, as the rest of `trip "…" <what>`. */
+function whenRun(p: TripProblem): string {
+  switch (p.kind) {
+    case 'unknown-identifier': {
+      const near = nearestName(p.name, TRIP_VARIABLES);
+      return `uses "${p.name}", which is not a circuit breaker counter${near ? ` (did you mean "${near}"?)` : ''}; daprd would load it and never trip`;
     }
-    case 'call':
-      if (!node.target && (node.name === 'int' || node.name === 'uint' || node.name === 'double')) return 'number';
-      return 'unknown';
-    case 'list':
-      return 'list';
-    default:
-      return 'unknown';
-  }
-}
-
-/** The CEL numeric type of an arithmetic operand where it is known without running it. */
-function numericType(node: TripNode): 'int' | 'uint' | 'double' | undefined {
-  switch (node.type) {
-    case 'literal':
-      return node.value.t === 'int' || node.value.t === 'uint' || node.value.t === 'double' ? node.value.t : undefined;
-    case 'ident':
-      return 'int';
-    case 'unary':
-      return node.op === '-' ? numericType(node.operand) : undefined;
-    case 'binary': {
-      if (!['+', '-', '*', '/', '%'].includes(node.op)) return undefined;
-      const l = numericType(node.left);
-      return l === numericType(node.right) ? l : undefined;
-    }
-    case 'call':
-      return !node.target && ['int', 'uint', 'double'].includes(node.name) ? (node.name as 'int' | 'uint' | 'double') : undefined;
-    default:
-      return undefined;
-  }
-}
-
-function check(node: TripNode, source: string, seen: TripVariable[]): void {
-  const fail = (what: string): never => {
-    throw usageError('resiliency.invalid-trip', `trip "${source}" ${what}`, TRIP_HINT);
-  };
-  switch (node.type) {
-    case 'ident': {
-      if (!(TRIP_VARIABLES as readonly string[]).includes(node.name)) {
-        const near = nearestName(node.name, TRIP_VARIABLES);
-        fail(`uses "${node.name}", which is not a circuit breaker counter${near ? ` (did you mean "${near}"?)` : ''}; daprd would load it and never trip`);
+    case 'unknown-function':
+      return `calls ${p.name}(), which is not a CEL function`;
+    case 'not-a-condition':
+      if (p.operator === '!') return `negates ${a(p.found)} with "!"; "!" needs a condition`;
+      if (p.operator === '? :') return `puts ${a(p.found)} before "?", where a condition belongs`;
+      return `joins ${a(p.found)} with "${p.operator}"; both sides must be conditions such as "totalFailures > 3"`;
+    case 'condition-as-number':
+      return RELATIONAL.includes(p.operator)
+        ? `compares a condition with "${p.operator}"; write each comparison separately and join them with && or ||`
+        : `does arithmetic ("${p.operator}") on a condition`;
+    case 'no-overload': {
+      const [l, r] = p.args.map((t) => t.toString());
+      if (ARITHMETIC.includes(p.operator) && p.args.length === 2 && l !== r && NUMERIC.includes(l ?? '') && NUMERIC.includes(r ?? '')) {
+        return `does ${l} ${p.operator} ${r}; CEL has no implicit conversion, ${NEVER} (wrap the counter in double(...) or use an integer)`;
       }
-      if (!seen.includes(node.name as TripVariable)) seen.push(node.name as TripVariable);
-      return;
+      return `applies "${p.operator}" to (${p.args.join(', ')}), which CEL has no overload for, ${NEVER}`;
     }
-    case 'literal':
-      return;
-    case 'unary': {
-      check(node.operand, source, seen);
-      const k = kindOf(node.operand);
-      if (node.op === '!' && (k === 'number' || k === 'string')) fail(`negates a ${k} with "!"; "!" needs a condition`);
-      if (node.op === '-' && k === 'bool') fail('negates a condition with "-"; use "!" instead');
-      return;
-    }
-    case 'binary': {
-      check(node.left, source, seen);
-      check(node.right, source, seen);
-      const l = kindOf(node.left);
-      const r = kindOf(node.right);
-      if (node.op === '&&' || node.op === '||') {
-        for (const k of [l, r]) if (k === 'number' || k === 'string' || k === 'list') fail(`joins a ${k} with "${node.op}"; both sides must be conditions such as "totalFailures > 3"`);
-      } else if (['<', '<=', '>', '>='].includes(node.op)) {
-        if (l === 'bool' || r === 'bool') fail(`compares a condition with "${node.op}"; write each comparison separately and join them with && or ||`);
-      } else if (['+', '-', '*', '/', '%'].includes(node.op)) {
-        if (l === 'bool' || r === 'bool') fail(`does arithmetic ("${node.op}") on a condition`);
-        const lt = numericType(node.left);
-        const rt = numericType(node.right);
-        if (lt && rt && lt !== rt) {
-          fail(`does ${lt} ${node.op} ${rt}; CEL has no implicit conversion, so it errors at every failure and never trips (wrap the counter in double(...) or use an integer)`);
-        }
-      }
-      return;
-    }
-    case 'conditional':
-      check(node.test, source, seen);
-      check(node.then, source, seen);
-      check(node.otherwise, source, seen);
-      if (['number', 'string', 'list'].includes(kindOf(node.test))) fail('uses a non-condition before "?"');
-      return;
-    case 'call':
-      if (node.target) check(node.target, source, seen);
-      for (const arg of node.args) check(arg, source, seen);
-      return;
-    case 'select':
-      check(node.operand, source, seen);
-      return;
-    case 'index':
-      check(node.operand, source, seen);
-      check(node.index, source, seen);
-      return;
-    case 'list':
-      for (const item of node.items) check(item, source, seen);
-      return;
+    case 'no-field':
+      return `reads field "${p.field}" of ${a(p.of)}, which has no fields, ${NEVER}`;
   }
 }
 
-
+/** What cel-go's checker says when daprd compiles the condition with every identifier declared dyn. */
+function whenLoaded(p: TripProblem): string {
+  const what = p.kind === 'no-overload' ? `finds no overload for "${p.operator}" on (${p.args.join(', ')})` : `rejects it: ${whenRun(p)}`;
+  return `does not compile in daprd: cel-go, with every identifier dyn as daprd declares them, ${what}; CEL converts no types implicitly`;
+}
 
 /** Parse and check a trip condition; throws a usage error naming the problem. */
 export function parseTripExpression(source: string): TripExpression {
   if (source.trim() === '') throw usageError('resiliency.invalid-trip', 'trip is empty', `leave it out for the default "${DEFAULT_TRIP}", or ${TRIP_HINT}`);
-  const ast = parseCel(source);
-  const variables: TripVariable[] = [];
-  check(ast, source, variables);
-  const kind = kindOf(ast);
-  if (kind !== 'bool' && kind !== 'unknown') {
-    throw usageError('resiliency.invalid-trip', `trip "${source}" is a ${kind}, not a true/false condition, so daprd never trips on it`, TRIP_HINT);
+  let ast: TripAst;
+  try {
+    ast = parseTripCel(source);
+  } catch (err) {
+    if (err instanceof TripSyntaxError) throw usageError('resiliency.invalid-trip', `trip "${source}" cannot be parsed: ${err.message}`, SYNTAX_HINT);
+    throw err;
   }
-  return { source, ast, variables };
+  const checked = checkTrip(ast);
+  const fail = (what: string): never => {
+    throw usageError('resiliency.invalid-trip', `trip "${source}" ${what}`, TRIP_HINT);
+  };
+  // A misspelt counter first: it is the likeliest mistake and the one the other problems follow from.
+  const problem = checked.problems.find((p) => p.kind === 'unknown-identifier') ?? checked.problems[0];
+  if (problem) fail(whenRun(problem));
+  const loadProblem = checked.loadProblems[0];
+  if (loadProblem) fail(whenLoaded(loadProblem));
+  if (!fits(CelScalar.BOOL, checked.type)) fail(`is ${a(checked.type)}, not a true/false condition, so daprd never trips on it`);
+  return { source, ast, variables: checked.variables };
 }
 
-/**
- * Whether the breaker would open on a failure with these counts. Errors count as "do not trip", as in daprd;
- * `undefined` means the condition uses CEL the harness does not evaluate.
- */
-export function evaluateTrip(expr: TripExpression, counts: BreakerCounts): boolean | undefined {
-  const out = evaluateNode(expr.ast, counts);
-  if (out.t === 'unsupported') return undefined;
-  return out.t === 'bool' && out.v;
+/** Whether the breaker would open on a failure with these counts. Errors count as "do not trip", as in daprd. */
+export function evaluateTrip(expr: TripExpression, counts: BreakerCounts): boolean {
+  return tripsAt(expr.ast, counts);
 }

@@ -47,6 +47,8 @@ describe('circuit breaker trip points', () => {
     expect(tripsAfter('double(totalFailures) / double(requests) > 0.5 && requests > 9')).to.equal(10);
     expect(tripsAfter('consecutiveFailures % 7 == 0')).to.equal(7);
     expect(tripsAfter('consecutiveFailures in [2, 4]')).to.equal(2);
+    expect(tripsAfter('size([1, 2]) < consecutiveFailures')).to.equal(3);
+    expect(tripsAfter('[3, 7].exists(n, n == consecutiveFailures)')).to.equal(3);
   });
 
   it('says "never" when the condition cannot hold while every call fails', () => {
@@ -57,10 +59,25 @@ describe('circuit breaker trip points', () => {
     expect(tripsAfter('consecutiveFailures == 2.5')).to.equal('never');
   });
 
-  it('says "unknown" for CEL it cannot evaluate or that does not hold within the search limit', () => {
-    const unsupported = tripPoint(parseTripExpression('size([1, 2]) < consecutiveFailures'));
-    expect(unsupported.kind).to.equal('unknown');
-    expect(unsupported.kind === 'unknown' && unsupported.reason).to.contain('does not evaluate');
+  it('lets a side of && or || that always decides settle it, as CEL does even when the other side errors', () => {
+    expect(tripPoint(parseTripExpression('totalFailures / requests > 0 && false'))).to.deep.include({ kind: 'never' });
+    expect(tripPoint(parseTripExpression('true || totalFailures / requests > 0'))).to.deep.equal({ kind: 'trips', afterFailures: 1, method: 'solved' });
+  });
+
+  it('says "never" past what gobreaker can count, its counts being uint32', () => {
+    const beyond = tripPoint(parseTripExpression('consecutiveFailures > 5000000000'));
+    expect(beyond.kind).to.equal('never');
+    expect(beyond.kind === 'never' && beyond.reason).to.contain('4294967295');
+    expect(tripsAfter('consecutiveFailures >= 4294967295')).to.equal(4_294_967_295);
+  });
+
+  it('does not promise a trip where CEL overflows int64 and so errors', () => {
+    const overflow = tripPoint(parseTripExpression('consecutiveFailures * 4000000000000000000 > 8000000000000000000'));
+    expect(overflow.kind).to.equal('unknown');
+    expect(overflow.kind === 'unknown' && overflow.reason).to.contain('overflow');
+  });
+
+  it('says "unknown" for a condition that does not hold within the search limit', () => {
     const far = tripPoint(parseTripExpression('consecutiveFailures * consecutiveFailures > 1000000000'));
     expect(far.kind).to.equal('unknown');
     expect(far.kind === 'unknown' && far.reason).to.contain('10000');

@@ -1,12 +1,13 @@
-import { evaluateNode, persistentFailureCounts } from './trip-evaluation';
+import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { tripsAt, type BreakerCounts, type TripAst } from './cel/trip-cel';
 import type { TripExpression } from './trip-expression';
-import type { RelOp, TripNode } from './trip-syntax';
 
 /**
  * After how many failures a breaker opens. gobreaker asks the trip condition only when a call fails while the
  * breaker is closed; from a fresh breaker whose every call fails, the k-th failure sees requests = totalFailures =
- * consecutiveFailures = k and no successes. A condition linear in the counters is solved exactly as a set of k;
- * anything else is evaluated failure by failure up to a limit.
+ * consecutiveFailures = k and no successes. A condition linear in the counters is solved exactly as a set of k (and
+ * the answer checked by evaluating it, since CEL's int64 can overflow where the algebra does not); anything else is
+ * evaluated failure by failure up to a limit.
  */
 export type TripPoint =
   | { kind: 'trips'; afterFailures: number; method: 'solved' | 'searched' }
@@ -15,6 +16,17 @@ export type TripPoint =
 
 /** How far a condition the analysis cannot solve is searched, failure by failure. */
 export const TRIP_SEARCH_LIMIT = 10_000;
+
+/** gobreaker keeps its counts in uint32, so no count goes past this. */
+const MAX_COUNT = 4_294_967_295;
+
+/** The counts at the k-th failure of a fresh breaker whose every call fails. */
+export function persistentFailureCounts(failures: number): BreakerCounts {
+  return { requests: failures, totalFailures: failures, consecutiveFailures: failures, totalSuccesses: 0, consecutiveSuccesses: 0 };
+}
+
+type RelOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
+const RELATIONS: Record<string, RelOp> = { '_<_': '<', '_<=_': '<=', '_>_': '>', '_>=_': '>=', '_==_': '==', '_!=_': '!=' };
 
 /** Integers k ≥ 1 as sorted, disjoint, inclusive ranges; `hi` may be Infinity. */
 type KSet = Array<[number, number]>;
@@ -78,80 +90,100 @@ interface Affine {
   t: 'int' | 'uint' | 'double';
 }
 
-/** a·k + b under persistent failure, where the tree is linear in the counters; undefined otherwise. */
-function affine(node: TripNode): Affine | undefined {
-  switch (node.type) {
-    case 'literal':
-      return node.value.t === 'int' || node.value.t === 'uint' || node.value.t === 'double' ? { a: 0, b: node.value.v, t: node.value.t } : undefined;
-    case 'ident':
-      return { a: ['requests', 'totalFailures', 'consecutiveFailures'].includes(node.name) ? 1 : 0, b: 0, t: 'int' };
-    case 'unary': {
-      const x = node.op === '-' ? affine(node.operand) : undefined;
-      return x && x.t !== 'uint' ? { a: -x.a, b: -x.b, t: x.t } : undefined;
-    }
-    case 'binary': {
-      if (!['+', '-', '*'].includes(node.op)) return undefined;
-      const l = affine(node.left);
-      const r = affine(node.right);
-      if (!l || !r || l.t !== r.t) return undefined;
-      if (node.op === '+') return { a: l.a + r.a, b: l.b + r.b, t: l.t };
-      if (node.op === '-') return l.t === 'uint' ? undefined : { a: l.a - r.a, b: l.b - r.b, t: l.t };
-      if (l.a !== 0 && r.a !== 0) return undefined;
-      return { a: l.a * r.b + r.a * l.b, b: l.b * r.b, t: l.t };
-    }
-    case 'call': {
-      if (node.target || node.args.length !== 1 || !['int', 'double'].includes(node.name)) return undefined;
-      const x = affine(node.args[0] as TripNode);
-      if (!x || (node.name === 'int' && x.t === 'double' && x.a !== 0)) return undefined;
-      return { a: x.a, b: node.name === 'int' ? Math.trunc(x.b) : x.b, t: node.name as 'int' | 'double' };
-    }
-    default:
-      return undefined;
-  }
+/** A global call's function and arguments, or undefined for anything else. */
+function globalCall(node: Expr): { fn: string; args: Expr[] } | undefined {
+  const kind = node.exprKind;
+  return kind.case === 'callExpr' && !kind.value.target ? { fn: kind.value.function, args: kind.value.args } : undefined;
 }
 
-function solveSet(node: TripNode): KSet | undefined {
-  switch (node.type) {
-    case 'literal':
-      return node.value.t === 'bool' ? (node.value.v ? ALL : []) : undefined;
-    case 'unary': {
-      const inner = node.op === '!' ? solveSet(node.operand) : undefined;
-      return inner && complement(inner);
-    }
-    case 'conditional': {
-      const test = solveSet(node.test);
-      const then = solveSet(node.then);
-      const otherwise = solveSet(node.otherwise);
-      return test && then && otherwise && union(intersect(test, then), intersect(complement(test), otherwise));
-    }
-    case 'binary': {
-      if (node.op === '&&' || node.op === '||') {
-        const l = solveSet(node.left);
-        const r = solveSet(node.right);
-        return l && r && (node.op === '&&' ? intersect(l, r) : union(l, r));
-      }
-      if (!['<', '<=', '>', '>=', '==', '!='].includes(node.op)) return undefined;
-      const l = affine(node.left);
-      const r = affine(node.right);
-      return l && r && solve(l.a - r.a, node.op as RelOp, r.b - l.b);
-    }
-    default:
-      return undefined;
+/** a·k + b under persistent failure, where the tree is linear in the counters; undefined otherwise. */
+function affine(node: Expr): Affine | undefined {
+  const kind = node.exprKind;
+  if (kind.case === 'constExpr') {
+    const c = kind.value.constantKind;
+    if (c.case === 'int64Value') return { a: 0, b: Number(c.value), t: 'int' };
+    if (c.case === 'uint64Value') return { a: 0, b: Number(c.value), t: 'uint' };
+    if (c.case === 'doubleValue') return { a: 0, b: c.value, t: 'double' };
+    return undefined;
   }
+  if (kind.case === 'identExpr') {
+    // At k = 1 each counter holds its own coefficient: 1 for the failure counters, 0 for the success ones.
+    const counter = persistentFailureCounts(1)[kind.value.name as keyof BreakerCounts];
+    return counter === undefined ? undefined : { a: counter, b: 0, t: 'int' };
+  }
+  const call = globalCall(node);
+  if (!call) return undefined;
+  const [first, second] = call.args;
+  if (call.fn === '-_' && first) {
+    const x = affine(first);
+    return x && x.t !== 'uint' ? { a: -x.a, b: -x.b, t: x.t } : undefined;
+  }
+  if (['_+_', '_-_', '_*_'].includes(call.fn) && first && second) {
+    const l = affine(first);
+    const r = affine(second);
+    if (!l || !r || l.t !== r.t) return undefined;
+    if (call.fn === '_+_') return { a: l.a + r.a, b: l.b + r.b, t: l.t };
+    if (call.fn === '_-_') return l.t === 'uint' ? undefined : { a: l.a - r.a, b: l.b - r.b, t: l.t };
+    if (l.a !== 0 && r.a !== 0) return undefined;
+    return { a: l.a * r.b + r.a * l.b, b: l.b * r.b, t: l.t };
+  }
+  if ((call.fn === 'int' || call.fn === 'double') && call.args.length === 1 && first) {
+    const x = affine(first);
+    if (!x || (call.fn === 'int' && x.t === 'double' && x.a !== 0)) return undefined;
+    return { a: x.a, b: call.fn === 'int' ? Math.trunc(x.b) : x.b, t: call.fn };
+  }
+  return undefined;
 }
+
+function solveSet(node: Expr): KSet | undefined {
+  const kind = node.exprKind;
+  if (kind.case === 'constExpr') return kind.value.constantKind.case === 'boolValue' ? (kind.value.constantKind.value ? ALL : []) : undefined;
+  const call = globalCall(node);
+  if (!call) return undefined;
+  const [first, second, third] = call.args;
+  if (call.fn === '!_' && first) {
+    const inner = solveSet(first);
+    return inner && complement(inner);
+  }
+  if (call.fn === '_?_:_' && first && second && third) {
+    const test = solveSet(first);
+    const then = solveSet(second);
+    const otherwise = solveSet(third);
+    return test && then && otherwise && union(intersect(test, then), intersect(complement(test), otherwise));
+  }
+  if ((call.fn === '_&&_' || call.fn === '_||_') && first && second) {
+    const l = solveSet(first);
+    const r = solveSet(second);
+    // CEL's && and || are commutative over errors: a side that always decides settles it, whatever the other does.
+    const decisive = call.fn === '_&&_' ? [] : ALL;
+    const settles = (s: KSet | undefined) => s !== undefined && s.length === decisive.length && s.every(([lo, hi], i) => lo === decisive[i]?.[0] && hi === decisive[i]?.[1]);
+    if (settles(l) || settles(r)) return decisive;
+    return l && r && (call.fn === '_&&_' ? intersect(l, r) : union(l, r));
+  }
+  const op = RELATIONS[call.fn];
+  if (!op || !first || !second) return undefined;
+  const l = affine(first);
+  const r = affine(second);
+  return l && r && solve(l.a - r.a, op, r.b - l.b);
+}
+
+const fromFresh = (ast: TripAst, k: number): boolean => tripsAt(ast, persistentFailureCounts(k));
 
 /** After how many failures in a row a fresh breaker with this condition opens. */
 export function tripPoint(expr: TripExpression): TripPoint {
   const solved = solveSet(expr.ast);
   if (solved) {
     const first = solved[0];
-    if (first) return { kind: 'trips', afterFailures: first[0], method: 'solved' };
-    return { kind: 'never', reason: `"${expr.source}" never holds while calls keep failing (successes stay 0, failures and requests rise together)` };
+    const never: TripPoint = { kind: 'never', reason: `"${expr.source}" never holds while calls keep failing (successes stay 0, failures and requests rise together)` };
+    if (!first) return never;
+    const k = first[0];
+    if (k > MAX_COUNT) return { kind: 'never', reason: `"${expr.source}" first holds after ${k} failures, beyond the ${MAX_COUNT} gobreaker can count` };
+    if (fromFresh(expr.ast, k)) return { kind: 'trips', afterFailures: k, method: 'solved' };
+    // Only an error, int64 overflow, turns a true the algebra promises into "do not trip".
+    return { kind: 'unknown', reason: `"${expr.source}" holds from ${k} failures on paper, but CEL errors there (int64 overflow), and daprd does not trip on an error` };
   }
   for (let k = 1; k <= TRIP_SEARCH_LIMIT; k++) {
-    const out = evaluateNode(expr.ast, persistentFailureCounts(k));
-    if (out.t === 'unsupported') return { kind: 'unknown', reason: `"${expr.source}" uses CEL the harness does not evaluate` };
-    if (out.t === 'bool' && out.v) return { kind: 'trips', afterFailures: k, method: 'searched' };
+    if (fromFresh(expr.ast, k)) return { kind: 'trips', afterFailures: k, method: 'searched' };
   }
   return { kind: 'unknown', reason: `"${expr.source}" does not hold within ${TRIP_SEARCH_LIMIT} failures in a row and is not linear in the counters` };
 }
