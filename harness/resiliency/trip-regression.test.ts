@@ -31,6 +31,12 @@ type Expected = number | 'never' | 'unknown';
 const ACCEPTED: Array<[string, Decision, Expected]> = [
   [DEFAULT_TRIP, (c) => c.consecutiveFailures > 5, 6],
   ['consecutiveFailures > 8', (c) => c.consecutiveFailures > 8, 9],
+  ['consecutiveFailures >= 2', (c) => c.consecutiveFailures >= 2, 2],
+  ['consecutiveFailures >= 3', (c) => c.consecutiveFailures >= 3, 3],
+  ['consecutiveFailures > 4', (c) => c.consecutiveFailures > 4, 5],
+  ['consecutiveFailures > 20', (c) => c.consecutiveFailures > 20, 21],
+  ['totalFailures >= 4', (c) => c.totalFailures >= 4, 4],
+  ['requests > 2', (c) => c.requests > 2, 3],
   ['consecutiveFailures > 10', (c) => c.consecutiveFailures > 10, 11],
   ['consecutiveFailures >= 4', (c) => c.consecutiveFailures >= 4, 4],
   ['consecutiveFailures >= 5', (c) => c.consecutiveFailures >= 5, 5],
