@@ -4,12 +4,22 @@ import { REPO_ROOT } from '../paths';
 
 export const SUITES_DIR = join(REPO_ROOT, 'suites');
 
-/** The suite files of some areas (folders under suites/), in a stable order. */
+/**
+ * Suites that disturb the deployment for longer than their own tests run last, in this order: a restarted sidecar
+ * and a stopped Redis or NATS leave component circuit breakers open until their timeout passes.
+ */
+const RUN_LAST = ['restarts.suite.ts', 'outages.suite.ts'];
+
+/** The suite files of some areas (folders under suites/), alphabetical but for RUN_LAST. */
 export function suiteFiles(areas: string[]): string[] {
+  const rank = (f: string): number => RUN_LAST.indexOf(f);
   return areas.flatMap((area) => {
     const dir = join(SUITES_DIR, area);
     if (!existsSync(dir)) return [];
-    return readdirSync(dir).filter((f) => f.endsWith('.suite.ts')).sort().map((f) => join(dir, f));
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.suite.ts'))
+      .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+      .map((f) => join(dir, f));
   });
 }
 
