@@ -71,7 +71,7 @@ export function parseDaprDuration(value: unknown): DurationParse {
 /** Parse or throw a one-line usage error naming what was being parsed. */
 export function durationMs(text: string, what = 'duration'): number {
   const parsed = parseGoDuration(text);
-  if (!parsed.ok) throw usageError('resiliency.invalid-duration', `${what}: ${parsed.reason}`, DURATION_HINT);
+  if (!parsed.ok) throw usageError('RESILIENCY_INVALID_DURATION', `${what}: ${parsed.reason}`, DURATION_HINT);
   return parsed.ms;
 }
 

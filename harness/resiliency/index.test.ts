@@ -52,7 +52,7 @@ describe('the resiliency model, end to end', () => {
       expect.fail('should throw');
     } catch (err) {
       expect(err).to.be.instanceOf(HarnessError);
-      expect((err as HarnessError).oneLine()).to.match(/^resiliency\.unknown-policy: resiliency\.yaml: spec\.targets\.apps\.sample-app\.retry: .*did you mean "threeTimes".* · define it/);
+      expect((err as HarnessError).oneLine()).to.match(/^RESILIENCY_UNKNOWN_POLICY: resiliency\.yaml: spec\.targets\.apps\.sample-app\.retry: .*did you mean "threeTimes".* · define it/);
     }
   });
 });

@@ -129,7 +129,7 @@ describe('Resiliency documents', () => {
     it('refuses a Resiliency below the first document of a file in self-hosted mode, where daprd never reads it', () => {
       const path = dir({ 'mixed.yaml': `apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n---\n${resiliency('  policies: {}\n')}` });
       const e = rejected(() => loadResiliencyFiles([path]));
-      expect(e.code).to.equal('resiliency.not-first-document');
+      expect(e.code).to.equal('RESILIENCY_NOT_FIRST_DOCUMENT');
       expect(e.message).to.contain('mixed.yaml (document 2)').and.contain('only the first YAML document');
       expect(e.hint).to.contain('file of its own');
       expect(loadResiliencyFiles([path], { selfHosted: false })).to.have.length(1);
@@ -140,7 +140,7 @@ describe('Resiliency documents', () => {
       const targets = { yaml: resiliency('  targets:\n    apps:\n      cart:\n        retry: shared\n').replace('name: test', 'name: targets'), source: 'targets.yaml' };
       expect(parseResiliencyDocuments([policies, targets]).map((d) => d.name)).to.deep.equal(['policies', 'targets']);
       const e = rejected(() => parseResiliencyDocuments([targets]));
-      expect(e.code).to.equal('resiliency.unknown-policy');
+      expect(e.code).to.equal('RESILIENCY_UNKNOWN_POLICY');
     });
   });
 
@@ -186,14 +186,14 @@ describe('Resiliency documents', () => {
   describe('rejections', () => {
     it('rejects the timeouts page\'s "timeoutName: timeout1", naming file, field and fix', () => {
       const e = rejected(() => parseResiliencyYaml(resiliency('  policies:\n    timeouts:\n      timeoutName: timeout1\n      general: 5s\n'), 'timeouts.yaml'));
-      expect(e.code).to.equal('resiliency.invalid-duration');
+      expect(e.code).to.equal('RESILIENCY_INVALID_DURATION');
       expect(e.message).to.equal('timeouts.yaml: spec.policies.timeouts.timeoutName: "timeout1" is not a number followed by a unit');
       expect(e.hint).to.contain('5s').and.contain('1m30s');
     });
 
     it('rejects the default-policies page\'s retry written straight under a component', () => {
       const e = rejected(() => parseResiliencyYaml(resiliency('  policies:\n    retries:\n      fastRetries:\n        maxRetries: 3\n  targets:\n    components:\n      actorstore:\n        retry: fastRetries\n'), 'defaults.yaml'));
-      expect(e.code).to.equal('resiliency.unknown-field');
+      expect(e.code).to.equal('RESILIENCY_UNKNOWN_FIELD');
       expect(e.message).to.contain('defaults.yaml: spec.targets.components.actorstore.retry').and.contain('"outbound:"');
       expect(e.hint).to.contain('inbound, outbound');
     });
@@ -202,7 +202,7 @@ describe('Resiliency documents', () => {
       const e = rejected(() =>
         parseResiliencyDocuments([{ yaml: resiliency('  policies:\n    retries:\n      important:\n        maxRetries: 3\n  targets:\n    apps:\n      appB:\n        retry: importnt\n'), source: 'r.yaml' }]),
       );
-      expect(e.code).to.equal('resiliency.unknown-policy');
+      expect(e.code).to.equal('RESILIENCY_UNKNOWN_POLICY');
       expect(e.message).to.contain('r.yaml: spec.targets.apps.appB.retry').and.contain('no retry policy named "importnt" (did you mean "important"?)');
       expect(e.hint).to.contain('spec.policies.retries').and.contain('important');
     });
@@ -216,7 +216,7 @@ describe('Resiliency documents', () => {
 
     it('rejects a misspelt trip counter, which daprd would load and never trip on', () => {
       const e = rejected(() => parseResiliencyYaml(resiliency('  policies:\n    circuitBreakers:\n      cb:\n        trip: consecutiveFailure > 5\n'), 'cb.yaml'));
-      expect(e.code).to.equal('resiliency.invalid-trip');
+      expect(e.code).to.equal('RESILIENCY_INVALID_TRIP');
       expect(e.message).to.contain('cb.yaml: spec.policies.circuitBreakers.cb.trip').and.contain('did you mean "consecutiveFailures"');
     });
 
@@ -233,14 +233,14 @@ describe('Resiliency documents', () => {
       expect(retry('        maxRetries: -2\n').hint).to.contain('-1 for unlimited');
       expect(retry('        maxRetries: 2.5\n').message).to.contain('whole number');
       const typo = retry('        maxRetry: 3\n');
-      expect(typo.code).to.equal('resiliency.unknown-field');
+      expect(typo.code).to.equal('RESILIENCY_UNKNOWN_FIELD');
       expect(typo.message).to.contain('unknown field "maxRetry" (did you mean "maxRetries"?)').and.contain('ignore it silently');
       expect(retry('        policy: exponential\n        initialInterval: 1s\n').message).to.contain('always starts at 500ms');
       expect(retry('        policy: linear\n').hint).to.contain('"constant"');
       expect(retry('        duration: -5s\n').message).to.contain('negative');
       expect(retry('        duration: 5 s\n').message).to.contain('unknown unit " s"');
       const spaced = retry('        matching:\n          httpStatusCodes: "429, 500"\n');
-      expect(spaced.code).to.equal('resiliency.invalid-status-codes');
+      expect(spaced.code).to.equal('RESILIENCY_INVALID_STATUS_CODES');
       expect(spaced.message).to.contain('spec.policies.retries.r.matching').and.contain('space');
       expect(retry('        matching:\n          grpcStatusCodes: "14"\n').message).to.contain('"gRPCStatusCodes"');
     });
@@ -263,16 +263,16 @@ describe('Resiliency documents', () => {
 
     it('rejects non-Resiliency objects, a wrong apiVersion, and broken YAML with its line', () => {
       expect(rejected(() => parseResiliencyObject({ kind: 'Component', metadata: { name: 'x' } }, 'c.yaml')).message).to.contain('c.yaml: kind is "Component", not "Resiliency"');
-      expect(rejected(() => parseResiliencyObject('text')).code).to.equal('resiliency.not-resiliency');
+      expect(rejected(() => parseResiliencyObject('text')).code).to.equal('RESILIENCY_NOT_RESILIENCY');
       expect(rejected(() => parseResiliencyYaml(resiliency('  policies: {}\n').replace('dapr.io/v1alpha1', 'dapr.io/v1'))).message).to.contain('"dapr.io/v1" is not dapr.io/v1alpha1');
       const yaml = rejected(() => parseResiliencyYaml('kind: Resiliency\nspec:\n  policies:\n    timeouts:\n      a: 1s\n      a: 2s\n', 'dup.yaml'));
-      expect(yaml.code).to.equal('resiliency.invalid-yaml');
+      expect(yaml.code).to.equal('RESILIENCY_INVALID_YAML');
       expect(yaml.message).to.contain('dup.yaml').and.contain('line 6');
       expect(rejected(() => parseResiliencyYaml(resiliency('  policies:\n    retries: [a, b]\n'))).message).to.contain('expected a mapping, found a list');
     });
 
     it('rejects missing files and files without a Resiliency', () => {
-      expect(rejected(() => loadResiliencyFiles(['/nonexistent/resiliency.yaml'])).code).to.equal('resiliency.file-not-found');
+      expect(rejected(() => loadResiliencyFiles(['/nonexistent/resiliency.yaml'])).code).to.equal('RESILIENCY_FILE_NOT_FOUND');
       const path = dir({ 'component.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n' });
       expect(rejected(() => loadResiliencyFiles([join(path, 'component.yaml')])).message).to.contain('holds no document with kind: Resiliency');
       expect(loadResiliencyFiles([path])).to.deep.equal([]);

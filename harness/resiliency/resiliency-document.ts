@@ -100,7 +100,7 @@ class DocumentReader {
   mapping(value: unknown, field: string): Record<string, unknown> | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'object' || Array.isArray(value)) {
-      this.fail('resiliency.invalid-value', field, `expected a mapping, found ${describeValue(value)}`, 'indent the entries under it as "key: value" lines');
+      this.fail('RESILIENCY_INVALID_VALUE', field, `expected a mapping, found ${describeValue(value)}`, 'indent the entries under it as "key: value" lines');
     }
     return value as Record<string, unknown>;
   }
@@ -111,7 +111,7 @@ class DocumentReader {
       const why = extra[key] ?? MISPLACED[key];
       const near = nearestName(key, known);
       const problem = why ? `"${key}" does not belong here: ${why}` : `unknown field "${key}"${near ? ` (did you mean "${near}"?)` : ''}; daprd would ignore it silently`;
-      this.fail('resiliency.unknown-field', `${field}.${key}`, problem, `remove it or fix the spelling; allowed here: ${known.join(', ')}`);
+      this.fail('RESILIENCY_UNKNOWN_FIELD', `${field}.${key}`, problem, `remove it or fix the spelling; allowed here: ${known.join(', ')}`);
     }
   }
 
@@ -119,24 +119,24 @@ class DocumentReader {
     if (value === undefined || value === null) return undefined;
     // daprd's YAML loader coerces numbers and booleans into string fields.
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    if (typeof value !== 'string') this.fail('resiliency.invalid-value', field, `expected text, found ${describeValue(value)}`, 'write a single value on the same line');
+    if (typeof value !== 'string') this.fail('RESILIENCY_INVALID_VALUE', field, `expected text, found ${describeValue(value)}`, 'write a single value on the same line');
     return value as string;
   }
 
   integer(value: unknown, field: string, min: number, hint: string): number | undefined {
     if (value === undefined || value === null) return undefined;
-    if (typeof value === 'string') this.fail('resiliency.invalid-value', field, `"${value}" is quoted text; daprd cannot load a string into this number field and drops the whole document`, 'write the number without quotes');
-    if (typeof value !== 'number' || !Number.isInteger(value)) this.fail('resiliency.invalid-value', field, `expected a whole number, found ${describeValue(value)}`, hint);
-    if ((value as number) < min) this.fail('resiliency.invalid-value', field, `${String(value)} is below ${min}`, hint);
+    if (typeof value === 'string') this.fail('RESILIENCY_INVALID_VALUE', field, `"${value}" is quoted text; daprd cannot load a string into this number field and drops the whole document`, 'write the number without quotes');
+    if (typeof value !== 'number' || !Number.isInteger(value)) this.fail('RESILIENCY_INVALID_VALUE', field, `expected a whole number, found ${describeValue(value)}`, hint);
+    if ((value as number) < min) this.fail('RESILIENCY_INVALID_VALUE', field, `${String(value)} is below ${min}`, hint);
     return value as number;
   }
 
   duration(value: unknown, field: string, what: 'timeout' | 'interval'): number | undefined {
     if (value === undefined || value === null || value === '') return undefined;
     const parsed = parseDaprDuration(value);
-    if (!parsed.ok) this.fail('resiliency.invalid-duration', field, parsed.reason, DURATION_HINT);
+    if (!parsed.ok) this.fail('RESILIENCY_INVALID_DURATION', field, parsed.reason, DURATION_HINT);
     const ms = (parsed as { ms: number }).ms;
-    if (ms < 0) this.fail('resiliency.invalid-duration', field, `${String(value)} is negative`, `a negative ${what} behaves like none at all; ${DURATION_HINT}`);
+    if (ms < 0) this.fail('RESILIENCY_INVALID_DURATION', field, `${String(value)} is negative`, `a negative ${what} behaves like none at all; ${DURATION_HINT}`);
     if (ms !== 0 && (typeof value === 'number' || /^[-+]?\d+$/.test(String(value)))) {
       this.warn('bare-number-duration', field, `${String(value)} has no unit, so daprd reads it as ${ms}ms; write "${ms}ms" to say so, or "${ms}s" if you meant seconds`);
     }
@@ -163,7 +163,7 @@ function readRetry(reader: DocumentReader, name: string, value: unknown, field: 
   if (policyText !== undefined && policyText !== '') {
     const lower = policyText.toLowerCase();
     if (lower !== 'constant' && lower !== 'exponential') {
-      reader.fail('resiliency.invalid-value', `${field}.policy`, `"${policyText}" is not a back-off policy`, 'use "constant" (fixed duration between retries) or "exponential"');
+      reader.fail('RESILIENCY_INVALID_VALUE', `${field}.policy`, `"${policyText}" is not a back-off policy`, 'use "constant" (fixed duration between retries) or "exponential"');
     }
     policy = lower as RetryPolicy['policy'];
   }
@@ -246,7 +246,7 @@ function readPolicies(reader: DocumentReader, value: unknown): ResiliencyDocumen
   for (const [name, duration] of Object.entries(reader.mapping(spec.timeouts, 'spec.policies.timeouts') ?? {})) {
     const field = `spec.policies.timeouts.${name}`;
     const timeoutMs = reader.duration(duration, field, 'timeout');
-    if (timeoutMs === undefined) reader.fail('resiliency.invalid-duration', field, 'has no value', DURATION_HINT);
+    if (timeoutMs === undefined) reader.fail('RESILIENCY_INVALID_DURATION', field, 'has no value', DURATION_HINT);
     if (timeoutMs === 0) reader.warn('zero-timeout', field, 'a timeout of 0 sets no timeout at all');
     policies.timeouts[name] = timeoutPolicy(name, timeoutMs as number);
   }
@@ -278,10 +278,10 @@ function readTargets(reader: DocumentReader, value: unknown): ResiliencyDocument
     const refs = readRefs(reader, t, field);
     const scope = reader.string(t.circuitBreakerScope, `${field}.circuitBreakerScope`) || undefined;
     if (scope !== undefined && !['type', 'id', 'both'].includes(scope)) {
-      reader.fail('resiliency.invalid-value', `${field}.circuitBreakerScope`, `"${scope}" is not a circuit breaker scope`, 'use "type" (one breaker per actor type), "id" (one per actor) or "both"');
+      reader.fail('RESILIENCY_INVALID_VALUE', `${field}.circuitBreakerScope`, `"${scope}" is not a circuit breaker scope`, 'use "type" (one breaker per actor type), "id" (one per actor) or "both"');
     }
     if (refs.circuitBreaker && scope === undefined) {
-      reader.fail('resiliency.invalid-value', `${field}.circuitBreakerScope`, 'an actor circuit breaker needs a scope; without it daprd rejects the targets of this document', 'add circuitBreakerScope: type, id or both');
+      reader.fail('RESILIENCY_INVALID_VALUE', `${field}.circuitBreakerScope`, 'an actor circuit breaker needs a scope; without it daprd rejects the targets of this document', 'add circuitBreakerScope: type, id or both');
     }
     if (!refs.circuitBreaker && scope !== undefined) reader.warn('ignored-field', `${field}.circuitBreakerScope`, 'circuitBreakerScope does nothing without a circuitBreaker');
     targets.actors[actorType] = {
@@ -311,18 +311,18 @@ function readTargets(reader: DocumentReader, value: unknown): ResiliencyDocument
 /** One already-parsed Resiliency object (a YAML document or a Kubernetes resource). */
 export function parseResiliencyObject(value: unknown, source = 'Resiliency object'): ResiliencyDocument {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw usageError('resiliency.not-resiliency', `${source}: expected a Resiliency resource, found ${describeValue(value)}`, 'give a mapping with apiVersion: dapr.io/v1alpha1, kind: Resiliency and a spec');
+    throw usageError('RESILIENCY_NOT_RESILIENCY', `${source}: expected a Resiliency resource, found ${describeValue(value)}`, 'give a mapping with apiVersion: dapr.io/v1alpha1, kind: Resiliency and a spec');
   }
   const obj = value as Record<string, unknown>;
   if (obj.kind !== 'Resiliency') {
-    throw usageError('resiliency.not-resiliency', `${source}: kind is ${obj.kind === undefined ? 'missing' : `"${String(obj.kind)}"`}, not "Resiliency"`, 'set kind: Resiliency, or pass only Resiliency resources');
+    throw usageError('RESILIENCY_NOT_RESILIENCY', `${source}: kind is ${obj.kind === undefined ? 'missing' : `"${String(obj.kind)}"`}, not "Resiliency"`, 'set kind: Resiliency, or pass only Resiliency resources');
   }
   const metadata = (obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {}) as Record<string, unknown>;
   const name = typeof metadata.name === 'string' ? metadata.name : '';
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
   const reader = new DocumentReader(source);
   if (obj.apiVersion !== undefined && obj.apiVersion !== RESILIENCY_API_VERSION) {
-    reader.fail('resiliency.invalid-value', 'apiVersion', `"${String(obj.apiVersion)}" is not ${RESILIENCY_API_VERSION}`, `set apiVersion: ${RESILIENCY_API_VERSION}`);
+    reader.fail('RESILIENCY_INVALID_VALUE', 'apiVersion', `"${String(obj.apiVersion)}" is not ${RESILIENCY_API_VERSION}`, `set apiVersion: ${RESILIENCY_API_VERSION}`);
   }
   // `version` appears in the spec reference's format block; daprd ignores it, as it ignores a Kubernetes status.
   reader.fields(obj, 'Resiliency', ['apiVersion', 'kind', 'metadata', 'spec', 'scopes', 'version', 'status'], { scope: 'the field is "scopes" (a list of app ids)' });
@@ -330,7 +330,7 @@ export function parseResiliencyObject(value: unknown, source = 'Resiliency objec
   reader.fields(spec, 'spec', ['policies', 'targets'], { scopes: 'scopes sit at the top level of the resource, beside spec' });
   let scopes: string[] = [];
   if (obj.scopes !== undefined && obj.scopes !== null) {
-    if (!Array.isArray(obj.scopes)) reader.fail('resiliency.invalid-value', 'scopes', `expected a list of app ids, found ${describeValue(obj.scopes)}`, 'write scopes as a YAML list: "- app-id" lines');
+    if (!Array.isArray(obj.scopes)) reader.fail('RESILIENCY_INVALID_VALUE', 'scopes', `expected a list of app ids, found ${describeValue(obj.scopes)}`, 'write scopes as a YAML list: "- app-id" lines');
     scopes = [...new Set((obj.scopes as unknown[]).map((s, i) => reader.string(s, `scopes[${i}]`) ?? ''))].filter((s) => s !== '');
   }
   const policies = readPolicies(reader, spec.policies);
@@ -354,7 +354,7 @@ function yamlDocuments(text: string, source: string): Array<{ value: unknown; la
     if (first) {
       const pos = first.linePos?.[0];
       const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      throw usageError('resiliency.invalid-yaml', `${label}: YAML does not parse${where}: ${first.message.split('\n')[0]}`, 'fix the YAML syntax (indentation, quoting, duplicate keys)');
+      throw usageError('RESILIENCY_INVALID_YAML', `${label}: YAML does not parse${where}: ${first.message.split('\n')[0]}`, 'fix the YAML syntax (indentation, quoting, duplicate keys)');
     }
     return { value: doc.toJS() as unknown, label };
   });
@@ -380,7 +380,7 @@ export function loadResiliencyFiles(paths: string[], options: LoadOptions = {}):
   const selfHosted = options.selfHosted ?? true;
   const out: ResiliencyDocument[] = [];
   for (const path of paths) {
-    if (!existsSync(path)) throw usageError('resiliency.file-not-found', `${path}: no such file or directory`, 'pass the path of a Resiliency YAML file or of a resources directory');
+    if (!existsSync(path)) throw usageError('RESILIENCY_FILE_NOT_FOUND', `${path}: no such file or directory`, 'pass the path of a Resiliency YAML file or of a resources directory');
     const isDir = statSync(path).isDirectory();
     const files = isDir
       ? readdirSync(path, { withFileTypes: true })
@@ -395,7 +395,7 @@ export function loadResiliencyFiles(paths: string[], options: LoadOptions = {}):
         if (!isResiliency(doc.value)) return;
         if (selfHosted && i > 0) {
           throw usageError(
-            'resiliency.not-first-document',
+            'RESILIENCY_NOT_FIRST_DOCUMENT',
             `${doc.label}: daprd in self-hosted mode reads only the first YAML document of a file, so it never loads this Resiliency`,
             'move the Resiliency into a file of its own',
           );
@@ -404,7 +404,7 @@ export function loadResiliencyFiles(paths: string[], options: LoadOptions = {}):
       });
     }
     if (!isDir && out.length === before) {
-      throw usageError('resiliency.not-resiliency', `${path}: holds no document with kind: Resiliency`, 'pass a Resiliency file, or the resources directory that holds one');
+      throw usageError('RESILIENCY_NOT_RESILIENCY', `${path}: holds no document with kind: Resiliency`, 'pass a Resiliency file, or the resources directory that holds one');
     }
   }
   return out;
@@ -424,7 +424,7 @@ export function parseResiliencyDocuments(inputs: ResiliencyInput[], options: Loa
     const input = given as Record<string, unknown>;
     if (typeof input.yaml === 'string' && input.kind === undefined) {
       const parsed = parseResiliencyYaml(input.yaml, typeof input.source === 'string' ? input.source : `<inline YAML ${i + 1}>`);
-      if (parsed.length === 0) throw usageError('resiliency.not-resiliency', `${String(input.source ?? `inline YAML ${i + 1}`)}: holds no document with kind: Resiliency`, 'pass Resiliency YAML');
+      if (parsed.length === 0) throw usageError('RESILIENCY_NOT_RESILIENCY', `${String(input.source ?? `inline YAML ${i + 1}`)}: holds no document with kind: Resiliency`, 'pass Resiliency YAML');
       docs.push(...parsed);
     } else {
       const metadata = (input.metadata ?? {}) as Record<string, unknown>;
@@ -461,7 +461,7 @@ export function checkPolicyReferences(docs: ResiliencyDocument[]): void {
         (elsewhere.length ? ` — "${name}" is defined under ${elsewhere.join(' and ')}, not ${section}` : '') +
         '; daprd would apply nothing here';
       throw usageError(
-        'resiliency.unknown-policy',
+        'RESILIENCY_UNKNOWN_POLICY',
         `${doc.source}: ${field}.${kind}: ${problem}`,
         `define it under spec.policies.${section} or use one of: ${known.length ? known.join(', ') : `(no ${section} defined)`}`,
       );

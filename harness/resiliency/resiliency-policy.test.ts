@@ -309,7 +309,7 @@ describe('resolving Resiliency policies', () => {
         error = err;
       }
       expect(error).to.be.instanceOf(HarnessError);
-      expect((error as HarnessError).code).to.equal('resiliency.unknown-policy');
+      expect((error as HarnessError).code).to.equal('RESILIENCY_UNKNOWN_POLICY');
     });
   });
 
@@ -323,7 +323,7 @@ describe('resolving Resiliency policies', () => {
       } catch (err) {
         error = err;
       }
-      expect((error as HarnessError).code).to.equal('resiliency.ambiguous-target');
+      expect((error as HarnessError).code).to.equal('RESILIENCY_AMBIGUOUS_TARGET');
       expect((error as HarnessError).hint).to.contain('sidecar');
       expect(effectivePolicy(resolved, { sidecar: 'b', app: 'a' }).source).to.equal('none');
     });

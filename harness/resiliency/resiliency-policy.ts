@@ -498,7 +498,7 @@ export type PolicyQuery =
 export function effectivePolicy(resolved: ResolvedResiliency, query: PolicyQuery): EffectivePolicy {
   const sidecars = query.sidecar ? resolved.sidecars.filter((s) => s.appId === query.sidecar) : resolved.sidecars;
   if (sidecars.length === 0) {
-    throw usageError('resiliency.unknown-sidecar', `no sidecar "${query.sidecar}" in the resolved policies`, `use one of: ${resolved.sidecars.map((s) => s.appId).join(', ')}`);
+    throw usageError('RESILIENCY_UNKNOWN_SIDECAR', `no sidecar "${query.sidecar}" in the resolved policies`, `use one of: ${resolved.sidecars.map((s) => s.appId).join(', ')}`);
   }
   const matches = sidecars.flatMap((s) => {
     if ('app' in query) return s.apps.filter((e) => e.target.kind === 'app' && e.target.appId === query.app);
@@ -507,9 +507,9 @@ export function effectivePolicy(resolved: ResolvedResiliency, query: PolicyQuery
     return s.components.filter((e) => e.target.kind === 'component' && e.target.name === query.component && e.target.direction === direction);
   });
   const what = 'app' in query ? `app "${query.app}"` : 'actor' in query ? `actor type "${query.actor}"` : `component "${query.component}" (${query.direction ?? 'outbound'})`;
-  if (matches.length === 0) throw usageError('resiliency.unknown-target', `no resolved policy for ${what}${query.sidecar ? ` on sidecar ${query.sidecar}` : ''}`, 'check the name against the deployment');
+  if (matches.length === 0) throw usageError('RESILIENCY_UNKNOWN_TARGET', `no resolved policy for ${what}${query.sidecar ? ` on sidecar ${query.sidecar}` : ''}`, 'check the name against the deployment');
   if (matches.length > 1) {
-    throw usageError('resiliency.ambiguous-target', `${what} resolves on ${matches.length} sidecars (${matches.map((m) => m.sidecar).join(', ')})`, 'say which sidecar: { sidecar: "<app id>", ... }');
+    throw usageError('RESILIENCY_AMBIGUOUS_TARGET', `${what} resolves on ${matches.length} sidecars (${matches.map((m) => m.sidecar).join(', ')})`, 'say which sidecar: { sidecar: "<app id>", ... }');
   }
   return matches[0] as EffectivePolicy;
 }

@@ -57,7 +57,7 @@ describe('retry matching on status codes', () => {
 
   it('rejects malformed lists with the field, the problem and an example', () => {
     const spaced = rejection('429, 500-599', 'http');
-    expect(spaced.code).to.equal('resiliency.invalid-status-codes');
+    expect(spaced.code).to.equal('RESILIENCY_INVALID_STATUS_CODES');
     expect(spaced.message).to.contain('httpStatusCodes').and.contain('contains a space');
     expect(spaced.hint).to.contain('"429,500-599"');
     expect(rejection('600', 'http').message).to.contain('600 is not a valid HTTP status (100-599)');

@@ -44,7 +44,7 @@ export function parseStatusCodes(text: string, protocol: StatusProtocol): CodeRa
   for (const part of text.split(',')) {
     if (part === '') continue;
     const fail = (why: string): never => {
-      throw usageError('resiliency.invalid-status-codes', `${FIELD[protocol]} "${text}": ${why}`, hint(protocol));
+      throw usageError('RESILIENCY_INVALID_STATUS_CODES', `${FIELD[protocol]} "${text}": ${why}`, hint(protocol));
     };
     const match = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (!match) fail(/\s/.test(part) ? `"${part}" contains a space, which daprd rejects` : `"${part}" is not a code or a start-end range`);

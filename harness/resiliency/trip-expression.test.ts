@@ -39,7 +39,7 @@ describe('circuit breaker trip expressions', () => {
 
   it('rejects a misspelt counter, suggesting the right one, because daprd would load it and never trip', () => {
     const e = rejection('consecutiveFailure > 5');
-    expect(e.code).to.equal('resiliency.invalid-trip');
+    expect(e.code).to.equal('RESILIENCY_INVALID_TRIP');
     expect(e.message).to.contain('"consecutiveFailure"').and.contain('did you mean "consecutiveFailures"').and.contain('never trip');
     expect(e.hint).to.contain('consecutiveFailures > 5');
     expect(rejection('failures > 3').message).to.contain('"failures"');

@@ -74,17 +74,17 @@ function whenLoaded(p: TripProblem): string {
 
 /** Parse and check a trip condition; throws a usage error naming the problem. */
 export function parseTripExpression(source: string): TripExpression {
-  if (source.trim() === '') throw usageError('resiliency.invalid-trip', 'trip is empty', `leave it out for the default "${DEFAULT_TRIP}", or ${TRIP_HINT}`);
+  if (source.trim() === '') throw usageError('RESILIENCY_INVALID_TRIP', 'trip is empty', `leave it out for the default "${DEFAULT_TRIP}", or ${TRIP_HINT}`);
   let ast: TripAst;
   try {
     ast = parseTripCel(source);
   } catch (err) {
-    if (err instanceof TripSyntaxError) throw usageError('resiliency.invalid-trip', `trip "${source}" cannot be parsed: ${err.message}`, SYNTAX_HINT);
+    if (err instanceof TripSyntaxError) throw usageError('RESILIENCY_INVALID_TRIP', `trip "${source}" cannot be parsed: ${err.message}`, SYNTAX_HINT);
     throw err;
   }
   const checked = checkTrip(ast);
   const fail = (what: string): never => {
-    throw usageError('resiliency.invalid-trip', `trip "${source}" ${what}`, TRIP_HINT);
+    throw usageError('RESILIENCY_INVALID_TRIP', `trip "${source}" ${what}`, TRIP_HINT);
   };
   // A misspelt counter first: it is the likeliest mistake and the one the other problems follow from.
   const problem = checked.problems.find((p) => p.kind === 'unknown-identifier') ?? checked.problems[0];

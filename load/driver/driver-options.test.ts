@@ -65,7 +65,7 @@ describe('driver options', () => {
     ];
     for (const [options, name] of cases) {
       const err = rejection(options);
-      expect(err.code, name).to.equal('load.invalid-option');
+      expect(err.code, name).to.equal('LOAD_INVALID_OPTION');
       expect(err.kind).to.equal('usage');
       expect(err.message, name).to.contain(`load option ${name} `);
       expect(err.hint, name).to.match(/^give /);
@@ -74,7 +74,7 @@ describe('driver options', () => {
   });
 
   it('refuses URLs that are not http(s)', () => {
-    expect(rejection({ url: 'not a url' }).code).to.equal('load.invalid-url');
-    expect(rejection({ url: 'ftp://127.0.0.1/' }).code).to.equal('load.invalid-url');
+    expect(rejection({ url: 'not a url' }).code).to.equal('LOAD_INVALID_URL');
+    expect(rejection({ url: 'ftp://127.0.0.1/' }).code).to.equal('LOAD_INVALID_URL');
   });
 });

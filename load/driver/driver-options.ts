@@ -117,7 +117,7 @@ export const DRIVER_DEFAULTS = {
 } as const;
 
 function invalid(name: string, value: unknown, want: string): never {
-  throw usageError('load.invalid-option', `load option ${name} is ${JSON.stringify(value)}`, `give ${name} as ${want}`);
+  throw usageError('LOAD_INVALID_OPTION', `load option ${name} is ${JSON.stringify(value)}`, `give ${name} as ${want}`);
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number): number {

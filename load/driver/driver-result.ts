@@ -65,7 +65,7 @@ function trendStats(s: LatencySummary): Record<string, number> {
 export function toMetricSamples(name: string, result: DriverResult, tags: Record<string, string> = {}): MetricSample[] {
   // results.json metric names are dotted lower-case words; say so here rather than as a schema error later.
   if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/.test(name)) {
-    throw usageError('load.invalid-metric-name', `metric prefix ${JSON.stringify(name)} is not dotted lower-case words`, 'name it like "state" or "pubsub.publish"');
+    throw usageError('LOAD_INVALID_METRIC_NAME', `metric prefix ${JSON.stringify(name)} is not dotted lower-case words`, 'name it like "state" or "pubsub.publish"');
   }
   const success = successRate(result);
   const t = result.totals;

@@ -62,7 +62,7 @@ describe('loopback guard', () => {
         await runLoad({ url, model: { kind: 'open', ratePerSecond: 100 }, durationMs: 1000 }).catch((err: unknown) => (error = err));
         expect(error).to.be.instanceOf(HarnessError);
         const e = error as HarnessError;
-        expect(e.code).to.equal('load.non-loopback-target');
+        expect(e.code).to.equal('LOAD_NON_LOOPBACK_TARGET');
         expect(e.kind).to.equal('usage');
         expect(e.hint).to.contain('allowNonLoopback');
         // Give any stray dispatch a chance to surface before checking that nothing left.

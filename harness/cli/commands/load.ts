@@ -65,7 +65,7 @@ function refuseNonLoopbackSidecars(opts: LoadOptions): void {
   for (const a of spec.apps) {
     for (const url of [a.sidecar, a.app].filter((u): u is string => Boolean(u))) {
       const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-      if (!isLoopbackHost(host)) throw usageError('load.non-loopback-target', `${a.appId}: ${url} is not a loopback address; load goes only to 127.0.0.0/8, ::1 or localhost`, 'reach the deployment through `kubectl port-forward` and give the forwarded 127.0.0.1 URLs');
+      if (!isLoopbackHost(host)) throw usageError('LOAD_NON_LOOPBACK_TARGET', `${a.appId}: ${url} is not a loopback address; load goes only to 127.0.0.0/8, ::1 or localhost`, 'reach the deployment through `kubectl port-forward` and give the forwarded 127.0.0.1 URLs');
     }
   }
 }
