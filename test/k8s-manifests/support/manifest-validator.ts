@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { pinnedDaprVersion } from '../../../harness/runtime/runtime-binaries';
-import { apiServerRules } from './api-server-rules';
 import { DaprCrdSchemas } from './dapr-crd-schemas';
 import { daprModuleDir } from './dapr-module';
 import { isCoreKind, validateCoreManifest } from './kubernetes-schemas';
@@ -12,8 +11,8 @@ export class ManifestValidator {
 
   validate(m: Manifest): string[] {
     const where = objectName(m);
-    if (isCoreKind(m)) return [...validateCoreManifest(m).map((i) => `${where}: ${i}`), ...apiServerRules(m)];
-    if (this.dapr.has(m)) return [...this.dapr.validate(m).map((i) => `${where}: ${i}`), ...apiServerRules(m)];
+    if (isCoreKind(m)) return validateCoreManifest(m).map((i) => `${where}: ${i}`);
+    if (this.dapr.has(m)) return this.dapr.validate(m).map((i) => `${where}: ${i}`);
     return [`${where}: no schema for ${m.apiVersion} ${m.kind}; register its kubernetes-models class, or use a kind Dapr's CRDs define`];
   }
 }
