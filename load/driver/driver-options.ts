@@ -27,6 +27,18 @@ export interface DriverRequest {
   body?: string | Uint8Array;
 }
 
+/**
+ * When the i-th request was meant to go out and when it actually does, in epoch ms read off the driver's monotonic
+ * clock (`performance.timeOrigin + performance.now()`), so a scenario can stamp what it sends with the same times
+ * the driver measures from. In the closed model there is no schedule and `intendedAt` equals `dispatchedAt`.
+ */
+export interface RequestTiming {
+  /** The arrival schedule's slot for this request: later queueing for a connection does not move it. */
+  intendedAt: number;
+  /** Now: the request is being built to be handed to a connection. */
+  dispatchedAt: number;
+}
+
 /** Returns an error kind (e.g. `http_500`, `bad_payload`) or undefined for a success. */
 export type ClassifyResponse = (status: number, body: string) => string | undefined;
 
@@ -66,8 +78,8 @@ export interface DriverOptions {
   maxInFlight?: number;
   /** Per request, from send to the end of the response. Default 10 000. */
   timeoutMs?: number;
-  /** The i-th request (0-based, warm-up included). Default GET of the base URL. */
-  request?: (i: number) => DriverRequest;
+  /** The i-th request (0-based, warm-up included), built as it is sent. Default GET of the base URL. */
+  request?: (i: number, timing: RequestTiming) => DriverRequest;
   /** Default: 2xx succeeds, any other status is `http_<status>`. Giving one makes the driver read response bodies. */
   classify?: ClassifyResponse;
   /**
@@ -95,7 +107,7 @@ export interface ResolvedDriverOptions {
   maxRequests: number;
   maxInFlight: number;
   timeoutMs: number;
-  request: (i: number) => DriverRequest;
+  request: (i: number, timing: RequestTiming) => DriverRequest;
   classify?: ClassifyResponse;
   onOutcome?: (index: number, outcome: { status?: number; measured: boolean }) => void;
   signal?: AbortSignal;

@@ -14,7 +14,7 @@ describe('driver result', () => {
   });
 
   it('reports a run that sent nothing as a 0 success rate, not a pass', () => {
-    const nothing = openResultFixture({ totals: { sent: 0, completed: 0, ok: 0, errors: 0, dropped: 0, unfinished: 0, errorsByKind: {} } });
+    const nothing = openResultFixture({ totals: { sent: 0, completed: 0, ok: 0, errors: 0, timeouts: 0, dropped: 0, unfinished: 0, errorsByKind: {} } });
     expect(successRate(nothing).rate).to.equal(0);
   });
 
@@ -27,6 +27,8 @@ describe('driver result', () => {
     expect(byName('state.requests')[0]?.count).to.equal(200);
     expect(byName('state.errors')[0]?.count).to.equal(6);
     expect(byName('state.dropped')[0]?.count).to.equal(4);
+    expect(byName('state.timeouts')[0]).to.deep.include({ kind: 'counter', count: 2 });
+    expect(byName('state.latency')[0]?.count, 'the trend says how many latencies it summarises').to.equal(194);
     expect(byName('state.achieved_rate')[0]).to.deep.include({ kind: 'gauge', value: 100 });
     expect(byName('state.errors_by_kind', 'http_500')[0]?.count).to.equal(4);
     expect(byName('state.errors_by_kind', 'timeout')[0]).to.deep.include({ count: 2, tags: { operation: 'save', kind: 'timeout' } });

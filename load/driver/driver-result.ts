@@ -13,6 +13,11 @@ export interface DriverTotals {
   completed: number;
   ok: number;
   errors: number;
+  /**
+   * Of the errors, requests the driver gave up on after `timeoutMs` (error kind `timeout`). Each is also in the
+   * latency figures, at the time the driver gave up.
+   */
+  timeouts: number;
   /** Open models: arrivals not sent because `maxInFlight` requests were already waiting or in flight. */
   dropped: number;
   /** Admitted but never completed: still queued or in flight when the run stopped (abort, deadline). */
@@ -36,7 +41,8 @@ export interface DriverResult {
   /** Measured requests sent per second of the measured window. */
   achievedRatePerSecond: number;
   /**
-   * Latency of answered requests (any status), ms. `corrected` counts from the time the schedule meant the request
+   * Latency of answered requests (any status) and of timed-out ones (at the time the driver gave up, at least
+   * `timeoutMs`), ms. `corrected` counts from the time the schedule meant the request
    * to go out, so waiting for a busy connection is included as a user would feel it; `uncorrected` counts from
    * the actual send (service time). In the closed model there is no schedule and the two are the same.
    */
@@ -59,7 +65,7 @@ function trendStats(s: LatencySummary): Record<string, number> {
 
 /**
  * k6-style samples named `<name>.success_rate`, `.latency` (corrected), `.latency_uncorrected`, `.requests`,
- * `.errors`, `.errors_by_kind` (tag `kind`), `.dropped` and `.achieved_rate`, so criteria such as
+ * `.errors`, `.timeouts`, `.errors_by_kind` (tag `kind`), `.dropped` and `.achieved_rate`, so criteria such as
  * `state.success_rate: ['rate>=0.995']` read straight off a driver run.
  */
 export function toMetricSamples(name: string, result: DriverResult, tags: Record<string, string> = {}): MetricSample[] {
@@ -73,12 +79,13 @@ export function toMetricSamples(name: string, result: DriverResult, tags: Record
     { name: `${name}.success_rate`, kind: 'rate', tags: { ...tags }, rate: success.rate, passes: success.passes, fails: success.fails },
     { name: `${name}.requests`, kind: 'counter', tags: { ...tags }, count: t.sent },
     { name: `${name}.errors`, kind: 'counter', tags: { ...tags }, count: t.errors },
+    { name: `${name}.timeouts`, kind: 'counter', tags: { ...tags }, count: t.timeouts },
     { name: `${name}.dropped`, kind: 'counter', tags: { ...tags }, count: t.dropped },
     { name: `${name}.achieved_rate`, kind: 'gauge', tags: { ...tags }, value: result.achievedRatePerSecond, unit: '1/s' },
   ];
   if (result.latency.corrected.count > 0) {
-    samples.push({ name: `${name}.latency`, kind: 'trend', tags: { ...tags }, unit: 'ms', stats: trendStats(result.latency.corrected) });
-    samples.push({ name: `${name}.latency_uncorrected`, kind: 'trend', tags: { ...tags }, unit: 'ms', stats: trendStats(result.latency.uncorrected) });
+    samples.push({ name: `${name}.latency`, kind: 'trend', tags: { ...tags }, unit: 'ms', count: result.latency.corrected.count, stats: trendStats(result.latency.corrected) });
+    samples.push({ name: `${name}.latency_uncorrected`, kind: 'trend', tags: { ...tags }, unit: 'ms', count: result.latency.uncorrected.count, stats: trendStats(result.latency.uncorrected) });
   }
   for (const [kind, count] of Object.entries(t.errorsByKind).sort(([a], [b]) => a.localeCompare(b))) {
     samples.push({ name: `${name}.errors_by_kind`, kind: 'counter', tags: { ...tags, kind }, count });

@@ -10,7 +10,7 @@ describe('result table', () => {
     expect(text).to.match(/latency \(from intended send\)\s+1\.50 ms\s+20\.0 ms\s+480 ms/);
     expect(text).to.match(/service time \(from actual send\)\s+0\.30 ms\s+0\.60 ms\s+1\.20 ms/);
     expect(text).to.contain('200 requests in 2.0 s, 100/s of 100/s asked');
-    expect(text).to.contain('190 ok, 6 errors, 4 DROPPED (maxInFlight reached, never sent)');
+    expect(text).to.contain('190 ok, 6 errors, 2 of them timeouts (in the latency at ≥ 10000 ms), 4 DROPPED (maxInFlight reached, never sent)');
     expect(text).to.contain('errors: http_500 4, timeout 2');
     expect(text).to.not.contain('PARTIAL');
   });

@@ -36,6 +36,7 @@ export function formatResult(result: DriverResult): string {
   const warm = result.warmup.sent > 0 ? ` (+${count(result.warmup.sent)} warm-up requests not counted)` : '';
   lines.push(`${count(t.sent)} requests in ${seconds} s, ${rate}${warm}`);
   const parts = [`${count(t.ok)} ok`, `${count(t.errors)} errors`];
+  if (t.timeouts > 0) parts.push(`${count(t.timeouts)} of them timeouts (in the latency at ≥ ${String(result.settings.timeoutMs)} ms)`);
   if (t.dropped > 0) parts.push(`${count(t.dropped)} DROPPED (maxInFlight reached, never sent)`);
   if (t.unfinished > 0) parts.push(`${count(t.unfinished)} unfinished`);
   lines.push(parts.join(', '));

@@ -111,6 +111,32 @@ describe('load driver against a local http server', function () {
       expect(corrected.p90).to.be.greaterThan(uncorrected.p90);
     });
 
+    it('hands the request builder its schedule slot, which a stall does not move, and the actual send time', async () => {
+      stallOnceAfter(300, 400);
+      const timings: { intendedAt: number; dispatchedAt: number }[] = [];
+      const result = await runLoad({
+        url: server.url,
+        model: { kind: 'open', ratePerSecond: 100 },
+        connections: 1,
+        durationMs: 1200,
+        request: (_i, timing) => {
+          timings.push(timing);
+          return { path: '/' };
+        },
+      });
+      expect(timings.length).to.equal(result.totals.sent);
+      const first = timings[0]?.intendedAt as number;
+      // Epoch ms, on the same clock as Date.now() give or take clock adjustments since the process started.
+      expect(Math.abs(first - Date.now())).to.be.below(60_000);
+      // Slots are 10 ms apart whatever happened to the requests before them.
+      timings.forEach((t, i) => expect(t.intendedAt - first).to.be.closeTo(i * 10, 2));
+      timings.forEach((t) => expect(t.dispatchedAt).to.be.at.least(t.intendedAt));
+      // The requests due during the stall waited for the one connection: sent late, but still stamped with their slot.
+      const lag = timings.map((t) => t.dispatchedAt - t.intendedAt);
+      expect(Math.max(...lag)).to.be.greaterThan(250);
+      expect(lag.filter((ms) => ms < 20).length, 'before the stall they went out on time').to.be.greaterThan(20);
+    });
+
     it('shows the stall in the closed model only on the requests that met it (no schedule to correct against)', async () => {
       stallOnceAfter(500, 500);
       const result = await runLoad({ url: server.url, model: { kind: 'closed' }, connections: 2, durationMs: 2000 });
@@ -135,7 +161,7 @@ describe('load driver against a local http server', function () {
       expect(result.timeline.reduce((n, p) => n + p.errors, 0)).to.equal(50);
     });
 
-    it('times out a request the server never answers, and counts no latency for it', async () => {
+    it('times out a request the server never answers, counts it, and keeps it in the latency at no less than the timeout', async () => {
       server.setHandler((req, res) => {
         if (req.url === '/hang') held.push(() => res.destroy());
         else res.end('ok');
@@ -151,7 +177,14 @@ describe('load driver against a local http server', function () {
       expect(result.totals.errorsByKind).to.have.keys('timeout');
       expect(result.totals.errorsByKind.timeout).to.be.within(13, 17);
       expect(result.totals.ok).to.be.within(13, 17);
-      expect(result.latency.corrected.count).to.equal(result.totals.ok);
+      expect(result.totals.timeouts).to.equal(result.totals.errorsByKind.timeout);
+      // Half the requests never answered: leaving them out would report the fast half as the whole story.
+      expect(result.latency.corrected.count).to.equal(result.totals.ok + result.totals.timeouts);
+      expect(result.latency.uncorrected.count).to.equal(result.totals.ok + result.totals.timeouts);
+      expect(result.latency.corrected.p90).to.be.at.least(300);
+      expect(result.latency.uncorrected.p90).to.be.at.least(300);
+      expect(result.latency.corrected.p50, 'the fast half is still fast').to.be.below(300);
+      expect(result.timeline.some((p) => (p.p99 ?? 0) >= 300), 'the per-second p99 sees the timeouts too').to.equal(true);
       expect(result.totals.unfinished).to.equal(0);
       // Bounded: the schedule, then at most one timeout for the last requests, then a margin.
       expect(performance.now() - started).to.be.below(600 + 300 + 2000);
@@ -165,7 +198,9 @@ describe('load driver against a local http server', function () {
       expect(result.totals.sent).to.be.greaterThan(30);
       expect(result.totals.errorsByKind).to.deep.equal({ connection_refused: result.totals.sent });
       expect(result.totals.ok).to.equal(0);
+      // Refused at once: such failures would flatter the percentiles, so they stay out (and are not timeouts).
       expect(result.latency.corrected.count).to.equal(0);
+      expect(result.totals.timeouts).to.equal(0);
     });
 
     it('reports a reset when the server drops the connection mid-request', async () => {

@@ -34,7 +34,7 @@ class LoadRun {
   private readonly timeline: TimelineBuilder;
   private readonly corrected = new LatencyRecorder();
   private readonly uncorrected = new LatencyRecorder();
-  private readonly totals: DriverTotals = { sent: 0, completed: 0, ok: 0, errors: 0, dropped: 0, unfinished: 0, errorsByKind: {} };
+  private readonly totals: DriverTotals = { sent: 0, completed: 0, ok: 0, errors: 0, timeouts: 0, dropped: 0, unfinished: 0, errorsByKind: {} };
   private readonly warmup = { sent: 0, completed: 0, dropped: 0 };
 
   /** Requests given an index (warm-up included): the maxRequests count. */
@@ -190,7 +190,7 @@ class LoadRun {
   private dispatch(intendedAt: number, index: number): void {
     let request;
     try {
-      request = this.o.request(index);
+      request = this.o.request(index, { intendedAt: performance.timeOrigin + intendedAt, dispatchedAt: performance.timeOrigin + performance.now() });
     } catch (err) {
       // A request builder that throws is a bug in the scenario, not a property of the target: stop and say so.
       this.fatal ??= err;
@@ -240,10 +240,17 @@ class LoadRun {
       }
     }
     let latencyMs: number | undefined;
-    if (outcome.status !== undefined && outcome.error === undefined) {
-      const serviceMs = outcome.endedAt - outcome.startedAt;
+    const answered = outcome.status !== undefined && outcome.error === undefined;
+    const timedOut = kind === 'timeout';
+    if (timedOut) t.timeouts++;
+    // A timed-out request is the slowest kind of answer, not a missing one: leaving it out would make a target
+    // that stops answering look faster. It counts at the time the driver gave up, which is at least the timeout.
+    // Other transport failures (refused, reset) come back early and would flatter the percentiles, so they don't.
+    if (answered || timedOut) {
+      const elapsedMs = outcome.endedAt - outcome.startedAt;
+      const serviceMs = timedOut ? Math.max(elapsedMs, this.o.timeoutMs) : elapsedMs;
       // Without a schedule the intended time is the send itself: both figures are the service time.
-      latencyMs = this.schedule ? outcome.endedAt - intendedAt : serviceMs;
+      latencyMs = this.schedule ? Math.max(outcome.endedAt - intendedAt, serviceMs) : serviceMs;
       this.corrected.record(latencyMs);
       this.uncorrected.record(serviceMs);
     }

@@ -9,7 +9,7 @@ export function openResultFixture(overrides: Partial<DriverResult> = {}): Driver
     stopReason: 'completed',
     startedAt: '2025-01-01T00:00:00.000Z',
     measuredMs: 2000,
-    totals: { sent: 200, completed: 196, ok: 190, errors: 6, dropped: 4, unfinished: 0, errorsByKind: { http_500: 4, timeout: 2 } },
+    totals: { sent: 200, completed: 196, ok: 190, errors: 6, timeouts: 2, dropped: 4, unfinished: 0, errorsByKind: { http_500: 4, timeout: 2 } },
     warmup: { sent: 0, completed: 0, dropped: 0 },
     requestedRatePerSecond: 100,
     achievedRatePerSecond: 100,
