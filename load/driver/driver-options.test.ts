@@ -28,7 +28,7 @@ describe('driver options', () => {
       abortGraceMs: 5_000,
     });
     expect(DRIVER_DEFAULTS.connections).to.equal(16);
-    expect(o.request(7)).to.deep.equal({ method: 'GET', path: '' });
+    expect(o.request(7, { intendedAt: 0, dispatchedAt: 0 })).to.deep.equal({ method: 'GET', path: '' });
     expect(o.classify).to.equal(undefined);
     expect(o.hardDeadlineMs).to.equal(0 + 10_000 + 10_000 + 5_000);
   });
