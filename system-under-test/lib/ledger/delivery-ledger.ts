@@ -89,6 +89,11 @@ export class DeliveryLedger {
     return entry;
   }
 
+  /** The clock `receivedAt` is read from, so a harness can measure its offset from its own (GET /ledger/clock). */
+  clock(): number {
+    return this.now();
+  }
+
   /** A delivery answered with an injected fault instead of being processed. */
   refuse(delivery: Delivery, topic: string): number {
     this.faulted += 1;

@@ -3,9 +3,15 @@ import { badRequest, sendError } from '../http-errors';
 import { log } from '../json-log';
 import type { DeliveryLedger, LedgerQuery } from './delivery-ledger';
 
-/** GET /ledger, GET /ledger/events/:eventId, DELETE /ledger. */
+/** GET /ledger, GET /ledger/events/:eventId, GET /ledger/clock, DELETE /ledger. */
 export function ledgerRoutes(ledger: DeliveryLedger): Router {
   const router = Router();
+
+  // Read before anything else is done for the request: the harness brackets this reading with its own clock
+  // (NTP-style) to learn how far the receivedAt stamps are from its send stamps.
+  router.get('/ledger/clock', (_req, res) => {
+    res.json({ now: ledger.clock() });
+  });
 
   router.get('/ledger', (req, res) => {
     const q: LedgerQuery = {};
