@@ -29,7 +29,7 @@ export interface DriverRequest {
 
 /**
  * When the i-th request was meant to go out and when it actually does, in epoch ms read off the driver's monotonic
- * clock (`performance.timeOrigin + performance.now()`), so a scenario can stamp what it sends with the same times
+ * clock (`epochNow()`), so a scenario can stamp what it sends with the same times
  * the driver measures from. In the closed model there is no schedule and `intendedAt` equals `dispatchedAt`.
  */
 export interface RequestTiming {

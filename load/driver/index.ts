@@ -3,5 +3,6 @@ export { DRIVER_DEFAULTS, resolveDriverOptions } from './driver-options';
 export type { ClassifyResponse, DriverOptions, DriverRequest, LoadModel, ProgressSnapshot, RampStage, RequestTiming } from './driver-options';
 export { successRate, toMetricSamples, toScenarioResult } from './driver-result';
 export type { DriverResult, DriverTotals, StopReason } from './driver-result';
+export { epochNow } from './epoch-clock';
 export { formatResult } from './format-result';
 export { isLoopbackHost } from './loopback-guard';

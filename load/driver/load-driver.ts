@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { arrivalSchedule, rateSegments, type ArrivalSchedule } from './arrival-schedule';
 import { resolveDriverOptions, type DriverOptions, type ProgressSnapshot, type ResolvedDriverOptions } from './driver-options';
 import type { DriverResult, DriverTotals, StopReason } from './driver-result';
+import { epochNow, toEpochMs } from './epoch-clock';
 import { classifyStatus, classifyTransportError } from './error-kind';
 import { LatencyRecorder } from './latency-recorder';
 import { RequestSender, type SendOutcome } from './request-sender';
@@ -190,7 +191,7 @@ class LoadRun {
   private dispatch(intendedAt: number, index: number): void {
     let request;
     try {
-      request = this.o.request(index, { intendedAt: performance.timeOrigin + intendedAt, dispatchedAt: performance.timeOrigin + performance.now() });
+      request = this.o.request(index, { intendedAt: toEpochMs(intendedAt), dispatchedAt: epochNow() });
     } catch (err) {
       // A request builder that throws is a bug in the scenario, not a property of the target: stop and say so.
       this.fatal ??= err;

@@ -1,13 +1,31 @@
-import * as hdr from 'hdr-histogram-js';
 import type { MetricSample } from '../../harness/results/results-model';
 
-/** What the publisher knows: events the broker acknowledged, with the time they were published. */
-export type PublisherRecord = Map<string, number>;
+/** When one acknowledged event was meant to be published and when it was, on the publisher's clock (epoch ms). */
+export interface PublishedEvent {
+  /** The arrival schedule's slot: what a user who publishes at the asked rate would measure from. */
+  intendedAt: number;
+  /** When the publish request actually went out; later than intendedAt when it queued for a connection. */
+  sentAt: number;
+}
+
+/** What the publisher knows: events the broker acknowledged, with the times they were meant to go and went. */
+export type PublisherRecord = Map<string, PublishedEvent>;
 
 export interface DeliveredEntry {
   eventId: string;
+  /** On the publisher's clock: the subscriber's stamp with its measured clock offset taken off. */
   receivedAt: number;
   duplicate: boolean;
+}
+
+export interface LatencyStats {
+  min: number;
+  avg: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  'p99.9': number;
+  max: number;
 }
 
 export interface SubscriberReconciliation {
@@ -17,17 +35,28 @@ export interface SubscriberReconciliation {
   delivered: number;
   lost: number;
   duplicates: number;
-  /** Delivered, but later than `lateAfterMs` after publishing. */
+  /** Delivered, but later than `lateAfterMs` after the intended publish time. */
   late: number;
   /** Entries for events the publisher has no acknowledgement of (refused publishes that still arrived). */
   unacknowledged: number;
-  latencyMs: { min: number; avg: number; p50: number; p90: number; p99: number; 'p99.9': number; max: number } | undefined;
+  /** First delivery minus intended publish time (coordinated-omission corrected). */
+  latencyMs: LatencyStats | undefined;
+  /** First delivery minus the actual send: what is left once the publisher's own queueing is taken out. */
+  latencyUncorrectedMs: LatencyStats | undefined;
+  /**
+   * Deliveries that, on the publisher's clock, came before their publish request was sent. Impossible unless the
+   * clock offset is wrong by more than its bound, so they are counted and kept in the figures, never clamped to 0.
+   */
+  negativeLatencies: number;
+  /** Buckets of the corrected latency. */
   histogram: { le: number; count: number }[];
 }
 
 /**
  * Reconciles the publisher-side record with one subscriber's ledger: delivery rate is unique delivered over
- * acknowledged published — never "published" taken as "delivered".
+ * acknowledged published — never "published" taken as "delivered". End-to-end latency is measured twice: from the
+ * intended publish time (so a publisher stalled by a slow broker shows the wait its users would feel) and from the
+ * actual send.
  */
 export function reconcile(subscriber: string, published: PublisherRecord, entries: DeliveredEntry[], lateAfterMs: number): SubscriberReconciliation {
   const firstSeen = new Map<string, number>();
@@ -45,27 +74,21 @@ export function reconcile(subscriber: string, published: PublisherRecord, entrie
       if (e.receivedAt < seen) firstSeen.set(e.eventId, e.receivedAt);
     }
   }
-  const histogram = hdr.build({ useWebAssembly: false, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  const corrected = new Float64Array(firstSeen.size);
+  const uncorrected = new Float64Array(firstSeen.size);
   let late = 0;
-  const latencies: number[] = [];
+  let negativeLatencies = 0;
+  let i = 0;
   for (const [eventId, receivedAt] of firstSeen) {
-    const ms = Math.max(0, receivedAt - (published.get(eventId) as number));
-    if (ms > lateAfterMs) late++;
-    latencies.push(ms);
-    histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+    const p = published.get(eventId) as PublishedEvent;
+    const fromIntended = receivedAt - p.intendedAt;
+    const fromSend = receivedAt - p.sentAt;
+    if (fromIntended > lateAfterMs) late++;
+    if (fromSend < 0) negativeLatencies++;
+    corrected[i] = fromIntended;
+    uncorrected[i] = fromSend;
+    i++;
   }
-  const us = (v: number): number => Math.round(v) / 1000;
-  const latencyMs = latencies.length
-    ? {
-        min: us(histogram.minNonZeroValue),
-        avg: Math.round(histogram.mean) / 1000,
-        p50: us(histogram.getValueAtPercentile(50)),
-        p90: us(histogram.getValueAtPercentile(90)),
-        p99: us(histogram.getValueAtPercentile(99)),
-        'p99.9': us(histogram.getValueAtPercentile(99.9)),
-        max: us(histogram.maxValue),
-      }
-    : undefined;
   return {
     subscriber,
     acknowledged: published.size,
@@ -74,15 +97,40 @@ export function reconcile(subscriber: string, published: PublisherRecord, entrie
     duplicates,
     late,
     unacknowledged,
-    latencyMs,
-    histogram: bucketsOf(latencies),
+    latencyMs: statsOf(corrected),
+    latencyUncorrectedMs: statsOf(uncorrected),
+    negativeLatencies,
+    histogram: bucketsOf(corrected),
   };
 }
 
-/** Log-spaced buckets (ms) for the report's histogram. */
-function bucketsOf(values: number[]): { le: number; count: number }[] {
+/**
+ * Exact nearest-rank percentiles of signed values. A histogram of positive values (HdrHistogram) would have to
+ * clamp a negative latency to 0 and hide the very sign that the clocks disagree.
+ */
+function statsOf(values: Float64Array): LatencyStats | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = values.slice().sort();
+  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+  const us = (ms: number): number => Math.round(ms * 1000) / 1000;
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return {
+    min: us(sorted[0] as number),
+    avg: us(sum / sorted.length),
+    p50: us(at(50)),
+    p90: us(at(90)),
+    p99: us(at(99)),
+    'p99.9': us(at(99.9)),
+    max: us(sorted[sorted.length - 1] as number),
+  };
+}
+
+/** Log-spaced buckets (ms) for the report's histogram; negative latencies, when there are any, get a bucket `le: 0`. */
+function bucketsOf(values: Float64Array): { le: number; count: number }[] {
   if (values.length === 0) return [];
   const bounds: number[] = [];
+  if (values.some((v) => v < 0)) bounds.push(0);
   for (let decade = 0.1; decade <= 100_000; decade *= 10) for (const m of [1, 2, 5]) bounds.push(Math.round(decade * m * 100) / 100);
   const counts = new Map(bounds.map((b) => [b, 0]));
   for (const v of values) {
@@ -92,6 +140,11 @@ function bucketsOf(values: number[]): { le: number; count: number }[] {
   return bounds.map((le) => ({ le, count: counts.get(le) ?? 0 })).filter((_, i, all) => all.slice(i).some((x) => x.count > 0) || i === 0);
 }
 
+/**
+ * `pubsub.delivery_rate`, `.delivered`, `.lost`, `.duplicates`, `.late`, `.negative_latency` (counters) and
+ * `pubsub.e2e_latency` (from the intended publish time) and `pubsub.e2e_latency_uncorrected` (from the actual
+ * send), all tagged with the subscriber.
+ */
 export function reconciliationMetrics(r: SubscriberReconciliation): MetricSample[] {
   const tags = { subscriber: r.subscriber };
   const out: MetricSample[] = [
@@ -100,7 +153,9 @@ export function reconciliationMetrics(r: SubscriberReconciliation): MetricSample
     { name: 'pubsub.lost', kind: 'counter', tags, count: r.lost },
     { name: 'pubsub.duplicates', kind: 'counter', tags, count: r.duplicates },
     { name: 'pubsub.late', kind: 'counter', tags, count: r.late },
+    { name: 'pubsub.negative_latency', kind: 'counter', tags, count: r.negativeLatencies },
   ];
-  if (r.latencyMs) out.push({ name: 'pubsub.e2e_latency', kind: 'trend', tags, stats: r.latencyMs, unit: 'ms' });
+  if (r.latencyMs) out.push({ name: 'pubsub.e2e_latency', kind: 'trend', tags, count: r.delivered, stats: { ...r.latencyMs }, unit: 'ms' });
+  if (r.latencyUncorrectedMs) out.push({ name: 'pubsub.e2e_latency_uncorrected', kind: 'trend', tags, count: r.delivered, stats: { ...r.latencyUncorrectedMs }, unit: 'ms' });
   return out;
 }

@@ -1,7 +1,9 @@
-import { runLoad, formatResult, toMetricSamples, toScenarioResult } from '../driver';
+import { epochNow, runLoad, formatResult, toMetricSamples, toScenarioResult } from '../driver';
 import { sleep } from '../../harness/process/wait/wait-strategy';
-import type { Deployment } from '../../harness/targets/deployment';
-import { reconcile, reconciliationMetrics, type DeliveredEntry, type PublisherRecord } from './delivery-reconciliation';
+import type { AppEndpoint, Deployment } from '../../harness/targets/deployment';
+import { clockOffsetMetrics, offsetFromReadings, readClock, type ClockOffset, type ClockReading } from './clock-offset';
+import { reconcile, reconciliationMetrics, type DeliveredEntry } from './delivery-reconciliation';
+import { PublishLog } from './publish-log';
 import { progressLine, withResourceSampling, type Scenario, type ScenarioContext } from './scenario';
 
 const PUBLISHER = 'task-service';
@@ -19,17 +21,60 @@ async function subscribersOf(d: Deployment, topic: string): Promise<string[]> {
   return out;
 }
 
-/** Every processed delivery on the topic at every instance of a subscriber (its ledger, system-under-test/API.md). */
-async function ledgerEntries(d: Deployment, appId: string): Promise<DeliveredEntry[]> {
+/** Clock exchanges per subscriber instance, before the load and again after the drain; the quickest one counts. */
+const CLOCK_READINGS = 8;
+
+function instancesOf(d: Deployment, appId: string): (AppEndpoint & { appUrl: string })[] {
+  return d.apps
+    .filter((a) => a.appId === appId)
+    .map((inst) => {
+      if (!inst.appUrl) throw new Error(`reconciling deliveries needs ${appId}'s ledger, and the target does not expose its address`);
+      return { ...inst, appUrl: inst.appUrl };
+    });
+}
+
+function instanceKey(inst: AppEndpoint): string {
+  return `${inst.appId}#${inst.instance}`;
+}
+
+/** The clock a subscriber instance stamps its ledger with (GET /ledger/clock, system-under-test/API.md). */
+async function ledgerClock(inst: AppEndpoint & { appUrl: string }): Promise<number> {
+  const res = await fetch(`${inst.appUrl}/ledger/clock`, { signal: AbortSignal.timeout(5000) });
+  const body = (await res.json().catch(() => ({}))) as { now?: unknown };
+  if (!res.ok || typeof body.now !== 'number') {
+    throw new Error(`${inst.appId} answered ${res.status} to GET /ledger/clock without a clock reading: its app predates the clock route, so the skew between its clock and the harness's cannot be measured · rebuild and redeploy the apps from system-under-test/`);
+  }
+  return body.now;
+}
+
+/** NTP-style readings of every instance's ledger clock against the harness clock the publish stamps are on. */
+async function readLedgerClocks(d: Deployment, subscribers: string[], into: Map<string, ClockReading[]>): Promise<void> {
+  for (const appId of subscribers) {
+    for (const inst of instancesOf(d, appId)) {
+      const readings = await readClock(() => ledgerClock(inst), epochNow, CLOCK_READINGS);
+      into.set(instanceKey(inst), [...(into.get(instanceKey(inst)) ?? []), ...readings]);
+    }
+  }
+}
+
+/**
+ * Every processed delivery on the topic at every instance of a subscriber (its ledger, system-under-test/API.md),
+ * with each instance's receivedAt moved onto the harness clock by that instance's measured offset.
+ */
+async function ledgerEntries(d: Deployment, appId: string, offsets: Map<string, ClockOffset>): Promise<DeliveredEntry[]> {
   const entries: DeliveredEntry[] = [];
-  for (const inst of d.apps.filter((a) => a.appId === appId)) {
-    if (!inst.appUrl) throw new Error(`reconciling deliveries needs ${appId}'s ledger, and the target does not expose its address`);
+  for (const inst of instancesOf(d, appId)) {
     const res = await fetch(`${inst.appUrl}/ledger?topic=${encodeURIComponent(TOPIC)}&limit=1000000`, { signal: AbortSignal.timeout(60_000) });
     const body = (await res.json()) as { entries: DeliveredEntry[]; evicted: number };
     if (body.evicted > 0) throw new Error(`${appId}'s ledger evicted ${body.evicted} entries: lower --rate or --duration`);
-    entries.push(...body.entries);
+    const offsetMs = offsets.get(instanceKey(inst))?.offsetMs ?? 0;
+    for (const e of body.entries) entries.push({ eventId: e.eventId, receivedAt: e.receivedAt - offsetMs, duplicate: e.duplicate });
   }
   return entries;
+}
+
+function signedMs(ms: number): string {
+  return `${ms >= 0 ? '+' : ''}${ms.toFixed(2)}`;
 }
 
 async function resetLedger(d: Deployment, appId: string): Promise<void> {
@@ -37,9 +82,11 @@ async function resetLedger(d: Deployment, appId: string): Promise<void> {
 }
 
 /**
- * Publishes at the asked rate with unique ids and timestamps, then — after a drain period — reconciles what the
- * broker acknowledged with what every subscriber processed: delivery rate, lost, duplicates, late, and
- * end-to-end latency per subscriber.
+ * Publishes at the asked rate with unique ids, then — after a drain period — reconciles what the broker
+ * acknowledged with what every subscriber processed: delivery rate, lost, duplicates, late, and end-to-end
+ * latency per subscriber, from the publish's intended time (coordinated-omission corrected) and from its actual
+ * send. The subscribers' clocks are measured against the harness's (NTP-style, before and after) and their
+ * stamps corrected by it; a delivery that still precedes its send is counted, never clamped.
  */
 export const pubsubScenario: Scenario = {
   name: 'pubsub',
@@ -49,9 +96,9 @@ export const pubsubScenario: Scenario = {
     const subscribers = await subscribersOf(d, TOPIC);
     if (subscribers.length === 0) throw new Error(`no app subscribes to ${TOPIC} on ${PUBSUB}: nothing to measure delivery against`);
     for (const appId of subscribers) await resetLedger(d, appId);
-    const prefix = `load-${ctx.results.runId}`;
-    const sentAt = new Map<number, number>();
-    const published: PublisherRecord = new Map();
+    const clockReadings = new Map<string, ClockReading[]>();
+    await readLedgerClocks(d, subscribers, clockReadings);
+    const log = new PublishLog(`load-${ctx.results.runId}`);
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(d.apiToken ? { 'dapr-api-token': d.apiToken } : {}) };
     const { value: result, resources } = await withResourceSampling(d, () =>
       runLoad({
@@ -62,41 +109,57 @@ export const pubsubScenario: Scenario = {
         connections: s.connections,
         signal: ctx.signal,
         onProgress: (p) => ctx.progress.update(progressLine('pubsub publish', p)),
-        request: (i) => {
-          const publishedAt = Date.now();
-          sentAt.set(i, publishedAt);
-          return { method: 'POST', path: `/v1.0/publish/${PUBSUB}/${TOPIC}`, headers, body: JSON.stringify({ eventId: `${prefix}-${i}`, publishedAt, load: true }) };
+        request: (i, timing) => {
+          const { eventId, publishedAt } = log.stamp(i, timing);
+          return { method: 'POST', path: `/v1.0/publish/${PUBSUB}/${TOPIC}`, headers, body: JSON.stringify({ eventId, publishedAt, load: true }) };
         },
         // Only what the broker acknowledged counts as published.
-        onOutcome: (i, o) => {
-          if (o.status !== undefined && o.status >= 200 && o.status < 300) published.set(`${prefix}-${i}`, sentAt.get(i) as number);
-          sentAt.delete(i);
-        },
+        onOutcome: (i, o) => log.settle(i, o.status),
       }),
     );
     ctx.progress.log(`pubsub publish (${PUBLISHER}'s sidecar → ${PUBSUB}/${TOPIC}):\n${formatResult(result)}`);
     ctx.results.metrics.push(...toMetricSamples('pubsub.publish', result));
+    const published = log.acknowledged;
+    const publishSuccess = log.successRate(result.totals.dropped + result.warmup.dropped);
+    ctx.results.metrics.push(log.successMetric(result.totals.dropped + result.warmup.dropped));
 
-    // Drain: wait until every subscriber has every acknowledged event, or the drain period is over.
+    // Drain: wait until every subscriber has every acknowledged event, or the drain period is over. Only the
+    // event ids matter here, so the clocks are read again (and the stamps corrected) once it is over.
+    const noOffsets = new Map<string, ClockOffset>();
     const deadline = Date.now() + s.drainMs;
-    let entries = new Map<string, DeliveredEntry[]>();
     for (;;) {
-      entries = new Map(await Promise.all(subscribers.map(async (a) => [a, await ledgerEntries(d, a)] as const)));
-      const missing = subscribers.map((a) => published.size - new Set((entries.get(a) ?? []).map((e) => e.eventId).filter((id) => published.has(id))).size);
+      const seen = await Promise.all(subscribers.map(async (a) => new Set((await ledgerEntries(d, a, noOffsets)).map((e) => e.eventId).filter((id) => published.has(id))).size));
+      const missing = seen.map((n) => published.size - n);
       ctx.progress.update(`pubsub drain · missing ${missing.join('/')} of ${published.size} per subscriber`);
       if (missing.every((m) => m === 0) || Date.now() >= deadline || ctx.signal.aborted) break;
       await sleep(1000);
     }
+    await readLedgerClocks(d, subscribers, clockReadings);
+    const offsets = new Map([...clockReadings].map(([key, readings]) => [key, offsetFromReadings(readings)] as const));
+
     const histograms: Record<string, { le: number; count: number }[]> = {};
     const rows: string[] = [];
     for (const appId of subscribers) {
-      const r = reconcile(appId, published, entries.get(appId) ?? [], s.lateAfterMs);
+      const instances = instancesOf(d, appId);
+      const clockNotes: string[] = [];
+      for (const inst of instances) {
+        const offset = offsets.get(instanceKey(inst)) as ClockOffset;
+        const tags: Record<string, string> = instances.length > 1 ? { subscriber: appId, instance: String(inst.instance) } : { subscriber: appId };
+        ctx.results.metrics.push(...clockOffsetMetrics('pubsub', tags, offset));
+        clockNotes.push(`${signedMs(offset.offsetMs)} ± ${offset.uncertaintyMs.toFixed(2)} ms`);
+      }
+      const r = reconcile(appId, published, await ledgerEntries(d, appId, offsets), s.lateAfterMs);
       ctx.results.metrics.push(...reconciliationMetrics(r));
       histograms[`e2e ${appId}`] = r.histogram;
-      rows.push(`  ${appId.padEnd(22)} delivered ${r.delivered}/${r.acknowledged} (${((r.delivered / Math.max(1, r.acknowledged)) * 100).toFixed(3)} %) · lost ${r.lost} · duplicates ${r.duplicates} · late ${r.late} · e2e p50 ${r.latencyMs?.p50 ?? '-'} ms p99 ${r.latencyMs?.p99 ?? '-'} ms`);
+      rows.push(
+        `  ${appId.padEnd(22)} delivered ${r.delivered}/${r.acknowledged} (${((r.delivered / Math.max(1, r.acknowledged)) * 100).toFixed(3)} %) · lost ${r.lost} · duplicates ${r.duplicates} · late ${r.late}` +
+          ` · e2e from intended send p50 ${r.latencyMs?.p50 ?? '-'} ms p99 ${r.latencyMs?.p99 ?? '-'} ms · from actual send p50 ${r.latencyUncorrectedMs?.p50 ?? '-'} ms p99 ${r.latencyUncorrectedMs?.p99 ?? '-'} ms` +
+          ` · clock offset ${clockNotes.join(', ')} · negative latencies ${r.negativeLatencies}`,
+      );
     }
-    ctx.progress.log(`pubsub delivery per subscriber:\n${rows.join('\n')}`);
-    const scenario = toScenarioResult('pubsub', result, { topic: TOPIC, subscribers: subscribers.join(','), acknowledged: published.size, drainMs: s.drainMs, lateAfterMs: s.lateAfterMs });
+    ctx.progress.log(`pubsub publishes acknowledged: ${publishSuccess.passes}/${publishSuccess.attempted} (${(publishSuccess.rate * 100).toFixed(3)} %, warm-up included)`);
+    ctx.progress.log(`pubsub delivery per subscriber (over acknowledged publishes; clock offset = subscriber minus harness):\n${rows.join('\n')}`);
+    const scenario = toScenarioResult('pubsub', result, { topic: TOPIC, subscribers: subscribers.join(','), acknowledged: published.size, attempted: publishSuccess.attempted, drainMs: s.drainMs, lateAfterMs: s.lateAfterMs });
     scenario.histograms = { ...(scenario.histograms ?? {}), ...histograms };
     scenario.resources = resources;
     ctx.results.scenarios.push(scenario);
