@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { silentProgress } from '../../harness/console/progress';
-import type { AutoscaleTimeline, AutoscaleWatcher, ReplicaSample } from '../../harness/targets/kubernetes/autoscale-watcher';
+import { peaksOf, type AutoscaleTimeline, type AutoscaleWatcher, type ReplicaSample } from '../../harness/targets/kubernetes/autoscale-watcher';
 import type { KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
 import { perSecond, runKubernetesAutoscale, type AutoscaleLoad } from './autoscale-kubernetes';
 
@@ -30,7 +30,7 @@ class ScriptedWatcher {
   }
 
   timeline(): AutoscaleTimeline {
-    return { namespace: 'ns', hpa: 'web', deployment: 'web', startedAt: new Date(this.started).toISOString(), minReplicas: 1, maxReplicas: 50, samples: [...this.samples], marks: { ...this.marks }, peakReplicas: Math.max(0, ...this.samples.map((s) => s.replicas)) };
+    return { namespace: 'ns', hpa: 'web', deployment: 'web', startedAt: new Date(this.started).toISOString(), minReplicas: 1, maxReplicas: 50, samples: [...this.samples], marks: { ...this.marks }, ...peaksOf(this.samples) };
   }
 
   async stop(): Promise<AutoscaleTimeline> {
@@ -80,6 +80,42 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
     expect(r.metrics.map((m) => m.name)).to.deep.equal(['autoscale.max_replicas', 'autoscale.time_to_reach', 'autoscale.time_to_reach', 'autoscale.scale_back_time']);
     expect(r.scenario.settings).to.deep.include({ hpa: 'web', deployment: 'web', minReplicas: 1, maxReplicas: 50, untilReplicas: 50, reachedTarget: true, scaledBack: true });
     expect(w.stops).to.be.at.least(1);
+  });
+
+  it('keeps what the load reported when it went off: its metrics and settings, and its failure', async () => {
+    const w = new ScriptedWatcher();
+    w.push(1, 1, 1);
+    const measured = { name: 'autoscale.load.success_rate', kind: 'rate' as const, tags: {}, rate: 0.5, passes: 5, fails: 5 };
+    const load: AutoscaleLoad = {
+      description: 'reporting',
+      start: async () => later(5, () => w.push(50, 50, 50)),
+      stop: async () => {
+        later(5, () => w.push(1, 1, 1));
+        return { metrics: [measured], settings: { stopReason: 'aborted', sent: 10 } };
+      },
+    };
+    const r = await runKubernetesAutoscale({ deployment: deploymentWith(w), hpa: 'web', load, loadMs: 2000, scaleBackMs: 2000, progress: silentProgress });
+    expect(r.metrics).to.deep.include(measured);
+    expect(r.scenario.settings).to.deep.include({ 'load.stopReason': 'aborted', 'load.sent': 10 });
+    expect(r.load?.error).to.equal(undefined);
+
+    const w2 = new ScriptedWatcher();
+    w2.push(1, 1, 1);
+    const failing: AutoscaleLoad = { description: 'failing', start: async () => {}, stop: async () => ({ metrics: [], settings: {}, error: 'request builder threw' }) };
+    const r2 = await runKubernetesAutoscale({ deployment: deploymentWith(w2), hpa: 'web', load: failing, loadMs: 50, scaleBackMs: 50, progress: silentProgress });
+    expect(r2.load?.error).to.equal('request builder threw');
+    expect(r2.scenario.settings['load.error']).to.equal('request builder threw');
+  });
+
+  it('counts Ready pods as the peak, not pods the HPA asked for that stayed Pending', async () => {
+    const w = new ScriptedWatcher();
+    w.push(1, 1, 1);
+    const load = recordingLoad(() => later(5, () => w.push(50, 7, 50)), () => later(5, () => w.push(1, 1, 1)));
+    const r = await runKubernetesAutoscale({ deployment: deploymentWith(w), hpa: 'web', load, loadMs: 200, scaleBackMs: 500, progress: silentProgress });
+    expect(r.reachedTarget).to.equal(false);
+    expect(r.summary.peakReplicas).to.equal(7);
+    expect(r.metrics.find((m) => m.name === 'autoscale.max_replicas')?.value).to.equal(7);
+    expect(r.scenario.settings).to.deep.include({ peakReadyReplicas: 7, peakPods: 50 });
   });
 
   it('a target not reached in time is a result, not an error: the load still goes off', async () => {
@@ -139,6 +175,7 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
       ],
       marks: {},
       peakReplicas: 4,
+      peakPods: 4,
     };
     expect(perSecond(timeline)).to.deep.equal([
       { t: 0, requests: 0, errors: 0, replicas: 1, ready: 1, desired: 1 },

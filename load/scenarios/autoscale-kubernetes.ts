@@ -9,8 +9,18 @@ export interface AutoscaleLoad {
   description: string;
   /** Starts the load; resolves once it is on. */
   start(): Promise<void>;
-  /** Ends it; resolves once it is off. */
-  stop(): Promise<void>;
+  /** Ends it; resolves once it is off, with what the load itself measured when it measures anything. */
+  stop(): Promise<AutoscaleLoadOutcome | void>;
+}
+
+/** What the load reported about itself: kept in the results beside the replica timeline, never dropped. */
+export interface AutoscaleLoadOutcome {
+  /** E.g. the driver's `autoscale.load.*` samples: did the load asked for actually reach the workload? */
+  metrics: MetricSample[];
+  /** Recorded in the scenario's settings, prefixed `load.`. */
+  settings: Record<string, number | string | boolean>;
+  /** Set when the load failed outright (its driver rejected); the replica figures then say little about it. */
+  error?: string;
 }
 
 export interface KubernetesAutoscaleOptions {
@@ -43,6 +53,8 @@ export interface KubernetesAutoscaleResult {
   reachedTarget: boolean;
   /** Whether pods came back down to minReplicas within `scaleBackMs`. */
   scaledBack: boolean;
+  /** What the load reported when it was turned off; its metrics are already in `metrics`. */
+  load?: AutoscaleLoadOutcome;
 }
 
 const DEFAULT_TARGETS = [2, 5, 10, 25, 50];
@@ -70,7 +82,7 @@ export async function runKubernetesAutoscale(opts: KubernetesAutoscaleOptions): 
     loadOn = true;
     const reachedTarget = await reached(watcher.waitFor((s) => s.ready >= until, opts.loadMs), opts.signal);
     watcher.mark('load-end');
-    await opts.load.stop();
+    const load = (await opts.load.stop()) ?? undefined;
     loadOn = false;
     const peak = watcher.timeline().peakReplicas;
     opts.progress.log(`autoscale: ${reachedTarget ? `reached ${until} ready pods` : `peaked at ${peak} pods (target ${until} not reached within ${opts.loadMs / 1000}s)`}; load off, waiting for ${floor}`);
@@ -80,8 +92,13 @@ export async function runKubernetesAutoscale(opts: KubernetesAutoscaleOptions): 
     const timeline = await watcher.stop();
     const targets = (opts.targets ?? DEFAULT_TARGETS).filter((n) => n <= max);
     const summary = summarizeAutoscale(timeline, targets, { from: 'load-start', after: 'load-end' });
-    const settings = { target: 'kubernetes', hpa: opts.hpa, deployment: workload, load: opts.load.description, minReplicas: floor, maxReplicas: max, untilReplicas: until, loadMs: opts.loadMs, scaleBackMs: opts.scaleBackMs, reachedTarget, scaledBack };
-    return { timeline, summary, metrics: autoscaleMetrics(timeline, summary), scenario: { name: 'autoscale', settings, timeline: perSecond(timeline) }, reachedTarget, scaledBack };
+    const settings: Record<string, number | string | boolean> = { target: 'kubernetes', hpa: opts.hpa, deployment: workload, load: opts.load.description, minReplicas: floor, maxReplicas: max, untilReplicas: until, loadMs: opts.loadMs, scaleBackMs: opts.scaleBackMs, reachedTarget, scaledBack, peakReadyReplicas: summary.peakReplicas, peakPods: timeline.peakPods };
+    for (const [k, v] of Object.entries(load?.settings ?? {})) settings[`load.${k}`] = v;
+    if (load?.error !== undefined) settings['load.error'] = load.error;
+    const metrics = [...autoscaleMetrics(timeline, summary), ...(load?.metrics ?? [])];
+    const result: KubernetesAutoscaleResult = { timeline, summary, metrics, scenario: { name: 'autoscale', settings, timeline: perSecond(timeline) }, reachedTarget, scaledBack };
+    if (load) result.load = load;
+    return result;
   } finally {
     if (loadOn) await opts.load.stop().catch(() => undefined);
     await watcher.stop();

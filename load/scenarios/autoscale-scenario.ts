@@ -1,6 +1,6 @@
-import { runLoad, type DriverResult } from '../driver';
+import { runLoad, toMetricSamples, type DriverResult } from '../driver';
 import type { KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
-import { runKubernetesAutoscale, type AutoscaleLoad } from './autoscale-kubernetes';
+import { runKubernetesAutoscale, type AutoscaleLoad, type AutoscaleLoadOutcome } from './autoscale-kubernetes';
 import { progressLine, type Scenario, type ScenarioContext } from './scenario';
 
 const HPA = 'sample-app';
@@ -43,9 +43,17 @@ export const autoscaleScenario: Scenario = {
           request: () => ({ method: 'POST', path: `/v1.0/invoke/${HPA}/method/echo/load`, headers, body }),
         });
       },
-      stop: async () => {
+      // The driver is stopped on purpose once the target is reached (stopReason "aborted" is expected then); what
+      // it measured until then — and a failure, if it failed — goes into the results.
+      stop: async (): Promise<AutoscaleLoadOutcome | undefined> => {
         stop.abort();
-        await running?.catch(() => undefined);
+        if (!running) return undefined;
+        try {
+          const driven = await running;
+          return { metrics: toMetricSamples('autoscale.load', driven), settings: { stopReason: driven.stopReason, sent: driven.totals.sent, achievedRatePerSecond: driven.achievedRatePerSecond } };
+        } catch (err) {
+          return { metrics: [], settings: {}, error: err instanceof Error ? err.message : String(err) };
+        }
       },
     };
     const result = await runKubernetesAutoscale({ deployment: d, hpa: HPA, load, loadMs: s.durationMs, // k8s/autoscaling waits 5 min before scaling down, then at most halves a minute: 50 → 1 takes about 11 min.
@@ -53,5 +61,7 @@ export const autoscaleScenario: Scenario = {
     ctx.results.metrics.push(...result.metrics);
     ctx.results.scenarios.push(result.scenario);
     ctx.save();
+    // Recorded above; a load that never ran makes the replica figures meaningless, so the run must not look whole.
+    if (result.load?.error !== undefined) throw new Error(`the autoscale load through ${HPA}'s sidecar failed: ${result.load.error} · the replica timeline is recorded but does not show the HPA under the asked load`);
   },
 };

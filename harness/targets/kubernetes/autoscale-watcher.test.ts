@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { autoscaleMetrics, replicasAt, summarizeAutoscale, type AutoscaleTimeline } from './autoscale-watcher';
+import { autoscaleMetrics, peaksOf, replicasAt, summarizeAutoscale, type AutoscaleTimeline } from './autoscale-watcher';
 
 const timeline: AutoscaleTimeline = {
   namespace: 'shop',
@@ -10,6 +10,7 @@ const timeline: AutoscaleTimeline = {
   maxReplicas: 6,
   marks: { 'load-start': 1_000, 'load-end': 20_000 },
   peakReplicas: 5,
+  peakPods: 5,
   samples: [
     { t: 0, replicas: 2, ready: 2, desired: 2 },
     { t: 3_000, replicas: 4, ready: 2, desired: 4 },
@@ -31,7 +32,7 @@ describe('summarizeAutoscale', () => {
   });
 
   it('has no scale-back time when it never scaled up, or never came back', () => {
-    const flat = { ...timeline, peakReplicas: 2, samples: [{ t: 0, replicas: 2, ready: 2, desired: 2 }] };
+    const flat = { ...timeline, peakReplicas: 2, peakPods: 2, samples: [{ t: 0, replicas: 2, ready: 2, desired: 2 }] };
     expect(summarizeAutoscale(flat, []).scaleBackMs).to.equal(null);
     const stuck = { ...timeline, samples: timeline.samples.slice(0, 4) };
     expect(summarizeAutoscale(stuck, []).scaleBackMs).to.equal(null);
@@ -46,5 +47,21 @@ describe('summarizeAutoscale', () => {
     ]);
     expect(replicasAt(timeline, 7_000)).to.deep.equal({ t: 6_000, replicas: 4, ready: 4, desired: 4 });
     expect(replicasAt(timeline, -1)).to.equal(undefined);
+  });
+
+  it('counts Ready pods as the peak: pods stuck Pending asked for more, but served nothing', () => {
+    const samples = [
+      { t: 0, replicas: 1, ready: 1, desired: 1 },
+      { t: 1_000, replicas: 50, ready: 1, desired: 50 },
+      { t: 5_000, replicas: 50, ready: 12, desired: 50 },
+      { t: 9_000, replicas: 3, ready: 3, desired: 3 },
+    ];
+    expect(peaksOf(samples)).to.deep.equal({ peakReplicas: 12, peakPods: 50 });
+    const pending: AutoscaleTimeline = { ...timeline, minReplicas: 1, maxReplicas: 50, samples, ...peaksOf(samples) };
+    const summary = summarizeAutoscale(pending, [10, 50]);
+    expect(summary.peakReplicas).to.equal(12);
+    expect(summary.timeToReachMs).to.deep.equal({ '10': 5_000, '50': null });
+    expect(autoscaleMetrics(pending, summary)[0]).to.deep.include({ name: 'autoscale.max_replicas', value: 12 });
+    expect(peaksOf([])).to.deep.equal({ peakReplicas: 0, peakPods: 0 });
   });
 });

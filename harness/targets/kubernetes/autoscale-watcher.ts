@@ -23,10 +23,14 @@ export interface AutoscaleTimeline {
   samples: ReplicaSample[];
   /** Named moments (load start, load end) in ms since the watch started. */
   marks: Record<string, number>;
+  /** Most Ready pods at once: what the scale-out achieved. Pending pods serve nothing, so they do not count. */
   peakReplicas: number;
+  /** Most pods at once, Pending ones included (what was asked for), beside it for context. */
+  peakPods: number;
 }
 
 export interface AutoscaleSummary {
+  /** Most Ready pods at once. */
   peakReplicas: number;
   /** ms from `from` (a mark, default the start) until `ready` first reached each target. */
   timeToReachMs: Record<string, number | null>;
@@ -114,7 +118,7 @@ export class AutoscaleWatcher {
       ...(this.state.maxReplicas !== undefined ? { maxReplicas: this.state.maxReplicas } : {}),
       samples: [...this.samples],
       marks: { ...this.marks },
-      peakReplicas: Math.max(0, ...this.samples.map((s) => s.replicas)),
+      ...peaksOf(this.samples),
     };
   }
 
@@ -181,6 +185,20 @@ export class AutoscaleWatcher {
   }
 }
 
+/**
+ * The peak a scale-out reached counts Ready pods only: a Deployment scaled to 50 whose pods stay Pending (no node
+ * fits them, the image does not pull) has not scaled out, and must not pass `autoscale.max_replicas>=50`.
+ */
+export function peaksOf(samples: ReplicaSample[]): { peakReplicas: number; peakPods: number } {
+  let peakReplicas = 0;
+  let peakPods = 0;
+  for (const s of samples) {
+    peakReplicas = Math.max(peakReplicas, s.ready);
+    peakPods = Math.max(peakPods, s.replicas);
+  }
+  return { peakReplicas, peakPods };
+}
+
 /** Times to reach each target replica count and to scale back, from a recorded timeline. */
 export function summarizeAutoscale(timeline: AutoscaleTimeline, targets: number[], opts: { from?: string; after?: string } = {}): AutoscaleSummary {
   const from = opts.from ? (timeline.marks[opts.from] ?? 0) : 0;
@@ -189,14 +207,14 @@ export function summarizeAutoscale(timeline: AutoscaleTimeline, targets: number[
     const hit = timeline.samples.find((s) => s.t >= from && s.ready >= n);
     timeToReachMs[String(n)] = hit ? hit.t - from : null;
   }
-  const peakAt = timeline.samples.find((s) => s.replicas === timeline.peakReplicas)?.t ?? 0;
+  const peakAt = timeline.samples.find((s) => s.ready === timeline.peakReplicas)?.t ?? 0;
   const after = opts.after ? (timeline.marks[opts.after] ?? peakAt) : peakAt;
   const floor = timeline.minReplicas ?? 1;
   const back = timeline.samples.find((s) => s.t >= after && s.replicas <= floor && timeline.peakReplicas > floor);
   return { peakReplicas: timeline.peakReplicas, timeToReachMs, scaleBackMs: back ? back.t - after : null };
 }
 
-/** The summary as results.json metrics (gauges tagged with the deployment and target count). */
+/** The summary as results.json metrics (gauges tagged with the deployment and target count); max_replicas is Ready pods. */
 export function autoscaleMetrics(timeline: AutoscaleTimeline, summary: AutoscaleSummary): MetricSample[] {
   const tags = { namespace: timeline.namespace, deployment: timeline.deployment };
   const out: MetricSample[] = [{ name: 'autoscale.max_replicas', kind: 'gauge', tags, value: summary.peakReplicas }];
