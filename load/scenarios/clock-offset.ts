@@ -16,6 +16,8 @@ export interface ClockOffset {
   /** Round trip of the exchange the estimate comes from (the quickest one). */
   rttMs: number;
   readings: number;
+  /** The remote clock truncates to this step (1 ms for Date.now()); its stamps are off by half of it on average. */
+  remoteResolutionMs: number;
 }
 
 /**
@@ -35,7 +37,17 @@ export function offsetFromReadings(readings: ClockReading[], remoteResolutionMs 
     uncertaintyMs: round((rttMs + remoteResolutionMs) / 2),
     rttMs: round(rttMs),
     readings: readings.length,
+    remoteResolutionMs,
   };
+}
+
+/**
+ * A remote stamp on the local clock. The stamp truncated the remote time, so the moment it stands for is half a
+ * step later on average; then the offset is taken off. Nothing is clamped: a result before a local event it
+ * should follow is evidence that the offset is wrong, and is for the caller to count.
+ */
+export function remoteStampToLocal(stamp: number, offset: ClockOffset): number {
+  return stamp + offset.remoteResolutionMs / 2 - offset.offsetMs;
 }
 
 /** `count` exchanges one after another, each reading `now()` around `readRemote()`. */

@@ -1,7 +1,7 @@
 import { epochNow, runLoad, formatResult, toMetricSamples, toScenarioResult } from '../driver';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { AppEndpoint, Deployment } from '../../harness/targets/deployment';
-import { clockOffsetMetrics, offsetFromReadings, readClock, type ClockOffset, type ClockReading } from './clock-offset';
+import { clockOffsetMetrics, offsetFromReadings, readClock, remoteStampToLocal, type ClockOffset, type ClockReading } from './clock-offset';
 import { reconcile, reconciliationMetrics, type DeliveredEntry } from './delivery-reconciliation';
 import { PublishLog } from './publish-log';
 import { progressLine, withResourceSampling, type Scenario, type ScenarioContext } from './scenario';
@@ -59,7 +59,8 @@ async function readLedgerClocks(d: Deployment, subscribers: string[], into: Map<
 
 /**
  * Every processed delivery on the topic at every instance of a subscriber (its ledger, system-under-test/API.md),
- * with each instance's receivedAt moved onto the harness clock by that instance's measured offset.
+ * with each instance's receivedAt moved onto the harness clock by that instance's measured offset (left as
+ * stamped while draining, when only the event ids matter and no offset is known yet).
  */
 async function ledgerEntries(d: Deployment, appId: string, offsets: Map<string, ClockOffset>): Promise<DeliveredEntry[]> {
   const entries: DeliveredEntry[] = [];
@@ -67,8 +68,8 @@ async function ledgerEntries(d: Deployment, appId: string, offsets: Map<string, 
     const res = await fetch(`${inst.appUrl}/ledger?topic=${encodeURIComponent(TOPIC)}&limit=1000000`, { signal: AbortSignal.timeout(60_000) });
     const body = (await res.json()) as { entries: DeliveredEntry[]; evicted: number };
     if (body.evicted > 0) throw new Error(`${appId}'s ledger evicted ${body.evicted} entries: lower --rate or --duration`);
-    const offsetMs = offsets.get(instanceKey(inst))?.offsetMs ?? 0;
-    for (const e of body.entries) entries.push({ eventId: e.eventId, receivedAt: e.receivedAt - offsetMs, duplicate: e.duplicate });
+    const offset = offsets.get(instanceKey(inst));
+    for (const e of body.entries) entries.push({ eventId: e.eventId, receivedAt: offset ? remoteStampToLocal(e.receivedAt, offset) : e.receivedAt, duplicate: e.duplicate });
   }
   return entries;
 }
