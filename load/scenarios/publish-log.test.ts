@@ -36,7 +36,7 @@ describe('publish log', () => {
 
     /**
      * The broker "delivers" each event the moment it receives the publish (so any delivery latency is the
-     * publisher's), then acknowledges it, except for 400 ms from the first publish after 600 ms: a frozen broker.
+     * publisher's), then acknowledges it, except for 500 ms from the first publish after 600 ms: a frozen broker.
      */
     async function stallingBroker(delivered: DeliveredEntry[]): Promise<TestHttpServer> {
       let stallStart: number | undefined;
@@ -48,7 +48,7 @@ describe('publish log', () => {
           const { eventId } = JSON.parse(Buffer.concat(chunks).toString()) as { eventId: string };
           delivered.push({ eventId, receivedAt: now, duplicate: false });
           stallStart ??= now + 600;
-          const stallEnd = stallStart + 400;
+          const stallEnd = stallStart + 500;
           res.statusCode = 204;
           if (now >= stallStart && now < stallEnd) setTimeout(() => res.end(), stallEnd - now);
           else res.end();
@@ -78,22 +78,23 @@ describe('publish log', () => {
       expect(r.delivered).to.equal(log.acknowledged.size);
       const corrected = r.latencyMs!;
       const uncorrected = r.latencyUncorrectedMs!;
-      // ~80 publishes were due during the 400 ms stall and waited for a connection: their users waited too.
-      expect(corrected.p99, JSON.stringify(corrected)).to.be.greaterThan(200);
-      expect(corrected.max).to.be.greaterThan(300);
-      expect(r.late).to.be.greaterThan(20);
-      // Once sent, each reached the subscriber at once: the uncorrected figure does not see the stall at all.
-      expect(uncorrected.p99, JSON.stringify(uncorrected)).to.be.below(50);
-      expect(corrected.p99).to.be.greaterThan(5 * uncorrected.p99);
+      // ~100 publishes were due during the 500 ms stall and waited for a connection: their users waited too.
+      expect(corrected.p90, JSON.stringify(corrected)).to.be.greaterThan(150);
+      expect(corrected.max).to.be.greaterThan(400);
+      expect(r.late).to.be.greaterThan(40);
+      // Once sent, each reached the subscriber at once: the uncorrected figure does not see the stall (margins for
+      // a busy machine, far below the stall).
+      expect(uncorrected.p99, JSON.stringify(uncorrected)).to.be.below(150);
+      expect(corrected.p99).to.be.greaterThan(2.5 * uncorrected.p99);
       expect(r.negativeLatencies).to.equal(0);
     });
 
     it('without a stall in the publisher\'s way, the two agree (the previous test can fail)', async () => {
       // Enough connections that no publish waits for one: the stalled acknowledgements hold sockets, not the schedule.
       const { log, delivered } = await publish(200);
-      const r = reconcile('subscriber', log.acknowledged, delivered, 100);
-      expect(r.latencyMs!.p99, JSON.stringify(r.latencyMs)).to.be.below(50);
-      expect(r.late).to.equal(0);
+      const r = reconcile('subscriber', log.acknowledged, delivered, 250);
+      expect(r.latencyMs!.p99, JSON.stringify(r.latencyMs)).to.be.below(150);
+      expect(r.late, 'nothing near the stall\'s 500 ms').to.equal(0);
     });
   });
 });
