@@ -11,7 +11,7 @@ const HPA = 'sample-app';
  */
 export const autoscaleScenario: Scenario = {
   name: 'autoscale',
-  description: `drive load while the HPA of ${HPA} scales 1→50 and record the replica timeline (Kubernetes only)`,
+  description: `drive load while the HPA of ${HPA} scales toward its maxReplicas and record the replica timeline (Kubernetes only)`,
   async run(ctx: ScenarioContext): Promise<void> {
     if (ctx.deployment.target !== 'kubernetes') {
       ctx.results.scenarios.push({
