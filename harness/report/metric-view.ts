@@ -16,7 +16,13 @@ export interface SubscriberView {
   duplicates: string;
   late: string;
   rate: string;
+  /** From each publish's intended send time (what the criterion reads). */
   p99: string;
+  /** From the actual send: the difference to p99 is time the publisher spent behind its schedule. */
+  p99Uncorrected: string;
+  /** Subscriber clock minus harness clock, ± its uncertainty. */
+  clockOffset: string;
+  negativeLatencies: string;
   /** Anything lost or duplicated, or a rate below 1. */
   trouble: boolean;
 }
@@ -55,7 +61,18 @@ export function metricRows(metrics: MetricSample[]): MetricRowView[] {
  * joined on the `subscriber` tag (or the whole tag set when a series has none).
  */
 export function subscriberRows(results: RunResults): SubscriberView[] {
-  const wanted = ['pubsub.delivered', 'pubsub.lost', 'pubsub.duplicates', 'pubsub.late', 'pubsub.delivery_rate', 'pubsub.e2e_latency'];
+  const wanted = [
+    'pubsub.delivered',
+    'pubsub.lost',
+    'pubsub.duplicates',
+    'pubsub.late',
+    'pubsub.delivery_rate',
+    'pubsub.e2e_latency',
+    'pubsub.e2e_latency_uncorrected',
+    'pubsub.clock_offset',
+    'pubsub.clock_offset_uncertainty',
+    'pubsub.negative_latency',
+  ];
   const bySubscriber = new Map<string, Map<string, MetricSample>>();
   for (const m of results.metrics.filter((s) => wanted.includes(s.name))) {
     const who = m.tags.subscriber ?? (seriesLabel(m.tags) || '(all)');
@@ -79,7 +96,20 @@ export function subscriberRows(results: RunResults): SubscriberView[] {
         late: text(count('pubsub.late')),
         rate: rate === undefined ? '-' : formatPercent(rate, 3),
         p99: p99 === undefined ? '-' : formatWithUnit(p99, m.get('pubsub.e2e_latency')?.unit ?? 'ms'),
+        p99Uncorrected: p99Of(m.get('pubsub.e2e_latency_uncorrected')),
+        clockOffset: offsetText(m.get('pubsub.clock_offset')?.value, m.get('pubsub.clock_offset_uncertainty')?.value),
+        negativeLatencies: text(count('pubsub.negative_latency')),
         trouble: (count('pubsub.lost') ?? 0) > 0 || (count('pubsub.duplicates') ?? 0) > 0 || (rate !== undefined && rate < 1),
       };
     });
+}
+
+function p99Of(sample: MetricSample | undefined): string {
+  const p99 = sample?.stats?.p99;
+  return p99 === undefined ? '-' : formatWithUnit(p99, sample?.unit ?? 'ms');
+}
+
+function offsetText(offset: number | undefined, uncertainty: number | undefined): string {
+  if (offset === undefined) return '-';
+  return `${formatNumber(offset)}${uncertainty === undefined ? '' : ` ± ${formatNumber(uncertainty)}`} ms`;
 }

@@ -48,22 +48,22 @@ describe('HTML report', () => {
     expect(verdict).to.match(/<tr class="fail"><td><code>pubsub\.delivery_rate<\/code><\/td><td>subscriber&#x3D;orders<\/td><td><code>rate&gt;&#x3D;0\.999<\/code><\/td><td>0\.998<\/td>/);
     expect(verdict).to.match(/<tr class="pass"><td><code>pubsub\.e2e_latency<\/code><\/td><td>subscriber&#x3D;orders<\/td><td><code>p\(99\)&lt;1000<\/code><\/td><td>420 ms<\/td>/);
     expect(verdict).to.contain('failing: saves and reads back with etag');
-    expect(verdict).to.contain('FAIL — 4 of 13 checks failed</p>');
+    expect(verdict).to.contain('FAIL — 4 of 14 checks failed</p>');
     expect(html).to.contain('<span class="badge fail">criteria: FAIL (4 failed)</span>');
   });
 
   it('shows criteria only another kind of run measures as not in this run, so the headline agrees with the exit code', () => {
     const page = buildReportHtml(emptyResults({ runId: 'acc', kind: 'acceptance', target: { kind: 'local' }, tests: richResults().tests.filter((t) => t.status === 'passed') }), { criteriaFile: join(REPO_ROOT, 'criteria.yaml') });
-    expect(page).to.contain('criteria: PASS (6 not in this run)');
-    expect(section(page, 'verdict')).to.contain('6 checks are measured only by another kind of run');
+    expect(page).to.contain('criteria: PASS (7 not in this run)');
+    expect(section(page, 'verdict')).to.contain('7 checks are measured only by another kind of run');
     expect(section(page, 'verdict')).to.contain('npm run gate -- --results &lt;this run&gt; &lt;other run&gt;');
     expect(section(page, 'verdict')).to.match(/<code>tests\.acceptance<\/code><\/td><td>-<\/td><td><code>failed&#x3D;&#x3D;0<\/code><\/td><td>0<\/td><td class="pass">/);
   });
 
   it('tells a check the run did not measure apart from one that failed', () => {
     const page = buildReportHtml(emptyResults({ runId: 'load', kind: 'load', target: { kind: 'local' } }), { criteriaFile: join(REPO_ROOT, 'criteria.yaml') });
-    expect(page).to.contain('criteria: FAIL (0 failed, 4 not measured)');
-    expect(section(page, 'verdict')).to.contain('4 not measured in this run');
+    expect(page).to.contain('criteria: FAIL (0 failed, 5 not measured)');
+    expect(section(page, 'verdict')).to.contain('5 not measured in this run');
   });
 
   it('groups acceptance results by story and expands failures with their message', () => {
@@ -96,9 +96,9 @@ describe('HTML report', () => {
 
   it('tabulates pub/sub delivery per subscriber and state success', () => {
     const pubsub = section(html, 'pubsub');
-    expect(pubsub).to.match(/<tr class="trouble"><td>orders<\/td><td>20000<\/td><td>0<\/td><td>3<\/td><td>1<\/td><td>99\.800 %<\/td><td>420 ms<\/td><\/tr>/);
-    expect(pubsub).to.match(/<tr class="trouble"><td>audit<\/td><td>19990<\/td><td>10<\/td><td>0<\/td><td>0<\/td><td>99\.950 %<\/td><td>400 ms<\/td><\/tr>/);
-    expect(pubsub, 'a series without some counters shows a dash').to.match(/<tr class=""><td>billing<\/td><td>500<\/td><td>0<\/td><td>-<\/td><td>-<\/td><td>100\.000 %<\/td><td>-<\/td><\/tr>/);
+    expect(pubsub).to.match(/<tr class="trouble"><td>orders<\/td><td>20000<\/td><td>0<\/td><td>3<\/td><td>1<\/td><td>99\.800 %<\/td><td>420 ms<\/td><td>35 ms<\/td><td>-1\.5 ± 0\.8 ms<\/td><td>2<\/td><\/tr>/);
+    expect(pubsub).to.match(/<tr class="trouble"><td>audit<\/td><td>19990<\/td><td>10<\/td><td>0<\/td><td>0<\/td><td>99\.950 %<\/td><td>400 ms<\/td><td>-<\/td><td>-<\/td><td>-<\/td><\/tr>/);
+    expect(pubsub, 'a series without some counters shows a dash').to.match(/<tr class=""><td>billing<\/td><td>500<\/td><td>0<\/td><td>-<\/td><td>-<\/td><td>100\.000 %<\/td><td>-<\/td><td>-<\/td><td>-<\/td><td>-<\/td><\/tr>/);
     const state = section(html, 'state');
     expect(state).to.contain('99.900 % (9990 ok, 10 failed)');
     expect(section(html, 'metrics')).to.contain('invoke.success_rate');
