@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { buildReportHtml } from '../../harness/report/render-report';
 import type { MetricSample, RunResults, ScenarioResult } from '../../harness/results/results-model';
-import { richResults } from '../../test/report-gate/results-fixtures';
+import { richResults } from '../../test/support/results-fixtures';
 
 const ROUNDS = 5;
 

@@ -3,7 +3,7 @@ import { HarnessError } from '../../harness/errors/harness-error';
 import { resultsProblems } from '../../harness/results/results-schema';
 import { emptyResults } from '../../harness/results/results-store';
 import { successRate, toMetricSamples, toScenarioResult } from './driver-result';
-import { openResultFixture } from './result-fixture';
+import { openResultFixture } from '../../test/support/driver-result-fixture';
 
 describe('driver result', () => {
   it('counts dropped and unfinished requests against the success rate', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { formatResult } from './format-result';
-import { openResultFixture } from './result-fixture';
+import { openResultFixture } from '../../test/support/driver-result-fixture';
 
 describe('result table', () => {
   it('shows corrected and uncorrected latency side by side for an open model, then the counts', () => {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { expect } from 'chai';
 import type { ProgressSnapshot } from './driver-options';
 import { runLoad } from './load-driver';
-import { answerOk, startTestHttpServer, type TestHttpServer } from './test-http-server';
+import { answerOk, startTestHttpServer, type TestHttpServer } from '../../test/support/test-http-server';
 
 /** Rates and counts are asserted loosely: the machine is shared, and the driver's own speed is not under test. */
 describe('load driver against a local http server', function () {

@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { expect } from 'chai';
 import { HarnessError } from '../../harness/errors/harness-error';
 import { runLoad } from './load-driver';
-import { startTestHttpServer } from './test-http-server';
+import { startTestHttpServer } from '../../test/support/test-http-server';
 import { checkedTarget, isLoopbackHost } from './loopback-guard';
 
 describe('loopback guard', () => {

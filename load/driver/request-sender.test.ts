@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { classifyTransportError } from './error-kind';
 import { RequestSender, type SendOutcome } from './request-sender';
-import { startTestHttpServer, type TestHttpServer } from './test-http-server';
+import { startTestHttpServer, type TestHttpServer } from '../../test/support/test-http-server';
 
 function sendOnce(sender: RequestSender, path = '/'): Promise<SendOutcome> {
   return new Promise((resolve) => sender.send({ path }, resolve));

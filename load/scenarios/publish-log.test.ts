@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { epochNow, runLoad } from '../driver';
-import { startTestHttpServer, type TestHttpServer } from '../driver/test-http-server';
+import { startTestHttpServer, type TestHttpServer } from '../../test/support/test-http-server';
 import { reconcile, type DeliveredEntry } from './delivery-reconciliation';
 import { PublishLog } from './publish-log';
 

@@ -8,7 +8,7 @@ import { compileReportTemplate, TEMPLATES_DIR } from '../../harness/report/repor
 import { reportView } from '../../harness/report/report-view';
 import type { TestResult } from '../../harness/results/results-model';
 import { emptyResults } from '../../harness/results/results-store';
-import { MALICIOUS_TITLE, richResults, writeRun } from '../report-gate/results-fixtures';
+import { MALICIOUS_TITLE, richResults, writeRun } from '../support/results-fixtures';
 import { launchHeadlessChromium, type HeadlessChromium } from './support/headless-chromium';
 import { expectOffline, openOffline, type PageWatch } from './support/offline-page';
 

@@ -4,7 +4,7 @@ import { evaluateCriteria, type Verdict } from '../../harness/gate/criteria-eval
 import { HarnessError } from '../../harness/errors/harness-error';
 import type { RunResults } from '../../harness/results/results-model';
 import { emptyResults } from '../../harness/results/results-store';
-import { richResults } from './results-fixtures';
+import { richResults } from '../support/results-fixtures';
 
 function judge(yaml: string, runs: RunResults | RunResults[]): Verdict {
   return evaluateCriteria(parseCriteria(yaml, 'c.yaml'), runs);

@@ -5,7 +5,7 @@ import { exitCodeFor, HarnessError } from '../../harness/errors/harness-error';
 import { gateCommand } from '../../harness/gate/gate-command';
 import { REPO_ROOT } from '../../harness/paths';
 import { emptyResults } from '../../harness/results/results-store';
-import { richResults, tempRunsRoot, writeRun } from './results-fixtures';
+import { richResults, tempRunsRoot, writeRun } from '../support/results-fixtures';
 
 describe('gate command', () => {
   const tmp = tempRunsRoot();

@@ -8,7 +8,7 @@ import { reportCommand } from '../../harness/report/report-command';
 import { readResults } from '../../harness/results/results-store';
 import { emptyResults } from '../../harness/results/results-store';
 import { REPO_ROOT } from '../../harness/paths';
-import { MALICIOUS_TITLE, richResults, tempRunsRoot, writeRun } from './results-fixtures';
+import { MALICIOUS_TITLE, richResults, tempRunsRoot, writeRun } from '../support/results-fixtures';
 
 /** The text of one `<section id=…>` of the page. */
 function section(html: string, id: string): string {

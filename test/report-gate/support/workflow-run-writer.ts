@@ -5,7 +5,7 @@
  */
 import { emptyResults, writeResults } from '../../../harness/results/results-store';
 import type { RunResults } from '../../../harness/results/results-model';
-import { richResults } from '../results-fixtures';
+import { richResults } from '../../support/results-fixtures';
 
 const [kind = '', ...args] = process.argv.slice(2);
 const out = args[args.indexOf('--out') + 1];

@@ -1,4 +1,4 @@
-import type { DriverResult } from './driver-result';
+import type { DriverResult } from '../../load/driver/driver-result';
 
 /** A small open-model result with every field filled, for result and formatting tests. */
 export function openResultFixture(overrides: Partial<DriverResult> = {}): DriverResult {
