@@ -35,7 +35,9 @@ export class DeathRecorder {
 function failWithDeaths(test: TestResult, deaths: ProcessDeath[]): void {
   const named = deaths.map(describeDeath).join('; ');
   if (test.status === 'failed') {
-    test.failure = { ...test.failure, message: `${test.failure?.message ?? 'failed'} — ${named}` };
+    // The suites' HTTP helper may have named the death already.
+    const unnamed = deaths.map(describeDeath).filter((d) => !(test.failure?.message ?? '').includes(d));
+    if (unnamed.length > 0) test.failure = { ...test.failure, message: `${test.failure?.message ?? 'failed'} — ${unnamed.join('; ')}` };
     return;
   }
   test.status = 'failed';
