@@ -24,7 +24,7 @@ function statusOf(results: RunResults, pattern: RegExp): string[] {
 describe('npm run acceptance', function () {
   this.timeout(300_000);
 
-  it('passes every test against a correct deployment (external target on the shared reference deployment)', async () => {
+  it('passes every test against a correct deployment, API tokens on (external target on the shared reference deployment)', async () => {
     const d = await sharedDeployment();
     const dir = outDir();
     writeFileSync(join(dir, 'ca.pem'), d.trustAnchors ?? '');
@@ -41,6 +41,9 @@ describe('npm run acceptance', function () {
     expect(results.partial).to.equal(false);
     expect(results.tests.length).to.be.greaterThan(20);
     for (const story of ['US1', 'US2', 'US3']) expect(results.tests.some((t) => t.tags.includes(story)), story).to.equal(true);
+    // The shared deployment requires an API token and an app API token: the T022 checks run, and every story passes with them.
+    expect(d.apiToken && d.appApiToken, 'the shared deployment runs with tokens').to.be.a('string');
+    expect(statusOf(results, /T022/)).to.deep.equal(['passed', 'passed']);
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.contain('<testsuites');
     expect(result.stdout).to.match(/US1\s+\d+\s+0\s+\d+\s+pass/);
   });
@@ -72,6 +75,10 @@ describe('npm run acceptance', function () {
     expect(statusOf(results, /Configuration turns on mTLS, metrics and full trace sampling/)).to.deep.equal(['failed']);
     expect(statusOf(results, /one trace spans/)).to.deep.equal(['failed']);
     expect(statusOf(results, /exports the key metric families/)).to.deep.equal(['failed']);
+    // Each failure names the setting to change.
+    const message = (pattern: RegExp): string => results.tests.find((t) => pattern.test(t.id))?.failure?.message ?? '';
+    expect(message(/one trace spans/)).to.contain('tracing.samplingRate is "0"');
+    expect(message(/exports the key metric families/)).to.contain('metric.enabled is false');
     // What the breakage does not touch still passes: the harness tells them apart.
     expect(statusOf(results, /T020 mTLS is in force/)).to.deep.equal(['passed']);
     expect(statusOf(results, /reached by app id only/)).to.deep.equal(['passed']);
