@@ -44,15 +44,16 @@ describe('a process that dies during a run', function () {
     process.kill(-victim, 'SIGKILL');
     const result = await done;
 
-    expect(result.code, result.stderr.slice(-1500)).to.equal(1);
     const results = readResults(out);
+    const record = JSON.stringify({ errors: results.errors, tests: results.tests.map((t) => `${t.status} ${t.title}: ${t.failure?.message ?? ''}`) }, null, 1);
+    expect(result.code, `${result.stderr.slice(-1500)}\n${record}`).to.equal(1);
     expect(results.partial).to.equal(false);
     const died = results.errors.filter((e) => e.code === 'PROCESS_DIED');
-    expect(died.map((e) => e.message)).to.have.length(1);
+    expect(died.map((e) => e.message), record).to.have.length(1);
     expect(died[0]?.message).to.contain('app audit-service').and.to.contain('signal SIGKILL').and.to.contain('audit-service.log');
     const us2 = results.tests.filter((t) => t.tags.includes('US2'));
     const failed = us2.filter((t) => t.status === 'failed');
-    expect(failed.length, 'the US2 story fails').to.be.greaterThan(0);
+    expect(failed.length, `the US2 story fails: ${record}`).to.be.greaterThan(0);
     expect(failed.map((t) => t.failure?.message ?? '').join('\n'), 'the failure names the dead app').to.contain('audit-service died during the run');
     expect(result.stderr).to.contain('app audit-service died during the run');
     expect(await survivorsAfter(runId)).to.deep.equal([]);
