@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManagedProcess } from './managed-process';
+import { ManagedProcess, type ProcessExit } from './managed-process';
 import { pidAlive } from './pid-alive';
 import { forLogMessage } from './wait/wait-for-log';
 import { forPort } from './wait/wait-for-port';
@@ -46,6 +46,27 @@ describe('ManagedProcess', () => {
     await proc.stop();
     expect(alive(pid)).to.equal(false);
     expect(proc.lastExit()?.signal).to.equal('SIGKILL');
+  });
+
+  it('tells exit listeners whether stop() asked for the exit or the process died (killed from outside)', async () => {
+    const proc = new ManagedProcess({
+      name: 'mortal',
+      command: 'sh',
+      args: ['-c', 'echo up; while true; do sleep 1; done'],
+      logFile: join(dir, 'mortal.log'),
+      wait: forLogMessage(/up/),
+    });
+    const exits: ProcessExit[] = [];
+    proc.onExit((e) => exits.push(e));
+    await proc.start();
+    process.kill(proc.pid as number, 'SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (exits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(exits.map(({ signal, requested, duringStart }) => ({ signal, requested, duringStart }))).to.deep.equal([{ signal: 'SIGKILL', requested: false, duringStart: false }]);
+    // A new life: the harness stops it, which is no death.
+    await proc.start();
+    await proc.stop();
+    expect(exits.map((e) => e.requested)).to.deep.equal([false, true]);
   });
 
   it('reports a process that exits before it is ready, with its last log lines', async () => {

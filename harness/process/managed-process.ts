@@ -20,6 +20,18 @@ export interface ProcessSpec {
   explainExit?: (logFile: string) => string | undefined;
 }
 
+/** How a process ended, as its exit listeners see it. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** When the exit was seen. */
+  at: Date;
+  /** True when stop() asked for it; false when the process ended on its own or something else killed it. */
+  requested: boolean;
+  /** True when it ended before its wait strategy said ready (start() reports that itself). */
+  duringStart: boolean;
+}
+
 export interface Stoppable {
   readonly name: string;
   stop(): Promise<void>;
@@ -39,11 +51,18 @@ export class ManagedProcess implements Stoppable {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private stopRequested = false;
+  private ready = false;
+  private readonly exitListeners = new Set<(exit: ProcessExit) => void>();
   private readonly spec: ProcessSpec;
 
   constructor(spec: ProcessSpec) {
     this.spec = spec;
     this.name = spec.name;
+  }
+
+  get logFile(): string {
+    return this.spec.logFile;
   }
 
   get pid(): number | undefined {
@@ -54,11 +73,22 @@ export class ManagedProcess implements Stoppable {
     return this.child !== undefined && this.exitInfo === undefined;
   }
 
+  /**
+   * Calls `listener` every time the process exits (each start is a new life), saying whether stop() asked for
+   * it. Returns the unsubscribe.
+   */
+  onExit(listener: (exit: ProcessExit) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
   /** Starts the process and resolves once its wait strategy says it is ready. */
   async start(cancel?: AbortSignal): Promise<void> {
     const { spec } = this;
     if (this.running) throw new Error(`${spec.name} is already running`);
     this.exitInfo = undefined;
+    this.stopRequested = false;
+    this.ready = false;
     mkdirSync(dirname(spec.logFile), { recursive: true });
     const fd = openSync(spec.logFile, 'a');
     try {
@@ -77,11 +107,13 @@ export class ManagedProcess implements Stoppable {
       child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
         exitController.abort(new Error('exited'));
+        this.notifyExit(code, signal);
         resolve();
       });
       child.once('error', (err) => {
         this.exitInfo = { code: null, signal: null };
         exitController.abort(err);
+        this.notifyExit(null, null);
         resolve();
       });
     });
@@ -91,6 +123,7 @@ export class ManagedProcess implements Stoppable {
     const signals = [exitController.signal, timeout, ...(cancel ? [cancel] : [])];
     try {
       await spec.wait.waitUntilReady({ name: spec.name, logFile: spec.logFile, signal: AbortSignal.any(signals) });
+      this.ready = true;
     } catch (err) {
       if (cancel?.aborted) throw cancel.reason;
       if (exitController.signal.aborted) {
@@ -119,10 +152,22 @@ export class ManagedProcess implements Stoppable {
     return this.exitInfo;
   }
 
+  private notifyExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const exit: ProcessExit = { code, signal, at: new Date(), requested: this.stopRequested, duringStart: !this.ready };
+    for (const listener of this.exitListeners) {
+      try {
+        listener(exit);
+      } catch {
+        // a listener's failure must not keep the others from hearing of the exit
+      }
+    }
+  }
+
   /** Ends the process group: SIGTERM, then SIGKILL after the grace period. Safe to call twice. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child?.pid || this.exitInfo) return;
+    this.stopRequested = true;
     signalGroup(child.pid, 'SIGTERM');
     const grace = this.spec.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     let timer: NodeJS.Timeout | undefined;

@@ -15,6 +15,8 @@ import { openTarget, validateTargetOptions, type TargetOptions } from './target-
 import { renderReport } from '../report/render-report';
 import { redact } from '../secrets/redaction';
 import { AuditLog, setCurrentAuditLog } from '../audit/audit-log';
+import { DeathRecorder } from './process-deaths';
+import { describeDeath } from '../targets/deployment';
 
 
 export interface SessionOptions extends TargetOptions {
@@ -59,7 +61,10 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
   const audit = new AuditLog(join(runDir, 'audit.log'));
   setCurrentAuditLog(audit);
   const results = emptyResults({ runId, kind: opts.kind, target: { kind: opts.target as RunResults['target']['kind'] }, partial: true });
+  const deaths = new DeathRecorder(results);
+  let unwatchDeaths: (() => void) | undefined;
   const save = (): void => {
+    deaths.attribute();
     results.finishedAt = new Date().toISOString();
     writeResults(runDir, results);
   };
@@ -68,6 +73,16 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
   try {
     progress.log(`run ${runId} · target ${opts.target} · results in ${runDir}`);
     deployment = await openTarget(opts, { runId, runDir, progress, signal: abort.signal, audit });
+    const watch = deployment.processDeaths;
+    const onDeath = (death: Parameters<typeof describeDeath>[0]): void => {
+      deaths.record(death);
+      progress.log(`✗ ${describeDeath(death)}`);
+      save();
+    };
+    if (watch) {
+      watch.deaths().forEach(onDeath);
+      unwatchDeaths = watch.onDeath(onDeath);
+    }
     results.environment = await collectEnvironment(deployment);
     results.target.description = deployment.target === 'local' ? `local reference deployment (${deployment.runDir})` : `${deployment.apps.length} sidecars`;
     save();
@@ -79,6 +94,8 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
     results.errors.push({ code: e.code, message: e.message });
     throw err;
   } finally {
+    // Exits from here on are the deployment being stopped, not deaths.
+    unwatchDeaths?.();
     save();
     writeFileSync(join(runDir, 'junit.xml'), redact(junitXml(results)));
     await renderReportSafely(runDir, progress);

@@ -58,6 +58,35 @@ export interface DependencyControl {
   start(): Promise<void>;
 }
 
+/** A process of the deployment that exited on its own (or was killed by something other than the harness). */
+export interface ProcessDeath {
+  /** Process name: an app id, `<app id>-<n>` for a replica, `<name>-daprd` for a sidecar, or a dependency's name. */
+  name: string;
+  kind: 'app' | 'sidecar' | 'dependency';
+  /** The app id it belongs to, for apps and sidecars. */
+  appId?: string;
+  /** ISO time the exit was seen. */
+  at: string;
+  code: number | null;
+  signal: string | null;
+  /** Where its output went, to read why. */
+  logFile?: string;
+}
+
+export interface ProcessDeathWatch {
+  /** Every death so far, oldest first. */
+  deaths(): ProcessDeath[];
+  /** Calls `listener` on each death from now on; returns the unsubscribe. */
+  onDeath(listener: (death: ProcessDeath) => void): () => void;
+}
+
+/** One line naming what died, when and how, e.g. "app audit-service exited (signal SIGKILL) at 12:00:01Z". */
+export function describeDeath(d: ProcessDeath): string {
+  const how = d.signal ? `signal ${d.signal}` : `exit code ${d.code ?? '?'}`;
+  const what = d.kind === 'dependency' ? d.name : `${d.kind} ${d.name}${d.appId && d.kind === 'sidecar' ? ` (sidecar of ${d.appId})` : ''}`;
+  return `${what} died during the run (${how}) at ${d.at}${d.logFile ? `; its log: ${d.logFile}` : ''}`;
+}
+
 export interface Deployment {
   target: TargetKind;
   runId: string;
@@ -77,8 +106,18 @@ export interface Deployment {
   traces?: TraceSource;
   /** The token sidecars require in `dapr-api-token`, when they require one. A secret: never written anywhere. */
   apiToken?: string;
-  /** Whether daprd presents an app API token (APP_API_TOKEN) that the apps require. The token itself stays out. */
+  /** Whether daprd presents an app API token (APP_API_TOKEN) that the apps require. */
   appApiTokenRequired?: boolean;
+  /**
+   * The token daprd presents to its app (APP_API_TOKEN), where the target knows it: the harness sends it on its own
+   * direct calls to apps (per-instance checks, load baselines). A secret: never written anywhere.
+   */
+  appApiToken?: string;
+  /**
+   * Processes of the deployment that exited without the harness stopping them, where the target supervises its
+   * processes (local). Deliberate stops through `processControls`/`dependencies` are not deaths.
+   */
+  processDeaths?: ProcessDeathWatch;
   /** PEM of the trust bundle sidecars' workload certificates chain to (Sentry's root), where the target knows it. */
   trustAnchors?: string;
   /** Sidecar of an app id; throws when the deployment has no such app. */

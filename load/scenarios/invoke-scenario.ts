@@ -16,6 +16,7 @@ export const invokeScenario: Scenario = {
     const { deployment: d, settings: s } = ctx;
     const payload = JSON.stringify({ data: 'x'.repeat(Math.max(0, s.payloadBytes - 12)) });
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(d.apiToken ? { 'dapr-api-token': d.apiToken } : {}) };
+    const appHeaders: Record<string, string> = { 'content-type': 'application/json', ...(d.appApiToken ? { 'dapr-api-token': d.appApiToken } : {}) };
     const run = (name: string, url: string, path: string, withToken = true): Promise<DriverResult> =>
       runLoad({
         url,
@@ -24,8 +25,8 @@ export const invokeScenario: Scenario = {
         warmupMs: s.warmupMs,
         connections: s.connections,
         signal: ctx.signal,
-        // The API token is for sidecars only; the app itself never sees it.
-        request: () => ({ method: 'POST', path, headers: withToken ? headers : { 'content-type': 'application/json' }, body: payload }),
+        // The API token is for sidecars only; an app that answers only its sidecar takes the app API token instead.
+        request: () => ({ method: 'POST', path, headers: withToken ? headers : appHeaders, body: payload }),
         onProgress: (p) => ctx.progress.update(progressLine(name, p)),
       });
     const calleeApp = d.apps.find((a) => a.appId === CALLEE)?.appUrl;

@@ -1,5 +1,6 @@
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import { suiteContextOrUndefined } from '../../harness/suites/suite-context';
+import { describeDeath, type Deployment } from '../../harness/targets/deployment';
 
 export interface HttpResult<T = unknown> {
   status: number;
@@ -8,14 +9,24 @@ export interface HttpResult<T = unknown> {
   text: string;
 }
 
-/** One HTTP call with a deadline; the body is parsed as JSON when it is JSON. */
+/**
+ * One HTTP call with a deadline; the body is parsed as JSON when it is JSON. Calls to a sidecar carry the
+ * deployment's API token, direct calls to an app its app API token (as its sidecar would), unless the caller
+ * sets `dapr-api-token` itself. A call that gets no answer names the URL, and any process of the deployment
+ * that has died.
+ */
 export async function http<T = unknown>(url: string, init: RequestInit & { json?: unknown; timeoutMs?: number } = {}): Promise<HttpResult<T>> {
   const { json, timeoutMs, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set('content-type', 'application/json');
-  const token = sidecarToken(url);
+  const token = tokenFor(url);
   if (token && !headers.has('dapr-api-token')) headers.set('dapr-api-token', token);
-  const res = await fetch(url, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body, signal: AbortSignal.timeout(timeoutMs ?? 15_000) });
+  let res: Response;
+  try {
+    res = await fetch(url, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body, signal: AbortSignal.timeout(timeoutMs ?? 15_000) });
+  } catch (err) {
+    throw noAnswer(`${rest.method ?? 'GET'} ${url}`, err, suiteContextOrUndefined()?.deployment);
+  }
   const text = await res.text();
   let body: unknown = text;
   if (text && (res.headers.get('content-type') ?? '').includes('json')) {
@@ -50,11 +61,33 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   throw new Error(`${what} did not happen within ${timeoutMs} ms${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
 }
 
-/** The deployment's API token, for calls to one of its sidecars (never for calls to apps). */
-function sidecarToken(url: string): string | undefined {
+/** The deployment's API token for one of its sidecars, its app API token for one of its apps, else none. */
+function tokenFor(url: string): string | undefined {
   const d = suiteContextOrUndefined()?.deployment;
-  if (!d?.apiToken) return undefined;
-  return d.apps.some((a) => url.startsWith(a.sidecar.httpUrl)) ? d.apiToken : undefined;
+  if (!d) return undefined;
+  if (d.apps.some((a) => startsWithOrigin(url, a.sidecar.httpUrl))) return d.apiToken;
+  if (d.apps.some((a) => a.appUrl && startsWithOrigin(url, a.appUrl))) return d.appApiToken;
+  return undefined;
+}
+
+/** `http://127.0.0.1:3500` must not match `http://127.0.0.1:35001/...`. */
+function startsWithOrigin(url: string, base: string): boolean {
+  return url === base || url.startsWith(base.endsWith('/') ? base : `${base}/`);
+}
+
+/**
+ * The error for a call that got no answer: what was called and why, and the processes of the deployment that died
+ * (those of the app called first), so a dead subscriber reads as such instead of "fetch failed".
+ */
+export function noAnswer(call: string, err: unknown, d: Deployment | undefined): Error {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const why = e?.name === 'TimeoutError' ? 'no answer before the deadline' : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err));
+  const deaths = d?.processDeaths?.deaths() ?? [];
+  const url = call.slice(call.indexOf(' ') + 1);
+  const called = d?.apps.find((a) => startsWithOrigin(url, a.sidecar.httpUrl) || (a.appUrl !== undefined && startsWithOrigin(url, a.appUrl)));
+  const ordered = [...deaths.filter((x) => x.appId === called?.appId), ...deaths.filter((x) => x.appId !== called?.appId)];
+  const died = ordered.length > 0 ? ` — ${ordered.map(describeDeath).join('; ')}` : '';
+  return new Error(`${call}: ${why}${died}`, { cause: err });
 }
 
 export function uniqueId(prefix: string): string {

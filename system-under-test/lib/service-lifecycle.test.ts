@@ -66,11 +66,11 @@ describe('a service process (main.ts)', function () {
     expect(svc.lines.some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM')).to.equal(true);
   });
 
-  it('POST /faults/crash answers 202 and the process exits with code 1 (negative)', async () => {
+  it('POST /faults/crash answers 202 and the process exits with the crash code 86 (negative)', async () => {
     const svc = await start('sample-app');
     started.push(svc.child);
     const res = await fetch(`${svc.url}/faults/crash`, { method: 'POST', signal: AbortSignal.timeout(5000) });
     expect(res.status).to.equal(202);
-    expect(await withinSeconds(svc.exited, 10, 'crash')).to.equal(1);
+    expect(await withinSeconds(svc.exited, 10, 'crash')).to.equal(86);
   });
 });

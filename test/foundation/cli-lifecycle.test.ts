@@ -10,16 +10,24 @@ import { survivorsAfter } from '../support/processes';
 describe('CLI: up, status, down and interruption', function () {
   this.timeout(240_000);
 
-  it('up --detach returns once ready; status reports healthy sidecars; down leaves nothing running', async () => {
+  it('up --detach returns once ready and says how to get its API token; status reports healthy sidecars; down leaves nothing running', async () => {
     const runRoot = tempRunRoot();
-    const up = await runCli(['up', '--detach', '--run-file', PROBE_RUN_FILE, '--run-root', runRoot]);
+    // No token given: the deployment generates its own, and up tells where to read it, never the token itself.
+    const noTokens = { DAPR_API_TOKEN: '', APP_API_TOKEN: '' };
+    const up = await runCli(['up', '--detach', '--run-file', PROBE_RUN_FILE, '--run-root', runRoot], { env: noTokens });
     expect(up.code, up.stderr).to.equal(0);
     expect(up.stdout).to.match(/probe-a\s+127\.0\.0\.1:\d+/);
     const current = readCurrentRun(runRoot);
     expect(current?.apps.map((a) => a.appId)).to.deep.equal(['probe-a', 'probe-b']);
     const runId = current?.runId as string;
+    const tokenFile = current?.apiToken.file as string;
+    expect(up.stdout).to.contain(`export DAPR_API_TOKEN="$(cat ${tokenFile})"`);
+    const token = readFileSync(tokenFile, 'utf8');
+    expect(up.stdout + up.stderr).not.to.contain(token);
 
-    const metadata = (await (await fetch(`${current?.apps[0]?.sidecar.httpUrl}/v1.0/metadata`)).json()) as { id: string; components: { type: string }[] };
+    const sidecar = current?.apps[0]?.sidecar.httpUrl as string;
+    expect((await fetch(`${sidecar}/v1.0/metadata`)).status, 'no token').to.equal(401);
+    const metadata = (await (await fetch(`${sidecar}/v1.0/metadata`, { headers: { 'dapr-api-token': token } })).json()) as { id: string; components: { type: string }[] };
     expect(metadata.id).to.equal('probe-a');
     expect(metadata.components.map((c) => c.type)).to.include.members(['state.redis', 'pubsub.jetstream']);
 
@@ -27,9 +35,9 @@ describe('CLI: up, status, down and interruption', function () {
     expect(again.code, 'a second up while one runs is refused').to.equal(2);
     expect(again.stderr).to.contain('ALREADY_UP');
 
-    const status = await runCli(['status', '--run-root', runRoot]);
+    const status = await runCli(['status', '--run-root', runRoot], { env: noTokens });
     expect(status.code, status.stdout).to.equal(0);
-    expect(status.stdout).to.match(/probe-b\s+healthy/);
+    expect(status.stdout, 'status reads the run\'s token file').to.match(/probe-b\s+healthy\s+\S+\s+1\.18\.2/);
 
     const down = await runCli(['down', '--run-root', runRoot]);
     expect(down.code, down.stderr).to.equal(0);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { connect as tlsConnect, type DetailedPeerCertificate } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { startLocalDeployment, type LocalDeployment } from '../../harness/targets/local/local-target';
@@ -14,8 +14,18 @@ interface Metadata {
   components: { name: string; type: string }[];
 }
 
+let tokens: { sidecar?: string; app?: string } = {};
+
+/** A call to a sidecar or an app of the deployment, with the token it requires (the local target's default). */
+function authed(url: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const token = /\/v1\.0(-alpha1)?\//.test(url) ? tokens.sidecar : tokens.app;
+  if (token) headers.set('dapr-api-token', token);
+  return fetch(url, { ...init, headers, signal: AbortSignal.timeout(10_000) });
+}
+
 async function json<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const res = await authed(url, init);
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
@@ -45,7 +55,17 @@ describe('local target: the reference deployment on this machine', function () {
 
   before(async () => {
     runRoot = tempRunRoot();
-    deployment = await startLocalDeployment({ runFile: PROBE_RUN_FILE, runRoot });
+    // No token in the environment: the deployment makes its own, as `npm run up` on a fresh machine does.
+    const inherited = { api: process.env.DAPR_API_TOKEN, app: process.env.APP_API_TOKEN };
+    delete process.env.DAPR_API_TOKEN;
+    delete process.env.APP_API_TOKEN;
+    try {
+      deployment = await startLocalDeployment({ runFile: PROBE_RUN_FILE, runRoot });
+    } finally {
+      if (inherited.api !== undefined) process.env.DAPR_API_TOKEN = inherited.api;
+      if (inherited.app !== undefined) process.env.APP_API_TOKEN = inherited.app;
+    }
+    tokens = { sidecar: deployment.apiToken, app: deployment.appApiToken };
   });
 
   after(async () => {
@@ -76,7 +96,7 @@ describe('local target: the reference deployment on this machine', function () {
   it('saves and reads state through daprd into our redis', async () => {
     const sidecar = deployment.sidecar('probe-a');
     const key = `foundation-${Date.now()}`;
-    const save = await fetch(`${sidecar.httpUrl}/v1.0/state/statestore`, {
+    const save = await authed(`${sidecar.httpUrl}/v1.0/state/statestore`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify([{ key, value: { n: 42 } }]),
@@ -85,15 +105,15 @@ describe('local target: the reference deployment on this machine', function () {
     const got = await json<{ n: number }>(`${sidecar.httpUrl}/v1.0/state/statestore/${key}`);
     expect(got.body).to.deep.equal({ n: 42 });
     // Another app's sidecar sees a different key space (Dapr prefixes keys with the app id) — the default.
-    const other = await fetch(`${deployment.sidecar('probe-b').httpUrl}/v1.0/state/statestore/${key}`);
+    const other = await authed(`${deployment.sidecar('probe-b').httpUrl}/v1.0/state/statestore/${key}`);
     expect(other.status).to.equal(204);
-    const del = await fetch(`${sidecar.httpUrl}/v1.0/state/statestore/${key}`, { method: 'DELETE' });
+    const del = await authed(`${sidecar.httpUrl}/v1.0/state/statestore/${key}`, { method: 'DELETE' });
     expect(del.status).to.equal(204);
   });
 
   it('delivers a published event to the subscribers through JetStream', async () => {
     const marker = `probe-${Date.now()}`;
-    const pub = await fetch(`${deployment.sidecar('probe-a').httpUrl}/v1.0/publish/pubsub/harness.probe`, {
+    const pub = await authed(`${deployment.sidecar('probe-a').httpUrl}/v1.0/publish/pubsub/harness.probe`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ marker }),
@@ -134,6 +154,46 @@ describe('local target: the reference deployment on this machine', function () {
     }
     const log = readFileSync(`${deployment.runDir}/logs/probe-a-daprd.log`, 'utf8');
     expect(log).to.contain('workload identity');
+  });
+
+  it('runs with a Dapr API token and an app API token generated for the run, kept only in 0600 files', async () => {
+    const desc = deployment.describe();
+    expect(desc.apiToken.source).to.equal('generated');
+    expect(desc.appApiToken.source).to.equal('generated');
+    expect(JSON.stringify(desc)).not.to.contain(tokens.sidecar).and.not.to.contain(tokens.app);
+    expect(readFileSync(desc.apiToken.file as string, 'utf8')).to.equal(tokens.sidecar);
+    expect(statSync(desc.apiToken.file as string).mode & 0o777).to.equal(0o600);
+    expect(tokens.sidecar).to.not.equal(tokens.app);
+    const app = deployment.apps[0];
+    // Without the token: refused by the sidecar, and by the app when called around its sidecar.
+    expect((await fetch(`${app?.sidecar.httpUrl}/v1.0/metadata`, { signal: AbortSignal.timeout(5000) })).status).to.equal(401);
+    expect((await fetch(`${app?.appUrl}/hello`, { signal: AbortSignal.timeout(5000) })).status).to.equal(401);
+    // Through Dapr, the sidecar presents the app token: the invocation test above got through.
+  });
+
+  it('reports a process that dies (killed from outside) as a death, and a stop through its control as none', async () => {
+    const deaths = deployment.processDeaths;
+    expect(deaths, 'the local target watches its processes').to.not.equal(undefined);
+    const heard: string[] = [];
+    const unsubscribe = deaths?.onDeath((d) => heard.push(d.name)) ?? (() => undefined);
+    try {
+      const app = deployment.processControls?.find((c) => c.kind === 'app' && c.name === 'probe-b');
+      const sidecar = deployment.processControls?.find((c) => c.kind === 'sidecar' && c.name === 'probe-a-daprd');
+      await sidecar?.stop();
+      await sidecar?.start();
+      const pid = deployment.processes().find((p) => p.name === 'probe-b')?.pid as number;
+      process.kill(-pid, 'SIGKILL');
+      const deadline = Date.now() + 10_000;
+      while (heard.length === 0 && Date.now() < deadline) await sleep(100);
+      expect(heard).to.deep.equal(['probe-b']);
+      const death = deaths?.deaths()[0];
+      expect(death).to.include({ name: 'probe-b', kind: 'app', appId: 'probe-b', signal: 'SIGKILL', code: null });
+      expect(death?.logFile).to.equal(`${deployment.runDir}/logs/probe-b.log`);
+      await app?.start();
+      expect(deaths?.deaths().map((d) => d.name)).to.deep.equal(['probe-b']);
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('writes a log per process into the run directory', () => {

@@ -92,8 +92,8 @@ describe('k6 scripts against the local reference deployment', function () {
   describe('invoke.ts', function () {
     async function runInvoke(iterations: number): Promise<Verdict[]> {
       resetRuntime();
-      // Apps that answer only their sidecar take the baseline only with the app API token (the harness's own).
-      const appToken: Record<string, string> = d.appApiTokenRequired && process.env.APP_API_TOKEN ? { APP_API_TOKEN: process.env.APP_API_TOKEN } : {};
+      // Apps that answer only their sidecar take the baseline only with the app API token (the deployment's).
+      const appToken: Record<string, string> = d.appApiToken ? { APP_API_TOKEN: d.appApiToken } : {};
       const mod = await loadK6Script(join(K6_DIR, 'invoke.ts'), { ...auth(), ...appToken, DAPR_HTTP: d.sidecar('task-service').httpUrl, APP_URL: appUrl('sample-app'), TIMEOUT: '10s' });
       for (let i = 0; i < iterations; i++) {
         callK6(() => (mod.baseline as () => void)(), { scenario: 'baseline', iteration: i });

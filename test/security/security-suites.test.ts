@@ -7,9 +7,10 @@ import { stringify } from 'yaml';
 import { readResults } from '../../harness/results/results-store';
 import type { RunResults } from '../../harness/results/results-model';
 import { DEFAULT_RUN_ROOT } from '../../harness/paths';
-import { FIXTURES } from '../support/fixtures';
 import { runCli } from '../support/cli';
-import { sharedDeployment } from '../support/shared-deployment';
+import { startLocalDeployment, type LocalDeployment } from '../../harness/targets/local/local-target';
+import { sidecarsFileFor } from '../support/external-sidecars';
+import { FIXTURES, probeFixtureCopy, tempRunRoot } from '../support/fixtures';
 
 const ACL_RUN_FILE = join(FIXTURES, 'acl.dapr.yaml');
 
@@ -89,15 +90,64 @@ describe('security suites', function () {
     expect(statuses(results, /an operation the policy allows reaches the callee/)).to.deep.equal(['failed']);
   });
 
-  it('fail when the harness expects an API token but the sidecars do not require one', async () => {
-    const d = await sharedDeployment();
-    const dir = mkdtempSync(join(tmpdir(), 'token-'));
-    writeFileSync(join(dir, 'sidecars.yaml'), stringify({ apps: d.apps.map((a) => ({ appId: a.appId, sidecar: a.sidecar.httpUrl })) }));
-    const out = join(dir, 'run');
-    const result = await runCli(['acceptance', '--target', 'external', '--sidecars-file', join(dir, 'sidecars.yaml'), '--out', out, '--grep', 'API token'], { env: { DAPR_API_TOKEN: 'expected-token-123456' } });
-    expect(result.code).to.equal(1);
-    const results = readResults(out);
-    expect(statuses(results, /T022 sidecars refuse/)).to.deep.equal(['failed']);
-    expect(results.tests.find((t) => t.status === 'failed')?.failure?.message).to.contain('without a token');
+  describe('on a deployment weaker than the requirements (no tokens, access control allows by default, tracing and metrics off)', () => {
+    // One small deployment (the two probe apps) for every negative check below, each an external-target run against it.
+    let weak: LocalDeployment | undefined;
+    let sidecars: string;
+
+    before(async function () {
+      this.timeout(180_000);
+      const fx = probeFixtureCopy();
+      writeFileSync(join(fx.resources, 'config.yaml'), stringify({
+        apiVersion: 'dapr.io/v1alpha1',
+        kind: 'Configuration',
+        metadata: { name: 'permissive' },
+        spec: {
+          mtls: { enabled: true },
+          metric: { enabled: false },
+          tracing: { samplingRate: '0' },
+          accessControl: {
+            defaultAction: 'allow',
+            trustDomain: 'public',
+            policies: [{ appId: 'probe-a', defaultAction: 'deny', trustDomain: 'public', namespace: 'default', operations: [{ name: '/hello', httpVerb: ['GET'], action: 'allow' }] }],
+          },
+        },
+      }));
+      weak = await startLocalDeployment({ runFile: fx.runFile, runRoot: tempRunRoot(), apiToken: false, appApiToken: false });
+      sidecars = sidecarsFileFor(weak, [fx.resources]);
+    });
+
+    after(async function () {
+      this.timeout(60_000);
+      await weak?.stop();
+    });
+
+    const run = async (grep: string, env: Record<string, string>): Promise<{ code: number | null; results: RunResults }> => {
+      const out = join(mkdtempSync(join(tmpdir(), 'security-weak-')), 'run');
+      const result = await runCli(['acceptance', '--target', 'external', '--sidecars-file', sidecars, '--out', out, '--grep', grep], { env });
+      return { code: result.code, results: readResults(out) };
+    };
+    const failureOf = (results: RunResults, pattern: RegExp): string => {
+      const found = results.tests.filter((t) => pattern.test(t.id));
+      expect(found.map((t) => t.status), `tests matching ${pattern}`).to.deep.equal(found.map(() => 'failed')).and.to.have.length.greaterThan(0);
+      return found.map((t) => t.failure?.message ?? '').join('\n');
+    };
+
+    it('T021 fails naming accessControl.defaultAction, T022 naming DAPR_API_TOKEN and APP_API_TOKEN, T049/T050 naming metric.enabled and tracing.samplingRate', async () => {
+      const { code, results } = await run('security:|observability:', { DAPR_API_TOKEN: '', APP_API_TOKEN: '' });
+      expect(code).to.equal(1);
+      for (const message of failureOf(results, /T021/).split('\n')) expect(message).to.contain('accessControl.defaultAction is allow in Configuration permissive').and.to.contain('set it to deny');
+      expect(failureOf(results, /T022 sidecars refuse/)).to.contain('answer their API without a token').and.to.contain('DAPR_API_TOKEN');
+      expect(failureOf(results, /T022 apps refuse/)).to.contain('APP_API_TOKEN');
+      expect(failureOf(results, /key metric families/)).to.contain('metric.enabled is false in Configuration permissive');
+      expect(failureOf(results, /one trace spans/)).to.contain('tracing.samplingRate is "0"');
+      expect(results.tests.filter((t) => t.status === 'skipped').map((t) => t.id), 'nothing the deployment lacks is skipped').to.deep.equal([]);
+    });
+
+    it('T022 fails when the harness has a token but the sidecars do not require one', async () => {
+      const { code, results } = await run('API token', { DAPR_API_TOKEN: 'expected-token-123456', APP_API_TOKEN: '' });
+      expect(code).to.equal(1);
+      expect(failureOf(results, /T022 sidecars refuse/)).to.contain('answered a call without a token');
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { TEST_TOKENS } from './shared-deployment';
 
 export const CLI = resolve(import.meta.dirname, '../../harness/cli/main.ts');
 
@@ -16,9 +17,13 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; tim
   return finished(child, opts.timeoutMs ?? 120_000);
 }
 
+/**
+ * Runs with the shared deployment's tokens in DAPR_API_TOKEN/APP_API_TOKEN unless `env` says otherwise (an empty
+ * value: no token, so a local run generates its own).
+ */
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    env: { ...process.env, CI: 'true', ...env },
+    env: { ...process.env, CI: 'true', ...TEST_TOKENS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startLocalDeployment, type LocalDeployment } from '../../harness/targets/local/local-target';
 import { DEFAULT_RUN_ROOT } from '../../harness/paths';
@@ -10,8 +11,18 @@ let shared: Promise<LocalDeployment> | undefined;
 
 export const TEST_RUN_ROOT = join(DEFAULT_RUN_ROOT, 'tests');
 
+/**
+ * The shared deployment's tokens, fixed for the mocha run. The CLI runs of the tests get them in their environment
+ * (test/support/cli.ts), like a user who exported the tokens of the deployment they test; they are not put in this
+ * process's environment, where the reference services' unit tests would pick them up.
+ */
+export const TEST_TOKENS = {
+  DAPR_API_TOKEN: `test-api-token-${randomBytes(12).toString('hex')}`,
+  APP_API_TOKEN: `test-app-token-${randomBytes(12).toString('hex')}`,
+};
+
 export function sharedDeployment(): Promise<LocalDeployment> {
-  shared ??= startLocalDeployment({ runRoot: TEST_RUN_ROOT });
+  shared ??= startLocalDeployment({ runRoot: TEST_RUN_ROOT, apiToken: TEST_TOKENS.DAPR_API_TOKEN, appApiToken: TEST_TOKENS.APP_API_TOKEN });
   return shared;
 }
 
@@ -25,4 +36,11 @@ export async function stopSharedDeployment(): Promise<void> {
   } catch {
     // a start that failed has already stopped what it started
   }
+}
+
+/** The header a direct call to `url` needs on deployment `d`: its API token for a sidecar, its app token for an app. */
+export function tokenHeaders(d: LocalDeployment, url: string): Record<string, string> {
+  const under = (base: string | undefined): boolean => base !== undefined && (url === base || url.startsWith(`${base}/`));
+  const token = d.apps.some((a) => under(a.sidecar.httpUrl)) ? d.apiToken : d.apps.some((a) => under(a.appUrl)) ? d.appApiToken : undefined;
+  return token ? { 'dapr-api-token': token } : {};
 }

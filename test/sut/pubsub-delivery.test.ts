@@ -145,7 +145,7 @@ describe('reference services: task events through the real daprd and JetStream',
     const eventId = uniqueId('raw');
     const pub = await fetch(`${d.sidecar('sample-app').httpUrl}/v1.0/publish/pubsub/harness.raw?metadata.rawPayload=true`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'dapr-api-token': d.apiToken ?? '' },
       body: JSON.stringify({ eventId, publishedAt: Date.now() }),
       signal: AbortSignal.timeout(10_000),
     });

@@ -1,4 +1,5 @@
 import type { Deployment } from '../../harness/targets/deployment';
+import { TEST_TOKENS } from '../support/shared-deployment';
 
 /** Small HTTP helpers for the integration tests of the reference services. Every call is bounded in time. */
 export interface JsonResult<T> {
@@ -7,8 +8,16 @@ export interface JsonResult<T> {
   headers: Headers;
 }
 
+/**
+ * These tests run against the shared deployment: a call to a sidecar's API carries its API token, a direct call to
+ * an app the app token its sidecar would present (the app answers nothing else).
+ */
+export function sharedTokenFor(url: string): Record<string, string> {
+  return { 'dapr-api-token': /\/v1\.0(-alpha1)?\//.test(new URL(url).pathname) ? TEST_TOKENS.DAPR_API_TOKEN : TEST_TOKENS.APP_API_TOKEN };
+}
+
 export async function json<T = unknown>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<JsonResult<T>> {
-  const headers: Record<string, string> = { ...init.headers };
+  const headers: Record<string, string> = { ...sharedTokenFor(url), ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(url, {
     method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),

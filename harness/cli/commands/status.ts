@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pidAlive, readCurrentRun } from '../../targets/local/current-run';
 import { renderTable } from '../../console/table';
@@ -20,7 +21,7 @@ export async function statusCommand(opts: { runRoot: string; json?: boolean }): 
       const health = await probe(`${a.sidecar.httpUrl}/v1.0/healthz`);
       let meta: Metadata = {};
       try {
-        const token = process.env.DAPR_API_TOKEN;
+        const token = process.env.DAPR_API_TOKEN || tokenOf(current.apiToken?.file);
         const res = await fetch(`${a.sidecar.httpUrl}/v1.0/metadata`, { signal: AbortSignal.timeout(3000), headers: token ? { 'dapr-api-token': token } : {} });
         meta = (await res.json()) as Metadata;
       } catch {
@@ -39,6 +40,15 @@ export async function statusCommand(opts: { runRoot: string; json?: boolean }): 
     );
   }
   return supervisor && rows.every((r) => r.healthy) ? 0 : 1;
+}
+
+/** The token a deployment generated for itself, from the file only its user can read. */
+function tokenOf(file: string | undefined): string | undefined {
+  try {
+    return file ? readFileSync(file, 'utf8').trim() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function probe(url: string): Promise<number> {

@@ -154,6 +154,20 @@ export function describeDeployment(d: LocalDeploymentDescription): string {
     '',
     `Dapr ${d.daprVersion} · mTLS ${d.mtlsEnabled ? 'on' : 'off'} · ${deps}`,
     `components: ${d.components.map((c) => `${c.name} (${c.type})`).join(', ')}`,
+    ...tokenLines(d),
     `run dir: ${d.runDir}`,
   ].join('\n');
+}
+
+/** How to get the tokens, never the tokens themselves. */
+function tokenLines(d: LocalDeploymentDescription): string[] {
+  const api = d.apiToken;
+  const app = d.appApiToken;
+  const lines: string[] = [];
+  if (api?.source === 'generated') lines.push(`sidecars require an API token (dapr-api-token): export DAPR_API_TOKEN="$(cat ${api.file})"`);
+  else if (api?.source === 'given') lines.push('sidecars require the API token in your DAPR_API_TOKEN');
+  else if (api) lines.push('sidecars require no API token');
+  if (app?.source === 'generated') lines.push(`apps answer only their sidecar (app API token): export APP_API_TOKEN="$(cat ${app.file})" to call one directly`);
+  else if (app?.source === 'given') lines.push('apps answer only their sidecar, which presents the APP_API_TOKEN you set');
+  return lines;
 }

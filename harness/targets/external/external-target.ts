@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { HarnessError, usageError } from '../../errors/harness-error';
+import { registerSecret } from '../../secrets/redaction';
 import { loadResources } from '../local/dapr-resources';
 import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment } from '../deployment';
 
@@ -61,8 +62,14 @@ export function readExternalSpec(file: string): ExternalSpec {
   } as ExternalSpec;
 }
 
-/** Connects to the sidecars (each must answer its metadata API) and returns a Deployment without lifecycle. */
-export async function connectExternal(spec: ExternalSpec, runId: string, runDir: string, apiToken?: string): Promise<Deployment> {
+/**
+ * Connects to the sidecars (each must answer its metadata API) and returns a Deployment without lifecycle.
+ * `appApiToken` (default: APP_API_TOKEN) is what the harness presents on its own direct calls to apps that answer
+ * only their sidecar; whether the apps require one is observed by the T022 suite, not assumed from it.
+ */
+export async function connectExternal(spec: ExternalSpec, runId: string, runDir: string, apiToken?: string, appApiToken: string | undefined = process.env.APP_API_TOKEN || undefined): Promise<Deployment> {
+  registerSecret(apiToken);
+  registerSecret(appApiToken);
   const components = new Map<string, ComponentInfo>();
   const apps: AppEndpoint[] = [];
   const count = new Map<string, number>();
@@ -91,6 +98,7 @@ export async function connectExternal(spec: ExternalSpec, runId: string, runDir:
     components: [...components.values()],
     dependencies: [],
     ...(apiToken ? { apiToken } : {}),
+    ...(appApiToken ? { appApiToken } : {}),
     ...(spec.resourcesPaths ? { resources: loadResources(spec.resourcesPaths).map((r) => ({ kind: r.kind, name: r.name, body: r.body, source: r.file })) } : {}),
     ...(spec.trustAnchorsFile ? { trustAnchors: readFileSync(spec.trustAnchorsFile, 'utf8') } : {}),
     sidecar: (appId) => findSidecar(apps, appId),

@@ -5,10 +5,11 @@ import { silentProgress } from '../../console/progress';
 import { LifecycleStack, ParallelGroup } from '../../process/lifecycle-stack';
 import type { ManagedProcess, Stoppable } from '../../process/managed-process';
 import { AuditLog } from '../../audit/audit-log';
-import { registerSecret } from '../../secrets/redaction';
 import { requireRuntime } from '../../runtime/runtime-binaries';
 import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment, type DependencyControl } from '../deployment';
 import { appProcess } from './app-process';
+import { describeToken, runToken, type TokenDescription, type TokenOption } from './api-tokens';
+import { LocalDeathWatch } from './process-deaths';
 import { componentType, loadResourceFile, loadResources, type DaprResource } from './dapr-resources';
 import { daprdProcess, type SidecarPorts } from './daprd';
 import { PortAllocator } from './free-port';
@@ -32,12 +33,15 @@ export interface LocalTargetOptions {
   /** Where starts and stops are recorded; default: audit.log in the run directory. */
   audit?: AuditLog;
   /**
-   * Token every sidecar requires in `dapr-api-token` (DAPR_API_TOKEN); default: the harness's own DAPR_API_TOKEN.
-   * Apps get it too, so their calls to their sidecar carry it.
+   * Token every sidecar requires in `dapr-api-token` (DAPR_API_TOKEN); default: the harness's own DAPR_API_TOKEN,
+   * else one generated for this run. Apps get it too, so their calls to their sidecar carry it. `false`: none.
    */
-  apiToken?: string;
-  /** Token daprd sends to its app in `dapr-api-token` (APP_API_TOKEN); default: the harness's own APP_API_TOKEN. */
-  appApiToken?: string;
+  apiToken?: TokenOption;
+  /**
+   * Token daprd sends to its app in `dapr-api-token` (APP_API_TOKEN), which the apps then require; default: the
+   * harness's own APP_API_TOKEN, else one generated for this run. `false`: none.
+   */
+  appApiToken?: TokenOption;
 }
 
 export interface ProcessRecord {
@@ -61,6 +65,9 @@ export interface LocalDeploymentDescription {
   components: ComponentInfo[];
   dependencies: { name: string; kind: string; address: string }[];
   processes: ProcessRecord[];
+  /** Whether sidecars require an API token and where a generated one is kept (never the token). */
+  apiToken: TokenDescription;
+  appApiToken: TokenDescription;
 }
 
 interface PlannedApp {
@@ -92,12 +99,14 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
   const run = makeRunDir(options.runRoot ?? DEFAULT_RUN_ROOT, options.runId ?? newRunId());
   const audit = options.audit ?? new AuditLog(join(run.dir, 'audit.log'));
-  const apiToken = options.apiToken ?? (process.env.DAPR_API_TOKEN || undefined);
-  const appApiToken = options.appApiToken ?? (process.env.APP_API_TOKEN || undefined);
-  registerSecret(apiToken);
-  registerSecret(appApiToken);
-  // Tokens are set only where asked: an inherited DAPR_API_TOKEN must not turn on auth by accident.
+  const secretsDir = join(run.dir, 'secrets');
+  const apiTokenInfo = runToken(options.apiToken, process.env.DAPR_API_TOKEN, secretsDir, 'dapr-api-token');
+  const appApiTokenInfo = runToken(options.appApiToken, process.env.APP_API_TOKEN, secretsDir, 'app-api-token');
+  const apiToken = apiTokenInfo.value;
+  const appApiToken = appApiTokenInfo.value;
+  // Set on every process, empty when off, so a token inherited from the harness's environment never applies unasked.
   const env = { [RUN_ID_ENV]: run.id, DAPR_API_TOKEN: apiToken ?? '', APP_API_TOKEN: appApiToken ?? '' };
+  const deaths = new LocalDeathWatch(audit);
   const ports = new PortAllocator();
   const stack = new LifecycleStack();
   const dependencies: DependencyControl[] = [];
@@ -123,6 +132,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       const redis = redisServer({ binary: servers.redis, port, dataDir: join(run.dir, 'data', 'redis'), logDir: run.logs, env });
       endpoints.redisAddress = `127.0.0.1:${port}`;
       dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, audit, signal));
+      deaths.watch(redis, 'dependency');
       infra.push(startTracked(redis));
     }
     if (needsNats(allResources)) {
@@ -130,12 +140,14 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       const nats = natsServer({ binary: servers.nats, port, monitorPort: await ports.next(), storeDir: join(run.dir, 'data', 'nats'), logDir: run.logs, env });
       endpoints.natsUrl = `nats://127.0.0.1:${port}`;
       dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, audit, signal));
+      deaths.watch(nats, 'dependency');
       infra.push(startTracked(nats).then(() => ensureStreams(endpoints.natsUrl as string, streams)));
     }
     const sentry = sentryServer({
       binary: bins.sentry, port: await ports.next(), healthzPort: await ports.next(), metricsPort: await ports.next(),
       dir: join(run.dir, 'sentry'), logDir: run.logs, env,
     });
+    deaths.watch(sentry.process, 'dependency');
     infra.push(startTracked(sentry.process));
     await settleAll(infra);
     checkAborted();
@@ -157,6 +169,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
     await settleAll(planned.map(async (p) => {
       const proc = appProcess(p.name, p.instance, p.app, p.appPort, p.sidecar, run.logs, env);
       appGroup.add(audited(proc, audit));
+      deaths.watch(proc, 'app', p.app.appId);
       progress.update(`starting ${proc.name}`);
       await audit.around('process.start', proc.name, () => proc.start(signal));
       progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.appPort}`);
@@ -177,6 +190,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
         logLevel: p.app.logLevel, logDir: run.logs, env, resources: p.resources,
       });
       sidecarGroup.add(audited(proc, audit));
+      deaths.watch(proc, 'sidecar', p.app.appId);
       progress.update(`starting ${proc.name}`);
       await audit.around('process.start', proc.name, () => proc.start(signal));
       progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.sidecar.http}`);
@@ -217,12 +231,15 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       traces: collector,
       ...(apiToken ? { apiToken } : {}),
       appApiTokenRequired: Boolean(appApiToken),
+      ...(appApiToken ? { appApiToken } : {}),
+      processDeaths: deaths,
       resources: [
         ...allResources.map((r) => ({ kind: r.kind, name: r.name, body: r.body, source: r.file })),
         ...configurationDocs(template.apps),
       ],
       sidecar: (appId) => findSidecar(apps, appId),
       stop: async () => {
+        deaths.close();
         await stack.stopAll((name) => progress.update(`stopping ${name}`));
         progress.done();
       },
@@ -231,6 +248,8 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
         runId: run.id, runDir: run.dir, runFile: template.file, daprVersion: bins.version, mtlsEnabled, apps, components,
         dependencies: dependencies.map(({ name, kind, address }) => ({ name, kind, address })),
         processes: deployment.processes(),
+        apiToken: describeToken(apiTokenInfo),
+        appApiToken: describeToken(appApiTokenInfo),
       }),
     };
     writeFileSync(join(run.dir, 'deployment.json'), JSON.stringify(deployment.describe(), null, 2));
@@ -238,6 +257,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
     return deployment;
   } catch (err) {
     progress.update('start failed; stopping what was started');
+    deaths.close();
     await stack.stopAll();
     progress.done();
     throw err;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createService } from '../service';
 import { call, quietLogs, serve, type Served } from '../testing/serve';
 import { FaultState } from './fault-state';
+import { CRASH_EXIT_CODE } from './fault-controls';
 
 interface CallLogBody {
   key: string | null;
@@ -102,12 +103,13 @@ describe('fault controls and injection (over HTTP)', () => {
     expect(res.body.pubsub[0]).to.include({ mode: 'DROP', remaining: null });
   });
 
-  it('crash answers 202, then exits with code 1', async () => {
+  it('crash answers 202, then exits with the crash code (86, not a real failure\'s 1)', async () => {
     const res = await call(`${served.url}/faults/crash`, { method: 'POST' });
     expect(res.status).to.equal(202);
     const deadline = Date.now() + 2000;
     while (exits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(exits).to.deep.equal([1]);
+    expect(exits).to.deep.equal([CRASH_EXIT_CODE]);
+    expect(CRASH_EXIT_CODE).to.equal(86);
   });
 
   describe('refuses bad fault requests with the problem and an example', () => {

@@ -9,6 +9,11 @@ export const MAX_FAULT_COUNT = 1_000_000;
 export const MAX_DELAY_MS = 120_000;
 /** How long a crash waits after answering, so that the 202 reaches the caller. */
 export const CRASH_AFTER_MS = 100;
+/**
+ * The exit code of a crash asked for on /faults/crash: distinct from a real failure's, so a supervisor (the
+ * harness's local target) tells an injected crash from a process that died on its own.
+ */
+export const CRASH_EXIT_CODE = 86;
 
 export interface FaultControlOptions {
   /** How the process ends on /faults/crash; a test passes a recorder instead. */
@@ -75,9 +80,9 @@ export function faultControls(state: FaultState, options: FaultControlOptions = 
   });
 
   router.post('/faults/crash', (_req, res) => {
-    log('warn', 'crash requested; exiting with code 1');
-    res.status(202).json({ crashing: true, exitCode: 1 });
-    setTimeout(() => exit(1), CRASH_AFTER_MS);
+    log('warn', `crash requested; exiting with code ${CRASH_EXIT_CODE}`);
+    res.status(202).json({ crashing: true, exitCode: CRASH_EXIT_CODE });
+    setTimeout(() => exit(CRASH_EXIT_CODE), CRASH_AFTER_MS);
   });
 
   router.get('/faults/calllog', (req, res) => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import express from 'express';
 import { serve, type Served } from '../testing/serve';
-import { httpSidecarClient, SidecarError, sidecarUrl, type SidecarClient } from './sidecar-client';
+import { httpSidecarClient, sidecarApiToken, SidecarError, sidecarUrl, type SidecarClient } from './sidecar-client';
 
 interface Seen {
   method: string;
@@ -96,6 +96,29 @@ describe('httpSidecarClient (against a stand-in sidecar)', () => {
     expect(err.body).to.deep.include({ errorCode: 'SIDECAR_UNREACHABLE' });
     expect((err.body as { message: string }).message).to.contain(served.url);
     served = await serve(express());
+  });
+
+  it('sends the sidecar API token (DAPR_API_TOKEN) on every call: state, publish, bulk publish, invoke', async () => {
+    const withToken = httpSidecarClient(served.url, fetch, 'sidecar-token-123');
+    await withToken.saveState('statestore', [{ key: 'k', value: 1 }]);
+    await withToken.deleteState('statestore', 'k');
+    await withToken.transactState('statestore', []);
+    await withToken.publish('pubsub', 't', {});
+    await withToken.publishBulk('pubsub', 't', []);
+    // A relayed request's own dapr-api-token (the app token daprd sent the relay) must not reach the sidecar.
+    await withToken.invoke('task-service', 'x', { method: 'POST', headers: { 'dapr-api-token': 'app-token-from-caller' } });
+    answer = (_req, res) => void res.json([]);
+    await withToken.getBulkState('statestore', ['a']);
+    answer = (_req, res) => void res.status(204).end();
+    await withToken.getState('statestore', 'k');
+    expect(seen.map((s) => s.headers['dapr-api-token'])).to.deep.equal(Array(8).fill('sidecar-token-123'));
+    expect(sidecarApiToken({ DAPR_API_TOKEN: 'abc' })).to.equal('abc');
+    expect(sidecarApiToken({ DAPR_API_TOKEN: '' })).to.equal(undefined);
+  });
+
+  it('sends no token when the sidecar requires none', async () => {
+    await httpSidecarClient(served.url, fetch, undefined).publish('pubsub', 't', {});
+    expect(seen[0]?.headers['dapr-api-token']).to.equal(undefined);
   });
 
   it('invoke returns the callee response whatever its status, and sends no body on GET', async () => {

@@ -91,12 +91,21 @@ export function sidecarUrl(env: NodeJS.ProcessEnv = process.env): string {
   return `http://${env.DAPR_HOST ?? '127.0.0.1'}:${env.DAPR_HTTP_PORT ?? '3500'}`;
 }
 
-export function httpSidecarClient(baseUrl: string = sidecarUrl(), fetchImpl: typeof fetch = fetch): SidecarClient {
+/**
+ * The token this app's sidecar requires on its API, as the Dapr CLI and Dapr's SDKs hand it over (DAPR_API_TOKEN).
+ * Empty means the sidecar requires none.
+ */
+export function sidecarApiToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.DAPR_API_TOKEN || undefined;
+}
+
+export function httpSidecarClient(baseUrl: string = sidecarUrl(), fetchImpl: typeof fetch = fetch, apiToken: string | undefined = sidecarApiToken()): SidecarClient {
   const call = async (operation: string, path: string, init: RequestInit & CallOptions): Promise<Response> => {
     try {
       return await fetchImpl(`${baseUrl}${path}`, {
         ...init,
-        headers: { ...(init.headers as Record<string, string> | undefined) },
+        // Set last, so no caller-supplied header can replace it (a relayed request never carries it anyway).
+        headers: { ...(init.headers as Record<string, string> | undefined), ...(apiToken ? { 'dapr-api-token': apiToken } : {}) },
         signal: AbortSignal.timeout(init.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
     } catch (err) {

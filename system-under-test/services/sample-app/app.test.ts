@@ -36,6 +36,12 @@ describe('sample-app', () => {
     expect(res.body.headers['x-probe']).to.equal('kept');
   });
 
+  it('does not echo the app API token its sidecar sends it', async () => {
+    const res = await call<{ headers: Record<string, string> }>(`${served.url}/echo`, { headers: { 'dapr-api-token': 'app-token-123456', 'x-probe': 'kept' } });
+    expect(res.body.headers['x-probe']).to.equal('kept');
+    expect(res.body.headers).not.to.have.property('dapr-api-token');
+  });
+
   it('echoes a text body as text, and no body as null', async () => {
     const text = await fetch(`${served.url}/echo`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'plain words' });
     expect(((await text.json()) as { body: unknown }).body).to.equal('plain words');

@@ -28,7 +28,7 @@ export function createSampleApp(parts: SampleAppParts = {}): Express {
       });
 
       app.all('/echo{/*rest}', (req, res) => {
-        res.json({ method: req.method, path: req.path, query: req.query, headers: req.headers, body: echoBody(req) });
+        res.json({ method: req.method, path: req.path, query: req.query, headers: echoHeaders(req), body: echoBody(req) });
       });
 
       app.get('/status/:code', (req, res) => {
@@ -83,6 +83,12 @@ export function forwardedHeaders(req: Request): Record<string, string> {
     }
   }
   return out;
+}
+
+/** Every header but the app API token: a mirror must not hand the secret its sidecar sent it back to any caller. */
+function echoHeaders(req: Request): Request['headers'] {
+  const { 'dapr-api-token': _token, ...rest } = req.headers;
+  return rest;
 }
 
 function echoBody(req: Request): unknown {
