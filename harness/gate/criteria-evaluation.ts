@@ -43,7 +43,8 @@ export interface Verdict {
 /**
  * Judges one or more runs against the criteria. Each selected series must meet every threshold. A criterion no
  * run measured fails unless it is optional; with several runs (say an acceptance run and a load run), each
- * criterion is judged in the runs that measured it. An interrupted (partial) run never passes.
+ * criterion is judged in the runs that measured it. An interrupted (partial) run never passes, nor does a run with
+ * run-level errors (a process of the deployment that died, a setup that failed).
  */
 export function evaluateCriteria(criteria: CriteriaFile, runs: RunResults | RunResults[]): Verdict {
   const all = Array.isArray(runs) ? runs : [runs];
@@ -52,6 +53,12 @@ export function evaluateCriteria(criteria: CriteriaFile, runs: RunResults | RunR
 
   for (const run of all.filter((r) => r.partial)) {
     rows.push({ criterion: 'run.complete', series: '', threshold: 'partial==false', measuredText: 'partial run', status: 'fail', ok: false, line: 0, runId: run.runId, detail: 'the run was interrupted; re-run it to completion' });
+  }
+
+  for (const run of all.filter((r) => r.errors.length > 0)) {
+    const codes = [...new Set(run.errors.map((e) => e.code))].join(', ');
+    const first = run.errors[0]?.message.split('\n')[0] ?? '';
+    rows.push({ criterion: 'run.errors', series: '', threshold: 'errors==0', measured: run.errors.length, measuredText: String(run.errors.length), status: 'fail', ok: false, line: 0, runId: several ? run.runId : undefined, detail: `${codes}: ${first}` });
   }
 
   for (const c of criteria.criteria) {

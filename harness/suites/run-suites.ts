@@ -46,8 +46,9 @@ export async function runSuites(opts: SuiteRunOptions): Promise<SuiteRunOutcome>
       runner.abort();
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    // mocha.grep(string) matches the full title as a literal substring.
-    const selected = (t: Mocha.Test): boolean => opts.grep === undefined || t.fullTitle().includes(opts.grep);
+    // The same test mocha applies: mocha.grep(string) compiles the pattern into options.grep.
+    const grep = mocha.options.grep instanceof RegExp ? mocha.options.grep : undefined;
+    const selected = (t: Mocha.Test): boolean => grep === undefined || grep.test(t.fullTitle());
     const push = (test: Mocha.Runnable, status: TestResult['status'], err?: Error, titlePrefix = ''): void => {
       recorded.add(test);
       const suitePath = test.titlePath().slice(0, -1);

@@ -99,10 +99,10 @@ describe('HTML report in headless Chromium', function () {
 
   it('groups acceptance by story with the failed story expanded to its message', async () => {
     expect(await page.locator('#acceptance details.story > summary').allInnerTexts()).to.deep.equal([
-      'US1 — 2 passed',
-      'US2 — 1 passed · 1 failed',
-      'US3 — 1 passed',
-      'metadata — 0 passed · 1 skipped',
+      'US1 — pass · 2 passed',
+      'US2 — FAIL · 1 passed · 1 failed',
+      'US3 — pass · 1 passed',
+      'metadata — not run · 0 passed · 1 skipped',
     ]);
     expect(await page.locator('#story-us2').getAttribute('open')).to.not.equal(null);
     const message = page.locator('#story-us2 pre.fail');

@@ -15,7 +15,7 @@ describe('npm run chaos', function () {
     const out = join(mkdtempSync(join(tmpdir(), 'chaos-')), 'run');
     const sidecars = sidecarsFileFor(await sharedDeployment());
     // The invocation probes run against the shared deployment; the outage probes need a local target's processes.
-    const result = await runCli(['chaos', '--target', 'external', '--sidecars-file', sidecars, '--grep', 'service invocation', '--out', out]);
+    const result = await runCli(['chaos', '--target', 'external', '--sidecars-file', sidecars, '--grep', 'service invocation|declared Resiliency policies', '--out', out]);
     const results = readResults(out);
     expect(result.code, result.stderr.slice(-2000)).to.equal(0);
     const probes = new Map(results.chaos.map((c) => [c.probe, c]));

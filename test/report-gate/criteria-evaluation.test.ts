@@ -116,6 +116,13 @@ describe('criteria evaluation', () => {
     expect(v.passedInScope).to.equal(true);
   });
 
+  it('never passes a run in which a process of the deployment died', () => {
+    const run = loadRun([{ name: 'invoke.success_rate', kind: 'rate', tags: {}, rate: 1 }], { errors: [{ code: 'PROCESS_DIED', message: 'audit-service died (signal SIGKILL)' }] });
+    const v = judge("criteria:\n  invoke.success_rate: ['rate>=0.9']\n", run);
+    expect(v.passed).to.equal(false);
+    expect(v.rows[0]).to.include({ criterion: 'run.errors', status: 'fail', detail: 'PROCESS_DIED: audit-service died (signal SIGKILL)' });
+  });
+
   it('never passes a partial run', () => {
     const v = judge("criteria:\n  invoke.success_rate: ['rate>=0.9']\n", loadRun([{ name: 'invoke.success_rate', kind: 'rate', tags: {}, rate: 1 }], { partial: true }));
     expect(v.passed).to.equal(false);

@@ -52,7 +52,9 @@ export async function loadCommand(opts: LoadOptions): Promise<number> {
   refuseNonLoopbackSidecars(opts);
   const results = await withSession({ ...opts, kind: 'load' }, (session) => runScenariosInSession(session, chosen, settings));
   process.stdout.write(`\n${summary(results)}\n\nJudge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`);
-  return results.partial ? 1 : 0;
+  for (const e of results.errors) process.stdout.write(`run error ${e.code}: ${e.message.split('\n')[0]}\n`);
+  // A process that died under load makes the figures untrustworthy: the run fails, as the gate does.
+  return results.partial || results.errors.length > 0 ? 1 : 0;
 }
 
 /**
