@@ -1,7 +1,8 @@
+import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
 import { measure } from '../../harness/suites/suite-context';
 import { sleep } from '../../harness/process/wait/wait-strategy';
-import { eventually, http, uniqueId } from '../support/http';
+import {http, uniqueId} from '../support/http';
 import { APPS, appUrlOf, invoke, ledgerOf, PUBSUB, resetLedgers, sidecarUrl, SUBSCRIBERS, type Ledger } from '../support/sut';
 
 const ALL_SUBSCRIBERS = [APPS.notification, APPS.audit, APPS.analytics];
@@ -16,7 +17,7 @@ async function createTask(): Promise<{ id: string; eventId: string }> {
 
 /** Waits until `appId` has recorded `eventId`, then returns its ledger for that event. */
 function delivered(appId: string, eventId: string, timeoutMs = 10_000): Promise<Ledger> {
-  return eventually(`delivery of ${eventId} to ${appId}`, async () => {
+  return poll(`delivery of ${eventId} to ${appId}`, async () => {
     const ledger = await ledgerOf(appId, { eventId });
     return ledger.total > 0 ? ledger : undefined;
   }, { timeoutMs });
@@ -82,7 +83,7 @@ describe('US2 pub/sub: task events reach every subscriber', () => {
     expect(res.status, res.text).to.equal(200);
     expect(res.body.eventIds).to.have.length(20);
     for (const appId of SUBSCRIBERS['task.created']) {
-      await eventually(`all 20 bulk events at ${appId}`, async () => {
+      await poll(`all 20 bulk events at ${appId}`, async () => {
         const ledger = await ledgerOf(appId, { topic: 'task.created' });
         const seen = new Set(ledger.entries.map((e) => e.eventId));
         return res.body.eventIds.every((id) => seen.has(id)) ? true : undefined;

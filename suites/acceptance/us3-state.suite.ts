@@ -1,6 +1,7 @@
+import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
 import { measure, skipBecause } from '../../harness/suites/suite-context';
-import { eventually, http, uniqueId } from '../support/http';
+import {http, uniqueId} from '../support/http';
 import { APPS, appUrlOf, instancesOf, invoke, sidecarUrl, STATE_STORE } from '../support/sut';
 
 const state = (): string => `${sidecarUrl(APPS.preferences)}/v1.0/state/${STATE_STORE}`;
@@ -107,7 +108,7 @@ describe('US3 state: preferences and task state through the state API', () => {
     await http(state(), { method: 'POST', json: [{ key: k, value: 'short-lived', metadata: { ttlInSeconds: '1' } }] });
     expect((await http(`${state()}/${k}`)).status).to.equal(200);
     const started = Date.now();
-    await eventually(`expiry of ${k}`, async () => ((await http(`${state()}/${k}`)).status === 204 ? true : undefined), { timeoutMs: 6000, intervalMs: 250 });
+    await poll(`expiry of ${k}`, async () => ((await http(`${state()}/${k}`)).status === 204 ? true : undefined), { timeoutMs: 6000, intervalMs: 250 });
     measure(this, 'expiredAfterMs', Date.now() - started);
   });
 

@@ -1,8 +1,9 @@
+import { poll } from '../../harness/process/wait/poll';
 import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { DependencyControl } from '../../harness/targets/deployment';
 import { chaosProbe } from '../support/chaos-probe';
-import { eventually, http, uniqueId } from '../support/http';
+import {http, uniqueId} from '../support/http';
 import { stateOutageProbe } from '../support/outage-probes';
 import { APPS, ledgerOf, PUBSUB, resetLedgers, sidecarUrl, STATE_STORE, SUBSCRIBERS } from '../support/sut';
 
@@ -17,7 +18,7 @@ describe('chaos: component outages', () => {
     for (const d of deployment().dependencies) if (d.running === false) await d.start();
     const publish = `${sidecarUrl(APPS.tasks)}/v1.0/publish/${PUBSUB}/harness.probe`;
     const state = `${sidecarUrl(APPS.tasks)}/v1.0/state/${STATE_STORE}`;
-    await eventually('publish and state save work again', async () => {
+    await poll('publish and state save work again', async () => {
       const p = await http(publish, { method: 'POST', json: { probe: true } });
       const s = await http(state, { method: 'POST', json: [{ key: 'chaos-settle', value: 1 }] });
       return p.status === 204 && s.status === 204 ? true : undefined;
@@ -81,7 +82,7 @@ describe('chaos: component outages', () => {
       const duplicates: Record<string, number> = {};
       for (const appId of SUBSCRIBERS['task.created']) {
         let missing: string[] = acknowledged;
-        await eventually(`${appId} receives every acknowledged publish`, async () => {
+        await poll(`${appId} receives every acknowledged publish`, async () => {
           const ledger = await ledgerOf(appId, { topic: 'task.created' });
           const seen = new Set(ledger.entries.map((e) => e.eventId));
           missing = acknowledged.filter((id) => !seen.has(id));

@@ -1,8 +1,9 @@
+import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
 import { measure } from '../../harness/suites/suite-context';
 import { chaosProbe } from '../support/chaos-probe';
 import { faultDeliveries, retryDeliveryProbe, type DeliverySite } from '../support/delivery-probes';
-import { eventually, uniqueId } from '../support/http';
+import {uniqueId} from '../support/http';
 import { APPS, invoke, ledgerOf, PUBSUB, resetFaults, resetLedgers } from '../support/sut';
 
 async function createTask(): Promise<string> {
@@ -34,7 +35,7 @@ describe('chaos: pub/sub deliveries under failure', () => {
     await chaosProbe({ probe: 'DROP goes to the dead-letter topic', target: `${PUBSUB} → ${APPS.audit}` }, async (record) => {
       await faultDeliveries(APPS.audit, { topic: 'task.created', mode: 'DROP', count: 1 });
       const eventId = await createTask();
-      const deadLettered = await eventually(`${eventId} on task.deadletter`, async () => ((await ledgerOf(APPS.audit, { eventId, topic: 'task.deadletter' })).total > 0 ? 1 : undefined), { timeoutMs: 20_000, intervalMs: 250 }).catch(() => 0);
+      const deadLettered = await poll(`${eventId} on task.deadletter`, async () => ((await ledgerOf(APPS.audit, { eventId, topic: 'task.deadletter' })).total > 0 ? 1 : undefined), { timeoutMs: 20_000, intervalMs: 250 }).catch(() => 0);
       record.equal('deadLettered', 1, deadLettered);
       const redelivered = (await ledgerOf(APPS.audit, { eventId, topic: 'task.created' })).entries.filter((e) => !e.duplicate && e.attempt > 1).length;
       record.equal('redeliveredOnTopic', 0, redelivered, 'a dropped message is not redelivered on its topic');

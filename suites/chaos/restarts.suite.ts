@@ -1,9 +1,10 @@
+import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
 import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
 import { chaosProbe } from '../support/chaos-probe';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { DependencyControl } from '../../harness/targets/deployment';
-import { eventually, http, uniqueId } from '../support/http';
+import {http, uniqueId} from '../support/http';
 import { APPS, appUrlOf, invoke, ledgerOf, resetLedgers } from '../support/sut';
 
 const SUBSCRIBER = APPS.analytics;
@@ -32,12 +33,12 @@ describe('chaos: an app crash and a sidecar restart', () => {
       await resetLedgers([SUBSCRIBER]);
       const crash = await http(`${appUrlOf(SUBSCRIBER)}/faults/crash`, { method: 'POST' });
       if (crash.status !== 202) throw new Error(`POST /faults/crash on ${SUBSCRIBER} answered ${crash.status}`);
-      await eventually(`${SUBSCRIBER} to exit`, async () => (app.running === false ? true : undefined), { timeoutMs: 10_000 });
+      await poll(`${SUBSCRIBER} to exit`, async () => (app.running === false ? true : undefined), { timeoutMs: 10_000 });
       const eventId = await createTask();
       await sleep(1000);
       const restarted = Date.now();
       await app.start();
-      const delivered = await eventually(`delivery of ${eventId} after ${SUBSCRIBER} restarted`, async () => {
+      const delivered = await poll(`delivery of ${eventId} after ${SUBSCRIBER} restarted`, async () => {
         const ledger = await ledgerOf(SUBSCRIBER, { eventId });
         return ledger.total > 0 ? ledger : undefined;
       }, { timeoutMs: 60_000, intervalMs: 500 }).catch(() => undefined);
@@ -61,10 +62,10 @@ describe('chaos: an app crash and a sidecar restart', () => {
       const duringGap = await createTask();
       await sidecar.start();
       const recovery = Date.now();
-      await eventually(`invocation of ${SUBSCRIBER} after its sidecar restarted`, async () => ((await invoke(APPS.sample, SUBSCRIBER, 'healthz')).status === 200 ? true : undefined), { timeoutMs: 30_000, intervalMs: 500 });
+      await poll(`invocation of ${SUBSCRIBER} after its sidecar restarted`, async () => ((await invoke(APPS.sample, SUBSCRIBER, 'healthz')).status === 200 ? true : undefined), { timeoutMs: 30_000, intervalMs: 500 });
       const recoveredMs = Date.now() - recovery;
       const afterRestart = await createTask();
-      const resumed = await eventually(`delivery to ${SUBSCRIBER} after its sidecar restarted`, async () => ((await ledgerOf(SUBSCRIBER, { eventId: afterRestart })).total > 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 500 }).catch(() => false);
+      const resumed = await poll(`delivery to ${SUBSCRIBER} after its sidecar restarted`, async () => ((await ledgerOf(SUBSCRIBER, { eventId: afterRestart })).total > 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 500 }).catch(() => false);
       const gapDelivered = (await ledgerOf(SUBSCRIBER, { eventId: duringGap })).total;
       record.equal('callDuringGap', '5xx', during === undefined ? 'no answer' : during.status >= 500 ? '5xx' : during.status, 'a call while the callee\'s sidecar is down');
       record.observe('failedAfterMs', failedAfter);

@@ -1,9 +1,10 @@
+import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
 import { configurations, specOf, tracingProblem, type TracingSpec } from '../support/configuration';
 import type { ZipkinSpan } from '../../harness/observability/zipkin-collector';
-import { eventually, uniqueId } from '../support/http';
+import {uniqueId} from '../support/http';
 import { APPS, invoke, SUBSCRIBERS } from '../support/sut';
 
 /** Every service a task creation passes through, in order, and the subscribers its event reaches. */
@@ -33,7 +34,7 @@ describe('observability: distributed tracing (T050)', () => {
     expect(res.status, res.text).to.equal(201);
     const traces = deployment().traces;
     // Sidecars export in batches (a few seconds apart).
-    const spans = await eventually('spans from every service of the chain', async () => {
+    const spans = await poll('spans from every service of the chain', async () => {
       const got = traces?.trace(traceId) ?? [];
       const services = new Set(got.map(serviceOf));
       const operations = got.map((s) => `${s.name ?? ''} ${JSON.stringify(s.tags ?? {})}`.toLowerCase());

@@ -1,7 +1,8 @@
+import { poll } from '../../harness/process/wait/poll';
 import { describeExpectation, expectedDeliveries } from '../../harness/resiliency';
 import type { ChaosResult } from '../../harness/results/results-model';
 import { chaosProbe } from './chaos-probe';
-import { eventually, http } from './http';
+import { http } from './http';
 import { brokerRedeliveryMs, componentPolicy } from './resiliency';
 import { appUrlOf, ledgerOf } from './sut';
 import { TIMING_TOLERANCE_MS } from './invocation-probes';
@@ -43,7 +44,7 @@ export function retryDeliveryProbe(site: DeliverySite, options: { failures?: num
     const eventId = await site.publish();
     const started = Date.now();
     const timeoutMs = expected.elapsedMs.max + tolerance + 30_000;
-    const processed = await eventually(`processing of ${eventId} after ${failures} RETRY answers`, async () => {
+    const processed = await poll(`processing of ${eventId} after ${failures} RETRY answers`, async () => {
       const ledger = await ledgerOf(site.subscriber, { eventId, topic: site.topic });
       return ledger.entries.find((e) => !e.duplicate);
     }, { timeoutMs, intervalMs: 100 });

@@ -1,4 +1,3 @@
-import { sleep } from '../../harness/process/wait/wait-strategy';
 import { suiteContextOrUndefined } from '../../harness/suites/suite-context';
 import { describeDeath, type Deployment } from '../../harness/targets/deployment';
 
@@ -43,24 +42,6 @@ export async function http<T = unknown>(url: string, init: RequestInit & { json?
  * Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs` with `what` and the
  * last value seen. Bounded in time and count.
  */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const intervalMs = opts.intervalMs ?? 200;
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (let i = 0; i < Math.ceil(timeoutMs / intervalMs) + 1; i++) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() >= deadline) break;
-    await sleep(intervalMs);
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs} ms${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-}
-
 /** The deployment's API token for one of its sidecars, its app API token for one of its apps, else none. */
 function tokenFor(url: string): string | undefined {
   const d = suiteContextOrUndefined()?.deployment;

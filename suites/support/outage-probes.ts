@@ -1,8 +1,9 @@
+import { poll } from '../../harness/process/wait/poll';
 import { describeExpectation, expectedInvocation, retryDelaysMs, timeoutMs, type Range } from '../../harness/resiliency';
 import type { ChaosResult } from '../../harness/results/results-model';
 import type { DependencyControl } from '../../harness/targets/deployment';
 import { chaosProbe } from './chaos-probe';
-import { eventually, http, uniqueId } from './http';
+import { http, uniqueId } from './http';
 import { TIMING_TOLERANCE_MS } from './invocation-probes';
 import { componentPolicy } from './resiliency';
 import { sidecarUrl } from './sut';
@@ -54,7 +55,7 @@ export function stateOutageProbe(site: StateOutageSite): Promise<ChaosResult> {
       await site.dependency.start();
     }
     const recoveredAt = Date.now();
-    await eventually('a state save after the restart', async () => ((await http(state, { method: 'POST', json: [{ key, value: 2 }] })).status === 204 ? true : undefined), { timeoutMs: 30_000, intervalMs: 500 });
+    await poll('a state save after the restart', async () => ((await http(state, { method: 'POST', json: [{ key, value: 2 }] })).status === 204 ? true : undefined), { timeoutMs: 30_000, intervalMs: 500 });
     record.observe('recoveryMs', Date.now() - recoveredAt);
     await http(`${state}/${key}`, { method: 'DELETE' });
     record.equal('status', '5xx', during.status >= 500 ? '5xx' : during.status);

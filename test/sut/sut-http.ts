@@ -1,3 +1,4 @@
+import { poll } from '../../harness/process/wait/poll';
 import type { Deployment } from '../../harness/targets/deployment';
 import { TEST_TOKENS } from '../support/shared-deployment';
 
@@ -47,14 +48,9 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `probe` until it returns a value, or fails naming what it waited for. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(opts.intervalMs ?? 200);
-  }
+/** The project's one polling loop, with the longer default these pub/sub tests need. */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+  return poll(what, probe, { timeoutMs: 15_000, ...opts });
 }
 
 export function uniqueId(prefix: string): string {
