@@ -1,6 +1,7 @@
 import { deployment } from '../../harness/suites/suite-context';
 import type { AppEndpoint } from '../../harness/targets/deployment';
 import { http, type HttpResult } from './http';
+import type { LedgerEntry, LedgerView } from '../../system-under-test/lib/ledger/delivery-ledger';
 import { currentAuditLog } from '../../harness/audit/audit-log';
 
 /** App ids of the reference deployment (system-under-test/API.md). */
@@ -39,24 +40,9 @@ export function appUrlOf(appId: string, instance = 0): string | undefined {
   return instancesOf(appId).find((a) => a.instance === instance)?.appUrl;
 }
 
-export interface LedgerEntry {
-  eventId: string;
-  cloudEventId?: string;
-  topic: string;
-  publishedAt?: number;
-  receivedAt: number;
-  attempt: number;
-  redelivered: boolean;
-  duplicate: boolean;
-}
-
-export interface Ledger {
-  total: number;
-  unique: number;
-  duplicates: number;
-  evicted: number;
-  entries: LedgerEntry[];
-}
+/** A subscriber's ledger as its app answers GET /ledger (the wire format lives with the app). */
+export type Ledger = Pick<LedgerView, 'total' | 'unique' | 'duplicates' | 'evicted' | 'entries'>;
+export type { LedgerEntry };
 
 /** A subscriber's ledger, summed over its instances. */
 export async function ledgerOf(appId: string, query: { topic?: string; eventId?: string } = {}): Promise<Ledger> {

@@ -1,27 +1,10 @@
 import { expect } from 'chai';
 import type { LocalDeployment } from '../../harness/targets/local/local-target';
 import { sharedDeployment } from '../support/shared-deployment';
+import type { LedgerView } from '../../system-under-test/lib/ledger/delivery-ledger';
 import { appUrl, clearFaults, clearLedgers, deleteTasks, json, sleep, SUBSCRIBERS, uniqueId, waitFor } from './sut-http';
 
-interface LedgerEntry {
-  eventId: string;
-  cloudEventId: string | null;
-  topic: string;
-  publishedAt: number | null;
-  receivedAt: number;
-  attempt: number;
-  redelivered: boolean;
-  duplicate: boolean;
-}
-
-interface Ledger {
-  total: number;
-  unique: number;
-  duplicates: number;
-  evicted: number;
-  faulted: number;
-  entries: LedgerEntry[];
-}
+type Ledger = LedgerView;
 
 /** After an event first shows up, how long a duplicate would still have to appear (Dapr retries within seconds). */
 const QUIET_MS = 1500;
