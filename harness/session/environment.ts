@@ -1,3 +1,4 @@
+import { sidecarMetadata } from '../targets/sidecar-metadata';
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Deployment, ResourceDocument } from '../targets/deployment';
@@ -25,9 +26,7 @@ export async function collectEnvironment(d: Deployment): Promise<RunEnvironment>
   const first = d.apps[0];
   if (first) {
     try {
-      const res = await fetch(`${first.sidecar.httpUrl}/v1.0/metadata`, { headers: d.apiToken ? { 'dapr-api-token': d.apiToken } : {}, signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`metadata answered ${res.status}`);
-      const meta = (await res.json()) as { runtimeVersion?: string; components?: { name: string; type: string; version?: string }[] };
+      const meta = await sidecarMetadata(first.sidecar.httpUrl, d.apiToken);
       if (meta.runtimeVersion) env.daprVersion = meta.runtimeVersion;
       if (meta.components) env.components = meta.components.map((c) => ({ name: c.name, type: c.type, ...(c.version ? { version: c.version } : {}) }));
     } catch {

@@ -1,3 +1,4 @@
+import { sidecarMetadata } from '../../harness/targets/sidecar-metadata';
 import { epochNow, runLoad, formatResult, toMetricSamples, toScenarioResult } from '../driver';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { AppEndpoint, Deployment } from '../../harness/targets/deployment';
@@ -14,8 +15,7 @@ const TOPIC = 'task.created';
 async function subscribersOf(d: Deployment, topic: string): Promise<string[]> {
   const out: string[] = [];
   for (const appId of new Set(d.apps.map((a) => a.appId))) {
-    const res = await fetch(`${d.sidecar(appId).httpUrl}/v1.0/metadata`, { headers: d.apiToken ? { 'dapr-api-token': d.apiToken } : {}, signal: AbortSignal.timeout(5000) });
-    const meta = (await res.json()) as { subscriptions?: { pubsubname: string; topic: string }[] };
+    const meta = await sidecarMetadata(d.sidecar(appId).httpUrl, d.apiToken);
     if (meta.subscriptions?.some((s) => s.pubsubname === PUBSUB && s.topic === topic)) out.push(appId);
   }
   return out;

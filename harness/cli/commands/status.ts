@@ -1,13 +1,9 @@
+import { sidecarMetadata, type SidecarMetadata as Metadata } from '../../targets/sidecar-metadata';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pidAlive, readCurrentRun } from '../../targets/local/current-run';
 import { renderTable } from '../../console/table';
 
-interface Metadata {
-  id?: string;
-  runtimeVersion?: string;
-  components?: { name: string; type: string }[];
-}
 
 /** Like `dapr list`: each app of the running deployment, its sidecar's health, version and components. */
 export async function statusCommand(opts: { runRoot: string; json?: boolean }): Promise<number> {
@@ -22,8 +18,7 @@ export async function statusCommand(opts: { runRoot: string; json?: boolean }): 
       let meta: Metadata = {};
       try {
         const token = process.env.DAPR_API_TOKEN || tokenOf(current.apiToken?.file);
-        const res = await fetch(`${a.sidecar.httpUrl}/v1.0/metadata`, { signal: AbortSignal.timeout(3000), headers: token ? { 'dapr-api-token': token } : {} });
-        meta = (await res.json()) as Metadata;
+        meta = await sidecarMetadata(a.sidecar.httpUrl, token, 3000);
       } catch {
         // reported as unhealthy below
       }

@@ -1,7 +1,8 @@
+import { sidecarMetadata, SidecarMetadataError, type SidecarMetadata } from '../sidecar-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { HarnessError, usageError } from '../../errors/harness-error';
+import { usageError } from '../../errors/harness-error';
 import { registerSecret } from '../../secrets/redaction';
 import { loadResources } from '../local/dapr-resources';
 import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment } from '../deployment';
@@ -74,13 +75,13 @@ export async function connectExternal(spec: ExternalSpec, runId: string, runDir:
   const apps: AppEndpoint[] = [];
   const count = new Map<string, number>();
   for (const a of spec.apps) {
-    let meta: { id?: string; components?: { name: string; type: string; version?: string }[] };
+    let meta: SidecarMetadata;
     try {
-      const res = await fetch(`${a.sidecar}/v1.0/metadata`, { signal: AbortSignal.timeout(5000), headers: apiToken ? { 'dapr-api-token': apiToken } : {} });
-      if (res.status === 401) throw usageError('SIDECAR_UNAUTHORIZED', `the sidecar of ${a.appId} at ${a.sidecar} requires an API token`, 'set DAPR_API_TOKEN to the token the sidecars expect');
-      meta = (await res.json()) as typeof meta;
+      meta = await sidecarMetadata(a.sidecar, apiToken);
     } catch (err) {
-      if (err instanceof HarnessError) throw err;
+      if (err instanceof SidecarMetadataError && err.status === 401) {
+        throw usageError('SIDECAR_UNAUTHORIZED', `the sidecar of ${a.appId} at ${a.sidecar} requires an API token`, 'set DAPR_API_TOKEN to the token the sidecars expect');
+      }
       throw usageError('SIDECAR_UNREACHABLE', `the sidecar of ${a.appId} at ${a.sidecar} does not answer its metadata API (${(err as Error).message})`, 'check the URL and that daprd is running; for a cluster use --target kubernetes or a port-forward');
     }
     if (meta.id && meta.id !== a.appId) throw usageError('SIDECAR_MISMATCH', `${a.sidecar} is the sidecar of ${meta.id}, not ${a.appId}`, 'fix the app id or the URL');
