@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { connect as tlsConnect } from 'node:tls';
-import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
+import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
 import { configurations, metricsProblem, mtlsProblem, named, NOT_READABLE, specOf, tracingProblem } from '../support/configuration';
 import { http } from '../support/http';
 import { jetStreamStatus } from '../support/jetstream';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { measure } from '../../harness/suites/suite-context';
+import { measure } from '../../harness/suite-runner/suite-context';
 import { uniqueId } from '../support/http';
 import { APPS, callLogOf, injectFailures, invoke, resetFaults } from '../support/sut';
 

@@ -1,6 +1,6 @@
 import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
-import { measure } from '../../harness/suites/suite-context';
+import { measure } from '../../harness/suite-runner/suite-context';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import {http, uniqueId} from '../support/http';
 import { APPS, appUrlOf, invoke, ledgerOf, PUBSUB, resetLedgers, sidecarUrl, SUBSCRIBERS, type Ledger } from '../support/sut';

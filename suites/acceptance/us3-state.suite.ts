@@ -1,6 +1,6 @@
 import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
-import { measure, skipBecause } from '../../harness/suites/suite-context';
+import { measure, skipBecause } from '../../harness/suite-runner/suite-context';
 import {http, uniqueId} from '../support/http';
 import { APPS, appUrlOf, instancesOf, invoke, sidecarUrl, STATE_STORE } from '../support/sut';
 

@@ -1,5 +1,5 @@
 import { poll } from '../../harness/process/wait/poll';
-import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
+import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { DependencyControl } from '../../harness/targets/deployment';
 import { chaosProbe } from '../support/chaos-probe';

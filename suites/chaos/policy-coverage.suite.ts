@@ -1,4 +1,4 @@
-import { measure } from '../../harness/suites/suite-context';
+import { measure } from '../../harness/suite-runner/suite-context';
 import { formatFinding } from '../../harness/resiliency';
 import { chaosProbe } from '../support/chaos-probe';
 import { resolvedResiliency } from '../support/resiliency';

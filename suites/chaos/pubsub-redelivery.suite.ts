@@ -1,6 +1,6 @@
 import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
-import { measure } from '../../harness/suites/suite-context';
+import { measure } from '../../harness/suite-runner/suite-context';
 import { chaosProbe } from '../support/chaos-probe';
 import { faultDeliveries, retryDeliveryProbe, type DeliverySite } from '../support/delivery-probes';
 import {uniqueId} from '../support/http';

@@ -1,6 +1,6 @@
 import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
-import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
+import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
 import { chaosProbe } from '../support/chaos-probe';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { DependencyControl } from '../../harness/targets/deployment';

@@ -1,4 +1,4 @@
-import { measure } from '../../harness/suites/suite-context';
+import { measure } from '../../harness/suite-runner/suite-context';
 import { http } from '../support/http';
 import { CALLEE, referenceSite } from '../support/invocation-site';
 import { appUrlOf, resetFaults } from '../support/sut';

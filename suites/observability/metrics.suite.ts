@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
+import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
 import { configurations, metricsProblem } from '../support/configuration';
 import { scrape, total, type Families } from '../../harness/observability/prometheus-scrape';
 import { sleep } from '../../harness/process/wait/wait-strategy';

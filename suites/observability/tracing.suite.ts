@@ -1,7 +1,7 @@
 import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
+import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
 import { configurations, specOf, tracingProblem, type TracingSpec } from '../support/configuration';
 import type { ZipkinSpan } from '../../harness/observability/zipkin-collector';
 import {uniqueId} from '../support/http';

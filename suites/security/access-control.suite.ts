@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
+import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
 import type { ResourceDocument } from '../../harness/targets/deployment';
 import { configurations, named, NOT_READABLE, specOf } from '../support/configuration';
 import { invoke } from '../support/sut';

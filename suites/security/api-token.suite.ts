@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
+import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
 
 const SIDECAR_SETTING = 'set DAPR_API_TOKEN in every daprd\'s environment (Kubernetes: annotation dapr.io/api-token-secret; the local target does it by default) and give the harness the same token in DAPR_API_TOKEN';
 const APP_SETTING = 'set APP_API_TOKEN in daprd\'s environment (Kubernetes: annotation dapr.io/app-token-secret) and have the app refuse requests without it in dapr-api-token';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { connect as tlsConnect } from 'node:tls';
-import { deployment, measure, skipBecause } from '../../harness/suites/suite-context';
+import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
 import { configurations, mtlsProblem } from '../support/configuration';
 
 const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);

@@ -1,6 +1,6 @@
 import type { Range } from '../../harness/resiliency';
 import type { ChaosResult } from '../../harness/results/results-model';
-import { recordChaos } from '../../harness/suites/suite-context';
+import { recordChaos } from '../../harness/suite-runner/suite-context';
 
 /**
  * One chaos probe's record: what the model expects, what was observed, and the checks between them. The verdict

@@ -1,4 +1,4 @@
-import { deployment } from '../../harness/suites/suite-context';
+import { deployment } from '../../harness/suite-runner/suite-context';
 import type { ResourceDocument } from '../../harness/targets/deployment';
 
 /**

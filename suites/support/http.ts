@@ -1,4 +1,4 @@
-import { suiteContextOrUndefined } from '../../harness/suites/suite-context';
+import { suiteContextOrUndefined } from '../../harness/suite-runner/suite-context';
 import { describeDeath, type Deployment } from '../../harness/targets/deployment';
 
 export interface HttpResult<T = unknown> {

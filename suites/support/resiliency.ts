@@ -1,4 +1,4 @@
-import { deployment } from '../../harness/suites/suite-context';
+import { deployment } from '../../harness/suite-runner/suite-context';
 import { effectivePolicy, parseGoDuration, parseResiliencyDocuments, resolvePolicies, type EffectivePolicy, type ResolvedResiliency } from '../../harness/resiliency';
 
 /** The deployment's Resiliency documents resolved against its apps and components, as daprd applies them. */

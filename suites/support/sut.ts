@@ -1,4 +1,4 @@
-import { deployment } from '../../harness/suites/suite-context';
+import { deployment } from '../../harness/suite-runner/suite-context';
 import type { AppEndpoint } from '../../harness/targets/deployment';
 import { http, type HttpResult } from './http';
 import type { LedgerEntry, LedgerView } from '../../system-under-test/lib/ledger/delivery-ledger';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ChaosResult } from '../../harness/results/results-model';
-import { setSuiteContext, suiteContextOrUndefined, type SuiteContext } from '../../harness/suites/suite-context';
+import { setSuiteContext, suiteContextOrUndefined, type SuiteContext } from '../../harness/suite-runner/suite-context';
 import { startLocalDeployment, type LocalDeployment } from '../../harness/targets/local/local-target';
 import type { Deployment } from '../../harness/targets/deployment';
 import { ProbeFailure } from '../../suites/support/chaos-probe';

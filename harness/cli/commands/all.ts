@@ -3,7 +3,7 @@ import { loadCriteria } from '../../gate/criteria-file';
 import { consoleSummary } from '../../console/console-summary';
 import { withSession } from '../../session/run-session';
 import { validateTargetOptions } from '../../session/target-options';
-import { ACCEPTANCE_AREAS, suiteFiles } from '../../suites/suite-files';
+import { ACCEPTANCE_AREAS, suiteFiles } from '../../suite-runner/suite-files';
 import { SCENARIOS } from '../../../load/scenarios';
 import { ensureRuntime, knownDeviationsFor, runSuitesInSession, type AcceptanceOptions } from './acceptance';
 import { join, resolve } from 'node:path';
