@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createService } from '../service';
-import { call, quietLogs, serve, type Served } from '../testing/serve';
+import { call, quietLogs, serve, type Served } from '../../../test/support/sut-apps/serve';
 import { FaultState } from './fault-state';
 import { CRASH_EXIT_CODE } from './fault-controls';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import express from 'express';
-import { call, serve } from '../testing/serve';
+import { call, serve } from '../../../test/support/sut-apps/serve';
 import { DeliveryLedger } from './delivery-ledger';
 import { ledgerRoutes } from './ledger-routes';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import express from 'express';
-import { serve, type Served } from '../testing/serve';
+import { serve, type Served } from '../../../test/support/sut-apps/serve';
 import { httpSidecarClient, sidecarApiToken, SidecarError, sidecarUrl, type SidecarClient } from './sidecar-client';
 
 interface Seen {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createAnalyticsApp } from '../../services/analytics-service/app';
 import { createAuditApp } from '../../services/audit-service/app';
 import { createNotificationApp } from '../../services/notification-service/app';
-import { call, quietLogs, serve, type Served } from '../testing/serve';
+import { call, quietLogs, serve, type Served } from '../../../test/support/sut-apps/serve';
 
 interface LedgerBody {
   total: number;

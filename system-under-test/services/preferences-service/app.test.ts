@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { MemorySidecar } from '../../lib/testing/memory-sidecar';
-import { call, quietLogs, serve, type Served } from '../../lib/testing/serve';
+import { MemorySidecar } from '../../../test/support/sut-apps/memory-sidecar';
+import { call, quietLogs, serve, type Served } from '../../../test/support/sut-apps/serve';
 import { createPreferencesApp } from './app';
 
 describe('preferences-service', () => {

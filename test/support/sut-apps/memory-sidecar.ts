@@ -1,5 +1,5 @@
-import type { BulkPublishEntry, BulkStateItem, CallOptions, InvokeRequest, SaveStateItem, SidecarClient, StateEntry, TransactionOperation } from '../sidecar/sidecar-client';
-import { SidecarError } from '../sidecar/sidecar-client';
+import type { BulkPublishEntry, BulkStateItem, CallOptions, InvokeRequest, SaveStateItem, SidecarClient, StateEntry, TransactionOperation } from '../../../system-under-test/lib/sidecar/sidecar-client';
+import { SidecarError } from '../../../system-under-test/lib/sidecar/sidecar-client';
 
 export interface Published {
   pubsub: string;
