@@ -15,7 +15,7 @@ import { REVIEW_FORMATS, reviewCommand } from './commands/review';
 import { addTargetOptions } from '../session/target-options';
 import { reportCommand } from '../report/report-command';
 import { gateCommand } from '../gate/gate-command';
-import { DEFAULT_CRITERIA_FILE } from '../report/render-report';
+import { DEFAULT_CRITERIA_FILE } from '../paths';
 import { DEFAULT_REVIEW_PATHS } from '../review/review';
 import { SEVERITIES } from '../review/severity';
 
@@ -176,8 +176,10 @@ program
   .description('render (or re-render) the HTML report of a run from its results.json')
   .argument('[run-dir]', 'run directory', 'reports/latest')
   .option('--criteria <file>', 'criteria file for the verdict section', DEFAULT_CRITERIA_FILE)
+  .option('--no-criteria', 'no verdict section')
   .option('--previous <run-dir>', 'compare with this run instead of the newest earlier run of the same kind')
-  .action(async (runDir: string, opts) => finish(await reportCommand({ runDir, criteria: opts.criteria, previous: opts.previous })));
+  .option('--no-previous', 'no comparison with an earlier run')
+  .action(async (runDir: string, opts) => finish(await reportCommand({ runDir, criteria: opts.criteria, previous: opts.previous === true ? undefined : opts.previous })));
 
 program
   .command('gate')

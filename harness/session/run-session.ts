@@ -5,14 +5,16 @@ import { createProgress, type Progress } from '../console/progress';
 import { collectEnvironment } from './environment';
 import { junitXml } from '../results/junit';
 import type { RunKind, RunResults } from '../results/results-model';
-import { emptyResults, linkLatest, writeResults } from '../results/results-store';
+import { emptyResults, linkLatest, readResults, writeResults } from '../results/results-store';
 import type { Deployment } from '../targets/deployment';
 import { writeCurrentRun } from '../targets/local/current-run';
 import { newRunId } from '../targets/local/run-dir';
-import { DEFAULT_RUN_ROOT, REPORTS_DIR } from '../paths';
+import { DEFAULT_CRITERIA_FILE, DEFAULT_RUN_ROOT, REPORTS_DIR } from '../paths';
 import type { LocalDeployment } from '../targets/local/local-target';
 import { openTarget, validateTargetOptions, type TargetOptions } from './target-options';
 import { renderReport } from '../report/render-report';
+import { loadCriteria } from '../gate/criteria-file';
+import { evaluateCriteria } from '../gate/criteria-evaluation';
 import { redact } from '../secrets/redaction';
 import { AuditLog, setCurrentAuditLog } from '../audit/audit-log';
 import { DeathRecorder } from './process-deaths';
@@ -23,6 +25,8 @@ export interface SessionOptions extends TargetOptions {
   kind: RunKind;
   out?: string;
   keepUp?: boolean;
+  /** Criteria the report's verdict is evaluated against (criteria.yaml when absent); none when false. */
+  criteria?: string | false;
 }
 
 export interface Session {
@@ -98,7 +102,7 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
     unwatchDeaths?.();
     save();
     writeFileSync(join(runDir, 'junit.xml'), redact(junitXml(results)));
-    await renderReportSafely(runDir, progress);
+    await renderReportSafely(runDir, opts.criteria === undefined ? DEFAULT_CRITERIA_FILE : opts.criteria, progress);
     if (!opts.out) linkLatest(REPORTS_DIR, runDir);
     if (deployment) await finishDeployment(deployment, opts, progress);
     setCurrentAuditLog(undefined);
@@ -121,10 +125,15 @@ async function finishDeployment(d: Deployment, opts: SessionOptions, progress: P
   await d.stop();
 }
 
-/** The report is a view of results.json; failing to render it must not lose the results or change the verdict. */
-async function renderReportSafely(runDir: string, progress: Progress): Promise<void> {
+/**
+ * After results.json is written: the gate's evaluation of it (when criteria are given), then the report from the
+ * results and that verdict. Failing to render must not lose the results or change the exit code.
+ */
+async function renderReportSafely(runDir: string, criteria: string | false, progress: Progress): Promise<void> {
   try {
-    renderReport(runDir);
+    const results = readResults(runDir);
+    const verdict = criteria === false ? undefined : evaluateCriteria(loadCriteria(criteria), results);
+    renderReport(runDir, { verdict, previous: 'newest-earlier' });
   } catch (err) {
     progress.log(`report not rendered: ${(err as Error).message.split('\n')[0]} (results.json is complete; re-render with npm run report -- ${runDir})`);
   }

@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { renderReport } from '../../harness/report/render-report';
+import { readResults } from '../../harness/results/results-store';
+import { evaluateCriteria } from '../../harness/gate/criteria-evaluation';
+import { loadCriteria } from '../../harness/gate/criteria-file';
 import { compileReportTemplate, TEMPLATES_DIR } from '../../harness/report/report-templates';
 import { reportView } from '../../harness/report/report-view';
 import type { TestResult } from '../../harness/results/results-model';
@@ -57,7 +60,7 @@ describe('HTML report in headless Chromium', function () {
     writeRun(runs, richResults({ runId: '20261126-060000-0001', startedAt: '2026-11-26T06:00:00.000Z', tests: base.tests.map((t) => ({ ...t, status: t.status === 'failed' ? 'passed' : t.status, failure: undefined })) }, { e2eP99: 300 }));
     const current = writeRun(runs, { ...base, tests: [...base.tests, PASSING_US2] });
     writeFileSync(join(root, 'criteria.yaml'), CRITERIA);
-    const file = renderReport(current, { criteria: join(root, 'criteria.yaml') });
+    const { file } = renderReport(current, { verdict: evaluateCriteria(loadCriteria(join(root, 'criteria.yaml')), readResults(current)), previous: 'newest-earlier' });
     browser = await launchHeadlessChromium();
     ({ page, watch } = await openOffline(browser.context, file));
   });
@@ -166,9 +169,9 @@ describe('HTML report in headless Chromium', function () {
   it('tabulates pub/sub delivery per subscriber, state success, autoscale and sidecar resources', async () => {
     const rows = page.locator('#pubsub > table tbody tr');
     expect(await rows.count()).to.equal(3);
-    expect(await cells(rows.nth(0))).to.deep.equal(['audit', '19990', '10', '0', '0', '99.950 %', '400 ms']);
-    expect(await cells(rows.nth(1))).to.deep.equal(['billing', '500', '0', '-', '-', '100.000 %', '-']);
-    expect(await cells(rows.nth(2))).to.deep.equal(['orders', '20000', '0', '3', '1', '99.800 %', '420 ms']);
+    expect(await cells(rows.nth(0))).to.deep.equal(['audit', '19990', '10', '0', '0', '99.950 %', '400 ms', '-', '-', '-']);
+    expect(await cells(rows.nth(1))).to.deep.equal(['billing', '500', '0', '-', '-', '100.000 %', '-', '-', '-', '-']);
+    expect(await cells(rows.nth(2))).to.deep.equal(['orders', '20000', '0', '3', '1', '99.800 %', '420 ms', '35 ms', '-1.5 ± 0.8 ms', '2']);
     expect(await page.locator('#state td', { hasText: '99.900 % (9990 ok, 10 failed)' }).isVisible()).to.equal(true);
     expect(await page.locator('#autoscale p').first().innerText()).to.contain('Peak 50 replicas');
     expect(await page.locator('#autoscale svg polyline.series').count(), 'replicas and target lines').to.equal(2);
@@ -223,7 +226,7 @@ describe('HTML report in headless Chromium', function () {
         target: { kind: 'local' },
         tests: [{ id: 'bait', title: bait, suitePath: ['US9'], tags: ['US9'], status: 'failed', durationMs: 1, failure: { message: bait }, measurements: {} }],
       }));
-      const opened = await openOffline(requireBrowser(browser).context, renderReport(runDir, { criteria: false }));
+      const opened = await openOffline(requireBrowser(browser).context, renderReport(runDir).file);
       try {
         expectOffline(opened.watch);
         expect(await opened.page.locator('img').count()).to.equal(0);

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { HarnessError } from '../../harness/errors/harness-error';
 import { findPreviousRun } from '../../harness/report/previous-run';
 import { buildReportHtml, renderReport } from '../../harness/report/render-report';
+import { evaluateCriteria, type Verdict } from '../../harness/gate/criteria-evaluation';
+import { loadCriteria } from '../../harness/gate/criteria-file';
+import type { RunResults } from '../../harness/results/results-model';
 import { reportCommand } from '../../harness/report/report-command';
 import { readResults } from '../../harness/results/results-store';
 import { emptyResults } from '../../harness/results/results-store';
@@ -15,6 +18,11 @@ function section(html: string, id: string): string {
   const start = html.indexOf(`<section id="${id}">`);
   expect(start, `section #${id}`).to.be.greaterThan(-1);
   return html.slice(start, html.indexOf('</section>', start));
+}
+
+/** The verdict the gate gives a run against the repository's criteria.yaml: what a session hands the report. */
+function verdictOf(results: RunResults): Verdict {
+  return evaluateCriteria(loadCriteria(join(REPO_ROOT, 'criteria.yaml')), results);
 }
 
 describe('HTML report', () => {
@@ -29,7 +37,7 @@ describe('HTML report', () => {
   let html = '';
 
   before(() => {
-    const file = renderReport(current);
+    const { file } = renderReport(current, { verdict: verdictOf(readResults(current)), previous: 'newest-earlier' });
     expect(file).to.equal(join(current, 'index.html'));
     html = readFileSync(file, 'utf8');
   });
@@ -53,7 +61,7 @@ describe('HTML report', () => {
   });
 
   it('shows criteria only another kind of run measures as not in this run, so the headline agrees with the exit code', () => {
-    const page = buildReportHtml(emptyResults({ runId: 'acc', kind: 'acceptance', target: { kind: 'local' }, tests: richResults().tests.filter((t) => t.status === 'passed') }), { criteriaFile: join(REPO_ROOT, 'criteria.yaml') });
+    const page = buildReportHtml(emptyResults({ runId: 'acc', kind: 'acceptance', target: { kind: 'local' }, tests: richResults().tests.filter((t) => t.status === 'passed') }), { verdict: verdictOf(emptyResults({ runId: 'acc', kind: 'acceptance', target: { kind: 'local' }, tests: richResults().tests.filter((t) => t.status === 'passed') })) });
     expect(page).to.contain('criteria: PASS (7 not in this run)');
     expect(section(page, 'verdict')).to.contain('7 checks are measured only by another kind of run');
     expect(section(page, 'verdict')).to.contain('npm run gate -- --results &lt;this run&gt; &lt;other run&gt;');
@@ -61,7 +69,8 @@ describe('HTML report', () => {
   });
 
   it('tells a check the run did not measure apart from one that failed', () => {
-    const page = buildReportHtml(emptyResults({ runId: 'load', kind: 'load', target: { kind: 'local' } }), { criteriaFile: join(REPO_ROOT, 'criteria.yaml') });
+    const load = emptyResults({ runId: 'load', kind: 'load', target: { kind: 'local' } });
+    const page = buildReportHtml(load, { verdict: verdictOf(load) });
     expect(page).to.contain('criteria: FAIL (0 failed, 5 not measured)');
     expect(section(page, 'verdict')).to.contain('5 not measured in this run');
   });
@@ -191,15 +200,15 @@ describe('HTML report', () => {
   it('re-renders an old run from its results.json alone', () => {
     const copy = join(tmp.root, 'archive', 'old-run');
     cpSync(older, copy, { recursive: true });
-    const page = readFileSync(renderReport(copy, { criteria: false }), 'utf8');
+    const page = readFileSync(renderReport(copy).file, 'utf8');
     expect(page).to.contain('No criteria file was given');
     expect(page).to.contain('No earlier all run was found');
     expect(page).to.contain('20261126-060000-0001');
     // the same results give the same page
-    const again = readFileSync(renderReport(copy, { criteria: false }), 'utf8');
+    const again = readFileSync(renderReport(copy).file, 'utf8');
     expect(again).to.equal(page);
     // and an explicitly named previous run is compared with even outside the folder
-    const compared = readFileSync(renderReport(copy, { criteria: false, previousRunDir: current }), 'utf8');
+    const compared = readFileSync(renderReport(copy, { previous: current }).file, 'utf8');
     expect(compared).to.contain('Against all run <code>20261127-064501-aaaa</code>');
   });
 
@@ -214,12 +223,13 @@ describe('HTML report', () => {
     let out = '';
     const sink = { write: (s: string): boolean => ((out += s), true) };
     rmSync(join(current, 'index.html'));
-    expect(await reportCommand({ runDir: current, out: sink })).to.equal(0);
+    expect(await reportCommand({ runDir: current, criteria: join(REPO_ROOT, 'criteria.yaml'), out: sink })).to.equal(0);
     expect(statSync(join(current, 'index.html')).size).to.be.greaterThan(1000);
     expect(out).to.contain(`report: ${join(current, 'index.html')}`);
+    expect(out).to.contain(`rendered from ${current}/results.json alone, verdict against ${join(REPO_ROOT, 'criteria.yaml')}, compared with run 20261126-060000-0001`);
     expect(out).to.contain('criteria FAIL');
     try {
-      await reportCommand({ runDir: join(tmp.root, 'missing'), out: sink });
+      await reportCommand({ runDir: join(tmp.root, 'missing'), criteria: false, out: sink });
       expect.fail('expected a usage error');
     } catch (err) {
       expect(err).to.be.instanceOf(HarnessError);
