@@ -7,11 +7,10 @@ import { junitXml } from '../results/junit';
 import type { RunKind, RunResults } from '../results/results-model';
 import { emptyResults, linkLatest, readResults, writeResults } from '../results/results-store';
 import type { Deployment } from '../targets/deployment';
-import { writeCurrentRun } from '../targets/local/current-run';
 import { newRunId } from '../targets/local/run-dir';
-import { DEFAULT_CRITERIA_FILE, DEFAULT_RUN_ROOT, REPORTS_DIR } from '../paths';
-import type { LocalDeployment } from '../targets/local/local-target';
-import { openTarget, validateTargetOptions, type TargetOptions } from './target-options';
+import { DEFAULT_CRITERIA_FILE, REPORTS_DIR } from '../paths';
+import { openTarget, type TargetSpec } from './target-options';
+import { auditControls } from './audited-controls';
 import { renderReport } from '../report/render-report';
 import { loadCriteria } from '../gate/criteria-file';
 import { evaluateCriteria } from '../gate/criteria-evaluation';
@@ -21,8 +20,10 @@ import { DeathRecorder } from './process-deaths';
 import { describeDeath } from '../targets/deployment';
 
 
-export interface SessionOptions extends TargetOptions {
+export interface SessionOptions {
   kind: RunKind;
+  /** Where the deployment is, from parseTargetOptions. */
+  target: TargetSpec;
   out?: string;
   keepUp?: boolean;
   /** Criteria the report's verdict is evaluated against (criteria.yaml when absent); none when false. */
@@ -46,7 +47,6 @@ export interface Session {
  * cut short), junit.xml and the report, then stops what it started.
  */
 export async function withSession(opts: SessionOptions, work: (s: Session) => Promise<void>): Promise<RunResults> {
-  validateTargetOptions(opts);
   const runId = newRunId();
   const runDir = resolve(opts.out ?? join(REPORTS_DIR, 'runs', runId));
   mkdirSync(runDir, { recursive: true });
@@ -64,7 +64,7 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
 
   const audit = new AuditLog(join(runDir, 'audit.log'));
   setCurrentAuditLog(audit);
-  const results = emptyResults({ runId, kind: opts.kind, target: { kind: opts.target as RunResults['target']['kind'] }, partial: true });
+  const results = emptyResults({ runId, kind: opts.kind, target: { kind: opts.target.kind }, partial: true });
   const deaths = new DeathRecorder(results);
   let unwatchDeaths: (() => void) | undefined;
   const save = (): void => {
@@ -75,8 +75,9 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
   save();
   let deployment: Deployment | undefined;
   try {
-    progress.log(`run ${runId} · target ${opts.target} · results in ${runDir}`);
-    deployment = await openTarget(opts, { runId, runDir, progress, signal: abort.signal, audit });
+    progress.log(`run ${runId} · target ${opts.target.kind} · results in ${runDir}`);
+    deployment = await openTarget(opts.target, { runId, runDir, progress, signal: abort.signal, audit });
+    auditControls(deployment, audit);
     const watch = deployment.processDeaths;
     const onDeath = (death: Parameters<typeof describeDeath>[0]): void => {
       deaths.record(death);
@@ -114,13 +115,11 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
 }
 
 async function finishDeployment(d: Deployment, opts: SessionOptions, progress: Progress): Promise<void> {
-  if (opts.keepUp && d.target === 'local') {
-    const local = d as LocalDeployment;
-    // Nothing supervises it once this process exits; `down` finds its processes by run id and stops them.
-    writeCurrentRun(resolve(DEFAULT_RUN_ROOT), { ...local.describe(), supervisorPid: process.pid, startedAt: new Date().toISOString() });
-    progress.log(`--keep-up: the deployment stays up (logs in ${d.runDir}/logs); stop it with \`npm run down\``);
+  if (opts.keepUp && d.keepRunning) {
+    progress.log(`--keep-up: ${d.keepRunning()}`);
     return;
   }
+  if (opts.keepUp) progress.log(`--keep-up: the ${d.target} target was not started by the harness, so there is nothing to keep up`);
   progress.update('stopping the deployment');
   await d.stop();
 }

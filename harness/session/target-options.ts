@@ -7,7 +7,7 @@ import type { Deployment } from '../targets/deployment';
 import type { AuditLog } from '../audit/audit-log';
 import { loadKubeConfig } from '../targets/kubernetes/kube-config';
 import { openKubernetesTarget } from '../targets/kubernetes/kubernetes-target';
-import { connectExternal, parseSidecarFlags, readExternalSpec } from '../targets/external/external-target';
+import { connectExternal, parseSidecarFlags, readExternalSpec, type ExternalSpec } from '../targets/external/external-target';
 import { startLocalDeployment } from '../targets/local/local-target';
 import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../paths';
 
@@ -35,8 +35,29 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--namespace <ns>', 'kubernetes: namespace of the apps');
 }
 
-/** Checks the target flags before anything starts. */
-export function validateTargetOptions(opts: TargetOptions): void {
+/** The target flags, checked and read once: what the session opens. */
+export type TargetSpec =
+  | { kind: 'local'; runFile: string }
+  | { kind: 'external'; external: ExternalSpec }
+  | { kind: 'kubernetes'; kubeconfig?: string; context?: string; namespace?: string };
+
+/**
+ * Checks the target flags and reads what they point at (the sidecars file) before anything starts, once: bad input
+ * is a usage error (exit 2) here, and nothing downstream parses the flags again.
+ */
+export function parseTargetOptions(opts: TargetOptions): TargetSpec {
+  validateTargetOptions(opts);
+  switch (opts.target as (typeof TARGETS)[number]) {
+    case 'local':
+      return { kind: 'local', runFile: resolve(opts.runFile) };
+    case 'external':
+      return { kind: 'external', external: opts.sidecarsFile ? readExternalSpec(opts.sidecarsFile) : parseSidecarFlags(opts.sidecar ?? []) };
+    case 'kubernetes':
+      return { kind: 'kubernetes', kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace };
+  }
+}
+
+function validateTargetOptions(opts: TargetOptions): void {
   if (!(TARGETS as readonly string[]).includes(opts.target)) {
     throw usageError('UNKNOWN_TARGET', `unknown target "${opts.target}"`, `use --target ${TARGETS.join(', ')}`);
   }
@@ -48,32 +69,28 @@ export function validateTargetOptions(opts: TargetOptions): void {
   if (opts.target === 'kubernetes') loadKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context });
 }
 
-export async function openTarget(opts: TargetOptions, ctx: { runId: string; runDir: string; progress: Progress; signal: AbortSignal; audit: AuditLog }): Promise<Deployment> {
-  switch (opts.target) {
+export async function openTarget(spec: TargetSpec, ctx: { runId: string; runDir: string; progress: Progress; signal: AbortSignal; audit: AuditLog }): Promise<Deployment> {
+  switch (spec.kind) {
     case 'local':
       return startLocalDeployment({
-        runFile: resolve(opts.runFile),
+        runFile: spec.runFile,
         runRoot: resolve(DEFAULT_RUN_ROOT),
         runId: ctx.runId,
         progress: ctx.progress,
         signal: ctx.signal,
         audit: ctx.audit,
       });
-    case 'external': {
-      const spec = opts.sidecarsFile ? readExternalSpec(opts.sidecarsFile) : parseSidecarFlags(opts.sidecar ?? []);
-      return connectExternal(spec, ctx.runId, ctx.runDir, process.env.DAPR_API_TOKEN || undefined);
-    }
+    case 'external':
+      return connectExternal(spec.external, ctx.runId, ctx.runDir, process.env.DAPR_API_TOKEN || undefined);
     case 'kubernetes':
       return openKubernetesTarget({
-        kubeconfig: opts.kubeconfig,
-        context: opts.context,
-        namespace: opts.namespace,
+        kubeconfig: spec.kubeconfig,
+        context: spec.context,
+        namespace: spec.namespace,
         runId: ctx.runId,
         runDir: ctx.runDir,
         progress: ctx.progress,
         signal: ctx.signal,
       });
-    default:
-      throw usageError('UNKNOWN_TARGET', `unknown target "${opts.target}"`, `use --target ${TARGETS.join(', ')}`);
   }
 }

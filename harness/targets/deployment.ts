@@ -1,3 +1,4 @@
+import type { AutoscaleWatcher } from './kubernetes/autoscale-watcher';
 import type { ZipkinSpan } from '../observability/zipkin-collector';
 
 /**
@@ -87,6 +88,17 @@ export function describeDeath(d: ProcessDeath): string {
   return `${what} died during the run (${how}) at ${d.at}${d.logFile ? `; its log: ${d.logFile}` : ''}`;
 }
 
+export interface SampledProcess {
+  name: string;
+  pid: number | undefined;
+}
+
+export interface AutoscalingControl {
+  namespace: string;
+  /** Starts recording an HPA's replica timeline (Ready and Pending pods); stop() the watcher to get it. */
+  watch(hpa: string, deployment?: string): Promise<AutoscaleWatcher>;
+}
+
 export interface Deployment {
   target: TargetKind;
   runId: string;
@@ -118,6 +130,15 @@ export interface Deployment {
    * processes (local). Deliberate stops through `processControls`/`dependencies` are not deaths.
    */
   processDeaths?: ProcessDeathWatch;
+  /** Processes whose CPU and memory the harness can sample from /proc, where they run on this machine (local). */
+  sampledProcesses?(): SampledProcess[];
+  /** HorizontalPodAutoscalers the harness can watch scale, where the deployment runs on Kubernetes. */
+  autoscaling?: AutoscalingControl;
+  /**
+   * Leaves the deployment running once the harness exits (`--keep-up`), where the target started it and can hand
+   * it over (local: `npm run down` stops it later). Without it the session stops the deployment.
+   */
+  keepRunning?(): string;
   /** PEM of the trust bundle sidecars' workload certificates chain to (Sentry's root), where the target knows it. */
   trustAnchors?: string;
   /** Sidecar of an app id; throws when the deployment has no such app. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { silentProgress } from '../../harness/console/progress';
 import { peaksOf, type AutoscaleTimeline, type AutoscaleWatcher, type ReplicaSample } from '../../harness/targets/kubernetes/autoscale-watcher';
-import type { KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
+import type { AutoscalingControl } from '../../harness/targets/deployment';
 import { perSecond, runKubernetesAutoscale, type AutoscaleLoad } from './autoscale-kubernetes';
 
 /** Stands in for the watch of an HPA: the test says what the cluster does, as samples. */
@@ -39,8 +39,8 @@ class ScriptedWatcher {
   }
 }
 
-function deploymentWith(watcher: ScriptedWatcher): KubernetesDeployment {
-  return { namespace: 'ns', watchAutoscaling: async () => watcher as unknown as AutoscaleWatcher } as unknown as KubernetesDeployment;
+function deploymentWith(watcher: ScriptedWatcher): AutoscalingControl {
+  return { namespace: 'ns', watch: async () => watcher as unknown as AutoscaleWatcher };
 }
 
 function recordingLoad(onStart: () => void = () => {}, onStop: () => void = () => {}): AutoscaleLoad & { calls: string[] } {
@@ -73,7 +73,7 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
       },
       () => later(10, () => w.push(1, 1, 1)),
     );
-    const r = await runKubernetesAutoscale({ deployment: deploymentWith(w), hpa: 'web', load, targets: [10, 50, 80], loadMs: 2000, scaleBackMs: 2000, progress: silentProgress });
+    const r = await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, targets: [10, 50, 80], loadMs: 2000, scaleBackMs: 2000, progress: silentProgress });
     expect(load.calls).to.deep.equal(['start', 'stop']);
     expect([r.reachedTarget, r.scaledBack, r.summary.peakReplicas]).to.deep.equal([true, true, 50]);
     expect(Object.keys(r.summary.timeToReachMs)).to.deep.equal(['10', '50']);
@@ -94,7 +94,7 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
         return { metrics: [measured], settings: { stopReason: 'aborted', sent: 10 } };
       },
     };
-    const r = await runKubernetesAutoscale({ deployment: deploymentWith(w), hpa: 'web', load, loadMs: 2000, scaleBackMs: 2000, progress: silentProgress });
+    const r = await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, loadMs: 2000, scaleBackMs: 2000, progress: silentProgress });
     expect(r.metrics).to.deep.include(measured);
     expect(r.scenario.settings).to.deep.include({ 'load.stopReason': 'aborted', 'load.sent': 10 });
     expect(r.load?.error).to.equal(undefined);
@@ -102,7 +102,7 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
     const w2 = new ScriptedWatcher();
     w2.push(1, 1, 1);
     const failing: AutoscaleLoad = { description: 'failing', start: async () => {}, stop: async () => ({ metrics: [], settings: {}, error: 'request builder threw' }) };
-    const r2 = await runKubernetesAutoscale({ deployment: deploymentWith(w2), hpa: 'web', load: failing, loadMs: 50, scaleBackMs: 50, progress: silentProgress });
+    const r2 = await runKubernetesAutoscale({ autoscaling: deploymentWith(w2), hpa: 'web', load: failing, loadMs: 50, scaleBackMs: 50, progress: silentProgress });
     expect(r2.load?.error).to.equal('request builder threw');
     expect(r2.scenario.settings['load.error']).to.equal('request builder threw');
   });
@@ -111,7 +111,7 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
     const w = new ScriptedWatcher();
     w.push(1, 1, 1);
     const load = recordingLoad(() => later(5, () => w.push(50, 7, 50)), () => later(5, () => w.push(1, 1, 1)));
-    const r = await runKubernetesAutoscale({ deployment: deploymentWith(w), hpa: 'web', load, loadMs: 200, scaleBackMs: 500, progress: silentProgress });
+    const r = await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, loadMs: 200, scaleBackMs: 500, progress: silentProgress });
     expect(r.reachedTarget).to.equal(false);
     expect(r.summary.peakReplicas).to.equal(7);
     expect(r.metrics.find((m) => m.name === 'autoscale.max_replicas')?.value).to.equal(7);
@@ -122,7 +122,7 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
     const w = new ScriptedWatcher();
     w.push(1, 1, 1);
     const load = recordingLoad(() => later(5, () => w.push(4, 4, 4)));
-    const r = await runKubernetesAutoscale({ deployment: deploymentWith(w), hpa: 'web', load, untilReplicas: 10, loadMs: 100, scaleBackMs: 50, progress: silentProgress });
+    const r = await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, untilReplicas: 10, loadMs: 100, scaleBackMs: 50, progress: silentProgress });
     expect(load.calls).to.deep.equal(['start', 'stop']);
     expect([r.reachedTarget, r.scaledBack, r.summary.peakReplicas]).to.deep.equal([false, false, 4]);
     expect(r.summary.timeToReachMs['10']).to.equal(null);
@@ -136,7 +136,7 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
     const load = recordingLoad(() => later(20, () => controller.abort(new Error('Ctrl-C'))));
     let error: unknown;
     const started = Date.now();
-    await runKubernetesAutoscale({ deployment: deploymentWith(w), hpa: 'web', load, loadMs: 10_000, scaleBackMs: 10_000, progress: silentProgress, signal: controller.signal }).catch((err: unknown) => (error = err));
+    await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, loadMs: 10_000, scaleBackMs: 10_000, progress: silentProgress, signal: controller.signal }).catch((err: unknown) => (error = err));
     expect((error as Error)?.message).to.equal('Ctrl-C');
     expect(Date.now() - started).to.be.below(5_000);
     expect(load.calls).to.deep.equal(['start', 'stop']);
@@ -148,7 +148,7 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
     w.push(1, 1, 1);
     const load: AutoscaleLoad = { description: 'broken', start: () => Promise.reject(new Error('no route to the sidecar')), stop: () => Promise.reject(new Error('stop must not be called')) };
     let error: unknown;
-    await runKubernetesAutoscale({ deployment: deploymentWith(w), hpa: 'web', load, loadMs: 100, scaleBackMs: 100, progress: silentProgress }).catch((err: unknown) => (error = err));
+    await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, loadMs: 100, scaleBackMs: 100, progress: silentProgress }).catch((err: unknown) => (error = err));
     expect((error as Error)?.message).to.equal('no route to the sidecar');
     expect(w.stops).to.equal(1);
   });
@@ -157,7 +157,7 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
     const w = new ScriptedWatcher();
     const load = recordingLoad();
     let error: unknown;
-    await runKubernetesAutoscale({ deployment: deploymentWith(w), hpa: 'missing', load, loadMs: 100, scaleBackMs: 100, progress: silentProgress, firstSampleTimeoutMs: 200 }).catch((err: unknown) => (error = err));
+    await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'missing', load, loadMs: 100, scaleBackMs: 100, progress: silentProgress, firstSampleTimeoutMs: 200 }).catch((err: unknown) => (error = err));
     expect((error as Error)?.message).to.match(/no matching sample/);
     expect(load.calls).to.deep.equal([]);
   });

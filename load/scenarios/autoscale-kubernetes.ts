@@ -1,7 +1,7 @@
 import type { Progress } from '../../harness/console/progress';
 import type { MetricSample, ScenarioResult } from '../../harness/results/results-model';
 import { autoscaleMetrics, replicasAt, summarizeAutoscale, type AutoscaleSummary, type AutoscaleTimeline, type ReplicaSample } from '../../harness/targets/kubernetes/autoscale-watcher';
-import type { KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
+import type { AutoscalingControl } from '../../harness/targets/deployment';
 
 /** What makes the HPA scale: request traffic through the sidecars on a real cluster, simulated CPU in the test cluster. */
 export interface AutoscaleLoad {
@@ -24,7 +24,7 @@ export interface AutoscaleLoadOutcome {
 }
 
 export interface KubernetesAutoscaleOptions {
-  deployment: KubernetesDeployment;
+  autoscaling: AutoscalingControl;
   /** The HorizontalPodAutoscaler to watch (k8s/autoscaling has sample-app and task-service). */
   hpa: string;
   /** The Deployment it scales; default: named like the HPA. */
@@ -67,7 +67,7 @@ const FIRST_SAMPLE_TIMEOUT_MS = 30_000;
  */
 export async function runKubernetesAutoscale(opts: KubernetesAutoscaleOptions): Promise<KubernetesAutoscaleResult> {
   const workload = opts.workload ?? opts.hpa;
-  const watcher = await opts.deployment.watchAutoscaling(opts.hpa, workload);
+  const watcher = await opts.autoscaling.watch(opts.hpa, workload);
   let loadOn = false;
   try {
     const first = await watcher.waitFor(() => true, opts.firstSampleTimeoutMs ?? FIRST_SAMPLE_TIMEOUT_MS);
@@ -75,7 +75,7 @@ export async function runKubernetesAutoscale(opts: KubernetesAutoscaleOptions): 
     const max = known.maxReplicas ?? Math.max(...(opts.targets ?? DEFAULT_TARGETS));
     const floor = known.minReplicas ?? 1;
     const until = Math.min(opts.untilReplicas ?? max, max);
-    opts.progress.log(`autoscale: ${opts.deployment.namespace}/${workload} at ${first.replicas} pods (HPA ${opts.hpa}: ${floor}–${max}); load: ${opts.load.description}`);
+    opts.progress.log(`autoscale: ${opts.autoscaling.namespace}/${workload} at ${first.replicas} pods (HPA ${opts.hpa}: ${floor}–${max}); load: ${opts.load.description}`);
 
     watcher.mark('load-start');
     await opts.load.start();

@@ -1,5 +1,4 @@
 import { runLoad, toMetricSamples, type DriverResult } from '../driver';
-import type { KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
 import { runKubernetesAutoscale, type AutoscaleLoad, type AutoscaleLoadOutcome } from './autoscale-kubernetes';
 import { progressLine, type Scenario, type ScenarioContext } from './scenario';
 
@@ -13,7 +12,8 @@ export const autoscaleScenario: Scenario = {
   name: 'autoscale',
   description: `drive load while the HPA of ${HPA} scales toward its maxReplicas and record the replica timeline (Kubernetes only)`,
   async run(ctx: ScenarioContext): Promise<void> {
-    if (ctx.deployment.target !== 'kubernetes') {
+    const autoscaling = ctx.deployment.autoscaling;
+    if (!autoscaling) {
       ctx.results.scenarios.push({
         name: 'autoscale',
         settings: { target: ctx.deployment.target },
@@ -24,7 +24,7 @@ export const autoscaleScenario: Scenario = {
       ctx.save();
       return;
     }
-    const d = ctx.deployment as KubernetesDeployment;
+    const d = ctx.deployment;
     const s = ctx.settings;
     const stop = new AbortController();
     let running: Promise<DriverResult> | undefined;
@@ -56,7 +56,7 @@ export const autoscaleScenario: Scenario = {
         }
       },
     };
-    const result = await runKubernetesAutoscale({ deployment: d, hpa: HPA, load, loadMs: s.durationMs, // k8s/autoscaling waits 5 min before scaling down, then at most halves a minute: 50 → 1 takes about 11 min.
+    const result = await runKubernetesAutoscale({ autoscaling, hpa: HPA, load, loadMs: s.durationMs, // k8s/autoscaling waits 5 min before scaling down, then at most halves a minute: 50 → 1 takes about 11 min.
       scaleBackMs: 720_000, progress: ctx.progress, signal: ctx.signal });
     ctx.results.metrics.push(...result.metrics);
     ctx.results.scenarios.push(result.scenario);

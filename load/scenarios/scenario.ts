@@ -1,7 +1,6 @@
 import type { Progress } from '../../harness/console/progress';
 import type { RunResults } from '../../harness/results/results-model';
 import type { Deployment } from '../../harness/targets/deployment';
-import type { LocalDeployment } from '../../harness/targets/local/local-target';
 import type { ProgressSnapshot } from '../driver';
 import { ProcessSampler, type ProcessSample } from './process-sampler';
 
@@ -48,10 +47,10 @@ export function progressLine(scenario: string, s: ProgressSnapshot): string {
   return `${scenario} ${s.phase} ${(s.elapsedMs / 1000).toFixed(0)}s · ${s.ratePerSecond.toFixed(0)}/s · sent ${s.sent} · errors ${s.errors}${s.dropped ? ` · dropped ${s.dropped}` : ''}${p99}`;
 }
 
-/** Samples the local target's daprd and app processes while `work` runs; other targets have no /proc to read. */
+/** Samples the deployment's daprd and app processes while `work` runs, where the target has them on this machine. */
 export async function withResourceSampling<T>(d: Deployment, work: () => Promise<T>): Promise<{ value: T; resources: ProcessSample[] }> {
-  const local = d.target === 'local' ? (d as LocalDeployment) : undefined;
-  const sampler = local ? new ProcessSampler(local.processes().filter((p) => p.name !== 'redis' && p.name !== 'nats' && p.name !== 'sentry')) : undefined;
+  const processes = d.sampledProcesses?.().filter((p) => p.name !== 'redis' && p.name !== 'nats' && p.name !== 'sentry');
+  const sampler = processes ? new ProcessSampler(processes) : undefined;
   sampler?.start();
   try {
     const value = await work();

@@ -161,7 +161,7 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
       await apply(conn, { ...hpa, spec: { ...hpa.spec, behavior: { ...hpa.spec.behavior, scaleDown: FAST_SCALE_DOWN } } });
     };
     const result: KubernetesAutoscaleResult = await runKubernetesAutoscale({
-      deployment: d,
+      autoscaling: { namespace: d.namespace, watch: d.watchAutoscaling },
       hpa: 'sample-app',
       load: simulatedCpu(conn, ns, BUSY, fastScaleDown),
       targets: [...new Set([2, 10, 25, max])].filter((n) => n <= max),
@@ -221,7 +221,7 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
   it('a load below the HPA\'s target moves nothing, and the scenario says so: peak 1, targets not reached, the gate fails', async () => {
     const { ns, d } = steady;
     const result = await runKubernetesAutoscale({
-      deployment: d,
+      autoscaling: { namespace: d.namespace, watch: d.watchAutoscaling },
       hpa: 'sample-app',
       // 2 × 25m against 2 × 100m requested: 25 %, under the 60 % target.
       load: simulatedCpu(conn, ns, { cpu: '25m' }),

@@ -6,7 +6,7 @@ import { applyKnownDeviations, loadKnownDeviations, type KnownDeviation } from '
 import { runOutcome } from '../../results/test-outcome';
 import { withSession, type Session } from '../../session/run-session';
 import type { TargetOptions } from '../../session/target-options';
-import { validateTargetOptions } from '../../session/target-options';
+import { parseTargetOptions } from '../../session/target-options';
 import { runSuites } from '../../suite-runner/run-suites';
 import { setSuiteContext } from '../../suite-runner/suite-context';
 import { ACCEPTANCE_AREAS, suiteFiles } from '../../suite-runner/suite-files';
@@ -45,12 +45,12 @@ export function chaosCommand(opts: AcceptanceOptions): Promise<number> {
 }
 
 async function suiteRunCommand(kind: 'acceptance' | 'chaos', areas: string[], opts: AcceptanceOptions): Promise<number> {
-  validateTargetOptions(opts);
+  const target = parseTargetOptions(opts);
   const files = suiteFiles(areas);
   if (files.length === 0) throw usageError('NO_SUITES', 'no suite files found under suites/', 'run from a checkout of dapr-harness');
   const deviations = knownDeviationsFor(opts);
   await ensureRuntime(opts);
-  const results = await withSession({ ...opts, kind }, (session) => runSuitesInSession(session, files, { ...opts, deviations, areas: opts.areas }));
+  const results = await withSession({ kind, target, out: opts.out, keepUp: opts.keepUp }, (session) => runSuitesInSession(session, files, { ...opts, deviations, areas: opts.areas }));
   process.stdout.write(`\n${consoleSummary(results)}\n`);
   return runOutcome(results).ok ? 0 : 1;
 }

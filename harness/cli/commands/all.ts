@@ -2,7 +2,7 @@ import { gateCommand } from '../../gate/gate-command';
 import { loadCriteria } from '../../gate/criteria-file';
 import { consoleSummary } from '../../console/console-summary';
 import { withSession } from '../../session/run-session';
-import { validateTargetOptions } from '../../session/target-options';
+import { parseTargetOptions } from '../../session/target-options';
 import { ACCEPTANCE_AREAS, suiteFiles } from '../../suite-runner/suite-files';
 import { SCENARIOS } from '../../../load/scenarios';
 import { ensureRuntime, knownDeviationsFor, runSuitesInSession, type AcceptanceOptions } from './acceptance';
@@ -22,12 +22,12 @@ export interface AllOptions extends AcceptanceOptions, LoadOptions {
  * criteria. Exit code: the gate's.
  */
 export async function allCommand(opts: AllOptions): Promise<number> {
-  validateTargetOptions(opts);
+  const target = parseTargetOptions(opts);
   loadCriteria(opts.criteria);
   const settings = loadSettings(opts);
   const deviations = knownDeviationsFor(opts);
   await ensureRuntime(opts);
-  const results = await withSession({ ...opts, kind: 'all' }, async (session) => {
+  const results = await withSession({ kind: 'all', target, out: opts.out, keepUp: opts.keepUp, criteria: opts.criteria }, async (session) => {
     // The reference deployment's own files, reviewed before they are exercised; the report shows the findings.
     session.results.securityReview = securityReviewRecord(DEFAULT_REVIEW_PATHS.map((p) => join(REPO_ROOT, p)));
     session.save();

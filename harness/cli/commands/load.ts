@@ -1,10 +1,9 @@
 import { usageError } from '../../errors/harness-error';
 import { withSession, type Session } from '../../session/run-session';
-import { validateTargetOptions, type TargetOptions } from '../../session/target-options';
+import { parseTargetOptions, type TargetOptions, type TargetSpec } from '../../session/target-options';
 import { LOAD_DEFAULTS, SCENARIOS, type LoadSettings, type Scenario } from '../../../load/scenarios';
 import { renderTable } from '../../console/table';
 import { isLoopbackHost } from '../../../load/driver';
-import { parseSidecarFlags, readExternalSpec } from '../../targets/external/external-target';
 import { parseDuration, parsePositiveInt, parseRate, parseSize } from '../units';
 import type { RunResults } from '../../results/results-model';
 
@@ -44,13 +43,13 @@ export function loadSettings(o: LoadOptions): LoadSettings {
 
 /** Runs load scenarios against a deployment and records their metrics; `npm run gate` gives the verdict. */
 export async function loadCommand(opts: LoadOptions): Promise<number> {
-  validateTargetOptions(opts);
+  const target = parseTargetOptions(opts);
   const names = SCENARIOS.map((s) => s.name);
   const chosen = opts.scenario === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === opts.scenario);
   if (chosen.length === 0) throw usageError('BAD_FLAG', `unknown scenario "${opts.scenario}"`, `use --scenario ${[...names, 'all'].join(', ')}`);
   const settings = loadSettings(opts);
-  refuseNonLoopbackSidecars(opts);
-  const results = await withSession({ ...opts, kind: 'load' }, (session) => runScenariosInSession(session, chosen, settings));
+  refuseNonLoopbackSidecars(target);
+  const results = await withSession({ kind: 'load', target, out: opts.out, keepUp: opts.keepUp }, (session) => runScenariosInSession(session, chosen, settings));
   process.stdout.write(`\n${summary(results)}\n\nJudge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`);
   for (const e of results.errors) process.stdout.write(`run error ${e.code}: ${e.message.split('\n')[0]}\n`);
   // A process that died under load makes the figures untrustworthy: the run fails, as the gate does.
@@ -61,10 +60,9 @@ export async function loadCommand(opts: LoadOptions): Promise<number> {
  * Load goes only to loopback (a port-forward counts): external sidecar URLs are checked before the harness
  * connects to anything, not only when the driver starts.
  */
-function refuseNonLoopbackSidecars(opts: LoadOptions): void {
-  if (opts.target !== 'external') return;
-  const spec = opts.sidecarsFile ? readExternalSpec(opts.sidecarsFile) : parseSidecarFlags(opts.sidecar ?? []);
-  for (const a of spec.apps) {
+function refuseNonLoopbackSidecars(target: TargetSpec): void {
+  if (target.kind !== 'external') return;
+  for (const a of target.external.apps) {
     for (const url of [a.sidecar, a.app].filter((u): u is string => Boolean(u))) {
       const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
       if (!isLoopbackHost(host)) throw usageError('LOAD_NON_LOOPBACK_TARGET', `${a.appId}: ${url} is not a loopback address; load goes only to 127.0.0.0/8, ::1 or localhost`, 'reach the deployment through `kubectl port-forward` and give the forwarded 127.0.0.1 URLs');

@@ -113,6 +113,11 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
   progress.done(`kubernetes: ${injection.apps.length} Dapr apps in ${namespace} (${access.reach}), Dapr ${controlPlane.daprVersion ?? 'version unknown'}, Kubernetes ${conn.serverVersion}`);
 
   const apps = access.apps;
+  const watchAutoscaling = async (hpa: string, deployment = hpa): Promise<AutoscaleWatcher> => {
+    const watcher = await new AutoscaleWatcher(conn, namespace, hpa, deployment).start();
+    watchers.add(watcher);
+    return watcher;
+  };
   return {
     target: 'kubernetes',
     runId: opts.runId,
@@ -138,11 +143,8 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
       },
       scaleDownAndRecover: (ref, o) => scaleDownAndRecover(conn, ref, { ...waits, ...o }),
     },
-    watchAutoscaling: async (hpa, deployment = hpa) => {
-      const watcher = await new AutoscaleWatcher(conn, namespace, hpa, deployment).start();
-      watchers.add(watcher);
-      return watcher;
-    },
+    watchAutoscaling,
+    autoscaling: { namespace, watch: watchAutoscaling },
     sidecar: (appId) => findSidecar(apps, appId),
     stop: async () => {
       await Promise.allSettled([...watchers].map((w) => w.stop()));

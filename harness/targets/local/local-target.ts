@@ -1,3 +1,4 @@
+import { writeCurrentRun } from './current-run';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Progress } from '../../console/progress';
@@ -131,7 +132,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       const port = await ports.next();
       const redis = redisServer({ binary: servers.redis, port, dataDir: join(run.dir, 'data', 'redis'), logDir: run.logs, env });
       endpoints.redisAddress = `127.0.0.1:${port}`;
-      dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, audit, signal));
+      dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, signal));
       deaths.watch(redis, 'dependency');
       infra.push(startTracked(redis));
     }
@@ -139,7 +140,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       const port = await ports.next();
       const nats = natsServer({ binary: servers.nats, port, monitorPort: await ports.next(), storeDir: join(run.dir, 'data', 'nats'), logDir: run.logs, env });
       endpoints.natsUrl = `nats://127.0.0.1:${port}`;
-      dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, audit, signal));
+      dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, signal));
       deaths.watch(nats, 'dependency');
       infra.push(startTracked(nats).then(() => ensureStreams(endpoints.natsUrl as string, streams)));
     }
@@ -223,8 +224,8 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       components,
       dependencies,
       processControls: [
-        ...appGroup.members.map((m) => controlOf((m as AuditedProcess).process, 'app', (m as AuditedProcess).process.name, audit, signal)),
-        ...sidecarGroup.members.map((m) => controlOf((m as AuditedProcess).process, 'sidecar', (m as AuditedProcess).process.name.replace(/-daprd$/, ''), audit, signal)),
+        ...appGroup.members.map((m) => controlOf((m as AuditedProcess).process, 'app', (m as AuditedProcess).process.name, signal)),
+        ...sidecarGroup.members.map((m) => controlOf((m as AuditedProcess).process, 'sidecar', (m as AuditedProcess).process.name.replace(/-daprd$/, ''), signal)),
       ],
       mtlsEnabled,
       trustAnchors,
@@ -244,6 +245,13 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
         progress.done();
       },
       processes: () => [...all(), ...dependencies.map((d) => (d as DependencyWithProcess).process)].map((p) => ({ name: p.name, pid: p.pid })),
+      sampledProcesses: () => deployment.processes(),
+      keepRunning: () => {
+        // Nothing supervises it once this process exits; `down` finds its processes by run id and stops them.
+        deaths.close();
+        writeCurrentRun(options.runRoot ?? DEFAULT_RUN_ROOT, { ...deployment.describe(), supervisorPid: process.pid, startedAt: new Date().toISOString() });
+        return `the deployment stays up (logs in ${run.dir}/logs); stop it with \`npm run down\``;
+      },
       describe: () => ({
         runId: run.id, runDir: run.dir, runFile: template.file, daprVersion: bins.version, mtlsEnabled, apps, components,
         dependencies: dependencies.map(({ name, kind, address }) => ({ name, kind, address })),
@@ -274,7 +282,7 @@ interface DependencyWithProcess extends DependencyControl {
   process: ManagedProcess;
 }
 
-function controlOf(proc: ManagedProcess, kind: string, address: string, audit: AuditLog, signal?: AbortSignal): DependencyWithProcess {
+function controlOf(proc: ManagedProcess, kind: string, address: string, signal?: AbortSignal): DependencyWithProcess {
   return {
     name: proc.name,
     kind,
@@ -283,8 +291,9 @@ function controlOf(proc: ManagedProcess, kind: string, address: string, audit: A
     get running() {
       return proc.running;
     },
-    stop: () => audit.around(`${kind}.stop`, proc.name, () => proc.stop(), address),
-    start: () => audit.around(`${kind}.start`, proc.name, () => proc.start(signal), address),
+    // The session audits every control's stop and start, for every target (harness/session/audited-controls.ts).
+    stop: () => proc.stop(),
+    start: () => proc.start(signal),
   };
 }
 

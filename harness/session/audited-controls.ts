@@ -1,0 +1,25 @@
+import type { AuditLog } from '../audit/audit-log';
+import type { Deployment, DependencyControl } from '../targets/deployment';
+
+/**
+ * Every stop and start the harness does to a deployment goes into the run's audit.log, whatever the target: a
+ * Redis stopped on this machine and a NATS StatefulSet scaled to zero in a cluster alike. Applied once by the
+ * session, so no target has to remember it.
+ */
+export function auditControls(d: Deployment, audit: AuditLog): void {
+  d.dependencies = d.dependencies.map((c) => audited(c, audit, c.kind));
+  if (d.processControls) d.processControls = d.processControls.map((c) => audited(c, audit, c.kind));
+}
+
+function audited(c: DependencyControl, audit: AuditLog, kind: string): DependencyControl {
+  return {
+    name: c.name,
+    kind: c.kind,
+    address: c.address,
+    get running() {
+      return c.running;
+    },
+    stop: () => audit.around(`${kind}.stop`, c.name, () => c.stop(), c.address),
+    start: () => audit.around(`${kind}.start`, c.name, () => c.start(), c.address),
+  };
+}
