@@ -11,6 +11,7 @@ import { newRunId } from '../targets/local/run-dir';
 import { DEFAULT_CRITERIA_FILE, REPORTS_DIR } from '../paths';
 import { openTarget, type TargetSpec } from './target-options';
 import { auditControls } from './audited-controls';
+import { onInterrupt } from './interrupts';
 import { renderReport } from '../report/render-report';
 import { loadCriteria } from '../gate/criteria-file';
 import { evaluateCriteria } from '../gate/criteria-evaluation';
@@ -52,15 +53,10 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
   mkdirSync(runDir, { recursive: true });
   const progress = createProgress();
   const abort = new AbortController();
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals++;
-    progress.log(signals === 1 ? `${signal}: stopping after the current step; results so far are kept (again to stop at once)` : `${signal} again: stopping now`);
+  const stopListening = onInterrupt((signal, count) => {
+    progress.log(count === 1 ? `${signal}: stopping after the current step; results so far are kept (again to stop at once)` : `${signal} again: stopping now`);
     abort.abort(runtimeError('INTERRUPTED', `run interrupted by ${signal}`, `partial results are in ${runDir}`));
-    if (signals > 1) process.exitCode = 130;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
 
   const audit = new AuditLog(join(runDir, 'audit.log'));
   setCurrentAuditLog(audit);
@@ -107,8 +103,7 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
     if (!opts.out) linkLatest(REPORTS_DIR, runDir);
     if (deployment) await finishDeployment(deployment, opts, progress);
     setCurrentAuditLog(undefined);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     progress.done();
   }
   return results;

@@ -9,6 +9,7 @@ import { newRunId, RUN_ID_ENV } from '../../targets/local/run-dir';
 import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../../paths';
 import { createProgress } from '../../console/progress';
 import { renderTable } from '../../console/table';
+import { onInterrupt } from '../../session/interrupts';
 
 export interface UpOptions {
   runFile: string;
@@ -49,15 +50,13 @@ async function foreground(opts: UpOptions, runRoot: string): Promise<number> {
   const abort = new AbortController();
   let deployment: LocalDeployment | undefined;
   let release: (() => void) | undefined;
-  const onSignal = (signal: NodeJS.Signals): void => {
+  const stopListening = onInterrupt((signal) => {
     if (!deployment) {
       abort.abort(runtimeError('INTERRUPTED', `start interrupted by ${signal}`, 'everything started so far was stopped'));
     } else {
       release?.();
     }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   try {
     progress.log(`starting the local reference deployment from ${opts.runFile}`);
     deployment = await startLocalDeployment({ runFile: opts.runFile, runRoot, runId: opts.runId, progress, signal: abort.signal });
@@ -75,8 +74,7 @@ async function foreground(opts: UpOptions, runRoot: string): Promise<number> {
       clearCurrentRun(runRoot, deployment.runId);
       progress.log(`stopped; logs are in ${join(deployment.runDir, 'logs')}`);
     }
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 }
 
