@@ -6,13 +6,13 @@ import { expect } from 'chai';
 import { silentProgress } from '../../harness/console/progress';
 import { evaluateCriteria } from '../../harness/gate/criteria-evaluation';
 import { loadCriteria } from '../../harness/gate/criteria-file';
+import { poll } from '../../harness/process/wait/poll';
 import { emptyResults, readResults, writeResults } from '../../harness/results/results-store';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { openKubernetesTarget, type KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
 import { renderKustomization } from '../../harness/targets/kubernetes/kustomize-render';
-import { setSimulatedUsage, clearSimulatedUsage } from '../../harness/targets/kubernetes/test-env/simulated-usage';
-import { waitUntil } from '../../harness/targets/kubernetes/test-env/wait-until';
 import { runKubernetesAutoscale, type AutoscaleLoad, type KubernetesAutoscaleResult } from '../../load/scenarios/autoscale-kubernetes';
+import { setSimulatedUsage, clearSimulatedUsage } from '../support/kube-test-env/simulated-usage';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
 import { clusterConnection, createClusterNamespace, daprAppDeployment, ensureClusterControlPlane, fakeNode, waitForWorkload } from './support/cluster-fixtures';
 import { apply, uniqueNamespace, type Manifest } from './support/dapr-cluster-fixtures';
@@ -111,7 +111,7 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
     await waitForWorkload(conn, 'Deployment', ns, 'sample-app', 1);
     await apply(conn, await projectHpa('sample-app', ns));
     // Only measure once the HPA reads the idle pod's CPU: a scale before that would not be the load's doing.
-    await waitUntil('the HPA to read the pod\'s CPU', 90_000, async () => (await hpaCondition(conn, ns, 'sample-app', 'ScalingActive')).status === 'True');
+    await poll('the HPA to read the pod\'s CPU', async () => (await hpaCondition(conn, ns, 'sample-app', 'ScalingActive')).status === 'True', { timeoutMs: 90_000 });
     const d = await openKubernetesTarget({ kubeconfig, namespace: ns, runId: 'autoscale', runDir, reach: 'in-cluster', probe: false });
     targets.push(d);
     return { ns, d };

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { kubeconfigYaml, TEST_CONTEXT } from '../../harness/targets/kubernetes/test-env/kube-test-env';
 import { PortAllocator } from '../../harness/targets/local/free-port';
+import { kubeconfigYaml, TEST_CONTEXT } from '../support/kube-test-env/kube-test-env';
 import { runCli, type CliResult } from '../support/cli';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 

@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import { exitCodeFor } from '../../harness/errors/harness-error';
 import { connectCluster } from '../../harness/targets/kubernetes/cluster-connection';
 import { openKubernetesTarget } from '../../harness/targets/kubernetes/kubernetes-target';
-import { kubeconfigYaml, TEST_CONTEXT } from '../../harness/targets/kubernetes/test-env/kube-test-env';
 import { PortAllocator } from '../../harness/targets/local/free-port';
+import { kubeconfigYaml, TEST_CONTEXT } from '../support/kube-test-env/kube-test-env';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 import { failure } from '../support/harness-failure';
 

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { HarnessError } from '../../harness/errors/harness-error';
+import { poll } from '../../harness/process/wait/poll';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { assertControlPlane, checkControlPlane, DAPR_CONTROL_PLANE } from '../../harness/targets/kubernetes/control-plane-preflight';
 import { assertInjection, checkInjection } from '../../harness/targets/kubernetes/injection-check';
 import { openKubernetesTarget } from '../../harness/targets/kubernetes/kubernetes-target';
-import { waitUntil } from '../../harness/targets/kubernetes/test-env/wait-until';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
 import {
   clusterConnection,
@@ -65,13 +65,13 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
   });
   after(async () => {
     for (const ns of created) await conn.core.deleteNamespace({ name: ns }).catch(() => undefined);
-    await waitUntil('the test namespaces to be gone', 90_000, async () => {
+    await poll('the test namespaces to be gone', async () => {
       // Nothing finishes the graceful deletion of a pod on the dead node: end those at once.
       const stranded = await conn.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${DEAD_NODE}` });
       for (const p of stranded.items) await conn.core.deleteNamespacedPod({ name: p.metadata?.name ?? '', namespace: p.metadata?.namespace ?? '', gracePeriodSeconds: 0 }).catch(() => undefined);
       const left = (await conn.core.listNamespace()).items.filter((n) => created.includes(n.metadata?.name ?? ''));
       return left.length === 0;
-    });
+    }, { timeoutMs: 90_000 });
     await conn.core.deleteNode({ name: DEAD_NODE }).catch(() => undefined);
   });
 
@@ -113,11 +113,11 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
         metadata: { name: 'dapr-sidecar-injector', namespace: ns, labels },
         spec: { replicas: 1, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { nodeName: DEAD_NODE, containers: [{ name: 'dapr-sidecar-injector', image: 'ghcr.io/dapr/injector:1.18.2' }] } } },
       });
-      await waitUntil('the injector rollout to stall', 30_000, async () => {
+      await poll('the injector rollout to stall', async () => {
         const pods = await conn.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=dapr-sidecar-injector' });
         return pods.items.length === 1 && pods.items[0]?.spec?.nodeName === DEAD_NODE;
-      });
-      await waitUntil('the deployment controller to count it', 30_000, async () => (await checkControlPlane(conn, ns)).problems.length === 1);
+      }, { timeoutMs: 30_000 });
+      await poll('the deployment controller to count it', async () => (await checkControlPlane(conn, ns)).problems.length === 1, { timeoutMs: 30_000 });
       const report = await checkControlPlane(conn, ns);
       expect(report.problems).to.deep.equal([`dapr-sidecar-injector (Deployment in ${ns}): 0 of 1 replicas available`]);
       expect(report.workloads.filter((w) => w.healthy).map((w) => w.name)).to.deep.equal(DAPR_CONTROL_PLANE.map((w) => w.name).filter((n) => n !== 'dapr-sidecar-injector'));
@@ -157,7 +157,7 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
     });
 
     it('passes pods that carry daprd as the injector adds it, with the IPs and node kwok gave them', async () => {
-      await waitUntil('the bare pods to go (garbage collector, kwok)', 30_000, async () => (await livePods(conn, ns, 'bare')).length === 0);
+      await poll('the bare pods to go (garbage collector, kwok)', async () => (await livePods(conn, ns, 'bare')).length === 0, { timeoutMs: 30_000 });
       await apply(conn, daprAppDeployment(ns, { name: 'orders', replicas: 3, node }));
       await apply(conn, daprAppDeployment(ns, { name: 'static-site', annotated: false, injected: false, node }));
       await waitForWorkload(conn, 'Deployment', ns, 'orders', 3);
@@ -180,7 +180,7 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
 
     it('flags injected pods that never become Ready (bound to a node whose kubelet is down)', async () => {
       await apply(conn, daprAppDeployment(ns, { name: 'stranded', replicas: 1, node: DEAD_NODE }));
-      await waitUntil('the stranded pod to exist', 30_000, async () => (await livePods(conn, ns, 'stranded')).length === 1);
+      await poll('the stranded pod to exist', async () => (await livePods(conn, ns, 'stranded')).length === 1, { timeoutMs: 30_000 });
       const [pod] = await livePods(conn, ns, 'stranded');
       const report = await checkInjection(conn, ns);
       expect(report.problems).to.deep.equal([`Deployment ${ns}/stranded (app id stranded): none of its 1 pods is Ready (${pod?.metadata?.name})`]);

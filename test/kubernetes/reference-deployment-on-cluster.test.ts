@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
+import { poll } from '../../harness/process/wait/poll';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { deployK8s, undeployK8s } from '../../harness/targets/kubernetes/deploy-k8s';
 import { checkInjection } from '../../harness/targets/kubernetes/injection-check';
-import { waitUntil } from '../../harness/targets/kubernetes/test-env/wait-until';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
 import { clusterConnection, deleteClusterNamespace, ensureClusterDaprCrds } from './support/cluster-fixtures';
 import { uniqueNamespace } from './support/dapr-cluster-fixtures';
@@ -83,11 +83,11 @@ describe('The reference deployment (k8s/) on the test cluster: server-side valid
     for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'Component', 'Configuration', 'Resiliency', 'Subscription']) expect(kinds, kind).to.include(kind);
     const deployments = applied.filter((o) => o.kind === 'Deployment').map((o) => o.name);
     expect(deployments).to.include.members(['sample-app', 'task-service']);
-    await waitUntil('a ReplicaSet and a pod for every Deployment of k8s/', 60_000, async () => {
+    await poll('a ReplicaSet and a pod for every Deployment of k8s/', async () => {
       const pods = (await conn.core.listNamespacedPod({ namespace: NAMESPACE })).items;
       const rs = (await conn.apps.listNamespacedReplicaSet({ namespace: NAMESPACE })).items;
       return deployments.every((d) => rs.some((r) => r.metadata?.ownerReferences?.[0]?.name === d) && pods.some((p) => p.metadata?.labels?.['app.kubernetes.io/name'] === d));
-    });
+    }, { timeoutMs: 60_000 });
     const pods = (await conn.core.listNamespacedPod({ namespace: NAMESPACE })).items;
     // No scheduler runs, so they wait to be placed; and no injector ran, so they are as written.
     for (const p of pods) {
@@ -95,10 +95,10 @@ describe('The reference deployment (k8s/) on the test cluster: server-side valid
       expect(p.spec?.containers.map((c) => c.name), p.metadata?.name).not.to.include('daprd');
     }
     for (const hpa of applied.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
-      await waitUntil(`HPA ${hpa.name} reconciled`, 30_000, async () => {
+      await poll(`HPA ${hpa.name} reconciled`, async () => {
         const got = await conn.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: hpa.name, namespace: NAMESPACE });
         return (got.status?.conditions ?? []).some((c) => c.type === 'AbleToScale' && c.status === 'True');
-      });
+      }, { timeoutMs: 30_000 });
       const got = await conn.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: hpa.name, namespace: NAMESPACE });
       // Pending pods report no CPU: the HPA says so instead of scaling.
       const active = got.status?.conditions?.find((c) => c.type === 'ScalingActive');

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { HarnessError } from '../../harness/errors/harness-error';
+import { poll } from '../../harness/process/wait/poll';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
-import { kubeBinaries, missingKubeBinaries } from '../../harness/targets/kubernetes/test-env/kube-binaries';
-import { startKubeTestEnv } from '../../harness/targets/kubernetes/test-env/kube-test-env';
-import { metricsApiAvailable } from '../../harness/targets/kubernetes/test-env/metrics-server';
-import { clearSimulatedUsage, setSimulatedUsage } from '../../harness/targets/kubernetes/test-env/simulated-usage';
-import { waitUntil } from '../../harness/targets/kubernetes/test-env/wait-until';
+import { kubeBinaries, missingKubeBinaries } from '../support/kube-test-env/kube-binaries';
+import { startKubeTestEnv } from '../support/kube-test-env/kube-test-env';
+import { metricsApiAvailable } from '../support/kube-test-env/metrics-server';
+import { clearSimulatedUsage, setSimulatedUsage } from '../support/kube-test-env/simulated-usage';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
 import { clusterConnection, createClusterNamespace, daprAppDeployment, deleteClusterNamespace, fakeNode, livePods, waitForWorkload } from './support/cluster-fixtures';
 import { apply, uniqueNamespace } from './support/dapr-cluster-fixtures';
@@ -97,7 +97,7 @@ describe('Kubernetes test cluster: kube-controller-manager, kwok and metrics-ser
     expect(await metricsApiAvailable(conn)).to.equal(true);
     await setSimulatedUsage(conn, ns, { cpu: '250m', memory: '40Mi' });
     // A pod has a CPU rate once metrics-server has scraped its counter twice (10 s apart).
-    await waitUntil('pod metrics for every orders pod', 60_000, async () => (await podMetrics(conn, ns)).items.length === 3);
+    await poll('pod metrics for every orders pod', async () => (await podMetrics(conn, ns)).items.length === 3, { timeoutMs: 60_000 });
     const list = await podMetrics(conn, ns);
     for (const item of list.items) {
       expect(item.containers.map((c) => c.name).sort()).to.deep.equal(['app', 'daprd']);

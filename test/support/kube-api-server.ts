@@ -1,5 +1,5 @@
 import { createProgress } from '../../harness/console/progress';
-import { startKubeTestEnv, type KubeTestEnv } from '../../harness/targets/kubernetes/test-env/kube-test-env';
+import { startKubeTestEnv, type KubeTestEnv } from './kube-test-env/kube-test-env';
 
 /**
  * Two shared control planes for a mocha run, each started on first use (building the binaries the first time):

@@ -2,7 +2,7 @@ import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node
 import { isNotFound } from '../../../harness/targets/kubernetes/api-errors';
 import { connectCluster, type ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
 import { DAPR_CONTROL_PLANE } from '../../../harness/targets/kubernetes/control-plane-preflight';
-import { waitUntil } from '../../../harness/targets/kubernetes/test-env/wait-until';
+import { poll } from '../../../harness/process/wait/poll';
 import { kubeCluster } from '../../support/kube-api-server';
 import { apply, DAPR_VERSION, installDaprCrds, TEST_TRUST_ANCHOR, type Manifest } from './dapr-cluster-fixtures';
 
@@ -127,11 +127,11 @@ export function daprAppDeployment(namespace: string, opts: ClusterAppOptions): M
 
 /** Waits until the workload's controller reports `ready` of `ready` replicas for its current generation. */
 export async function waitForWorkload(conn: ClusterConnection, kind: 'Deployment' | 'StatefulSet', namespace: string, name: string, ready: number, timeoutMs = 60_000): Promise<void> {
-  await waitUntil(`${kind} ${namespace}/${name} to have ${ready} ready replicas`, timeoutMs, async () => {
+  await poll(`${kind} ${namespace}/${name} to have ${ready} ready replicas`, async () => {
     const w: V1Deployment | V1StatefulSet = kind === 'Deployment' ? await conn.apps.readNamespacedDeployment({ name, namespace }) : await conn.apps.readNamespacedStatefulSet({ name, namespace });
     const s = w.status;
     return (s?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 1) && (s?.readyReplicas ?? 0) === ready && (s?.replicas ?? 0) === ready;
-  });
+  }, { timeoutMs });
 }
 
 export async function livePods(conn: ClusterConnection, namespace: string, app: string): Promise<V1Pod[]> {
@@ -142,7 +142,7 @@ export async function livePods(conn: ClusterConnection, namespace: string, app: 
 /** Creates a namespace and waits for its default ServiceAccount (the serviceaccount controller's), which pods need. */
 export async function createClusterNamespace(conn: ClusterConnection, name: string): Promise<void> {
   await apply(conn, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  await waitUntil(`the default ServiceAccount of namespace ${name}`, 30_000, async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: name })));
+  await poll(`the default ServiceAccount of namespace ${name}`, async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: name })), { timeoutMs: 30_000 });
 }
 
 /** Deletes a namespace and waits until the namespace controller has removed it and everything in it. */
@@ -153,7 +153,7 @@ export async function deleteClusterNamespace(conn: ClusterConnection, name: stri
     if (isNotFound(err)) return;
     throw err;
   }
-  await waitUntil(`namespace ${name} to be gone`, timeoutMs, async () => {
+  await poll(`namespace ${name} to be gone`, async () => {
     try {
       await conn.core.readNamespace({ name });
       return false;
@@ -161,5 +161,5 @@ export async function deleteClusterNamespace(conn: ClusterConnection, name: stri
       if (isNotFound(err)) return true;
       throw err;
     }
-  });
+  }, { timeoutMs });
 }

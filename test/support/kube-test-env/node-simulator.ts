@@ -2,12 +2,12 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
-import { ManagedProcess } from '../../../process/managed-process';
-import type { ClusterConnection } from '../cluster-connection';
+import { ManagedProcess } from '../../../harness/process/managed-process';
+import type { ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
 import { applyTestEnvObject } from './test-env-apply';
 import type { TestCertificates } from './test-certificates';
 import { forHttpsOk } from './wait-for-https';
-import { waitUntil } from './wait-until';
+import { pollTestEnv } from './test-env-poll';
 
 /** The annotation kwok is told to manage nodes by, as kwokctl marks its nodes. */
 export const FAKE_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
@@ -105,19 +105,19 @@ export async function installKwokCrds(conn: ClusterConnection, crdDir: string, s
   for (const file of readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).sort()) {
     const crd = parse(readFileSync(join(crdDir, file), 'utf8')) as KubernetesObject;
     await applyTestEnvObject(conn, crd);
-    await waitUntil(`CRD ${crd.metadata?.name} to be Established`, 30_000, async () => {
+    await pollTestEnv(`CRD ${crd.metadata?.name} to be Established`, async () => {
       const got = await conn.apiextensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
       return (got.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
-    }, signal);
+    }, { timeoutMs: 30_000, signal });
   }
 }
 
 export async function createFakeNodes(conn: ClusterConnection, names: string[], signal?: AbortSignal): Promise<void> {
   for (const name of names) await applyTestEnvObject(conn, fakeNodeManifest(name));
   for (const name of names) {
-    await waitUntil(`node ${name} to be Ready (kwok)`, 60_000, async () => {
+    await pollTestEnv(`node ${name} to be Ready (kwok)`, async () => {
       const node = await conn.core.readNode({ name });
       return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-    }, signal);
+    }, { timeoutMs: 60_000, signal });
   }
 }

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Progress } from '../../../console/progress';
-import { runtimeError } from '../../../errors/harness-error';
-import { requireCommand } from '../../local/required-commands';
-import { runGo } from '../../../runtime/go-build';
+import type { Progress } from '../../../harness/console/progress';
+import { runtimeError } from '../../../harness/errors/harness-error';
+import { requireCommand } from '../../../harness/targets/local/required-commands';
+import { runGo } from '../../../harness/runtime/go-build';
 import { KUBE_MODULE_DIR, KWOK_MODULE_DIR, kubeBinaries, kubeBinaryFiles, missingKubeBinaries, type KubeBinaries, type KubeBinarySet } from './kube-binaries';
 
 export interface KubeBuildResult {

@@ -1,5 +1,5 @@
 import { request } from 'node:https';
-import { pollUntil, type WaitContext, type WaitStrategy } from '../../../process/wait/wait-strategy';
+import { pollUntil, type WaitContext, type WaitStrategy } from '../../../harness/process/wait/wait-strategy';
 
 /** Ready when a GET of `url` answers 200 over TLS verified against `ca` (with a bearer token, when given). */
 export function forHttpsOk(url: string, ca: string, token?: string): WaitStrategy {

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ManagedProcess } from '../../../process/managed-process';
-import type { ClusterConnection } from '../cluster-connection';
+import { ManagedProcess } from '../../../harness/process/managed-process';
+import type { ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
 import { applyTestEnvObject } from './test-env-apply';
 import type { TestCertificates } from './test-certificates';
 import { forHttpsOk } from './wait-for-https';
-import { waitUntil } from './wait-until';
+import { pollTestEnv } from './test-env-poll';
 
 export const METRICS_API_SERVICE = 'v1beta1.metrics.k8s.io';
 /** metrics-server's minimum: how often it scrapes each node, and the window its CPU rates cover. */
@@ -83,7 +83,7 @@ export function metricsApiObjects(port: number, caPem: string): KubernetesObject
 /** Registers metrics.k8s.io and waits until the aggregator reports it Available. */
 export async function registerMetricsApi(conn: ClusterConnection, port: number, caPem: string, signal?: AbortSignal): Promise<void> {
   for (const obj of metricsApiObjects(port, caPem)) await applyTestEnvObject(conn, obj);
-  await waitUntil(`APIService ${METRICS_API_SERVICE} to be Available`, 60_000, () => metricsApiAvailable(conn), signal);
+  await pollTestEnv(`APIService ${METRICS_API_SERVICE} to be Available`, () => metricsApiAvailable(conn), { timeoutMs: 60_000, signal });
 }
 
 export async function metricsApiAvailable(conn: ClusterConnection): Promise<boolean> {

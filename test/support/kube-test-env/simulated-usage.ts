@@ -1,6 +1,6 @@
-import type { ClusterConnection } from '../cluster-connection';
-import { isNotFound } from '../api-errors';
-import { deleteObject } from '../server-side-apply';
+import type { ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
+import { isNotFound } from '../../../harness/targets/kubernetes/api-errors';
+import { deleteObject } from '../../../harness/targets/kubernetes/server-side-apply';
 import { applyTestEnvObject } from './test-env-apply';
 
 export interface SimulatedUsage {

@@ -1,4 +1,4 @@
-import type { WaitStrategy } from '../../../process/wait/wait-strategy';
+import type { WaitStrategy } from '../../../harness/process/wait/wait-strategy';
 import { forHttpsOk } from './wait-for-https';
 
 /** Ready when the API server's /readyz answers 200 over TLS verified against `ca`. */

@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { silentProgress, type Progress } from '../../../console/progress';
-import { runtimeError } from '../../../errors/harness-error';
-import { LifecycleStack } from '../../../process/lifecycle-stack';
-import { ManagedProcess } from '../../../process/managed-process';
-import { forHttp } from '../../../process/wait/wait-for-http';
-import { PortAllocator } from '../../local/free-port';
-import { connectCluster, type ClusterConnection } from '../cluster-connection';
+import { silentProgress, type Progress } from '../../../harness/console/progress';
+import { runtimeError } from '../../../harness/errors/harness-error';
+import { LifecycleStack } from '../../../harness/process/lifecycle-stack';
+import { ManagedProcess } from '../../../harness/process/managed-process';
+import { forHttp } from '../../../harness/process/wait/wait-for-http';
+import { PortAllocator } from '../../../harness/targets/local/free-port';
+import { connectCluster, type ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
 import { buildKubeBinaries } from './build-kube-binaries';
 import { controllerManagerProcess } from './controller-manager';
 import { kubeBinaries, missingKubeBinaries, type KubeBinaries } from './kube-binaries';
@@ -17,7 +17,7 @@ import { metricsServerProcess, registerMetricsApi } from './metrics-server';
 import { createFakeNodes, installKwokCrds, nodeSimulatorProcess } from './node-simulator';
 import { FRONT_PROXY_CLIENT, writeTestCertificates, type TestCertificates } from './test-certificates';
 import { forApiServerReady } from './wait-for-readyz';
-import { waitUntil } from './wait-until';
+import { pollTestEnv } from './test-env-poll';
 
 export interface KubeTestEnv {
   /** Kubernetes release of the API server, e.g. v1.34.4. */
@@ -222,7 +222,7 @@ async function startClusterComponents(c: ClusterStart): Promise<string[]> {
   c.progress.update(`starting kube-controller-manager ${c.bins.version}`);
   await start(controllerManagerProcess({ ...common, binary: c.bins.controllerManager, port: await c.ports.next(), hpaSyncPeriod: c.hpaSyncPeriod }));
   // The serviceaccount controller gives every namespace its default ServiceAccount, which pods need to be admitted.
-  await waitUntil('the default ServiceAccount (kube-controller-manager at work)', 60_000, async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })), c.signal);
+  await pollTestEnv('the default ServiceAccount (kube-controller-manager at work)', async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })), { timeoutMs: 60_000, signal: c.signal });
 
   c.progress.update(`starting kwok ${c.bins.kwokVersion}`);
   await installKwokCrds(conn, c.bins.kwokCrdDir, c.signal);

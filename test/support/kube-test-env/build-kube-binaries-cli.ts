@@ -1,10 +1,10 @@
 /**
- * `npx tsx harness/targets/kubernetes/test-env/build-kube-binaries-cli.ts [--force]`: builds (or finds) the
+ * `npx tsx test/support/kube-test-env/build-kube-binaries-cli.ts [--force]`: builds (or finds) the
  * kube-apiserver, kube-controller-manager, etcd, kwok and metrics-server the Kubernetes target's tests start, so CI
  * can build them before the tests' timeouts run.
  */
-import { createProgress } from '../../../console/progress';
-import { exitCodeFor, HarnessError } from '../../../errors/harness-error';
+import { createProgress } from '../../../harness/console/progress';
+import { exitCodeFor, HarnessError } from '../../../harness/errors/harness-error';
 import { buildKubeBinaries } from './build-kube-binaries';
 
 const progress = createProgress();

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { cacheRoot } from '../../../paths';
+import { cacheRoot } from '../../../harness/paths';
 
 /** The Go module that builds kube-apiserver, kube-controller-manager and etcd for the Kubernetes target's tests. */
-export const KUBE_MODULE_DIR = resolve(import.meta.dirname, '../../../../runtime/kube');
+export const KUBE_MODULE_DIR = resolve(import.meta.dirname, '../../../runtime/kube');
 /**
  * The Go module that builds kwok and metrics-server. A module of its own: kwok's releases pin older k8s.io
  * libraries than kube-apiserver's (see its go.mod), and both only talk to the API server over its REST API.

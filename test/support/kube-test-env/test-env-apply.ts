@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ClusterConnection } from '../cluster-connection';
-import { applyObject } from '../server-side-apply';
+import type { ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
+import { applyObject } from '../../../harness/targets/kubernetes/server-side-apply';
 
 /** The field manager of what the test env itself writes (nodes, registrations), apart from what tests write. */
 export const TEST_ENV_FIELD_MANAGER = 'dapr-harness-test-env';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ManagedProcess } from '../../../process/managed-process';
+import { ManagedProcess } from '../../../harness/process/managed-process';
 import { forHttpsOk } from './wait-for-https';
 import type { TestCertificates } from './test-certificates';
 
