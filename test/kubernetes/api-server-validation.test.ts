@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { ApiException } from '@kubernetes/client-node';
-import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { applyObject } from '../../harness/targets/kubernetes/server-side-apply';
 import { REPO_ROOT } from '../../harness/paths';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 import { renderKustomization } from '../k8s-manifests/support/render-kustomization';
 import type { Manifest } from '../k8s-manifests/support/manifest';
-import { testConnection } from './support/dapr-cluster-fixtures';
+import { type TestConnection, testConnection } from './support/dapr-cluster-fixtures';
 
 after(stopKubeApiServer);
 
@@ -20,7 +19,7 @@ const NAMESPACE = 'api-validation';
  */
 describe('k8s manifests: what the API server refuses beyond the schema (server-side dry run)', function () {
   this.timeout(120_000);
-  let conn: ClusterConnection;
+  let conn: TestConnection;
   let rendered: Manifest[];
 
   before(async function () {

@@ -4,7 +4,7 @@ import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster
 import { openKubernetesTarget, type KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
 import type { WorkloadRef } from '../../harness/targets/kubernetes/workload-scaling';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
-import { apply, createDaprApp, createNamespace, deleteNamespace, ensureControlPlane, runReplicaController, setWorkloadStatus, testConnection, uniqueNamespace } from './support/dapr-cluster-fixtures';
+import { apply, createDaprApp, createNamespace, deleteNamespace, ensureControlPlane, runReplicaController, setWorkloadStatus, type TestConnection, testConnection, uniqueNamespace } from './support/dapr-cluster-fixtures';
 import { failure } from '../support/harness-failure';
 
 after(stopKubeApiServer);
@@ -25,7 +25,7 @@ describe('Kubernetes target: chaos controls and the autoscale watcher', function
     this.timeout(KUBE_START_TIMEOUT_MS);
     await kubeApiServer();
   });
-  let conn: ClusterConnection;
+  let conn: TestConnection;
   let d: KubernetesDeployment;
   const ns = uniqueNamespace('chaos');
   const orders = { name: 'orders', replicas: 2 };

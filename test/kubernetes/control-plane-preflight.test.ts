@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { HarnessError } from '../../harness/errors/harness-error';
-import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { assertControlPlane, checkControlPlane, DAPR_CONTROL_PLANE, DAPR_CRDS } from '../../harness/targets/kubernetes/control-plane-preflight';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
-import { apply, createControlPlane, crdDocument, deleteCrd, deleteNamespace, ensureControlPlane, setWorkloadStatus, testConnection, uniqueNamespace, waitCrdEstablished } from './support/dapr-cluster-fixtures';
+import { apply, crdDocument, createControlPlane, DAPR_VERSION, deleteCrd, deleteNamespace, ensureControlPlane, setWorkloadStatus, type TestConnection, testConnection, uniqueNamespace, waitCrdEstablished } from './support/dapr-cluster-fixtures';
 
 after(stopKubeApiServer);
 
@@ -23,7 +22,7 @@ describe('Kubernetes target: Dapr control-plane preflight (like dapr status -k) 
     this.timeout(KUBE_START_TIMEOUT_MS);
     await kubeApiServer();
   });
-  let conn: ClusterConnection;
+  let conn: TestConnection;
   const created: string[] = [];
 
   before(async () => {
@@ -37,8 +36,8 @@ describe('Kubernetes target: Dapr control-plane preflight (like dapr status -k) 
   it('passes with the five workloads available and the CRDs Established, reporting their versions', async () => {
     const report = await checkControlPlane(conn);
     expect(report.problems).to.deep.equal([]);
-    expect(report.workloads.map((w) => [w.name, w.kind, w.healthy, w.version])).to.deep.equal(DAPR_CONTROL_PLANE.map((w) => [w.name, w.kind, true, '1.18.2']));
-    expect(report.daprVersion).to.equal('1.18.2');
+    expect(report.workloads.map((w) => [w.name, w.kind, w.healthy, w.version])).to.deep.equal(DAPR_CONTROL_PLANE.map((w) => [w.name, w.kind, true, DAPR_VERSION]));
+    expect(report.daprVersion).to.equal(DAPR_VERSION);
     expect(report.serverVersion).to.match(/^v1\.34\./);
     expect(report.crds.map((c) => [c.name, c.installed, c.established])).to.deep.equal(DAPR_CRDS.map((n) => [n, true, true]));
     expect(report.crds.find((c) => c.name === 'subscriptions.dapr.io')?.versions).to.deep.equal(['v1alpha1', 'v2alpha1']);
@@ -85,7 +84,7 @@ describe('Kubernetes target: Dapr control-plane preflight (like dapr status -k) 
       `dapr-sidecar-injector (Deployment in ${ns}): its controller has not yet observed generation 2 (status is stale)`,
     ]);
     expect(report.warnings).to.deep.equal([
-      'control-plane workloads run different versions: dapr-sentry 1.18.2, dapr-placement-server 1.18.2, dapr-scheduler-server 1.18.2, dapr-sidecar-injector 1.18.3',
+      `control-plane workloads run different versions: dapr-sentry ${DAPR_VERSION}, dapr-placement-server ${DAPR_VERSION}, dapr-scheduler-server ${DAPR_VERSION}, dapr-sidecar-injector 1.18.3`,
     ]);
     await setWorkloadStatus(conn, { kind: 'Deployment', namespace: ns, name: 'dapr-sidecar-injector' }, 1);
     expect((await checkControlPlane(conn, ns)).problems).to.have.length(2);

@@ -6,7 +6,7 @@ import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster
 import { deployK8s, undeployK8s, type ObjectOutcome } from '../../harness/targets/kubernetes/deploy-k8s';
 import { isNotFound } from '../../harness/targets/kubernetes/api-errors';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
-import { ensureDaprCrds, testConnection } from './support/dapr-cluster-fixtures';
+import { ensureDaprCrds, type TestConnection, testConnection } from './support/dapr-cluster-fixtures';
 import { failure } from '../support/harness-failure';
 
 after(stopKubeApiServer);
@@ -36,7 +36,7 @@ describe('deployK8s / undeployK8s: a kustomization rendered and server-side appl
     await kubeApiServer();
   });
   let kubeconfig: string;
-  let conn: ClusterConnection;
+  let conn: TestConnection;
 
   before(async () => {
     kubeconfig = (await kubeApiServer()).kubeconfigPath;

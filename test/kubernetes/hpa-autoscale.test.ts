@@ -14,8 +14,7 @@ import { renderKustomization } from '../../harness/targets/kubernetes/kustomize-
 import { runKubernetesAutoscale, type AutoscaleLoad, type KubernetesAutoscaleResult } from '../../load/scenarios/autoscale-kubernetes';
 import { setSimulatedUsage, clearSimulatedUsage } from '../support/kube-test-env/simulated-usage';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
-import { clusterConnection, createClusterNamespace, daprAppDeployment, ensureClusterControlPlane, fakeNode, waitForWorkload } from './support/cluster-fixtures';
-import { apply, uniqueNamespace, type Manifest } from './support/dapr-cluster-fixtures';
+import { apply, createNamespace, daprAppDeployment, ensureControlPlane, fakeNode, type Manifest, type TestConnection, testConnection, uniqueNamespace, waitForWorkload } from './support/dapr-cluster-fixtures';
 
 after(stopKubeCluster);
 
@@ -90,7 +89,7 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
     this.timeout(KUBE_START_TIMEOUT_MS);
     await kubeCluster();
   });
-  let conn: ClusterConnection;
+  let conn: TestConnection;
   let node: string;
   let kubeconfig: string;
   let runDir: string;
@@ -105,7 +104,7 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
   async function appUnderHpa(prefix: string): Promise<{ ns: string; d: KubernetesDeployment }> {
     const ns = uniqueNamespace(prefix);
     namespaces.push(ns);
-    await createClusterNamespace(conn, ns);
+    await createNamespace(conn, ns);
     await setSimulatedUsage(conn, ns, IDLE);
     await apply(conn, daprAppDeployment(ns, { name: 'sample-app', replicas: 1, node }));
     await waitForWorkload(conn, 'Deployment', ns, 'sample-app', 1);
@@ -120,11 +119,11 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
   before(async function () {
     this.timeout(180_000);
     kubeconfig = (await kubeCluster()).kubeconfigPath;
-    conn = await clusterConnection();
+    conn = await testConnection('cluster');
     node = await fakeNode();
     runDir = mkdtempSync(join(tmpdir(), 'autoscale-run-'));
     declared = await projectHpa('sample-app', 'not-applied');
-    await ensureClusterControlPlane(conn);
+    await ensureControlPlane(conn);
     // Both apps wait for their first CPU readings (two scrapes, ~20 s) at the same time.
     [scaling, steady] = await Promise.all([appUnderHpa('autoscale'), appUnderHpa('no-scale')]);
   });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { exitCodeFor, HarnessError } from '../../harness/errors/harness-error';
-import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { checkInjection } from '../../harness/targets/kubernetes/injection-check';
 import { controlPlaneTable } from '../../harness/targets/kubernetes/control-plane-table';
 import { inspectKubernetes, openKubernetesTarget, type KubernetesDeployment, type KubernetesTargetOptions } from '../../harness/targets/kubernetes/kubernetes-target';
@@ -12,11 +11,13 @@ import {
   createControlPlane,
   createDaprApp,
   createNamespace,
+  DAPR_VERSION,
   daprResources,
   deleteNamespace,
   ensureControlPlane,
   setWorkloadStatus,
   TEST_TRUST_ANCHOR,
+  type TestConnection,
   testConnection,
   uniqueNamespace,
 } from './support/dapr-cluster-fixtures';
@@ -40,7 +41,7 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
     this.timeout(KUBE_START_TIMEOUT_MS);
     await kubeApiServer();
   });
-  let conn: ClusterConnection;
+  let conn: TestConnection;
   let kubeconfig: string;
   const ns = uniqueNamespace('shop');
   const namespaces = [ns];
@@ -108,7 +109,7 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
       ]);
       expect(d.mtlsEnabled).to.equal(true);
       expect(d.trustAnchors).to.equal(TEST_TRUST_ANCHOR);
-      expect(d.daprVersion).to.equal('1.18.2');
+      expect(d.daprVersion).to.equal(DAPR_VERSION);
       expect(d.reach).to.equal('in-cluster');
       expect(d.apps.map((a) => [a.appId, a.instance])).to.deep.equal([
         ['sample-app', 0],
@@ -147,7 +148,7 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
     const n = await conn.core.readNode({ name: node });
     n.status = { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: closed } } };
     await conn.core.replaceNodeStatus({ name: node, body: n });
-    await createDaprApp(conn, pfNs, { name: 'orders', nodeName: node });
+    await createDaprApp(conn, pfNs, { name: 'orders', node });
     try {
       const err = await failure(openKubernetesTarget({ ...base(), namespace: pfNs, reach: 'port-forward' }));
       expect(err.code).to.equal('PORT_FORWARD_FAILED');
@@ -201,7 +202,7 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
     const inspection = await inspectKubernetes({ ...base(), controlPlaneNamespace: cp });
     expect(inspection.injection.problems).to.deep.equal([]);
     const table = controlPlaneTable(inspection.controlPlane);
-    expect(table).to.match(new RegExp(`dapr-sentry\\s+${cp}\\s+Deployment\\s+False\\s+0/1\\s+1\\.18\\.2`));
+    expect(table).to.match(new RegExp(`dapr-sentry\\s+${cp}\\s+Deployment\\s+False\\s+0/1\\s+${DAPR_VERSION.replaceAll('.', '\\.')}`));
     expect(table).to.include(`✗ dapr-placement-server (StatefulSet in ${cp}): 0 of 1 replicas available`);
   });
 });

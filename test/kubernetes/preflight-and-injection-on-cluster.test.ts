@@ -1,24 +1,26 @@
 import { expect } from 'chai';
 import { HarnessError } from '../../harness/errors/harness-error';
 import { poll } from '../../harness/process/wait/poll';
-import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { assertControlPlane, checkControlPlane, DAPR_CONTROL_PLANE } from '../../harness/targets/kubernetes/control-plane-preflight';
 import { assertInjection, checkInjection } from '../../harness/targets/kubernetes/injection-check';
 import { openKubernetesTarget } from '../../harness/targets/kubernetes/kubernetes-target';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
 import {
-  clusterConnection,
+  apply,
   CONTROL_PLANE_NAMESPACE,
-  createClusterControlPlane,
-  createClusterNamespace,
+  createControlPlane,
+  createNamespace,
+  DAPR_VERSION,
   daprAppDeployment,
-  ensureClusterControlPlane,
-  ensureClusterDaprCrds,
+  ensureControlPlane,
+  ensureDaprCrds,
   fakeNode,
   livePods,
+  type TestConnection,
+  testConnection,
+  uniqueNamespace,
   waitForWorkload,
-} from './support/cluster-fixtures';
-import { apply, uniqueNamespace } from './support/dapr-cluster-fixtures';
+} from './support/dapr-cluster-fixtures';
 
 after(stopKubeCluster);
 
@@ -46,7 +48,7 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
     this.timeout(KUBE_START_TIMEOUT_MS);
     await kubeCluster();
   });
-  let conn: ClusterConnection;
+  let conn: TestConnection;
   let kubeconfig: string;
   let node: string;
   const created: string[] = [];
@@ -58,9 +60,9 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
 
   before(async () => {
     kubeconfig = (await kubeCluster()).kubeconfigPath;
-    conn = await clusterConnection();
+    conn = await testConnection('cluster');
     node = await fakeNode();
-    await ensureClusterDaprCrds(conn);
+    await ensureDaprCrds(conn);
     await apply(conn, { apiVersion: 'v1', kind: 'Node', metadata: { name: DEAD_NODE } });
   });
   after(async () => {
@@ -78,11 +80,11 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
   describe('preflight', () => {
     it('passes for a control plane the deployment and statefulset controllers rolled out', async function () {
       this.timeout(90_000);
-      await ensureClusterControlPlane(conn);
+      await ensureControlPlane(conn);
       const report = await checkControlPlane(conn, CONTROL_PLANE_NAMESPACE);
       expect(report.problems).to.deep.equal([]);
       expect(report.workloads.map((w) => [w.name, w.healthy, w.desired, w.ready, w.available])).to.deep.equal(DAPR_CONTROL_PLANE.map((w) => [w.name, true, 1, 1, 1]));
-      expect(report.daprVersion).to.equal('1.18.2');
+      expect(report.daprVersion).to.equal(DAPR_VERSION);
       expect(() => assertControlPlane(report)).not.to.throw();
     });
 
@@ -96,22 +98,21 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
 
     it('reports a missing control plane: the namespace is there, the five workloads are not', async () => {
       const ns = fresh('empty-cp');
-      await createClusterNamespace(conn, ns);
+      await createNamespace(conn, ns);
       const report = await checkControlPlane(conn, ns);
       expect(report.problems).to.deep.equal(DAPR_CONTROL_PLANE.map((w) => `${w.name} (${w.kind} in ${ns}) does not exist`));
     });
 
     it('reports control-plane workloads whose pods never start (their node has no kubelet), with what the controllers counted', async () => {
       const ns = fresh('stuck-cp');
-      await createClusterNamespace(conn, ns);
-      await createClusterControlPlane(conn, ns, node);
+      await createControlPlane(conn, ns);
       // Move the injector to the dead node, replacing its pod: the new one is never started.
       const labels = { app: 'dapr-sidecar-injector' };
       await apply(conn, {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: 'dapr-sidecar-injector', namespace: ns, labels },
-        spec: { replicas: 1, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { nodeName: DEAD_NODE, containers: [{ name: 'dapr-sidecar-injector', image: 'ghcr.io/dapr/injector:1.18.2' }] } } },
+        spec: { replicas: 1, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { nodeName: DEAD_NODE, containers: [{ name: 'dapr-sidecar-injector', image: `ghcr.io/dapr/injector:${DAPR_VERSION}` }] } } },
       });
       await poll('the injector rollout to stall', async () => {
         const pods = await conn.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=dapr-sidecar-injector' });
@@ -125,7 +126,7 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
 
     it('the target refuses to open against a cluster without a control plane (exit code 1, not a usage error)', async () => {
       const ns = fresh('no-cp-apps');
-      await createClusterNamespace(conn, ns);
+      await createNamespace(conn, ns);
       let error: unknown;
       await openKubernetesTarget({ kubeconfig, namespace: ns, controlPlaneNamespace: 'dapr-nowhere', runId: 'r', runDir: '/tmp/r', reach: 'in-cluster', probe: false }).then(
         (d) => d.stop(),
@@ -141,7 +142,7 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
     let ns: string;
     before(async () => {
       ns = fresh('inject');
-      await createClusterNamespace(conn, ns);
+      await createNamespace(conn, ns);
     });
 
     it('flags an annotated Deployment whose pods (made by its ReplicaSet, started by kwok) lack daprd: nothing injected them', async () => {

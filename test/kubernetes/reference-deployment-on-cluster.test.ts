@@ -4,12 +4,10 @@ import { join, resolve } from 'node:path';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { poll } from '../../harness/process/wait/poll';
-import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
 import { deployK8s, undeployK8s } from '../../harness/targets/kubernetes/deploy-k8s';
 import { checkInjection } from '../../harness/targets/kubernetes/injection-check';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
-import { clusterConnection, deleteClusterNamespace, ensureClusterDaprCrds } from './support/cluster-fixtures';
-import { uniqueNamespace } from './support/dapr-cluster-fixtures';
+import { deleteNamespace, ensureDaprCrds, type TestConnection, testConnection, uniqueNamespace } from './support/dapr-cluster-fixtures';
 import { failure } from '../support/harness-failure';
 
 after(stopKubeCluster);
@@ -28,22 +26,22 @@ describe('The reference deployment (k8s/) on the test cluster: server-side valid
     this.timeout(KUBE_START_TIMEOUT_MS);
     await kubeCluster();
   });
-  let conn: ClusterConnection;
+  let conn: TestConnection;
   let kubeconfig: string;
   let scratch: string;
   const created: string[] = [];
 
   before(async () => {
     kubeconfig = (await kubeCluster()).kubeconfigPath;
-    conn = await clusterConnection();
-    await ensureClusterDaprCrds(conn);
+    conn = await testConnection('cluster');
+    await ensureDaprCrds(conn);
     scratch = mkdtempSync(join(tmpdir(), 'k8s-validation-'));
   });
   after(async () => {
     rmSync(scratch, { recursive: true, force: true });
-    for (const ns of created) await deleteClusterNamespace(conn, ns).catch(() => undefined);
+    for (const ns of created) await deleteNamespace(conn, ns).catch(() => undefined);
     await undeployK8s({ dir: K8S, kubeconfig }).catch(() => undefined);
-    await deleteClusterNamespace(conn, NAMESPACE).catch(() => undefined);
+    await deleteNamespace(conn, NAMESPACE).catch(() => undefined);
   });
 
   /** A kustomization of its own holding `docs`, in a namespace of its own. */
@@ -122,7 +120,7 @@ describe('The reference deployment (k8s/) on the test cluster: server-side valid
     this.timeout(150_000);
     const removed = await undeployK8s({ dir: K8S, kubeconfig });
     expect(removed.every((o) => o.action === 'deleted')).to.equal(true);
-    await deleteClusterNamespace(conn, NAMESPACE, 120_000);
+    await deleteNamespace(conn, NAMESPACE, 120_000);
     expect((await conn.core.listPodForAllNamespaces({ fieldSelector: `metadata.namespace=${NAMESPACE}` })).items).to.deep.equal([]);
   });
 });

@@ -11,8 +11,7 @@ import { startKubeTestEnv } from '../support/kube-test-env/kube-test-env';
 import { metricsApiAvailable } from '../support/kube-test-env/metrics-server';
 import { clearSimulatedUsage, setSimulatedUsage } from '../support/kube-test-env/simulated-usage';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
-import { clusterConnection, createClusterNamespace, daprAppDeployment, deleteClusterNamespace, fakeNode, livePods, waitForWorkload } from './support/cluster-fixtures';
-import { apply, uniqueNamespace } from './support/dapr-cluster-fixtures';
+import { apply, createNamespace, daprAppDeployment, deleteNamespace, fakeNode, livePods, type TestConnection, testConnection, uniqueNamespace, waitForWorkload } from './support/dapr-cluster-fixtures';
 
 after(stopKubeCluster);
 
@@ -51,18 +50,18 @@ describe('Kubernetes test cluster: kube-controller-manager, kwok and metrics-ser
     this.timeout(KUBE_START_TIMEOUT_MS);
     await kubeCluster();
   });
-  let conn: ClusterConnection;
+  let conn: TestConnection;
   let node: string;
   const ns = uniqueNamespace('cluster');
 
   before(async () => {
-    conn = await clusterConnection();
+    conn = await testConnection('cluster');
     node = await fakeNode();
-    await createClusterNamespace(conn, ns);
+    await createNamespace(conn, ns);
   });
   after(async () => {
     await clearSimulatedUsage(conn, ns);
-    await deleteClusterNamespace(conn, ns);
+    await deleteNamespace(conn, ns);
   });
 
   it('runs the five processes and a Ready fake node whose kubelet is kwok, serving at the loopback address', async () => {
@@ -125,10 +124,10 @@ describe('Kubernetes test cluster: kube-controller-manager, kwok and metrics-ser
 
   it('deletes a namespace with everything in it (namespace controller and garbage collector)', async () => {
     const doomed = uniqueNamespace('doomed');
-    await createClusterNamespace(conn, doomed);
+    await createNamespace(conn, doomed);
     await apply(conn, daprAppDeployment(doomed, { name: 'web', replicas: 2, node }));
     await waitForWorkload(conn, 'Deployment', doomed, 'web', 2);
-    await deleteClusterNamespace(conn, doomed);
+    await deleteNamespace(conn, doomed);
     const left = await conn.core.listPodForAllNamespaces({ fieldSelector: `metadata.namespace=${doomed}` });
     expect(left.items).to.deep.equal([]);
   });
