@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.run/', 'reports/runs/', 'runtime/'] },
@@ -17,4 +18,6 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // Layout is prettier's (npm run format); eslint keeps to what prettier does not decide.
+  prettier,
 );

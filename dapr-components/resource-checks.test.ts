@@ -25,7 +25,14 @@ describe('dapr-components: the committed Dapr resources', () => {
   });
 
   it('the run file starts every service, preferences-service twice, each with /healthz', () => {
-    expect(appIds).to.deep.equal(['sample-app', 'task-service', 'notification-service', 'audit-service', 'analytics-service', 'preferences-service']);
+    expect(appIds).to.deep.equal([
+      'sample-app',
+      'task-service',
+      'notification-service',
+      'audit-service',
+      'analytics-service',
+      'preferences-service',
+    ]);
     expect(template.apps.find((a) => a.appId === 'preferences-service')?.replicas).to.equal(2);
     for (const app of template.apps) {
       expect(app.appHealthCheckPath, app.appId).to.equal('/healthz');
@@ -36,7 +43,8 @@ describe('dapr-components: the committed Dapr resources', () => {
 
   it('every topic is carried by exactly one JetStream stream, and dead letters by a stream of their own', () => {
     const streams = jetStreamStreams(resources);
-    const carriers = (topic: string): string[] => streams.filter((st) => st.subjects.some((subject) => natsSubjectMatches(subject, topic))).map((st) => st.name);
+    const carriers = (topic: string): string[] =>
+      streams.filter((st) => st.subjects.some((subject) => natsSubjectMatches(subject, topic))).map((st) => st.name);
     for (const topic of ['task.created', 'task.updated', 'task.deadletter', 'harness.raw', 'harness.probe']) {
       expect(carriers(topic), topic).to.have.length(1);
     }
@@ -45,7 +53,8 @@ describe('dapr-components: the committed Dapr resources', () => {
   });
 
   it('the statestore names its host by cluster DNS and its password by secretKeyRef', () => {
-    const meta = (byName('Component', 'statestore').body.spec as { metadata: { name: string; value?: string; secretKeyRef?: unknown }[] }).metadata;
+    const meta = (byName('Component', 'statestore').body.spec as { metadata: { name: string; value?: string; secretKeyRef?: unknown }[] })
+      .metadata;
     expect(meta.find((m) => m.name === 'redisHost')?.value).to.match(/\.svc\.cluster\.local:6379$/);
     expect(meta.find((m) => m.name === 'redisPassword')?.secretKeyRef).to.deep.equal({ name: 'redis', key: 'redis-password' });
   });
@@ -58,8 +67,14 @@ describe('dapr-components: the committed Dapr resources', () => {
     expect(spec.accessControl?.defaultAction).to.equal('deny');
     const policies = spec.accessControl?.policies as { appId: string; defaultAction: string }[];
     expect(policies.map((p) => p.appId)).to.include.members(['sample-app', 'task-service', 'audit-service', 'preferences-service']);
-    expect(policies.every((p) => p.defaultAction === 'deny'), 'a listed caller may call only the operations listed for it').to.equal(true);
-    expect(policies.map((p) => p.appId), 'the subscribers invoke nothing').not.to.include.members(['notification-service', 'analytics-service']);
+    expect(
+      policies.every((p) => p.defaultAction === 'deny'),
+      'a listed caller may call only the operations listed for it',
+    ).to.equal(true);
+    expect(
+      policies.map((p) => p.appId),
+      'the subscribers invoke nothing',
+    ).not.to.include.members(['notification-service', 'analytics-service']);
   });
 
   it('resiliency covers the two invoked apps and both components, with constant and exponential retries', () => {
@@ -75,7 +90,7 @@ describe('dapr-components: the committed Dapr resources', () => {
     for (const cb of Object.values(spec.policies.circuitBreakers)) expect(cb.trip).to.match(/^consecutiveFailures > \d+$/);
   });
 
-  it('notification-service\'s declarative subscriptions route to the routes it serves, and only it gets them', () => {
+  it("notification-service's declarative subscriptions route to the routes it serves, and only it gets them", () => {
     const subs = resources.filter((r) => r.kind === 'Subscription');
     expect(subs.map((s) => s.apiVersion)).to.deep.equal(['dapr.io/v2alpha1', 'dapr.io/v2alpha1']);
     expect(subs.map((s) => (s.body.spec as { topic: string }).topic).sort()).to.deep.equal([...NOTIFICATION_TOPICS].sort());
@@ -102,7 +117,10 @@ describe('dapr-components: the committed Dapr resources', () => {
       });
       const problems = checkResources(broken, appIds);
       expect(problems).to.have.length(1);
-      expect(problems[0]).to.contain('unknown-app-target').and.to.contain('spec.targets.apps.task-servce').and.to.contain('did you mean "task-service"');
+      expect(problems[0])
+        .to.contain('unknown-app-target')
+        .and.to.contain('spec.targets.apps.task-servce')
+        .and.to.contain('did you mean "task-service"');
     });
 
     it('a policy referring to a retry that is not defined', () => {
@@ -121,14 +139,21 @@ describe('dapr-components: the committed Dapr resources', () => {
         delete item.secretKeyRef;
         item.value = 'hunter2';
       });
-      expect(checkResources(broken, appIds)).to.deep.equal(['Component statestore: redisPassword is committed as a value; reference a secret with secretKeyRef instead']);
+      expect(checkResources(broken, appIds)).to.deep.equal([
+        'Component statestore: redisPassword is committed as a value; reference a secret with secretKeyRef instead',
+      ]);
     });
 
     it('an unscoped declarative subscription, and an access policy without its namespace', () => {
       let broken = doctored('Subscription', 'notification-task-created', (b) => void delete b.scopes);
       broken = broken.map((r) => (r.kind === 'Configuration' ? { ...r, body: structuredClone(r.body) } : r));
       const config = broken.find((r) => r.kind === 'Configuration') as DaprResource;
-      delete ((config.body.spec as { accessControl: { policies: Record<string, unknown>[] } }).accessControl.policies[0] as Record<string, unknown>).namespace;
+      delete (
+        (config.body.spec as { accessControl: { policies: Record<string, unknown>[] } }).accessControl.policies[0] as Record<
+          string,
+          unknown
+        >
+      ).namespace;
       expect(checkResources(broken, appIds)).to.deep.equal([
         'Configuration daprconfig: access policy for sample-app needs namespace',
         'Subscription notification-task-created: no scopes, so every app of the deployment would subscribe',

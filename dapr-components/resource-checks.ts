@@ -50,7 +50,8 @@ function checkConfiguration(r: DaprResource, where: string, apps: Set<string>): 
   const out: string[] = [];
   const acl = spec(r).accessControl as { policies?: { appId?: string; trustDomain?: string; namespace?: string }[] } | undefined;
   for (const p of acl?.policies ?? []) {
-    if (!p.appId || !apps.has(p.appId)) out.push(`${where}: access policy for ${p.appId ?? '(no appId)'}, which is not an app of the run file`);
+    if (!p.appId || !apps.has(p.appId))
+      out.push(`${where}: access policy for ${p.appId ?? '(no appId)'}, which is not an app of the run file`);
     // Dapr refuses an access control list whose policies lack either, and then no sidecar starts.
     if (!p.trustDomain) out.push(`${where}: access policy for ${p.appId} needs trustDomain`);
     if (!p.namespace) out.push(`${where}: access policy for ${p.appId} needs namespace`);
@@ -66,7 +67,9 @@ function checkConfiguration(r: DaprResource, where: string, apps: Set<string>): 
 function checkResiliency(resources: DaprResource[], apps: Set<string>): string[] {
   const docs = resources.filter((r) => r.kind === 'Resiliency');
   if (docs.length === 0) return [];
-  const components = resources.filter((r) => r.kind === 'Component').map((r) => ({ name: r.name, type: spec(r).type as string, scopes: scopes(r) }));
+  const components = resources
+    .filter((r) => r.kind === 'Component')
+    .map((r) => ({ name: r.name, type: spec(r).type as string, scopes: scopes(r) }));
   try {
     const parsed = docs.map((r) => parseResiliencyObject(r.body, `Resiliency ${r.name}`));
     const { findings } = resolvePolicies(parsed, { appIds: [...apps], components });
@@ -80,9 +83,11 @@ function checkResiliency(resources: DaprResource[], apps: Set<string>): string[]
 function checkSubscription(r: DaprResource, where: string, components: Map<string, string>): string[] {
   const out: string[] = [];
   const s = spec(r) as { pubsubname?: string; topic?: string; routes?: { default?: string; rules?: unknown[] }; route?: string };
-  if (!s.pubsubname || !components.get(s.pubsubname)?.startsWith('pubsub.')) out.push(`${where}: pubsubname ${s.pubsubname} is not a pub/sub component`);
+  if (!s.pubsubname || !components.get(s.pubsubname)?.startsWith('pubsub.'))
+    out.push(`${where}: pubsubname ${s.pubsubname} is not a pub/sub component`);
   if (!s.topic) out.push(`${where}: topic is required`);
-  if (!s.routes?.default && !s.route && (s.routes?.rules ?? []).length === 0) out.push(`${where}: no route: Dapr would not know where to deliver`);
+  if (!s.routes?.default && !s.route && (s.routes?.rules ?? []).length === 0)
+    out.push(`${where}: no route: Dapr would not know where to deliver`);
   // An unscoped declarative subscription applies to every app, which would make every app receive the topic.
   if (scopes(r).length === 0) out.push(`${where}: no scopes, so every app of the deployment would subscribe`);
   return out;

@@ -20,7 +20,13 @@ import { build, initWebAssembly } from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import { runLoad } from '../../load/driver/load-driver';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '16' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+  },
+});
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
@@ -51,7 +57,10 @@ process.on('disconnect', () => process.exit(0));
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['-e', SERVER_SOURCE], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const [message] = (await Promise.race([once(child, 'message'), new Promise((_, reject) => setTimeout(() => reject(new Error('bench server did not start within 10 s')), 10_000))])) as [{ port: number }];
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    new Promise((_, reject) => setTimeout(() => reject(new Error('bench server did not start within 10 s')), 10_000)),
+  ])) as [{ port: number }];
   return { url: `http://127.0.0.1:${message.port}`, child };
 }
 
@@ -64,7 +73,12 @@ async function measured(fn: () => Promise<number>): Promise<Run> {
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   gc();
-  return { requests, seconds, cpuMs: (cpu.user + cpu.system) / 1000, heapGrowthMb: (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024 };
+  return {
+    requests,
+    seconds,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    heapGrowthMb: (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024,
+  };
 }
 
 /** The floor: as many concurrent `pool.request` loops as connections, nothing measured per request. */
@@ -128,7 +142,12 @@ try {
   const openRate = Math.max(100, Math.round((bareRate * 0.5) / 100) * 100);
   let openResult: Awaited<ReturnType<typeof runLoad>> | undefined;
   const open = await measured(async () => {
-    openResult = await runLoad({ url: server.url, model: { kind: 'open', ratePerSecond: openRate }, connections: CONNECTIONS, durationMs: SECONDS * 1000 });
+    openResult = await runLoad({
+      url: server.url,
+      model: { kind: 'open', ratePerSecond: openRate },
+      connections: CONNECTIONS,
+      durationMs: SECONDS * 1000,
+    });
     return openResult.totals.sent;
   });
 
@@ -142,15 +161,23 @@ try {
   out(`  bare undici loop   : ${bareRate.toFixed(0)} req/s, ${bareCpu.toFixed(1)} ms CPU per 1k requests`);
   out(`  driver (closed)    : ${closedRate.toFixed(0)} req/s, ${closedCpu.toFixed(1)} ms CPU per 1k requests`);
   out(`  ratio              : ${(closedRate / bareRate).toFixed(2)}× throughput, ${(closedCpu / bareCpu).toFixed(2)}× CPU per request`);
-  out(`  heap kept after run: driver ${median(closed.map((r) => r.heapGrowthMb)).toFixed(2)} MiB, bare ${median(bare.map((r) => r.heapGrowthMb)).toFixed(2)} MiB (after a full GC)`);
+  out(
+    `  heap kept after run: driver ${median(closed.map((r) => r.heapGrowthMb)).toFixed(2)} MiB, bare ${median(bare.map((r) => r.heapGrowthMb)).toFixed(2)} MiB (after a full GC)`,
+  );
   out('');
   out(`open model at ${openRate}/s (half the bare loop's maximum)`);
   if (openResult) {
     const l = openResult.latency;
-    out(`  achieved           : ${openResult.achievedRatePerSecond}/s = ${(openResult.achievedRatePerSecond / openRate).toFixed(3)}× asked; dropped ${openResult.totals.dropped}, errors ${openResult.totals.errors}`);
+    out(
+      `  achieved           : ${openResult.achievedRatePerSecond}/s = ${(openResult.achievedRatePerSecond / openRate).toFixed(3)}× asked; dropped ${openResult.totals.dropped}, errors ${openResult.totals.errors}`,
+    );
     out(`  CPU per 1k         : ${perThousand(open).toFixed(1)} ms = ${(perThousand(open) / bareCpu).toFixed(2)}× the bare loop's`);
-    out(`  latency p50 / p99  : corrected ${l.corrected.p50} / ${l.corrected.p99} ms, uncorrected ${l.uncorrected.p50} / ${l.uncorrected.p99} ms`);
-    out(`  scheduler lateness : corrected − uncorrected p50 = ${(l.corrected.p50 - l.uncorrected.p50).toFixed(2)} ms (timer resolution is 1 ms)`);
+    out(
+      `  latency p50 / p99  : corrected ${l.corrected.p50} / ${l.corrected.p99} ms, uncorrected ${l.uncorrected.p50} / ${l.uncorrected.p99} ms`,
+    );
+    out(
+      `  scheduler lateness : corrected − uncorrected p50 = ${(l.corrected.p50 - l.uncorrected.p50).toFixed(2)} ms (timer resolution is 1 ms)`,
+    );
   }
   out('');
   out('HdrHistogram recordValue');

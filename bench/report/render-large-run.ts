@@ -17,16 +17,42 @@ function largeRun(): RunResults {
   const scenarios: ScenarioResult[] = ['invoke', 'pubsub', 'state', 'autoscale'].map((name) => ({
     name,
     settings: { ratePerSecond: 1000, durationMs: 3_600_000 },
-    timeline: Array.from({ length: 3600 }, (_, t) => ({ t, requests: 1000 + (t % 17), errors: t % 97 === 0 ? 3 : 0, p50: 5 + (t % 7), p99: 40 + (t % 31), ...(name === 'autoscale' ? { replicas: Math.min(50, 1 + Math.floor(t / 30)) } : {}) })),
-    histograms: { all: Array.from({ length: 60 }, (_, i) => ({ le: Math.round(1.2 ** i), count: Math.round(100_000 * Math.exp(-i / 8)) })) },
-    resources: Array.from({ length: 720 }, (_, i) => Array.from({ length: 10 }, (_, p) => ({ process: `daprd-${p}`, t: i * 5, cpuPercent: 10 + ((i + p) % 40), rssMb: 60 + p }))).flat(),
+    timeline: Array.from({ length: 3600 }, (_, t) => ({
+      t,
+      requests: 1000 + (t % 17),
+      errors: t % 97 === 0 ? 3 : 0,
+      p50: 5 + (t % 7),
+      p99: 40 + (t % 31),
+      ...(name === 'autoscale' ? { replicas: Math.min(50, 1 + Math.floor(t / 30)) } : {}),
+    })),
+    histograms: {
+      all: Array.from({ length: 60 }, (_, i) => ({ le: Math.round(1.2 ** i), count: Math.round(100_000 * Math.exp(-i / 8)) })),
+    },
+    resources: Array.from({ length: 720 }, (_, i) =>
+      Array.from({ length: 10 }, (_, p) => ({ process: `daprd-${p}`, t: i * 5, cpuPercent: 10 + ((i + p) % 40), rssMb: 60 + p })),
+    ).flat(),
   }));
   const metrics: MetricSample[] = Array.from({ length: 100 }, (_, i) => [
     { name: 'pubsub.delivery_rate', kind: 'rate' as const, tags: { subscriber: `sub-${i}` }, rate: 0.9995, passes: 19990, fails: 10 },
-    { name: 'pubsub.e2e_latency', kind: 'trend' as const, tags: { subscriber: `sub-${i}` }, unit: 'ms', stats: { p50: 10, p90: 50, p99: 200, 'p99.9': 600, max: 900 } },
+    {
+      name: 'pubsub.e2e_latency',
+      kind: 'trend' as const,
+      tags: { subscriber: `sub-${i}` },
+      unit: 'ms',
+      stats: { p50: 10, p90: 50, p99: 200, 'p99.9': 600, max: 900 },
+    },
     { name: 'pubsub.delivered', kind: 'counter' as const, tags: { subscriber: `sub-${i}` }, count: 19990 },
   ]).flat();
-  const tests = Array.from({ length: 1000 }, (_, i) => ({ id: `t${i}`, title: `US${(i % 9) + 1} case ${i}`, suitePath: [`US${(i % 9) + 1}`], tags: [`US${(i % 9) + 1}`], status: (i % 50 === 0 ? 'failed' : 'passed') as 'failed' | 'passed', durationMs: 20, measurements: {}, ...(i % 50 === 0 ? { failure: { message: `expected ${i} to equal ${i + 1}` } } : {}) }));
+  const tests = Array.from({ length: 1000 }, (_, i) => ({
+    id: `t${i}`,
+    title: `US${(i % 9) + 1} case ${i}`,
+    suitePath: [`US${(i % 9) + 1}`],
+    tags: [`US${(i % 9) + 1}`],
+    status: (i % 50 === 0 ? 'failed' : 'passed') as 'failed' | 'passed',
+    durationMs: 20,
+    measurements: {},
+    ...(i % 50 === 0 ? { failure: { message: `expected ${i} to equal ${i + 1}` } } : {}),
+  }));
   return { ...base, scenarios, metrics, tests };
 }
 

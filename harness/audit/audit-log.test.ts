@@ -14,10 +14,15 @@ describe('AuditLog', () => {
     registerSecret('token-abcdef-123');
     log.record('fault.inject', 'task-service', 'ok', 'header token-abcdef-123');
     await log.around('dependency.stop', 'redis', async () => undefined);
-    await log.around('dependency.start', 'nats', async () => {
-      throw new Error('port in use');
-    }).catch(() => undefined);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    await log
+      .around('dependency.start', 'nats', async () => {
+        throw new Error('port in use');
+      })
+      .catch(() => undefined);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(lines.map((l) => [l.action, l.target, l.outcome])).to.deep.equal([
       ['fault.inject', 'task-service', 'ok'],
       ['dependency.stop', 'redis', 'ok'],

@@ -29,7 +29,8 @@ program
   .showHelpAfterError('(add --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
 
-const runRootOption = (): Option => new Option('--run-root <dir>', 'where run directories and current.json live').default(UP_DEFAULTS.runRoot);
+const runRootOption = (): Option =>
+  new Option('--run-root <dir>', 'where run directories and current.json live').default(UP_DEFAULTS.runRoot);
 
 program
   .command('up')
@@ -40,7 +41,10 @@ program
   .option('--ready-timeout <seconds>', 'with --detach: how long to wait for ready', UP_DEFAULTS.readyTimeout)
   .addOption(new Option('--supervise').hideHelp())
   .addOption(new Option('--run-id <id>').hideHelp())
-  .addHelpText('after', '\nExamples:\n  npm run up                 # foreground; Ctrl-C stops everything\n  npm run up -- --detach     # background; then npm run status / npm run down')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  npm run up                 # foreground; Ctrl-C stops everything\n  npm run up -- --detach     # background; then npm run status / npm run down',
+  )
   .action(async (opts) => finish(await upCommand(opts)));
 
 program
@@ -71,7 +75,9 @@ program
 addTargetOptions(
   program
     .command('acceptance')
-    .description('run the acceptance suites (platform, US1 invocation, US2 pub/sub, US3 state, security, observability) and give a verdict per story'),
+    .description(
+      'run the acceptance suites (platform, US1 invocation, US2 pub/sub, US3 state, security, observability) and give a verdict per story',
+    ),
 )
   .option('-g, --grep <pattern>', 'only tests whose title matches')
   .option('--known-deviations <file>', 'acknowledged failures to show apart (default: known-deviations.yaml)')
@@ -79,7 +85,9 @@ addTargetOptions(
   .option('--bail', 'stop at the first failure')
   .option('--keep-up', 'local: leave the deployment running afterwards to debug (stop it with `down`)')
   .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Writes results.json, junit.xml and index.html to reports/runs/<run-id>/ (reports/latest points at it).
 Exit code: 0 every test ran and passed (failures acknowledged in known-deviations.yaml are shown apart and do not
 fail it), 1 a test failed or was skipped (a skip is never a pass), a process died, the run was interrupted or no
@@ -89,13 +97,16 @@ Examples:
   npm run acceptance                                  # start the local reference deployment, test, stop
   npm run acceptance -- --grep US2                    # only the pub/sub story
   npm run acceptance -- --target external --sidecar sample-app=http://127.0.0.1:3500 --sidecar task-service=http://127.0.0.1:3501
-  npm run acceptance -- --keep-up                     # leave it running to debug; npm run down stops it`)
+  npm run acceptance -- --keep-up                     # leave it running to debug; npm run down stops it`,
+  )
   .action(async (opts) => finish(await acceptanceCommand(opts)));
 
 addTargetOptions(
   program
     .command('chaos')
-    .description('run the chaos probes: do the Resiliency policies (retries, timeouts, circuit breakers) and component outages behave as declared'),
+    .description(
+      'run the chaos probes: do the Resiliency policies (retries, timeouts, circuit breakers) and component outages behave as declared',
+    ),
 )
   .option('-g, --grep <pattern>', 'only probes whose title matches')
   .option('--known-deviations <file>', 'acknowledged failures to show apart (default: known-deviations.yaml)')
@@ -103,19 +114,24 @@ addTargetOptions(
   .option('--bail', 'stop at the first failure')
   .option('--keep-up', 'local: leave the deployment running afterwards to debug (stop it with `down`)')
   .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Each probe derives what should happen from the deployment's own Resiliency policy, injects faults through the
 reference apps' fault controls (or stops our own redis/nats), and records expected vs observed in results.json.
 
 Examples:
   npm run chaos
-  npm run chaos -- --grep "circuit breaker"`)
+  npm run chaos -- --grep "circuit breaker"`,
+  )
   .action(async (opts) => finish(await chaosCommand(opts)));
 
 addTargetOptions(
   program
     .command('load')
-    .description('drive load through the deployment and measure it right (coordinated omission corrected): invoke, pubsub, state, autoscale'),
+    .description(
+      'drive load through the deployment and measure it right (coordinated omission corrected): invoke, pubsub, state, autoscale',
+    ),
 )
   .option('-s, --scenario <name>', 'invoke, pubsub, state, autoscale, or all', 'all')
   .option('-r, --rate <n/s>', 'arrival rate, e.g. 1000/s (default 1000/s)')
@@ -127,7 +143,9 @@ addTargetOptions(
   .option('--late-after <time>', 'pubsub: a delivery later than this after its publish is late (default 1s)')
   .option('--keep-up', 'local: leave the deployment running afterwards (stop it with `down`)')
   .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Traffic goes only to loopback addresses (a kubectl port-forward counts). Latency is measured from each request's
 intended send time, so a stalled deployment shows the wait its users would see. Ctrl-C stops cleanly and keeps
 partial results.
@@ -135,13 +153,12 @@ partial results.
 Examples:
   npm run load -- --scenario pubsub --rate 1000 --duration 60s
   npm run load -- --scenario all --rate 200/s --duration 30s
-  npm run gate -- --results reports/latest          # verdict against criteria.yaml`)
+  npm run gate -- --results reports/latest          # verdict against criteria.yaml`,
+  )
   .action(async (opts) => finish(await loadCommand(opts)));
 
 addTargetOptions(
-  program
-    .command('all')
-    .description('acceptance, chaos and load against one deployment in one run, then the gate on criteria.yaml'),
+  program.command('all').description('acceptance, chaos and load against one deployment in one run, then the gate on criteria.yaml'),
 )
   .option('-g, --grep <pattern>', 'only tests and probes whose title matches')
   .option('--known-deviations <file>', 'acknowledged failures to show apart (default: known-deviations.yaml)')
@@ -156,13 +173,23 @@ addTargetOptions(
   .option('--late-after <time>', 'load: pub/sub lateness threshold (default 1s)')
   .option('--keep-up', 'local: leave the deployment running afterwards')
   .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
-  .addHelpText('after', '\nExit code: the gate\'s (0 every criterion passed, 1 a criterion failed or was not measured, 2 bad input).\n\nExample:\n  npm run all -- --rate 500/s --duration 30s')
+  .addHelpText(
+    'after',
+    "\nExit code: the gate's (0 every criterion passed, 1 a criterion failed or was not measured, 2 bad input).\n\nExample:\n  npm run all -- --rate 500/s --duration 30s",
+  )
   .action(async (opts) => finish(await allCommand({ ...opts, scenario: 'all' })));
 
-for (const [name, remove] of [['deploy:k8s', false], ['undeploy:k8s', true]] as const) {
+for (const [name, remove] of [
+  ['deploy:k8s', false],
+  ['undeploy:k8s', true],
+] as const) {
   program
     .command(name)
-    .description(remove ? 'remove the reference deployment of k8s/ from a cluster' : 'apply the reference deployment of k8s/ to a cluster (server-side apply)')
+    .description(
+      remove
+        ? 'remove the reference deployment of k8s/ from a cluster'
+        : 'apply the reference deployment of k8s/ to a cluster (server-side apply)',
+    )
     .option('--dir <dir>', 'kustomization folder', 'k8s')
     .option('--kubeconfig <file>', 'kubeconfig file')
     .option('--context <name>', 'kubeconfig context')
@@ -179,24 +206,39 @@ program
   .option('--no-criteria', 'no verdict section')
   .option('--previous <run-dir>', 'compare with this run instead of the newest earlier run of the same kind')
   .option('--no-previous', 'no comparison with an earlier run')
-  .action(async (runDir: string, opts) => finish(await reportCommand({ runDir, criteria: opts.criteria, previous: opts.previous === true ? undefined : opts.previous })));
+  .action(async (runDir: string, opts) =>
+    finish(await reportCommand({ runDir, criteria: opts.criteria, previous: opts.previous === true ? undefined : opts.previous })),
+  );
 
 program
   .command('gate')
   .description('evaluate success criteria (k6-style thresholds) against results.json; exit 1 on any failing criterion')
   .option('--criteria <file>', 'criteria file', DEFAULT_CRITERIA_FILE)
   .option('--results <dir...>', 'run directories (or results.json files) to judge together', ['reports/latest'])
-  .addHelpText('after', '\nExit code: 0 every criterion passed, 1 a criterion failed or was not measured, 2 malformed criteria or results.\n\nExample:\n  npm run gate -- --criteria criteria.yaml --results reports/latest')
+  .addHelpText(
+    'after',
+    '\nExit code: 0 every criterion passed, 1 a criterion failed or was not measured, 2 malformed criteria or results.\n\nExample:\n  npm run gate -- --criteria criteria.yaml --results reports/latest',
+  )
   .action(async (opts) => finish(await gateCommand({ criteria: opts.criteria, results: opts.results })));
 
 program
   .command('review')
-  .description('static security review of Dapr Components, Configurations, Resiliency, Subscriptions, Multi-App Run files, Helm values and Dapr workloads')
+  .description(
+    'static security review of Dapr Components, Configurations, Resiliency, Subscriptions, Multi-App Run files, Helm values and Dapr workloads',
+  )
   .argument('[paths...]', `files or folders (default: ${DEFAULT_REVIEW_PATHS.join(' ')})`)
-  .addOption(new Option('--format <format>', 'text, json or sarif (SARIF 2.1.0, for GitHub code scanning)').choices([...REVIEW_FORMATS]).default('text'))
-  .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default('high'))
+  .addOption(
+    new Option('--format <format>', 'text, json or sarif (SARIF 2.1.0, for GitHub code scanning)')
+      .choices([...REVIEW_FORMATS])
+      .default('text'),
+  )
+  .addOption(
+    new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...SEVERITIES]).default('high'),
+  )
   .option('-o, --output <file>', 'write the report to this file instead of stdout')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Each finding has a stable rule id, a severity, file:line, what is wrong, why it matters and the fix
 (docs/security-review.md lists the rules). A comment \`# dapr-harness: ignore <rule-id> <reason>\` on the
 reported line, or on its own line directly above it, suppresses that finding; suppressions are reported.
@@ -205,8 +247,11 @@ Exit code: 0 no finding at or above --fail-on, 1 at least one, 2 a file that can
 Examples:
   npm run review                                       # the reference deployment, fail on high or critical
   npm run review -- --fail-on medium k8s/apps
-  npm run review -- --format sarif --output review.sarif`)
-  .action(async (paths: string[], opts) => finish(await reviewCommand({ paths, format: opts.format, failOn: opts.failOn, output: opts.output })));
+  npm run review -- --format sarif --output review.sarif`,
+  )
+  .action(async (paths: string[], opts) =>
+    finish(await reviewCommand({ paths, format: opts.format, failOn: opts.failOn, output: opts.output })),
+  );
 
 function finish(code: number): void {
   process.exitCode = code;

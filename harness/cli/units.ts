@@ -35,6 +35,7 @@ export function parseSize(text: string, flag: string): number {
 
 export function parsePositiveInt(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw usageError('BAD_FLAG', `${flag} ${text} is not a positive whole number`, `write e.g. ${flag} 16`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw usageError('BAD_FLAG', `${flag} ${text} is not a positive whole number`, `write e.g. ${flag} 16`);
   return n;
 }

@@ -12,11 +12,18 @@ export function consoleSummary(results: RunResults): string {
     return [story, String(c.passed), String(c.failed), String(c.skipped), String(c.deviations), storyVerdict(c)];
   });
   const firstLine = (s: string | undefined): string => (s ?? '').split('\n')[0] ?? '';
-  const failures = results.tests.filter((t) => t.status === 'failed' && !t.deviation).map((t) => `  ✗ ${t.id}\n    ${firstLine(t.failure?.message)}`);
-  const skips = results.tests.filter((t) => t.status === 'skipped').map((t) => `  - ${t.id}\n    ${t.skip ? `${t.skip.kind}: ${t.skip.reason}` : 'no reason recorded'}`);
+  const failures = results.tests
+    .filter((t) => t.status === 'failed' && !t.deviation)
+    .map((t) => `  ✗ ${t.id}\n    ${firstLine(t.failure?.message)}`);
+  const skips = results.tests
+    .filter((t) => t.status === 'skipped')
+    .map((t) => `  - ${t.id}\n    ${t.skip ? `${t.skip.kind}: ${t.skip.reason}` : 'no reason recorded'}`);
   const deviations = results.tests
     .filter((t) => t.deviation)
-    .map((t) => `  ≈ ${t.id}\n    ${t.deviation?.component ? `${t.deviation.component}: ` : ''}${t.deviation?.reason ?? ''}${t.deviation?.link ? ` (${t.deviation.link})` : ''}`);
+    .map(
+      (t) =>
+        `  ≈ ${t.id}\n    ${t.deviation?.component ? `${t.deviation.component}: ` : ''}${t.deviation?.reason ?? ''}${t.deviation?.link ? ` (${t.deviation.link})` : ''}`,
+    );
   const errors = results.errors.map((e) => `  ! ${e.code}: ${firstLine(e.message)}`);
   const outcome = runOutcome(results);
   return [

@@ -52,25 +52,57 @@ export function evaluateCriteria(criteria: CriteriaFile, runs: RunResults | RunR
   const rows: VerdictRow[] = [];
 
   for (const run of all.filter((r) => r.partial)) {
-    rows.push({ criterion: 'run.complete', series: '', threshold: 'partial==false', measuredText: 'partial run', status: 'fail', ok: false, line: 0, runId: run.runId, detail: 'the run was interrupted; re-run it to completion' });
+    rows.push({
+      criterion: 'run.complete',
+      series: '',
+      threshold: 'partial==false',
+      measuredText: 'partial run',
+      status: 'fail',
+      ok: false,
+      line: 0,
+      runId: run.runId,
+      detail: 'the run was interrupted; re-run it to completion',
+    });
   }
 
   for (const run of all.filter((r) => r.errors.length > 0)) {
     const codes = [...new Set(run.errors.map((e) => e.code))].join(', ');
     const first = run.errors[0]?.message.split('\n')[0] ?? '';
-    rows.push({ criterion: 'run.errors', series: '', threshold: 'errors==0', measured: run.errors.length, measuredText: String(run.errors.length), status: 'fail', ok: false, line: 0, runId: several ? run.runId : undefined, detail: `${codes}: ${first}` });
+    rows.push({
+      criterion: 'run.errors',
+      series: '',
+      threshold: 'errors==0',
+      measured: run.errors.length,
+      measuredText: String(run.errors.length),
+      status: 'fail',
+      ok: false,
+      line: 0,
+      runId: several ? run.runId : undefined,
+      detail: `${codes}: ${first}`,
+    });
   }
 
   for (const c of criteria.criteria) {
-    const measuredIn = all.map((run) => ({ run, series: selectSeries(run, c.metric, c.tags, c.aggregate) })).filter((m) => m.series.length > 0);
+    const measuredIn = all
+      .map((run) => ({ run, series: selectSeries(run, c.metric, c.tags, c.aggregate) }))
+      .filter((m) => m.series.length > 0);
     const kinds = metricInfo(c.metric)?.measuredBy;
     const inScope = kinds === undefined || all.some((run) => kinds.includes(run.kind));
     for (const t of c.thresholds) {
       const base = { criterion: c.key, threshold: t.threshold.source, line: t.line };
       if (measuredIn.length === 0) {
         const status = c.optional ? 'skipped' : inScope ? 'not measured' : 'not in this run';
-        const detail = inScope ? undefined : `measured by ${kinds?.join(' or ')} runs; judge this run together with one: npm run gate -- --results <run> <other run>`;
-        rows.push({ ...base, series: '', measuredText: inScope ? 'not measured' : several ? 'not in these runs' : 'not in this run', status, ok: c.optional, detail });
+        const detail = inScope
+          ? undefined
+          : `measured by ${kinds?.join(' or ')} runs; judge this run together with one: npm run gate -- --results <run> <other run>`;
+        rows.push({
+          ...base,
+          series: '',
+          measuredText: inScope ? 'not measured' : several ? 'not in these runs' : 'not in this run',
+          status,
+          ok: c.optional,
+          detail,
+        });
         continue;
       }
       for (const { run, series } of measuredIn) {
@@ -85,17 +117,45 @@ export function evaluateCriteria(criteria: CriteriaFile, runs: RunResults | RunR
           const value = s.read(t.threshold.aggregation);
           const runId = several ? run.runId : undefined;
           if (value === undefined) {
-            rows.push({ ...base, series: s.label, runId, measuredText: `no ${aggregationLabel(t.threshold.aggregation)} recorded`, status: c.optional ? 'skipped' : 'not measured', ok: c.optional });
+            rows.push({
+              ...base,
+              series: s.label,
+              runId,
+              measuredText: `no ${aggregationLabel(t.threshold.aggregation)} recorded`,
+              status: c.optional ? 'skipped' : 'not measured',
+              ok: c.optional,
+            });
             continue;
           }
           const narrowed = c.metric.startsWith('tests.') && !c.allowFiltered && run.filter ? filterText(run.filter) : undefined;
           if (narrowed) {
-            rows.push({ ...base, series: s.label, runId, measured: value, measuredText: formatWithUnit(value, undefined), status: 'fail', ok: false, detail: `the run was narrowed (${narrowed}), so it did not check everything; run it unfiltered, or set allowFiltered: true on ${c.key}` });
+            rows.push({
+              ...base,
+              series: s.label,
+              runId,
+              measured: value,
+              measuredText: formatWithUnit(value, undefined),
+              status: 'fail',
+              ok: false,
+              detail: `the run was narrowed (${narrowed}), so it did not check everything; run it unfiltered, or set allowFiltered: true on ${c.key}`,
+            });
             continue;
           }
           const ok = compare(value, t.threshold.operator, t.threshold.target);
-          const unit = t.threshold.aggregation.kind === 'percentile' || ['avg', 'min', 'max', 'med'].includes(t.threshold.aggregation.kind) ? s.unit : undefined;
-          rows.push({ ...base, series: s.label, runId, measured: value, measuredText: formatWithUnit(value, unit), status: ok ? 'pass' : 'fail', ok, detail: s.detail });
+          const unit =
+            t.threshold.aggregation.kind === 'percentile' || ['avg', 'min', 'max', 'med'].includes(t.threshold.aggregation.kind)
+              ? s.unit
+              : undefined;
+          rows.push({
+            ...base,
+            series: s.label,
+            runId,
+            measured: value,
+            measuredText: formatWithUnit(value, unit),
+            status: ok ? 'pass' : 'fail',
+            ok,
+            detail: s.detail,
+          });
         }
       }
     }
@@ -106,6 +166,8 @@ export function evaluateCriteria(criteria: CriteriaFile, runs: RunResults | RunR
 }
 
 function filterText(f: NonNullable<RunResults['filter']>): string | undefined {
-  const parts = [f.grep !== undefined ? `--grep '${f.grep}'` : undefined, f.areas ? `areas ${f.areas.join(', ')}` : undefined].filter(Boolean);
+  const parts = [f.grep !== undefined ? `--grep '${f.grep}'` : undefined, f.areas ? `areas ${f.areas.join(', ')}` : undefined].filter(
+    Boolean,
+  );
   return parts.length > 0 ? parts.join(', ') : undefined;
 }

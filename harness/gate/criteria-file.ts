@@ -52,7 +52,11 @@ export function loadCriteria(file: string): CriteriaFile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw usageError('CRITERIA_MISSING', `cannot read criteria file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'pass --criteria <file>, e.g. --criteria criteria.yaml');
+    throw usageError(
+      'CRITERIA_MISSING',
+      `cannot read criteria file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      'pass --criteria <file>, e.g. --criteria criteria.yaml',
+    );
   }
   return parseCriteria(text, file);
 }
@@ -65,10 +69,12 @@ export function parseCriteria(text: string, file: string): CriteriaFile {
     const range = (node as { range?: [number, number, number] | null } | null | undefined)?.range;
     return lines.linePos(range ? range[0] : 0).line;
   };
-  const fail = (line: number, problem: string, hint = HINT): HarnessError => usageError('CRITERIA_INVALID', `${file}:${line}: ${problem}`, hint);
+  const fail = (line: number, problem: string, hint = HINT): HarnessError =>
+    usageError('CRITERIA_INVALID', `${file}:${line}: ${problem}`, hint);
 
   const syntax = doc.errors[0];
-  if (syntax) throw fail(lines.linePos(syntax.pos[0]).line, `YAML syntax error: ${syntax.message.split('\n')[0]}`, 'fix the YAML at that line');
+  if (syntax)
+    throw fail(lines.linePos(syntax.pos[0]).line, `YAML syntax error: ${syntax.message.split('\n')[0]}`, 'fix the YAML at that line');
 
   const root = doc.contents;
   if (!isMap(root)) throw fail(lineOf(root), 'the file must be a mapping with a top-level `criteria:` key');
@@ -79,26 +85,40 @@ export function parseCriteria(text: string, file: string): CriteriaFile {
   const body = root.get('criteria', true);
   if (body === undefined) throw fail(1, 'no `criteria:` key');
   if (!isMap(body)) throw fail(lineOf(body as Node), '`criteria:` must be a mapping of metric name to thresholds');
-  if (body.items.length === 0) throw fail(lineOf(body), '`criteria:` is empty, so the gate would pass anything', 'add at least one criterion');
+  if (body.items.length === 0)
+    throw fail(lineOf(body), '`criteria:` is empty, so the gate would pass anything', 'add at least one criterion');
 
   const criteria = body.items.map((pair) => parseCriterion(pair, lineOf, fail));
   return { file, criteria };
 }
 
-function parseCriterion(pair: Pair, lineOf: (node: unknown) => number, fail: (line: number, problem: string, hint?: string) => HarnessError): Criterion {
+function parseCriterion(
+  pair: Pair,
+  lineOf: (node: unknown) => number,
+  fail: (line: number, problem: string, hint?: string) => HarnessError,
+): Criterion {
   const line = lineOf(pair.key);
-  if (!isScalar(pair.key) || typeof pair.key.value !== 'string') throw fail(line, 'a criterion key must be a metric name such as pubsub.delivery_rate');
+  if (!isScalar(pair.key) || typeof pair.key.value !== 'string')
+    throw fail(line, 'a criterion key must be a metric name such as pubsub.delivery_rate');
   const key = pair.key.value.trim();
   const m = KEY.exec(key);
   const metric = m?.[1] ?? '';
   if (!m || !METRIC_NAME.test(metric)) {
-    throw fail(line, `'${key}' is not a metric name`, 'use dotted lower-case names like pubsub.e2e_latency, optionally with a tag filter {subscriber:orders}');
+    throw fail(
+      line,
+      `'${key}' is not a metric name`,
+      'use dotted lower-case names like pubsub.e2e_latency, optionally with a tag filter {subscriber:orders}',
+    );
   }
   const tags = parseTagFilter(m[2], (problem) => fail(line, `'${key}': ${problem}`, 'write tag filters as {tag:value,other:value}'));
   const info = metricInfo(metric);
   if (!info) {
     const near = suggestMetric(metric);
-    throw fail(line, `unknown metric '${metric}'${near ? ` (did you mean '${near}'?)` : ''}`, 'the metrics a run records are listed in README "Reading a verdict"; see criteria.yaml for examples');
+    throw fail(
+      line,
+      `unknown metric '${metric}'${near ? ` (did you mean '${near}'?)` : ''}`,
+      'the metrics a run records are listed in README "Reading a verdict"; see criteria.yaml for examples',
+    );
   }
 
   const value = pair.value as Node | null;
@@ -111,28 +131,50 @@ function parseCriterion(pair: Pair, lineOf: (node: unknown) => number, fail: (li
     for (const opt of value.items) {
       const optKey = isScalar(opt.key) ? String(opt.key.value) : '?';
       const optValue = opt.value as Node | null;
-      if (!OPTION_KEYS.includes(optKey)) throw fail(lineOf(opt.key), `${key}: unknown option '${optKey}'`, `the options are ${OPTION_KEYS.join(', ')}`);
+      if (!OPTION_KEYS.includes(optKey))
+        throw fail(lineOf(opt.key), `${key}: unknown option '${optKey}'`, `the options are ${OPTION_KEYS.join(', ')}`);
       if (optKey === 'thresholds') thresholdsNode = optValue;
       else {
-        if (!isScalar(optValue) || typeof optValue.value !== 'boolean') throw fail(lineOf(optValue ?? opt.key), `${key}: '${optKey}' must be true or false`);
+        if (!isScalar(optValue) || typeof optValue.value !== 'boolean')
+          throw fail(lineOf(optValue ?? opt.key), `${key}: '${optKey}' must be true or false`);
         if (optKey === 'optional') optional = optValue.value;
         else if (optKey === 'aggregate') aggregate = optValue.value;
-        else if (info.kind !== 'tests') throw fail(lineOf(opt.key), `${key}: 'allowFiltered' applies only to tests.acceptance and tests.chaos`);
+        else if (info.kind !== 'tests')
+          throw fail(lineOf(opt.key), `${key}: 'allowFiltered' applies only to tests.acceptance and tests.chaos`);
         else allowFiltered = optValue.value;
       }
     }
     if (!thresholdsNode) throw fail(line, `${key}: no 'thresholds:' list`, `add thresholds: ['...'] under ${key}`);
   }
 
-  const items: Node[] = isSeq(thresholdsNode) ? (thresholdsNode.items as Node[]) : isScalar(thresholdsNode) && thresholdsNode.value !== null ? [thresholdsNode] : [];
-  if (items.length === 0) throw fail(lineOf(thresholdsNode ?? pair.key), `${key}: needs at least one threshold`, `write ${key}: ['<aggregation><operator><number>'], e.g. ['p(99)<1000']`);
+  const items: Node[] = isSeq(thresholdsNode)
+    ? (thresholdsNode.items as Node[])
+    : isScalar(thresholdsNode) && thresholdsNode.value !== null
+      ? [thresholdsNode]
+      : [];
+  if (items.length === 0)
+    throw fail(
+      lineOf(thresholdsNode ?? pair.key),
+      `${key}: needs at least one threshold`,
+      `write ${key}: ['<aggregation><operator><number>'], e.g. ['p(99)<1000']`,
+    );
   const thresholds = items.map((item): CriterionThreshold => {
     const at = lineOf(item);
-    if (!isScalar(item) || typeof item.value !== 'string') throw fail(at, `${key}: each threshold must be a quoted string such as 'rate>=0.999'`);
+    if (!isScalar(item) || typeof item.value !== 'string')
+      throw fail(at, `${key}: each threshold must be a quoted string such as 'rate>=0.999'`);
     const parsed = parseThreshold(item.value);
-    if (typeof parsed === 'string') throw fail(at, `${key}: ${parsed}`, 'aggregations: rate, count, value, avg, min, max, med, p(N), passed, failed, skipped, deviations; operators: < <= > >= == !=');
+    if (typeof parsed === 'string')
+      throw fail(
+        at,
+        `${key}: ${parsed}`,
+        'aggregations: rate, count, value, avg, min, max, med, p(N), passed, failed, skipped, deviations; operators: < <= > >= == !=',
+      );
     if (!appliesTo(info.kind, parsed.aggregation)) {
-      throw fail(at, `${key}: ${aggregationLabel(parsed.aggregation)} does not apply to a ${info.kind} metric`, `use one of ${AGGREGATIONS_BY_KIND[info.kind].join(', ')}`);
+      throw fail(
+        at,
+        `${key}: ${aggregationLabel(parsed.aggregation)} does not apply to a ${info.kind} metric`,
+        `use one of ${AGGREGATIONS_BY_KIND[info.kind].join(', ')}`,
+      );
     }
     const problem = thresholdProblem(parsed, info.kind);
     if (problem) throw fail(at, `${key}: '${parsed.source}' ${problem}`, 'a threshold must be able both to pass and to fail');

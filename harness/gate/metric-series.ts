@@ -73,7 +73,9 @@ function readSample(s: MetricSample, a: Aggregation): number | undefined {
     case 'value':
       return s.value;
     case 'rate':
-      return s.rate ?? (s.passes !== undefined && s.fails !== undefined && s.passes + s.fails > 0 ? s.passes / (s.passes + s.fails) : undefined);
+      return (
+        s.rate ?? (s.passes !== undefined && s.fails !== undefined && s.passes + s.fails > 0 ? s.passes / (s.passes + s.fails) : undefined)
+      );
     case 'passed':
       return s.passes;
     case 'failed':
@@ -133,8 +135,12 @@ interface TestCounts {
 function countSeries(c: TestCounts, notes: { failing: string[]; skipped?: string[]; deviations?: string[] }): Series {
   const counts: Record<string, number | undefined> = { ...c, rate: c.passed + c.failed > 0 ? c.passed / (c.passed + c.failed) : undefined };
   const list = (what: string, items: string[] | undefined): string | undefined =>
-    items && items.length > 0 ? `${what}: ${items.slice(0, 3).join('; ')}${items.length > 3 ? `; and ${items.length - 3} more` : ''}` : undefined;
-  const detail = [list('failing', notes.failing), list('skipped', notes.skipped), list('known deviations', notes.deviations)].filter(Boolean).join(' · ');
+    items && items.length > 0
+      ? `${what}: ${items.slice(0, 3).join('; ')}${items.length > 3 ? `; and ${items.length - 3} more` : ''}`
+      : undefined;
+  const detail = [list('failing', notes.failing), list('skipped', notes.skipped), list('known deviations', notes.deviations)]
+    .filter(Boolean)
+    .join(' · ');
   return { label: '', kind: 'tests', read: (a) => counts[a.kind], detail: detail || undefined };
 }
 
@@ -153,8 +159,18 @@ function testsCountSeries(tests: TestResult[], extraFailing: string[] = []): Ser
   const c = countOutcomes(tests);
   const failing = [...tests.filter((t) => t.status === 'failed' && !t.deviation).map((t) => t.title), ...extraFailing];
   return countSeries(
-    { passed: c.passed, failed: c.failed + extraFailing.length, skipped: c.skipped, deviations: c.deviations, count: c.total + extraFailing.length },
-    { failing, skipped: tests.filter((t) => t.status === 'skipped').map((t) => `${t.title} (${t.skip?.reason ?? 'no reason'})`), deviations: tests.filter((t) => t.deviation).map((t) => t.title) },
+    {
+      passed: c.passed,
+      failed: c.failed + extraFailing.length,
+      skipped: c.skipped,
+      deviations: c.deviations,
+      count: c.total + extraFailing.length,
+    },
+    {
+      failing,
+      skipped: tests.filter((t) => t.status === 'skipped').map((t) => `${t.title} (${t.skip?.reason ?? 'no reason'})`),
+      deviations: tests.filter((t) => t.deviation).map((t) => t.title),
+    },
   );
 }
 
@@ -174,5 +190,10 @@ function chaosSeries(results: RunResults, filter: Record<string, string>): Serie
   }
   if (probes.length === 0) return [];
   const failing = probes.filter((c) => !c.passed);
-  return [countSeries({ passed: probes.length - failing.length, failed: failing.length, skipped: 0, deviations: 0, count: probes.length }, { failing: failing.map((c) => `${c.probe} (${c.target})`) })];
+  return [
+    countSeries(
+      { passed: probes.length - failing.length, failed: failing.length, skipped: 0, deviations: 0, count: probes.length },
+      { failing: failing.map((c) => `${c.probe} (${c.target})`) },
+    ),
+  ];
 }

@@ -16,7 +16,19 @@ export interface Threshold {
   target: number;
 }
 
-export const NAMED_AGGREGATIONS = ['rate', 'count', 'value', 'avg', 'min', 'max', 'med', 'passed', 'failed', 'skipped', 'deviations'] as const;
+export const NAMED_AGGREGATIONS = [
+  'rate',
+  'count',
+  'value',
+  'avg',
+  'min',
+  'max',
+  'med',
+  'passed',
+  'failed',
+  'skipped',
+  'deviations',
+] as const;
 export const OPERATORS: readonly Operator[] = ['<', '<=', '>', '>=', '==', '!='];
 
 const NUMBER = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?`;

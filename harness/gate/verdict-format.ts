@@ -20,7 +20,14 @@ export function verdictText(row: VerdictRow): string {
 export function formatVerdict(v: Verdict): string {
   const several = v.runIds.length > 1;
   const headers = ['CRITERION', 'SERIES', 'THRESHOLD', 'MEASURED', 'VERDICT', ...(several ? ['RUN'] : [])];
-  const rows = v.rows.map((r) => [r.criterion, r.series || '-', r.threshold, r.measuredText, verdictText(r), ...(several ? [r.runId ?? '-'] : [])]);
+  const rows = v.rows.map((r) => [
+    r.criterion,
+    r.series || '-',
+    r.threshold,
+    r.measuredText,
+    verdictText(r),
+    ...(several ? [r.runId ?? '-'] : []),
+  ]);
   const lines = [renderTable(headers, rows)];
   for (const f of v.failures) {
     const where = f.line > 0 ? `${v.criteriaFile}:${f.line}` : 'gate';
@@ -28,6 +35,10 @@ export function formatVerdict(v: Verdict): string {
     lines.push(`  ${where}: ${f.criterion}${series} ${f.threshold}: ${f.measuredText}${f.detail ? ` (${f.detail})` : ''}`);
   }
   const runs = v.runIds.join(', ');
-  lines.push(v.passed ? `gate PASSED: ${v.rows.length} checks against run ${runs}` : `gate FAILED: ${v.failures.length} of ${v.rows.length} checks failed against run ${runs}`);
+  lines.push(
+    v.passed
+      ? `gate PASSED: ${v.rows.length} checks against run ${runs}`
+      : `gate FAILED: ${v.failures.length} of ${v.rows.length} checks failed against run ${runs}`,
+  );
   return lines.join('\n');
 }

@@ -62,7 +62,9 @@ describe('ManagedProcess', () => {
     process.kill(proc.pid as number, 'SIGKILL');
     const deadline = Date.now() + 5000;
     while (exits.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(exits.map(({ signal, requested, duringStart }) => ({ signal, requested, duringStart }))).to.deep.equal([{ signal: 'SIGKILL', requested: false, duringStart: false }]);
+    expect(exits.map(({ signal, requested, duringStart }) => ({ signal, requested, duringStart }))).to.deep.equal([
+      { signal: 'SIGKILL', requested: false, duringStart: false },
+    ]);
     // A new life: the harness stops it, which is no death.
     await proc.start();
     await proc.stop();
@@ -77,10 +79,15 @@ describe('ManagedProcess', () => {
       logFile: join(dir, 'crasher.log'),
       wait: forPort('127.0.0.1', 1),
     });
-    const err = await proc.start().then(() => undefined, (e: unknown) => e);
+    const err = await proc.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(HarnessError);
     expect((err as HarnessError).code).to.equal('PROCESS_EXITED');
-    expect((err as HarnessError).message).to.contain('code 3').and.to.contain('bad config at line 3');
+    expect((err as HarnessError).message)
+      .to.contain('code 3')
+      .and.to.contain('bad config at line 3');
   });
 
   it('times out a process that never becomes ready, naming what it waited for', async () => {
@@ -92,7 +99,10 @@ describe('ManagedProcess', () => {
       wait: forLogMessage(/never/),
       startTimeoutMs: 300,
     });
-    const err = (await proc.start().then(() => undefined, (e: unknown) => e)) as HarnessError;
+    const err = (await proc.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as HarnessError;
     expect(err.code).to.equal('START_TIMEOUT');
     expect(err.message).to.contain('log line matching /never/');
     await proc.stop();
@@ -101,16 +111,31 @@ describe('ManagedProcess', () => {
 
   it('stops a start in progress when its cancel signal aborts', async () => {
     const controller = new AbortController();
-    const proc = new ManagedProcess({ name: 'slow', command: 'sleep', args: ['30'], logFile: join(dir, 'slow.log'), wait: forLogMessage(/never/) });
+    const proc = new ManagedProcess({
+      name: 'slow',
+      command: 'sleep',
+      args: ['30'],
+      logFile: join(dir, 'slow.log'),
+      wait: forLogMessage(/never/),
+    });
     setTimeout(() => controller.abort(new Error('cancelled')), 100);
-    const err = (await proc.start(controller.signal).then(() => undefined, (e: unknown) => e)) as Error;
+    const err = (await proc.start(controller.signal).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
     expect(err.message).to.equal('cancelled');
     await proc.stop();
     expect(proc.running).to.equal(false);
   });
 
   it('can be started again after a stop (a dependency restarted by a chaos probe)', async () => {
-    const proc = new ManagedProcess({ name: 'again', command: 'sh', args: ['-c', 'echo up; sleep 30'], logFile: join(dir, 'again.log'), wait: forLogMessage(/up/) });
+    const proc = new ManagedProcess({
+      name: 'again',
+      command: 'sh',
+      args: ['-c', 'echo up; sleep 30'],
+      logFile: join(dir, 'again.log'),
+      wait: forLogMessage(/up/),
+    });
     await proc.start();
     const first = proc.pid;
     await proc.stop();
@@ -126,7 +151,13 @@ describe('LifecycleStack', () => {
     const order: string[] = [];
     const stack = new LifecycleStack();
     stack.push({ name: 'first', stop: async () => void order.push('first') });
-    stack.push({ name: 'broken', stop: async () => { order.push('broken'); throw new Error('no'); } });
+    stack.push({
+      name: 'broken',
+      stop: async () => {
+        order.push('broken');
+        throw new Error('no');
+      },
+    });
     const group = stack.push(new ParallelGroup('group'));
     group.add({ name: 'g1', stop: async () => void order.push('g1') });
     const failed = await stack.stopAll();

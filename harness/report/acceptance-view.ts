@@ -1,6 +1,14 @@
 import { formatDurationMs } from '../gate/measured-format';
 import type { RunResults, TestResult } from '../results/results-model';
-import { countOutcomes, countsLine, outcomeOf, storyVerdict, testsByStory, type OutcomeCounts, type StoryVerdict } from '../results/test-outcome';
+import {
+  countOutcomes,
+  countsLine,
+  outcomeOf,
+  storyVerdict,
+  testsByStory,
+  type OutcomeCounts,
+  type StoryVerdict,
+} from '../results/test-outcome';
 import { anchorFor } from './page-anchor';
 
 export interface TestView {

@@ -27,13 +27,15 @@ export interface SubscriberView {
   trouble: boolean;
 }
 
-const PERCENTILE_ORDER = (k: string): number => (k === 'min' ? -1 : k === 'med' ? 50 : k === 'avg' ? 50.5 : k === 'max' ? 1000 : Number(k.slice(1)) || 999);
+const PERCENTILE_ORDER = (k: string): number =>
+  k === 'min' ? -1 : k === 'med' ? 50 : k === 'avg' ? 50.5 : k === 'max' ? 1000 : Number(k.slice(1)) || 999;
 
 /** One line that says what a sample measured: "99.95 % (19990 ok, 10 failed)", "p50 12 · p99 80 · max 140 ms". */
 export function metricSummary(m: MetricSample): string {
   switch (m.kind) {
     case 'rate': {
-      const rate = m.rate ?? (m.passes !== undefined && m.fails !== undefined && m.passes + m.fails > 0 ? m.passes / (m.passes + m.fails) : undefined);
+      const rate =
+        m.rate ?? (m.passes !== undefined && m.fails !== undefined && m.passes + m.fails > 0 ? m.passes / (m.passes + m.fails) : undefined);
       const counts = m.passes !== undefined ? ` (${m.passes} ok, ${m.fails ?? 0} failed)` : '';
       return rate === undefined ? `no rate${counts}` : `${formatPercent(rate, 3)}${counts}`;
     }

@@ -32,7 +32,8 @@ export interface RenderedReport {
  */
 export function renderReport(runDir: string, opts: RenderOptions = {}): RenderedReport {
   const results = readResults(runDir);
-  const previous = opts.previous === 'newest-earlier' ? findPreviousRun(runDir, results)?.results : opts.previous ? readResults(opts.previous) : undefined;
+  const previous =
+    opts.previous === 'newest-earlier' ? findPreviousRun(runDir, results)?.results : opts.previous ? readResults(opts.previous) : undefined;
   const html = buildReportHtml(results, { previous, verdict: opts.verdict });
   const file = join(runDir, REPORT_FILE);
   const tmp = `${file}.${process.pid}.tmp`;

@@ -24,7 +24,11 @@ export async function reportCommand(opts: ReportOptions): Promise<number> {
   const results = readResults(runDir);
   const verdict = opts.criteria === false ? undefined : evaluateCriteria(loadCriteria(opts.criteria), results);
   const rendered = renderReport(runDir, { verdict, previous: opts.previous === false ? undefined : (opts.previous ?? 'newest-earlier') });
-  const summary = verdict ? (verdict.passedInScope ? 'criteria PASS' : `criteria FAIL (${verdict.failures.filter((r) => r.status !== 'not in this run').length} of ${verdict.rows.length} checks)`) : 'no criteria';
+  const summary = verdict
+    ? verdict.passedInScope
+      ? 'criteria PASS'
+      : `criteria FAIL (${verdict.failures.filter((r) => r.status !== 'not in this run').length} of ${verdict.rows.length} checks)`
+    : 'no criteria';
   out.write(
     [
       `report: ${rendered.file}`,

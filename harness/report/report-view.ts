@@ -30,10 +30,26 @@ export interface ReportView {
     failed: number;
     /** Required checks this run did not measure (they fail the gate for this run alone). */
     notMeasured: number;
-    rows: { criterion: string; series: string; threshold: string; measured: string; verdict: string; cls: string; line: string; detail?: string }[];
+    rows: {
+      criterion: string;
+      series: string;
+      threshold: string;
+      measured: string;
+      verdict: string;
+      cls: string;
+      line: string;
+      detail?: string;
+    }[];
   };
   acceptance: AcceptanceView;
-  chaos: { probe: string; target: string; policy: string; passed: boolean; note?: string; values: { name: string; expected: string; observed: string; tolerance: string }[] }[];
+  chaos: {
+    probe: string;
+    target: string;
+    policy: string;
+    passed: boolean;
+    note?: string;
+    values: { name: string; expected: string; observed: string; tolerance: string }[];
+  }[];
   chaosFailed: number;
   securityReview?: {
     summary: string;
@@ -55,7 +71,17 @@ export interface ReportView {
     previousRunId: string;
     previousStartedAt: string;
     regressions: number;
-    rows: { metric: string; series: string; field: string; previous: string; current: string; delta: string; relative: string; cls: string; note: string }[];
+    rows: {
+      metric: string;
+      series: string;
+      field: string;
+      previous: string;
+      current: string;
+      delta: string;
+      relative: string;
+      cls: string;
+      note: string;
+    }[];
     testChanges: { title: string; previous: string; current: string; cls: string }[];
   };
 }
@@ -164,7 +190,12 @@ function comparisonView(c: RunComparison): NonNullable<ReportView['comparison']>
       cls: r.regression ? 'regression' : r.improvement ? 'improvement' : '',
       note: r.note ?? '',
     })),
-    testChanges: c.testChanges.map((t) => ({ title: t.title, previous: t.previous, current: t.current, cls: t.regression ? 'regression' : t.current === 'passed' ? 'improvement' : '' })),
+    testChanges: c.testChanges.map((t) => ({
+      title: t.title,
+      previous: t.previous,
+      current: t.current,
+      cls: t.regression ? 'regression' : t.current === 'passed' ? 'improvement' : '',
+    })),
   };
 }
 
@@ -173,12 +204,21 @@ const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'info'];
 function securityReviewView(results: RunResults): ReportView['securityReview'] {
   const r = results.securityReview;
   if (!r) return undefined;
-  const findings = [...r.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.file.localeCompare(b.file) || a.line - b.line);
+  const findings = [...r.findings].sort(
+    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.file.localeCompare(b.file) || a.line - b.line,
+  );
   const counts = SEVERITY_ORDER.map((sev) => [sev, findings.filter((f) => f.severity === sev).length] as const).filter(([, n]) => n > 0);
   return {
     summary: `${counts.map(([sev, n]) => `${n} ${sev}`).join(' · ') || 'no findings'}; ${r.suppressed.length} suppressed${r.errors.length ? `; ${r.errors.length} file(s) not readable` : ''}`,
     blocking: findings.filter((f) => f.severity === 'critical' || f.severity === 'high').length,
-    findings: findings.map((f) => ({ severity: f.severity, cls: f.severity === 'critical' || f.severity === 'high' ? 'fail' : f.severity === 'medium' ? 'deviation' : 'skip', where: `${f.file}:${f.line}`, ruleId: f.ruleId, message: f.message, fix: f.fix })),
+    findings: findings.map((f) => ({
+      severity: f.severity,
+      cls: f.severity === 'critical' || f.severity === 'high' ? 'fail' : f.severity === 'medium' ? 'deviation' : 'skip',
+      where: `${f.file}:${f.line}`,
+      ruleId: f.ruleId,
+      message: f.message,
+      fix: f.fix,
+    })),
     suppressed: r.suppressed.map((x) => ({ where: `${x.file}:${x.line}`, ruleId: x.ruleId, reason: x.reason })),
     errors: r.errors.map((e) => ({ where: `${e.file}:${e.line}`, message: e.message })),
   };

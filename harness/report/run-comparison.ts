@@ -55,11 +55,25 @@ export function compareRuns(previous: RunResults, current: RunResults): RunCompa
     const prevFields = numericFields(prev);
     const curFields = numericFields(cur);
     for (const field of [...new Set([...curFields.keys(), ...prevFields.keys()])]) {
-      rows.push(deltaRow(sample, field, prevFields.get(field), curFields.get(field), !prev ? 'new in this run' : !cur ? 'not measured in this run' : undefined));
+      rows.push(
+        deltaRow(
+          sample,
+          field,
+          prevFields.get(field),
+          curFields.get(field),
+          !prev ? 'new in this run' : !cur ? 'not measured in this run' : undefined,
+        ),
+      );
     }
   }
   const testChanges = compareTests(previous, current);
-  return { previousRunId: previous.runId, previousStartedAt: previous.startedAt, rows, regressions: rows.filter((r) => r.regression), testChanges };
+  return {
+    previousRunId: previous.runId,
+    previousStartedAt: previous.startedAt,
+    rows,
+    regressions: rows.filter((r) => r.regression),
+    testChanges,
+  };
 }
 
 function numericFields(m: MetricSample | undefined): Map<string, number> {
@@ -82,8 +96,23 @@ export function directionOf(m: Pick<MetricSample, 'name' | 'kind'>, field: strin
   return 'neutral';
 }
 
-function deltaRow(m: MetricSample, field: string, previous: number | undefined, current: number | undefined, note: string | undefined): DeltaRow {
-  const row: DeltaRow = { metric: m.name, series: seriesLabel(m.tags), field, previous, current, regression: false, improvement: false, note };
+function deltaRow(
+  m: MetricSample,
+  field: string,
+  previous: number | undefined,
+  current: number | undefined,
+  note: string | undefined,
+): DeltaRow {
+  const row: DeltaRow = {
+    metric: m.name,
+    series: seriesLabel(m.tags),
+    field,
+    previous,
+    current,
+    regression: false,
+    improvement: false,
+    note,
+  };
   if (previous === undefined || current === undefined) return row;
   row.delta = current - previous;
   row.relative = previous !== 0 ? row.delta / Math.abs(previous) : undefined;
@@ -101,7 +130,11 @@ function deltaRow(m: MetricSample, field: string, previous: number | undefined, 
     row.regression = worse > 0;
     row.improvement = worse < 0;
   }
-  if (row.regression) row.note = field === 'rate' ? `dropped by ${formatNumber(-row.delta * 100)} points` : `rose by ${row.relative === undefined ? formatNumber(row.delta) : `${formatNumber(row.relative * 100)} %`}`;
+  if (row.regression)
+    row.note =
+      field === 'rate'
+        ? `dropped by ${formatNumber(-row.delta * 100)} points`
+        : `rose by ${row.relative === undefined ? formatNumber(row.delta) : `${formatNumber(row.relative * 100)} %`}`;
   return row;
 }
 

@@ -46,19 +46,34 @@ function relativeSeconds(ts: number[]): (t: number) => number {
 export function scenarioViews(results: RunResults): ScenarioView[] {
   return results.scenarios.map((s) => {
     const rel = relativeSeconds(s.timeline.map((p) => p.t));
-    const line = (field: string): LineSeries => ({ name: field, points: s.timeline.filter((p) => p[field] !== undefined).map((p) => ({ x: rel(p.t), y: p[field] as number })) });
+    const line = (field: string): LineSeries => ({
+      name: field,
+      points: s.timeline.filter((p) => p[field] !== undefined).map((p) => ({ x: rel(p.t), y: p[field] as number })),
+    });
     const charts: ChartView[] = [];
 
     const curves = percentileSeries(results, s);
-    if (curves.length > 0) charts.push(lineChart(curves, { title: 'Latency by percentile', xLabel: 'percentile', yLabel: 'ms', xScale: 'nines' }));
+    if (curves.length > 0)
+      charts.push(lineChart(curves, { title: 'Latency by percentile', xLabel: 'percentile', yLabel: 'ms', xScale: 'nines' }));
     if (s.timeline.length > 0) {
-      charts.push(lineChart([line('requests'), line('errors')], { title: 'Throughput and errors per second', xLabel: 'seconds since start', yLabel: 'per second' }));
+      charts.push(
+        lineChart([line('requests'), line('errors')], {
+          title: 'Throughput and errors per second',
+          xLabel: 'seconds since start',
+          yLabel: 'per second',
+        }),
+      );
       const latency = [line('p50'), line('p99')].filter((l) => l.points.length > 0);
       if (latency.length > 0) charts.push(lineChart(latency, { title: 'Latency over time', xLabel: 'seconds since start', yLabel: 'ms' }));
-      const extra = [...new Set(s.timeline.flatMap((p) => Object.keys(p)))].filter((k) => !BASE_FIELDS.has(k) && !(s.name === AUTOSCALE_SCENARIO && k === 'replicas'));
-      if (extra.length > 0) charts.push(lineChart(extra.map(line), { title: 'Other timeline series', xLabel: 'seconds since start', yLabel: 'value' }));
+      const extra = [...new Set(s.timeline.flatMap((p) => Object.keys(p)))].filter(
+        (k) => !BASE_FIELDS.has(k) && !(s.name === AUTOSCALE_SCENARIO && k === 'replicas'),
+      );
+      if (extra.length > 0)
+        charts.push(lineChart(extra.map(line), { title: 'Other timeline series', xLabel: 'seconds since start', yLabel: 'value' }));
     }
-    const histograms = Object.entries(s.histograms ?? {}).map(([series, buckets]) => histogramChart(buckets, { title: `Latency histogram${series ? ` — ${series}` : ''}` }));
+    const histograms = Object.entries(s.histograms ?? {}).map(([series, buckets]) =>
+      histogramChart(buckets, { title: `Latency histogram${series ? ` — ${series}` : ''}` }),
+    );
     const sum = (field: 'requests' | 'errors'): number => s.timeline.reduce((n, p) => n + p[field], 0);
     return {
       name: s.name,
@@ -101,7 +116,14 @@ export function autoscaleView(results: RunResults): AutoscaleView | undefined {
   const target = Object.entries(s.settings).find(([k, v]) => TARGET_SETTING.test(k) && typeof v === 'number');
   const first = points[0];
   const last = points[points.length - 1];
-  if (target && first && last) lines.push({ name: `target (${target[0]})`, points: [{ x: first.x, y: target[1] as number }, { x: last.x, y: target[1] as number }] });
+  if (target && first && last)
+    lines.push({
+      name: `target (${target[0]})`,
+      points: [
+        { x: first.x, y: target[1] as number },
+        { x: last.x, y: target[1] as number },
+      ],
+    });
   return {
     chart: lineChart(lines, { title: 'Replicas over time', xLabel: 'seconds since start', yLabel: 'replicas' }),
     settings: settingsOf(s),
@@ -118,7 +140,8 @@ export function resourceViews(results: RunResults): ResourceView[] {
       const rel = relativeSeconds(samples.map((r) => r.t));
       const names = [...new Set(samples.map((r) => r.process))].sort();
       const of = (p: string): typeof samples => samples.filter((r) => r.process === p);
-      const series = (field: 'cpuPercent' | 'rssMb'): LineSeries[] => names.map((p) => ({ name: p, points: of(p).map((r) => ({ x: rel(r.t), y: r[field] })) }));
+      const series = (field: 'cpuPercent' | 'rssMb'): LineSeries[] =>
+        names.map((p) => ({ name: p, points: of(p).map((r) => ({ x: rel(r.t), y: r[field] })) }));
       return {
         scenario: s.name,
         charts: [

@@ -51,12 +51,25 @@ export function builtInRetries(): Record<BuiltInRetryName, RetryPolicy> {
       maxElapsedMs: 10_000,
       maxRetries: 3,
     }),
-    DaprBuiltInActorNotFoundRetries: retryPolicy('DaprBuiltInActorNotFoundRetries', { policy: 'constant', durationMs: 1000, maxRetries: 5 }),
+    DaprBuiltInActorNotFoundRetries: retryPolicy('DaprBuiltInActorNotFoundRetries', {
+      policy: 'constant',
+      durationMs: 1000,
+      maxRetries: 5,
+    }),
   };
 }
 
 /** daprd's ComponentType names: the `%s` in `Default%sComponentOutboundRetryPolicy`. */
-export const COMPONENT_KINDS = ['Statestore', 'Pubsub', 'Binding', 'Secretstore', 'Configuration', 'Lock', 'Crypto', 'Conversation'] as const;
+export const COMPONENT_KINDS = [
+  'Statestore',
+  'Pubsub',
+  'Binding',
+  'Secretstore',
+  'Configuration',
+  'Lock',
+  'Crypto',
+  'Conversation',
+] as const;
 export type ComponentKind = (typeof COMPONENT_KINDS)[number];
 
 const KIND_BY_PREFIX: Record<string, ComponentKind> = {

@@ -19,11 +19,16 @@ export interface DeliveryExpectation {
   elapsedMs: Range;
 }
 
-export function expectedDeliveries(policy: EffectivePolicy, options: { failures: number; brokerRedeliveryMs?: number }): DeliveryExpectation {
+export function expectedDeliveries(
+  policy: EffectivePolicy,
+  options: { failures: number; brokerRedeliveryMs?: number },
+): DeliveryExpectation {
   const failures = Math.max(0, Math.floor(options.failures));
   const tripAfter = policy.circuitBreaker ? circuitBreakerExpectation(policy.circuitBreaker).tripAfter : undefined;
   if (tripAfter !== undefined && failures >= tripAfter) {
-    throw new Error(`${failures} refused deliveries open the inbound breaker "${policy.circuitBreaker?.name}" (trips after ${tripAfter}); choose fewer`);
+    throw new Error(
+      `${failures} refused deliveries open the inbound breaker "${policy.circuitBreaker?.name}" (trips after ${tripAfter}); choose fewer`,
+    );
   }
   const perRound = expectedAttempts(policy.retry, { failures: 'persistent' }).min;
   const waits = (n: number): Range => {
@@ -32,7 +37,9 @@ export function expectedDeliveries(policy: EffectivePolicy, options: { failures:
   };
   if (perRound > failures) return { deliveries: failures + 1, brokerRedeliveries: 0, retriedBy: 'sidecar', elapsedMs: waits(failures) };
   if (options.brokerRedeliveryMs === undefined) {
-    throw new Error(`the sidecar's ${perRound} attempt${perRound === 1 ? '' : 's'} per delivery cannot cover ${failures} refusals, and the broker's redelivery delay is unknown`);
+    throw new Error(
+      `the sidecar's ${perRound} attempt${perRound === 1 ? '' : 's'} per delivery cannot cover ${failures} refusals, and the broker's redelivery delay is unknown`,
+    );
   }
   const rounds = Math.floor(failures / perRound);
   const full = waits(perRound - 1);
@@ -41,6 +48,9 @@ export function expectedDeliveries(policy: EffectivePolicy, options: { failures:
     deliveries: failures + 1,
     brokerRedeliveries: rounds,
     retriedBy: 'broker',
-    elapsedMs: { min: rounds * (options.brokerRedeliveryMs + full.min) + last.min, max: rounds * (options.brokerRedeliveryMs + full.max) + last.max },
+    elapsedMs: {
+      min: rounds * (options.brokerRedeliveryMs + full.min) + last.min,
+      max: rounds * (options.brokerRedeliveryMs + full.max) + last.max,
+    },
   };
 }

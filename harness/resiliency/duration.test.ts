@@ -56,7 +56,7 @@ describe('Go-style durations', () => {
 });
 
 describe('Dapr Resiliency durations', () => {
-  it('treats a bare integer (string or YAML number) as milliseconds, like Dapr\'s decoder', () => {
+  it("treats a bare integer (string or YAML number) as milliseconds, like Dapr's decoder", () => {
     expect(parseDaprDuration('500')).to.deep.equal({ ok: true, ms: 500 });
     expect(parseDaprDuration(500)).to.deep.equal({ ok: true, ms: 500 });
     expect(parseDaprDuration('0')).to.deep.equal({ ok: true, ms: 0 });

@@ -46,10 +46,42 @@ export {
   type Range,
 } from './resiliency-expectation';
 export { expectedDeliveries, type DeliveryExpectation } from './delivery-expectation';
-export { expectedAttempts, retryDelaysMs, type AttemptExpectation, type AttemptLimit, type AttemptOptions, type DelayBound } from './retry-schedule';
-export { circuitBreakerPolicy, retryPolicy, timeoutPolicy, CIRCUIT_BREAKER_DEFAULTS, RETRY_DEFAULTS, type CircuitBreakerPolicy, type RetryPolicy, type TimeoutPolicy } from './policy-definitions';
-export { builtInRetries, componentKind, BUILT_IN_RETRY_NAMES, type BuiltInRetryName, type ComponentKind, type Direction } from './built-in-policies';
-export { DEFAULT_TRIP, evaluateTrip, parseTripExpression, tripPoint, TRIP_VARIABLES, type BreakerCounts, type TripExpression, type TripPoint } from './trip-expression';
+export {
+  expectedAttempts,
+  retryDelaysMs,
+  type AttemptExpectation,
+  type AttemptLimit,
+  type AttemptOptions,
+  type DelayBound,
+} from './retry-schedule';
+export {
+  circuitBreakerPolicy,
+  retryPolicy,
+  timeoutPolicy,
+  CIRCUIT_BREAKER_DEFAULTS,
+  RETRY_DEFAULTS,
+  type CircuitBreakerPolicy,
+  type RetryPolicy,
+  type TimeoutPolicy,
+} from './policy-definitions';
+export {
+  builtInRetries,
+  componentKind,
+  BUILT_IN_RETRY_NAMES,
+  type BuiltInRetryName,
+  type ComponentKind,
+  type Direction,
+} from './built-in-policies';
+export {
+  DEFAULT_TRIP,
+  evaluateTrip,
+  parseTripExpression,
+  tripPoint,
+  TRIP_VARIABLES,
+  type BreakerCounts,
+  type TripExpression,
+  type TripPoint,
+} from './trip-expression';
 export { durationMs, formatGoDuration, parseDaprDuration, parseGoDuration } from './duration';
 export { isRetriedStatus, parseStatusCodes, type CodeRange, type StatusCodeMatch } from './status-code-match';
 export { formatFinding, type ResiliencyFinding } from './resiliency-finding';

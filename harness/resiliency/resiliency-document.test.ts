@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors/harness-error';
-import { loadResiliencyFiles, parseResiliencyDocuments, parseResiliencyObject, parseResiliencyYaml, type ResiliencyDocument } from './resiliency-document';
+import {
+  loadResiliencyFiles,
+  parseResiliencyDocuments,
+  parseResiliencyObject,
+  parseResiliencyYaml,
+  type ResiliencyDocument,
+} from './resiliency-document';
 
 const fixtures = fileURLToPath(new URL('fixtures', import.meta.url));
 const fixture = (name: string): string => join(fixtures, name);
@@ -49,7 +55,15 @@ describe('Resiliency documents', () => {
       });
       const { pubsubRetry, retryForever, someOperation } = doc.policies.retries;
       expect(pubsubRetry).to.include({ policy: 'constant', durationMs: 5000, maxRetries: 10 });
-      expect(retryForever).to.include({ policy: 'exponential', maxIntervalMs: 15_000, maxRetries: -1, initialIntervalMs: 500, multiplier: 1.5, randomizationFactor: 0.5, maxElapsedMs: 900_000 });
+      expect(retryForever).to.include({
+        policy: 'exponential',
+        maxIntervalMs: 15_000,
+        maxRetries: -1,
+        initialIntervalMs: 500,
+        multiplier: 1.5,
+        randomizationFactor: 0.5,
+        maxElapsedMs: 900_000,
+      });
       // maxRetries left out means -1: retry without limit.
       expect(someOperation).to.include({ policy: 'exponential', maxIntervalMs: 15_000, maxRetries: -1 });
       expect(pubsubRetry?.matching).to.deep.equal({ httpStatusCodes: null, grpcStatusCodes: null });
@@ -57,8 +71,16 @@ describe('Resiliency documents', () => {
       expect(simpleCB).to.include({ maxRequests: 1, intervalMs: 0, timeoutMs: 30_000, tripDeclared: true });
       expect(simpleCB?.trip.source).to.equal('consecutiveFailures >= 5');
       expect(pubsubCB).to.include({ maxRequests: 1, intervalMs: 8000, timeoutMs: 45_000 });
-      expect(doc.targets.apps).to.deep.equal({ appB: { timeout: 'general', retry: 'important', circuitBreaker: 'simpleCB', circuitBreakerCacheSize: 0 } });
-      expect(doc.targets.actors.myActorType).to.deep.equal({ timeout: 'general', retry: 'important', circuitBreaker: 'simpleCB', circuitBreakerScope: 'both', circuitBreakerCacheSize: 5000 });
+      expect(doc.targets.apps).to.deep.equal({
+        appB: { timeout: 'general', retry: 'important', circuitBreaker: 'simpleCB', circuitBreakerCacheSize: 0 },
+      });
+      expect(doc.targets.actors.myActorType).to.deep.equal({
+        timeout: 'general',
+        retry: 'important',
+        circuitBreaker: 'simpleCB',
+        circuitBreakerScope: 'both',
+        circuitBreakerCacheSize: 5000,
+      });
       expect(doc.targets.components.pubsub2).to.deep.equal({
         outbound: { retry: 'pubsubRetry', circuitBreaker: 'pubsubCB' },
         inbound: { timeout: 'general', retry: 'important', circuitBreaker: 'pubsubCB' },
@@ -99,7 +121,13 @@ describe('Resiliency documents', () => {
         'notes.txt': 'kind: Resiliency\n',
       });
       expect(loadResiliencyFiles([path]).map((d) => d.name)).to.deep.equal(['first', 'second']);
-      expect(loadResiliencyFiles([fixtures]).map((d) => d.name)).to.deep.equal(['myresiliency', 'defaults-example', 'override-built-in', 'retries-example', 'targets-example']);
+      expect(loadResiliencyFiles([fixtures]).map((d) => d.name)).to.deep.equal([
+        'myresiliency',
+        'defaults-example',
+        'override-built-in',
+        'retries-example',
+        'targets-example',
+      ]);
     });
   });
 
@@ -109,7 +137,15 @@ describe('Resiliency documents', () => {
         {
           apiVersion: 'dapr.io/v1alpha1',
           kind: 'Resiliency',
-          metadata: { name: 'k8s', namespace: 'shop', uid: 'abc', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z', managedFields: [{}], labels: { a: 'b' } },
+          metadata: {
+            name: 'k8s',
+            namespace: 'shop',
+            uid: 'abc',
+            resourceVersion: '7',
+            creationTimestamp: '2026-01-01T00:00:00Z',
+            managedFields: [{}],
+            labels: { a: 'b' },
+          },
           scopes: ['cart', 'cart'],
           spec: { policies: { timeouts: { fast: '250ms' } }, targets: { apps: { cart: { timeout: 'fast' } } } },
         },
@@ -127,7 +163,9 @@ describe('Resiliency documents', () => {
     });
 
     it('refuses a Resiliency below the first document of a file in self-hosted mode, where daprd never reads it', () => {
-      const path = dir({ 'mixed.yaml': `apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n---\n${resiliency('  policies: {}\n')}` });
+      const path = dir({
+        'mixed.yaml': `apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n---\n${resiliency('  policies: {}\n')}`,
+      });
       const e = rejected(() => loadResiliencyFiles([path]));
       expect(e.code).to.equal('RESILIENCY_NOT_FIRST_DOCUMENT');
       expect(e.message).to.contain('mixed.yaml (document 2)').and.contain('only the first YAML document');
@@ -136,8 +174,14 @@ describe('Resiliency documents', () => {
     });
 
     it('resolves policy references across the documents of a set', () => {
-      const policies = { yaml: resiliency('  policies:\n    retries:\n      shared:\n        maxRetries: 2\n').replace('name: test', 'name: policies'), source: 'policies.yaml' };
-      const targets = { yaml: resiliency('  targets:\n    apps:\n      cart:\n        retry: shared\n').replace('name: test', 'name: targets'), source: 'targets.yaml' };
+      const policies = {
+        yaml: resiliency('  policies:\n    retries:\n      shared:\n        maxRetries: 2\n').replace('name: test', 'name: policies'),
+        source: 'policies.yaml',
+      };
+      const targets = {
+        yaml: resiliency('  targets:\n    apps:\n      cart:\n        retry: shared\n').replace('name: test', 'name: targets'),
+        source: 'targets.yaml',
+      };
       expect(parseResiliencyDocuments([policies, targets]).map((d) => d.name)).to.deep.equal(['policies', 'targets']);
       const e = rejected(() => parseResiliencyDocuments([targets]));
       expect(e.code).to.equal('RESILIENCY_UNKNOWN_POLICY');
@@ -154,7 +198,13 @@ describe('Resiliency documents', () => {
     });
 
     it('warns about fields the back-off policy ignores', () => {
-      const doc = only(parseResiliencyYaml(resiliency('  policies:\n    retries:\n      r:\n        policy: Exponential\n        duration: 2s\n      c:\n        policy: constant\n        maxInterval: 3s\n')));
+      const doc = only(
+        parseResiliencyYaml(
+          resiliency(
+            '  policies:\n    retries:\n      r:\n        policy: Exponential\n        duration: 2s\n      c:\n        policy: constant\n        maxInterval: 3s\n',
+          ),
+        ),
+      );
       expect(doc.policies.retries.r?.policy).to.equal('exponential');
       expect(doc.warnings.map((w) => [w.code, w.field])).to.deep.equal([
         ['ignored-field', 'spec.policies.retries.r.duration'],
@@ -163,7 +213,13 @@ describe('Resiliency documents', () => {
     });
 
     it('raises a redefined built-in retry to 3 retries, -1 included, as daprd does', () => {
-      const doc = only(parseResiliencyYaml(resiliency('  policies:\n    retries:\n      DaprBuiltInServiceRetries:\n        maxRetries: 1\n      DaprBuiltInActorRetries:\n        maxRetries: -1\n')));
+      const doc = only(
+        parseResiliencyYaml(
+          resiliency(
+            '  policies:\n    retries:\n      DaprBuiltInServiceRetries:\n        maxRetries: 1\n      DaprBuiltInActorRetries:\n        maxRetries: -1\n',
+          ),
+        ),
+      );
       expect(doc.policies.retries.DaprBuiltInServiceRetries?.maxRetries).to.equal(3);
       expect(doc.policies.retries.DaprBuiltInActorRetries?.maxRetries).to.equal(3);
       expect(doc.warnings.map((w) => w.code)).to.deep.equal(['built-in-raised', 'built-in-raised']);
@@ -171,12 +227,16 @@ describe('Resiliency documents', () => {
     });
 
     it('warns that the protected built-in cannot be redefined', () => {
-      const doc = only(parseResiliencyYaml(resiliency('  policies:\n    retries:\n      DaprBuiltInActorNotFoundRetries:\n        maxRetries: 10\n')));
+      const doc = only(
+        parseResiliencyYaml(resiliency('  policies:\n    retries:\n      DaprBuiltInActorNotFoundRetries:\n        maxRetries: 10\n')),
+      );
       expect(doc.warnings.map((w) => w.code)).to.deep.equal(['protected-built-in']);
     });
 
-    it('treats a zero circuit breaker timeout and maxRequests as gobreaker\'s defaults', () => {
-      const doc = only(parseResiliencyYaml(resiliency('  policies:\n    circuitBreakers:\n      cb:\n        maxRequests: 0\n        timeout: 0s\n')));
+    it("treats a zero circuit breaker timeout and maxRequests as gobreaker's defaults", () => {
+      const doc = only(
+        parseResiliencyYaml(resiliency('  policies:\n    circuitBreakers:\n      cb:\n        maxRequests: 0\n        timeout: 0s\n')),
+      );
       expect(doc.policies.circuitBreakers.cb).to.include({ maxRequests: 1, timeoutMs: 60_000, intervalMs: 0, tripDeclared: false });
       expect(doc.policies.circuitBreakers.cb?.trip.source).to.equal('consecutiveFailures > 5');
       expect(doc.warnings.map((w) => w.code)).to.deep.equal(['zero-breaker-timeout']);
@@ -185,14 +245,23 @@ describe('Resiliency documents', () => {
 
   describe('rejections', () => {
     it('rejects the timeouts page\'s "timeoutName: timeout1", naming file, field and fix', () => {
-      const e = rejected(() => parseResiliencyYaml(resiliency('  policies:\n    timeouts:\n      timeoutName: timeout1\n      general: 5s\n'), 'timeouts.yaml'));
+      const e = rejected(() =>
+        parseResiliencyYaml(resiliency('  policies:\n    timeouts:\n      timeoutName: timeout1\n      general: 5s\n'), 'timeouts.yaml'),
+      );
       expect(e.code).to.equal('RESILIENCY_INVALID_DURATION');
       expect(e.message).to.equal('timeouts.yaml: spec.policies.timeouts.timeoutName: "timeout1" is not a number followed by a unit');
       expect(e.hint).to.contain('5s').and.contain('1m30s');
     });
 
-    it('rejects the default-policies page\'s retry written straight under a component', () => {
-      const e = rejected(() => parseResiliencyYaml(resiliency('  policies:\n    retries:\n      fastRetries:\n        maxRetries: 3\n  targets:\n    components:\n      actorstore:\n        retry: fastRetries\n'), 'defaults.yaml'));
+    it("rejects the default-policies page's retry written straight under a component", () => {
+      const e = rejected(() =>
+        parseResiliencyYaml(
+          resiliency(
+            '  policies:\n    retries:\n      fastRetries:\n        maxRetries: 3\n  targets:\n    components:\n      actorstore:\n        retry: fastRetries\n',
+          ),
+          'defaults.yaml',
+        ),
+      );
       expect(e.code).to.equal('RESILIENCY_UNKNOWN_FIELD');
       expect(e.message).to.contain('defaults.yaml: spec.targets.components.actorstore.retry').and.contain('"outbound:"');
       expect(e.hint).to.contain('inbound, outbound');
@@ -200,33 +269,56 @@ describe('Resiliency documents', () => {
 
     it('rejects a target naming an unknown policy, suggesting the closest', () => {
       const e = rejected(() =>
-        parseResiliencyDocuments([{ yaml: resiliency('  policies:\n    retries:\n      important:\n        maxRetries: 3\n  targets:\n    apps:\n      appB:\n        retry: importnt\n'), source: 'r.yaml' }]),
+        parseResiliencyDocuments([
+          {
+            yaml: resiliency(
+              '  policies:\n    retries:\n      important:\n        maxRetries: 3\n  targets:\n    apps:\n      appB:\n        retry: importnt\n',
+            ),
+            source: 'r.yaml',
+          },
+        ]),
       );
       expect(e.code).to.equal('RESILIENCY_UNKNOWN_POLICY');
-      expect(e.message).to.contain('r.yaml: spec.targets.apps.appB.retry').and.contain('no retry policy named "importnt" (did you mean "important"?)');
+      expect(e.message)
+        .to.contain('r.yaml: spec.targets.apps.appB.retry')
+        .and.contain('no retry policy named "importnt" (did you mean "important"?)');
       expect(e.hint).to.contain('spec.policies.retries').and.contain('important');
     });
 
     it('says when the named policy exists under another kind', () => {
       const e = rejected(() =>
-        parseResiliencyDocuments([{ yaml: resiliency('  policies:\n    timeouts:\n      general: 5s\n  targets:\n    components:\n      pubsub:\n        inbound:\n          circuitBreaker: general\n'), source: 'r.yaml' }]),
+        parseResiliencyDocuments([
+          {
+            yaml: resiliency(
+              '  policies:\n    timeouts:\n      general: 5s\n  targets:\n    components:\n      pubsub:\n        inbound:\n          circuitBreaker: general\n',
+            ),
+            source: 'r.yaml',
+          },
+        ]),
       );
-      expect(e.message).to.contain('spec.targets.components.pubsub.inbound.circuitBreaker').and.contain('defined under timeouts, not circuitBreakers');
+      expect(e.message)
+        .to.contain('spec.targets.components.pubsub.inbound.circuitBreaker')
+        .and.contain('defined under timeouts, not circuitBreakers');
     });
 
     it('rejects a misspelt trip counter, which daprd would load and never trip on', () => {
-      const e = rejected(() => parseResiliencyYaml(resiliency('  policies:\n    circuitBreakers:\n      cb:\n        trip: consecutiveFailure > 5\n'), 'cb.yaml'));
+      const e = rejected(() =>
+        parseResiliencyYaml(resiliency('  policies:\n    circuitBreakers:\n      cb:\n        trip: consecutiveFailure > 5\n'), 'cb.yaml'),
+      );
       expect(e.code).to.equal('RESILIENCY_INVALID_TRIP');
       expect(e.message).to.contain('cb.yaml: spec.policies.circuitBreakers.cb.trip').and.contain('did you mean "consecutiveFailures"');
     });
 
     it('rejects an unparsable trip expression', () => {
-      const e = rejected(() => parseResiliencyYaml(resiliency('  policies:\n    circuitBreakers:\n      cb:\n        trip: consecutiveFailures >\n'), 'cb.yaml'));
+      const e = rejected(() =>
+        parseResiliencyYaml(resiliency('  policies:\n    circuitBreakers:\n      cb:\n        trip: consecutiveFailures >\n'), 'cb.yaml'),
+      );
       expect(e.message).to.contain('spec.policies.circuitBreakers.cb.trip').and.contain('cannot be parsed');
     });
 
     it('rejects bad retry fields', () => {
-      const retry = (body: string): HarnessError => rejected(() => parseResiliencyYaml(resiliency(`  policies:\n    retries:\n      r:\n${body}`), 'r.yaml'));
+      const retry = (body: string): HarnessError =>
+        rejected(() => parseResiliencyYaml(resiliency(`  policies:\n    retries:\n      r:\n${body}`), 'r.yaml'));
       const quoted = retry('        maxRetries: "3"\n');
       expect(quoted.message).to.contain('spec.policies.retries.r.maxRetries').and.contain('quoted');
       expect(quoted.hint).to.contain('without quotes');
@@ -247,10 +339,16 @@ describe('Resiliency documents', () => {
 
     it('rejects an actor circuit breaker without a scope, and an unknown scope', () => {
       const policies = '  policies:\n    circuitBreakers:\n      cb: {}\n';
-      const noScope = rejected(() => parseResiliencyYaml(resiliency(`${policies}  targets:\n    actors:\n      a:\n        circuitBreaker: cb\n`), 'a.yaml'));
+      const noScope = rejected(() =>
+        parseResiliencyYaml(resiliency(`${policies}  targets:\n    actors:\n      a:\n        circuitBreaker: cb\n`), 'a.yaml'),
+      );
       expect(noScope.message).to.contain('spec.targets.actors.a.circuitBreakerScope').and.contain('needs a scope');
       expect(noScope.hint).to.contain('type, id or both');
-      const badScope = rejected(() => parseResiliencyYaml(resiliency(`${policies}  targets:\n    actors:\n      a:\n        circuitBreaker: cb\n        circuitBreakerScope: actor\n`)));
+      const badScope = rejected(() =>
+        parseResiliencyYaml(
+          resiliency(`${policies}  targets:\n    actors:\n      a:\n        circuitBreaker: cb\n        circuitBreakerScope: actor\n`),
+        ),
+      );
       expect(badScope.message).to.contain('"actor" is not a circuit breaker scope');
     });
 
@@ -262,19 +360,29 @@ describe('Resiliency documents', () => {
     });
 
     it('rejects non-Resiliency objects, a wrong apiVersion, and broken YAML with its line', () => {
-      expect(rejected(() => parseResiliencyObject({ kind: 'Component', metadata: { name: 'x' } }, 'c.yaml')).message).to.contain('c.yaml: kind is "Component", not "Resiliency"');
+      expect(rejected(() => parseResiliencyObject({ kind: 'Component', metadata: { name: 'x' } }, 'c.yaml')).message).to.contain(
+        'c.yaml: kind is "Component", not "Resiliency"',
+      );
       expect(rejected(() => parseResiliencyObject('text')).code).to.equal('RESILIENCY_NOT_RESILIENCY');
-      expect(rejected(() => parseResiliencyYaml(resiliency('  policies: {}\n').replace('dapr.io/v1alpha1', 'dapr.io/v1'))).message).to.contain('"dapr.io/v1" is not dapr.io/v1alpha1');
-      const yaml = rejected(() => parseResiliencyYaml('kind: Resiliency\nspec:\n  policies:\n    timeouts:\n      a: 1s\n      a: 2s\n', 'dup.yaml'));
+      expect(
+        rejected(() => parseResiliencyYaml(resiliency('  policies: {}\n').replace('dapr.io/v1alpha1', 'dapr.io/v1'))).message,
+      ).to.contain('"dapr.io/v1" is not dapr.io/v1alpha1');
+      const yaml = rejected(() =>
+        parseResiliencyYaml('kind: Resiliency\nspec:\n  policies:\n    timeouts:\n      a: 1s\n      a: 2s\n', 'dup.yaml'),
+      );
       expect(yaml.code).to.equal('RESILIENCY_INVALID_YAML');
       expect(yaml.message).to.contain('dup.yaml').and.contain('line 6');
-      expect(rejected(() => parseResiliencyYaml(resiliency('  policies:\n    retries: [a, b]\n'))).message).to.contain('expected a mapping, found a list');
+      expect(rejected(() => parseResiliencyYaml(resiliency('  policies:\n    retries: [a, b]\n'))).message).to.contain(
+        'expected a mapping, found a list',
+      );
     });
 
     it('rejects missing files and files without a Resiliency', () => {
       expect(rejected(() => loadResiliencyFiles(['/nonexistent/resiliency.yaml'])).code).to.equal('RESILIENCY_FILE_NOT_FOUND');
       const path = dir({ 'component.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n' });
-      expect(rejected(() => loadResiliencyFiles([join(path, 'component.yaml')])).message).to.contain('holds no document with kind: Resiliency');
+      expect(rejected(() => loadResiliencyFiles([join(path, 'component.yaml')])).message).to.contain(
+        'holds no document with kind: Resiliency',
+      );
       expect(loadResiliencyFiles([path])).to.deep.equal([]);
     });
   });

@@ -4,7 +4,15 @@ import { parseAllDocuments } from 'yaml';
 import { HarnessError, usageError } from '../errors/harness-error';
 import { isBuiltInRetryName, PROTECTED_RETRY_NAMES, BUILT_IN_MIN_RETRIES, type Direction } from './built-in-policies';
 import { describeValue, DURATION_HINT, parseDaprDuration } from './duration';
-import { circuitBreakerPolicy, RETRY_DEFAULTS, retryPolicy, timeoutPolicy, type CircuitBreakerPolicy, type RetryPolicy, type TimeoutPolicy } from './policy-definitions';
+import {
+  circuitBreakerPolicy,
+  RETRY_DEFAULTS,
+  retryPolicy,
+  timeoutPolicy,
+  type CircuitBreakerPolicy,
+  type RetryPolicy,
+  type TimeoutPolicy,
+} from './policy-definitions';
 import type { ResiliencyFinding } from './resiliency-finding';
 import { parseStatusCodes, type StatusCodeMatch } from './status-code-match';
 import { parseTripExpression } from './trip-expression';
@@ -100,7 +108,12 @@ class DocumentReader {
   mapping(value: unknown, field: string): Record<string, unknown> | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'object' || Array.isArray(value)) {
-      this.fail('RESILIENCY_INVALID_VALUE', field, `expected a mapping, found ${describeValue(value)}`, 'indent the entries under it as "key: value" lines');
+      this.fail(
+        'RESILIENCY_INVALID_VALUE',
+        field,
+        `expected a mapping, found ${describeValue(value)}`,
+        'indent the entries under it as "key: value" lines',
+      );
     }
     return value as Record<string, unknown>;
   }
@@ -110,7 +123,9 @@ class DocumentReader {
       if (known.includes(key)) continue;
       const why = extra[key] ?? MISPLACED[key];
       const near = nearestName(key, known);
-      const problem = why ? `"${key}" does not belong here: ${why}` : `unknown field "${key}"${near ? ` (did you mean "${near}"?)` : ''}; daprd would ignore it silently`;
+      const problem = why
+        ? `"${key}" does not belong here: ${why}`
+        : `unknown field "${key}"${near ? ` (did you mean "${near}"?)` : ''}; daprd would ignore it silently`;
       this.fail('RESILIENCY_UNKNOWN_FIELD', `${field}.${key}`, problem, `remove it or fix the spelling; allowed here: ${known.join(', ')}`);
     }
   }
@@ -119,14 +134,22 @@ class DocumentReader {
     if (value === undefined || value === null) return undefined;
     // daprd's YAML loader coerces numbers and booleans into string fields.
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    if (typeof value !== 'string') this.fail('RESILIENCY_INVALID_VALUE', field, `expected text, found ${describeValue(value)}`, 'write a single value on the same line');
+    if (typeof value !== 'string')
+      this.fail('RESILIENCY_INVALID_VALUE', field, `expected text, found ${describeValue(value)}`, 'write a single value on the same line');
     return value as string;
   }
 
   integer(value: unknown, field: string, min: number, hint: string): number | undefined {
     if (value === undefined || value === null) return undefined;
-    if (typeof value === 'string') this.fail('RESILIENCY_INVALID_VALUE', field, `"${value}" is quoted text; daprd cannot load a string into this number field and drops the whole document`, 'write the number without quotes');
-    if (typeof value !== 'number' || !Number.isInteger(value)) this.fail('RESILIENCY_INVALID_VALUE', field, `expected a whole number, found ${describeValue(value)}`, hint);
+    if (typeof value === 'string')
+      this.fail(
+        'RESILIENCY_INVALID_VALUE',
+        field,
+        `"${value}" is quoted text; daprd cannot load a string into this number field and drops the whole document`,
+        'write the number without quotes',
+      );
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      this.fail('RESILIENCY_INVALID_VALUE', field, `expected a whole number, found ${describeValue(value)}`, hint);
     if ((value as number) < min) this.fail('RESILIENCY_INVALID_VALUE', field, `${String(value)} is below ${min}`, hint);
     return value as number;
   }
@@ -136,14 +159,23 @@ class DocumentReader {
     const parsed = parseDaprDuration(value);
     if (!parsed.ok) this.fail('RESILIENCY_INVALID_DURATION', field, parsed.reason, DURATION_HINT);
     const ms = (parsed as { ms: number }).ms;
-    if (ms < 0) this.fail('RESILIENCY_INVALID_DURATION', field, `${String(value)} is negative`, `a negative ${what} behaves like none at all; ${DURATION_HINT}`);
+    if (ms < 0)
+      this.fail(
+        'RESILIENCY_INVALID_DURATION',
+        field,
+        `${String(value)} is negative`,
+        `a negative ${what} behaves like none at all; ${DURATION_HINT}`,
+      );
     if (ms !== 0 && (typeof value === 'number' || /^[-+]?\d+$/.test(String(value)))) {
-      this.warn('bare-number-duration', field, `${String(value)} has no unit, so daprd reads it as ${ms}ms; write "${ms}ms" to say so, or "${ms}s" if you meant seconds`);
+      this.warn(
+        'bare-number-duration',
+        field,
+        `${String(value)} has no unit, so daprd reads it as ${ms}ms; write "${ms}ms" to say so, or "${ms}s" if you meant seconds`,
+      );
     }
     return ms;
   }
 }
-
 
 /** Rethrow a parser's usage error with the document and field in front. */
 function inContext<T>(reader: DocumentReader, field: string, parse: () => T): T {
@@ -163,26 +195,46 @@ function readRetry(reader: DocumentReader, name: string, value: unknown, field: 
   if (policyText !== undefined && policyText !== '') {
     const lower = policyText.toLowerCase();
     if (lower !== 'constant' && lower !== 'exponential') {
-      reader.fail('RESILIENCY_INVALID_VALUE', `${field}.policy`, `"${policyText}" is not a back-off policy`, 'use "constant" (fixed duration between retries) or "exponential"');
+      reader.fail(
+        'RESILIENCY_INVALID_VALUE',
+        `${field}.policy`,
+        `"${policyText}" is not a back-off policy`,
+        'use "constant" (fixed duration between retries) or "exponential"',
+      );
     }
     policy = lower as RetryPolicy['policy'];
   }
   const durationMs = reader.duration(spec.duration, `${field}.duration`, 'interval');
   const maxIntervalMs = reader.duration(spec.maxInterval, `${field}.maxInterval`, 'interval');
-  const maxRetries = reader.integer(spec.maxRetries, `${field}.maxRetries`, -1, 'use -1 for unlimited retries, 0 for none, or a positive count');
+  const maxRetries = reader.integer(
+    spec.maxRetries,
+    `${field}.maxRetries`,
+    -1,
+    'use -1 for unlimited retries, 0 for none, or a positive count',
+  );
   if (policy === 'exponential' && durationMs !== undefined) {
-    reader.warn('ignored-field', `${field}.duration`, 'exponential back-off ignores duration: it starts at 500ms and grows ×1.5 up to maxInterval');
+    reader.warn(
+      'ignored-field',
+      `${field}.duration`,
+      'exponential back-off ignores duration: it starts at 500ms and grows ×1.5 up to maxInterval',
+    );
   }
   if (policy === 'constant' && maxIntervalMs !== undefined) {
     reader.warn('ignored-field', `${field}.maxInterval`, 'constant back-off ignores maxInterval: every retry waits duration');
   }
   if (policy === 'exponential' && maxIntervalMs === 0) {
-    reader.warn('zero-interval', `${field}.maxInterval`, 'maxInterval 0 makes every exponential wait after the first one 0: retries run back to back');
+    reader.warn(
+      'zero-interval',
+      `${field}.maxInterval`,
+      'maxInterval 0 makes every exponential wait after the first one 0: retries run back to back',
+    );
   }
   const matchingSpec = reader.mapping(spec.matching, `${field}.matching`);
   let matching: StatusCodeMatch = RETRY_DEFAULTS.matching;
   if (matchingSpec) {
-    reader.fields(matchingSpec, `${field}.matching`, ['httpStatusCodes', 'gRPCStatusCodes'], { grpcStatusCodes: 'the field is spelt "gRPCStatusCodes"' });
+    reader.fields(matchingSpec, `${field}.matching`, ['httpStatusCodes', 'gRPCStatusCodes'], {
+      grpcStatusCodes: 'the field is spelt "gRPCStatusCodes"',
+    });
     const http = reader.string(matchingSpec.httpStatusCodes, `${field}.matching.httpStatusCodes`) ?? '';
     const grpc = reader.string(matchingSpec.gRPCStatusCodes, `${field}.matching.gRPCStatusCodes`) ?? '';
     matching = {
@@ -215,10 +267,16 @@ function readRetry(reader: DocumentReader, name: string, value: unknown, field: 
 function readCircuitBreaker(reader: DocumentReader, name: string, value: unknown, field: string): CircuitBreakerPolicy {
   const spec = reader.mapping(value, field) ?? {};
   reader.fields(spec, field, ['maxRequests', 'interval', 'timeout', 'trip']);
-  const maxRequests = reader.integer(spec.maxRequests, `${field}.maxRequests`, 0, 'give the number of trial calls let through while half-open (default 1)');
+  const maxRequests = reader.integer(
+    spec.maxRequests,
+    `${field}.maxRequests`,
+    0,
+    'give the number of trial calls let through while half-open (default 1)',
+  );
   const intervalMs = reader.duration(spec.interval, `${field}.interval`, 'interval');
   const timeoutMs = reader.duration(spec.timeout, `${field}.timeout`, 'timeout');
-  if (timeoutMs === 0) reader.warn('zero-breaker-timeout', `${field}.timeout`, 'timeout 0 falls back to the default: the breaker stays open 60s');
+  if (timeoutMs === 0)
+    reader.warn('zero-breaker-timeout', `${field}.timeout`, 'timeout 0 falls back to the default: the breaker stays open 60s');
   const trip = reader.string(spec.trip, `${field}.trip`);
   const parsedTrip = trip === undefined || trip === '' ? undefined : inContext(reader, `${field}.trip`, () => parseTripExpression(trip));
   return circuitBreakerPolicy(name, {
@@ -242,7 +300,11 @@ function readPolicies(reader: DocumentReader, value: unknown): ResiliencyDocumen
   const policies: ResiliencyDocument['policies'] = { timeouts: {}, retries: {}, circuitBreakers: {} };
   const spec = reader.mapping(value, 'spec.policies');
   if (!spec) return policies;
-  reader.fields(spec, 'spec.policies', ['timeouts', 'retries', 'circuitBreakers'], { circuitBreaker: 'the section is "circuitBreakers"', timeout: 'the section is "timeouts"', retry: 'the section is "retries"' });
+  reader.fields(spec, 'spec.policies', ['timeouts', 'retries', 'circuitBreakers'], {
+    circuitBreaker: 'the section is "circuitBreakers"',
+    timeout: 'the section is "timeouts"',
+    retry: 'the section is "retries"',
+  });
   for (const [name, duration] of Object.entries(reader.mapping(spec.timeouts, 'spec.policies.timeouts') ?? {})) {
     const field = `spec.policies.timeouts.${name}`;
     const timeoutMs = reader.duration(duration, field, 'timeout');
@@ -263,13 +325,20 @@ function readTargets(reader: DocumentReader, value: unknown): ResiliencyDocument
   const targets: ResiliencyDocument['targets'] = { apps: {}, actors: {}, components: {} };
   const spec = reader.mapping(value, 'spec.targets');
   if (!spec) return targets;
-  reader.fields(spec, 'spec.targets', ['apps', 'actors', 'components'], { app: 'the section is "apps"', component: 'the section is "components"', actor: 'the section is "actors"' });
+  reader.fields(spec, 'spec.targets', ['apps', 'actors', 'components'], {
+    app: 'the section is "apps"',
+    component: 'the section is "components"',
+    actor: 'the section is "actors"',
+  });
   const cacheHint = 'give a positive number of breakers to keep, or leave it out for the default';
   for (const [appId, entry] of Object.entries(reader.mapping(spec.apps, 'spec.targets.apps') ?? {})) {
     const field = `spec.targets.apps.${appId}`;
     const t = reader.mapping(entry, field) ?? {};
     reader.fields(t, field, ['timeout', 'retry', 'circuitBreaker', 'circuitBreakerCacheSize']);
-    targets.apps[appId] = { ...readRefs(reader, t, field), circuitBreakerCacheSize: reader.integer(t.circuitBreakerCacheSize, `${field}.circuitBreakerCacheSize`, 0, cacheHint) ?? 0 };
+    targets.apps[appId] = {
+      ...readRefs(reader, t, field),
+      circuitBreakerCacheSize: reader.integer(t.circuitBreakerCacheSize, `${field}.circuitBreakerCacheSize`, 0, cacheHint) ?? 0,
+    };
   }
   for (const [actorType, entry] of Object.entries(reader.mapping(spec.actors, 'spec.targets.actors') ?? {})) {
     const field = `spec.targets.actors.${actorType}`;
@@ -278,19 +347,31 @@ function readTargets(reader: DocumentReader, value: unknown): ResiliencyDocument
     const refs = readRefs(reader, t, field);
     const scope = reader.string(t.circuitBreakerScope, `${field}.circuitBreakerScope`) || undefined;
     if (scope !== undefined && !['type', 'id', 'both'].includes(scope)) {
-      reader.fail('RESILIENCY_INVALID_VALUE', `${field}.circuitBreakerScope`, `"${scope}" is not a circuit breaker scope`, 'use "type" (one breaker per actor type), "id" (one per actor) or "both"');
+      reader.fail(
+        'RESILIENCY_INVALID_VALUE',
+        `${field}.circuitBreakerScope`,
+        `"${scope}" is not a circuit breaker scope`,
+        'use "type" (one breaker per actor type), "id" (one per actor) or "both"',
+      );
     }
     if (refs.circuitBreaker && scope === undefined) {
-      reader.fail('RESILIENCY_INVALID_VALUE', `${field}.circuitBreakerScope`, 'an actor circuit breaker needs a scope; without it daprd rejects the targets of this document', 'add circuitBreakerScope: type, id or both');
+      reader.fail(
+        'RESILIENCY_INVALID_VALUE',
+        `${field}.circuitBreakerScope`,
+        'an actor circuit breaker needs a scope; without it daprd rejects the targets of this document',
+        'add circuitBreakerScope: type, id or both',
+      );
     }
-    if (!refs.circuitBreaker && scope !== undefined) reader.warn('ignored-field', `${field}.circuitBreakerScope`, 'circuitBreakerScope does nothing without a circuitBreaker');
+    if (!refs.circuitBreaker && scope !== undefined)
+      reader.warn('ignored-field', `${field}.circuitBreakerScope`, 'circuitBreakerScope does nothing without a circuitBreaker');
     targets.actors[actorType] = {
       ...refs,
       ...(scope !== undefined ? { circuitBreakerScope: scope as ActorBreakerScope } : {}),
       circuitBreakerCacheSize: reader.integer(t.circuitBreakerCacheSize, `${field}.circuitBreakerCacheSize`, 0, cacheHint) ?? 0,
     };
   }
-  const flatRefs = 'component targets take "outbound:" (calls to the component) and/or "inbound:" (deliveries to the app); put it under one of them';
+  const flatRefs =
+    'component targets take "outbound:" (calls to the component) and/or "inbound:" (deliveries to the app); put it under one of them';
   for (const [name, entry] of Object.entries(reader.mapping(spec.components, 'spec.targets.components') ?? {})) {
     const field = `spec.targets.components.${name}`;
     const t = reader.mapping(entry, field) ?? {};
@@ -311,26 +392,47 @@ function readTargets(reader: DocumentReader, value: unknown): ResiliencyDocument
 /** One already-parsed Resiliency object (a YAML document or a Kubernetes resource). */
 export function parseResiliencyObject(value: unknown, source = 'Resiliency object'): ResiliencyDocument {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw usageError('RESILIENCY_NOT_RESILIENCY', `${source}: expected a Resiliency resource, found ${describeValue(value)}`, 'give a mapping with apiVersion: dapr.io/v1alpha1, kind: Resiliency and a spec');
+    throw usageError(
+      'RESILIENCY_NOT_RESILIENCY',
+      `${source}: expected a Resiliency resource, found ${describeValue(value)}`,
+      'give a mapping with apiVersion: dapr.io/v1alpha1, kind: Resiliency and a spec',
+    );
   }
   const obj = value as Record<string, unknown>;
   if (obj.kind !== 'Resiliency') {
-    throw usageError('RESILIENCY_NOT_RESILIENCY', `${source}: kind is ${obj.kind === undefined ? 'missing' : `"${String(obj.kind)}"`}, not "Resiliency"`, 'set kind: Resiliency, or pass only Resiliency resources');
+    throw usageError(
+      'RESILIENCY_NOT_RESILIENCY',
+      `${source}: kind is ${obj.kind === undefined ? 'missing' : `"${String(obj.kind)}"`}, not "Resiliency"`,
+      'set kind: Resiliency, or pass only Resiliency resources',
+    );
   }
   const metadata = (obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {}) as Record<string, unknown>;
   const name = typeof metadata.name === 'string' ? metadata.name : '';
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
   const reader = new DocumentReader(source);
   if (obj.apiVersion !== undefined && obj.apiVersion !== RESILIENCY_API_VERSION) {
-    reader.fail('RESILIENCY_INVALID_VALUE', 'apiVersion', `"${String(obj.apiVersion)}" is not ${RESILIENCY_API_VERSION}`, `set apiVersion: ${RESILIENCY_API_VERSION}`);
+    reader.fail(
+      'RESILIENCY_INVALID_VALUE',
+      'apiVersion',
+      `"${String(obj.apiVersion)}" is not ${RESILIENCY_API_VERSION}`,
+      `set apiVersion: ${RESILIENCY_API_VERSION}`,
+    );
   }
   // `version` appears in the spec reference's format block; daprd ignores it, as it ignores a Kubernetes status.
-  reader.fields(obj, 'Resiliency', ['apiVersion', 'kind', 'metadata', 'spec', 'scopes', 'version', 'status'], { scope: 'the field is "scopes" (a list of app ids)' });
+  reader.fields(obj, 'Resiliency', ['apiVersion', 'kind', 'metadata', 'spec', 'scopes', 'version', 'status'], {
+    scope: 'the field is "scopes" (a list of app ids)',
+  });
   const spec = reader.mapping(obj.spec, 'spec') ?? {};
   reader.fields(spec, 'spec', ['policies', 'targets'], { scopes: 'scopes sit at the top level of the resource, beside spec' });
   let scopes: string[] = [];
   if (obj.scopes !== undefined && obj.scopes !== null) {
-    if (!Array.isArray(obj.scopes)) reader.fail('RESILIENCY_INVALID_VALUE', 'scopes', `expected a list of app ids, found ${describeValue(obj.scopes)}`, 'write scopes as a YAML list: "- app-id" lines');
+    if (!Array.isArray(obj.scopes))
+      reader.fail(
+        'RESILIENCY_INVALID_VALUE',
+        'scopes',
+        `expected a list of app ids, found ${describeValue(obj.scopes)}`,
+        'write scopes as a YAML list: "- app-id" lines',
+      );
     scopes = [...new Set((obj.scopes as unknown[]).map((s, i) => reader.string(s, `scopes[${i}]`) ?? ''))].filter((s) => s !== '');
   }
   const policies = readPolicies(reader, spec.policies);
@@ -354,7 +456,11 @@ function yamlDocuments(text: string, source: string): Array<{ value: unknown; la
     if (first) {
       const pos = first.linePos?.[0];
       const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      throw usageError('RESILIENCY_INVALID_YAML', `${label}: YAML does not parse${where}: ${first.message.split('\n')[0]}`, 'fix the YAML syntax (indentation, quoting, duplicate keys)');
+      throw usageError(
+        'RESILIENCY_INVALID_YAML',
+        `${label}: YAML does not parse${where}: ${first.message.split('\n')[0]}`,
+        'fix the YAML syntax (indentation, quoting, duplicate keys)',
+      );
     }
     return { value: doc.toJS() as unknown, label };
   });
@@ -380,7 +486,12 @@ export function loadResiliencyFiles(paths: string[], options: LoadOptions = {}):
   const selfHosted = options.selfHosted ?? true;
   const out: ResiliencyDocument[] = [];
   for (const path of paths) {
-    if (!existsSync(path)) throw usageError('RESILIENCY_FILE_NOT_FOUND', `${path}: no such file or directory`, 'pass the path of a Resiliency YAML file or of a resources directory');
+    if (!existsSync(path))
+      throw usageError(
+        'RESILIENCY_FILE_NOT_FOUND',
+        `${path}: no such file or directory`,
+        'pass the path of a Resiliency YAML file or of a resources directory',
+      );
     const isDir = statSync(path).isDirectory();
     const files = isDir
       ? readdirSync(path, { withFileTypes: true })
@@ -404,7 +515,11 @@ export function loadResiliencyFiles(paths: string[], options: LoadOptions = {}):
       });
     }
     if (!isDir && out.length === before) {
-      throw usageError('RESILIENCY_NOT_RESILIENCY', `${path}: holds no document with kind: Resiliency`, 'pass a Resiliency file, or the resources directory that holds one');
+      throw usageError(
+        'RESILIENCY_NOT_RESILIENCY',
+        `${path}: holds no document with kind: Resiliency`,
+        'pass a Resiliency file, or the resources directory that holds one',
+      );
     }
   }
   return out;
@@ -424,11 +539,19 @@ export function parseResiliencyDocuments(inputs: ResiliencyInput[], options: Loa
     const input = given as Record<string, unknown>;
     if (typeof input.yaml === 'string' && input.kind === undefined) {
       const parsed = parseResiliencyYaml(input.yaml, typeof input.source === 'string' ? input.source : `<inline YAML ${i + 1}>`);
-      if (parsed.length === 0) throw usageError('RESILIENCY_NOT_RESILIENCY', `${String(input.source ?? `inline YAML ${i + 1}`)}: holds no document with kind: Resiliency`, 'pass Resiliency YAML');
+      if (parsed.length === 0)
+        throw usageError(
+          'RESILIENCY_NOT_RESILIENCY',
+          `${String(input.source ?? `inline YAML ${i + 1}`)}: holds no document with kind: Resiliency`,
+          'pass Resiliency YAML',
+        );
       docs.push(...parsed);
     } else {
       const metadata = (input.metadata ?? {}) as Record<string, unknown>;
-      const label = typeof input.source === 'string' ? input.source : `Resiliency ${[metadata.namespace, metadata.name].filter((p) => typeof p === 'string').join('/') || `#${i + 1}`}`;
+      const label =
+        typeof input.source === 'string'
+          ? input.source
+          : `Resiliency ${[metadata.namespace, metadata.name].filter((p) => typeof p === 'string').join('/') || `#${i + 1}`}`;
       const { source: _source, ...resource } = input;
       docs.push(parseResiliencyObject(resource, label));
     }

@@ -61,7 +61,10 @@ export interface CalleeCallExpectation {
  * and one counting interval: each makes up to its retry policy's attempts until the breaker opens, after which the
  * rest fail without reaching the callee.
  */
-export function expectedCalleeCalls(policy: EffectivePolicy, options: { requests: number; attemptMs?: number; statusCode?: number }): CalleeCallExpectation {
+export function expectedCalleeCalls(
+  policy: EffectivePolicy,
+  options: { requests: number; attemptMs?: number; statusCode?: number },
+): CalleeCallExpectation {
   const attempts = expectedAttempts(policy.retry, {
     failures: 'persistent',
     ...(options.attemptMs !== undefined ? { attemptMs: options.attemptMs } : {}),
@@ -171,7 +174,10 @@ function count(n: number, one: string, many = `${one}s`): string {
 export function describeRetry(retry: RetryPolicy): string {
   const name = `retry "${retry.name}"`;
   if (retry.maxRetries === 0) return `${name}: no retries (maxRetries 0)`;
-  const limit = retry.maxRetries < 0 ? 'without limit' : `up to ${count(retry.maxRetries, 'retry', 'retries')} (${retry.maxRetries + 1} calls when every attempt fails)`;
+  const limit =
+    retry.maxRetries < 0
+      ? 'without limit'
+      : `up to ${count(retry.maxRetries, 'retry', 'retries')} (${retry.maxRetries + 1} calls when every attempt fails)`;
   let how: string;
   if (retry.policy === 'constant') {
     how = `${formatGoDuration(retry.durationMs)} between attempts, ${limit}${retry.maxRetries < 0 ? ' until the call succeeds or the caller gives up' : ''}`;
@@ -222,19 +228,24 @@ function describeTarget(policy: EffectivePolicy): string {
   const t = policy.target;
   if (t.kind === 'app') return `calls from ${policy.sidecar} to app ${t.appId}`;
   if (t.kind === 'actor') return `calls from ${policy.sidecar} to actor type ${t.actorType}`;
-  return t.direction === 'outbound' ? `${t.componentKind} ${t.name} (outbound, sidecar ${policy.sidecar})` : `deliveries from ${t.componentKind} ${t.name} to app ${policy.sidecar} (inbound)`;
+  return t.direction === 'outbound'
+    ? `${t.componentKind} ${t.name} (outbound, sidecar ${policy.sidecar})`
+    : `deliveries from ${t.componentKind} ${t.name} to app ${policy.sidecar} (inbound)`;
 }
 
 /** One paragraph for a report: what applies to a target and what a failing call should look like. */
 export function describeExpectation(policy: EffectivePolicy): string {
   const parts: string[] = [];
-  if (policy.source === 'none') parts.push('no resiliency policy: each call is tried once, with no timeout but the caller\'s own');
+  if (policy.source === 'none') parts.push("no resiliency policy: each call is tried once, with no timeout but the caller's own");
   if (policy.timeout) parts.push(describeTimeout(policy.timeout));
   if (policy.retry) parts.push(describeRetry(policy.retry));
   if (policy.circuitBreaker) parts.push(describeBreaker(policy.circuitBreaker, policy.breakerScope));
-  if (timeoutMs(policy) !== undefined && policy.retry && policy.retry.maxRetries !== 0) parts.push('a timed-out attempt is retried like any other failure');
-  if (policy.circuitBreaker && policy.retry && policy.retry.maxRetries !== 0) parts.push('every attempt counts towards the breaker, and retries stop once it opens');
-  if (policy.target.kind === 'app' && policy.retry && policy.retry.maxRetries !== 0) parts.push('HTTP requests streamed without a Content-Length are never retried');
+  if (timeoutMs(policy) !== undefined && policy.retry && policy.retry.maxRetries !== 0)
+    parts.push('a timed-out attempt is retried like any other failure');
+  if (policy.circuitBreaker && policy.retry && policy.retry.maxRetries !== 0)
+    parts.push('every attempt counts towards the breaker, and retries stop once it opens');
+  if (policy.target.kind === 'app' && policy.retry && policy.retry.maxRetries !== 0)
+    parts.push('HTTP requests streamed without a Content-Length are never retried');
   if (policy.builtInRetry && policy.builtInRetry.maxRetries !== 0) {
     parts.push(
       `daprd's built-in ${policy.builtInRetry.name} also retries sidecar-to-sidecar transport failures (gRPC Unavailable/Unauthenticated) ` +

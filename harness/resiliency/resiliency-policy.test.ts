@@ -8,7 +8,10 @@ import { effectivePolicy, resolvePolicies, type DeploymentShape, type ResolvedRe
 const fixture = (name: string): ResiliencyDocument[] => loadResiliencyFiles([fileURLToPath(new URL(`fixtures/${name}`, import.meta.url))]);
 
 function doc(source: string, body: string, header = ''): ResiliencyDocument[] {
-  return parseResiliencyYaml(`apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata:\n  name: ${source.replace(/\W/g, '-')}\n${header}spec:\n${body}`, source);
+  return parseResiliencyYaml(
+    `apiVersion: dapr.io/v1alpha1\nkind: Resiliency\nmetadata:\n  name: ${source.replace(/\W/g, '-')}\n${header}spec:\n${body}`,
+    source,
+  );
 }
 
 function codes(resolved: ResolvedResiliency, severity?: 'warning' | 'info'): string[] {
@@ -45,7 +48,7 @@ describe('resolving Resiliency policies', () => {
     const resolved = resolvePolicies(fixture('docs-default-policies.yaml'), shape);
     const retryOf = (query: Parameters<typeof effectivePolicy>[1]): string | undefined => effectivePolicy(resolved, query).retry?.name;
 
-    it('applies the policies of the page\'s table', () => {
+    it("applies the policies of the page's table", () => {
       expect(retryOf({ app: 'appA' })).to.equal('fastRetries');
       expect(retryOf({ app: 'appB' })).to.equal('retryForever');
       expect(retryOf({ app: 'appC' })).to.equal('DefaultAppRetryPolicy');
@@ -59,7 +62,11 @@ describe('resolving Resiliency policies', () => {
 
     it('keeps the built-in service retries only for apps without a named target', () => {
       expect(effectivePolicy(resolved, { app: 'appC' })).to.include({ source: 'default' });
-      expect(effectivePolicy(resolved, { app: 'appC' }).builtInRetry).to.include({ name: 'DaprBuiltInServiceRetries', maxRetries: 3, durationMs: 1000 });
+      expect(effectivePolicy(resolved, { app: 'appC' }).builtInRetry).to.include({
+        name: 'DaprBuiltInServiceRetries',
+        maxRetries: 3,
+        durationMs: 1000,
+      });
       expect(effectivePolicy(resolved, { app: 'appA' }).builtInRetry).to.equal(undefined);
       expect(effectivePolicy(resolved, { app: 'appA' }).source).to.equal('named');
     });
@@ -105,7 +112,11 @@ describe('resolving Resiliency policies', () => {
       const outbound = effectivePolicy(resolved, { sidecar: 'app1', component: 'pubsub2', direction: 'outbound' });
       const inbound = effectivePolicy(resolved, { sidecar: 'app1', component: 'pubsub2', direction: 'inbound' });
       expect([outbound.retry?.name, outbound.circuitBreaker?.name, outbound.timeout]).to.deep.equal(['pubsubRetry', 'pubsubCB', undefined]);
-      expect([inbound.retry?.name, inbound.circuitBreaker?.name, inbound.timeout?.name]).to.deep.equal(['important', 'pubsubCB', 'general']);
+      expect([inbound.retry?.name, inbound.circuitBreaker?.name, inbound.timeout?.name]).to.deep.equal([
+        'important',
+        'pubsubCB',
+        'general',
+      ]);
       // pubsub1 names only outbound, which leaves its inbound with nothing.
       expect(effectivePolicy(resolved, { sidecar: 'app1', component: 'pubsub1', direction: 'inbound' })).to.include({ source: 'named' });
       expect(effectivePolicy(resolved, { sidecar: 'app1', component: 'pubsub1', direction: 'inbound' }).retry).to.equal(undefined);
@@ -114,7 +125,12 @@ describe('resolving Resiliency policies', () => {
 
     it('reports the policies no target uses and the breaker pubsub2 shares between directions', () => {
       const unused = resolved.findings.filter((f) => f.code === 'unused-policy').map((f) => f.field);
-      expect(unused).to.have.members(['spec.policies.timeouts.important', 'spec.policies.timeouts.largeResponse', 'spec.policies.retries.someOperation', 'spec.policies.retries.largeResponse']);
+      expect(unused).to.have.members([
+        'spec.policies.timeouts.important',
+        'spec.policies.timeouts.largeResponse',
+        'spec.policies.retries.someOperation',
+        'spec.policies.retries.largeResponse',
+      ]);
       expect(finding(resolved, 'unused-policy', 'spec.policies.retries.someOperation').message).to.contain('no target names it');
       expect(finding(resolved, 'shared-component-breaker')).to.include({ severity: 'info', field: 'spec.targets.components.pubsub2' });
     });
@@ -142,7 +158,7 @@ describe('resolving Resiliency policies', () => {
       expect(effectivePolicy(resolved, { actor: 'myActorType' }).breakerScope).to.equal('both');
     });
 
-    it('warns that myPubsub\'s two breakers are one instance in daprd', () => {
+    it("warns that myPubsub's two breakers are one instance in daprd", () => {
       const shared = finding(resolved, 'shared-component-breaker');
       expect(shared).to.include({ severity: 'warning', field: 'spec.targets.components.myPubsub' });
       expect(shared.message).to.contain('"general"').and.contain('"pubsubCB"');
@@ -152,7 +168,13 @@ describe('resolving Resiliency policies', () => {
 
   describe('findings for policies that apply to nothing', () => {
     it('flags a target app id that is not deployed, suggesting the closest', () => {
-      const resolved = resolvePolicies(doc('r.yaml', '  policies:\n    retries:\n      fast:\n        maxRetries: 3\n  targets:\n    apps:\n      sampel-app:\n        retry: fast\n'), sampleDeployment);
+      const resolved = resolvePolicies(
+        doc(
+          'r.yaml',
+          '  policies:\n    retries:\n      fast:\n        maxRetries: 3\n  targets:\n    apps:\n      sampel-app:\n        retry: fast\n',
+        ),
+        sampleDeployment,
+      );
       const f = finding(resolved, 'unknown-app-target');
       expect(f).to.include({ severity: 'warning', document: 'r.yaml', field: 'spec.targets.apps.sampel-app' });
       expect(f.message).to.contain('did you mean "sample-app"');
@@ -177,14 +199,17 @@ describe('resolving Resiliency policies', () => {
     });
 
     it('flags a Resiliency scoped to no running app', () => {
-      const resolved = resolvePolicies(doc('s.yaml', '  policies:\n    timeouts:\n      DefaultTimeoutPolicy: 5s\n', 'scopes:\n  - checkout\n'), sampleDeployment);
+      const resolved = resolvePolicies(
+        doc('s.yaml', '  policies:\n    timeouts:\n      DefaultTimeoutPolicy: 5s\n', 'scopes:\n  - checkout\n'),
+        sampleDeployment,
+      );
       expect(finding(resolved, 'scoped-to-nothing')).to.include({ severity: 'warning', field: 'scopes' });
       expect(finding(resolved, 'scoped-to-nothing').message).to.contain('checkout').and.contain('sample-app');
       expect(resolved.sidecars[0]?.documents).to.deep.equal([]);
       expect(effectivePolicy(resolved, { app: 'sample-app' }).timeout).to.equal(undefined);
     });
 
-    it('flags default names daprd never looks up, including the docs\' DefaultSecretstoreComponentTimeoutPolicy', () => {
+    it("flags default names daprd never looks up, including the docs' DefaultSecretstoreComponentTimeoutPolicy", () => {
       const resolved = resolvePolicies(
         doc(
           'd.yaml',
@@ -192,21 +217,31 @@ describe('resolving Resiliency policies', () => {
         ),
         sampleDeployment,
       );
-      expect(finding(resolved, 'unused-policy', 'spec.policies.timeouts.DefaultSecretstoreComponentTimeoutPolicy').message).to.contain('daprd never looks up');
-      expect(finding(resolved, 'unused-policy', 'spec.policies.timeouts.DefaultRetryPolicy').message).to.contain('among retries, not timeouts');
+      expect(finding(resolved, 'unused-policy', 'spec.policies.timeouts.DefaultSecretstoreComponentTimeoutPolicy').message).to.contain(
+        'daprd never looks up',
+      );
+      expect(finding(resolved, 'unused-policy', 'spec.policies.timeouts.DefaultRetryPolicy').message).to.contain(
+        'among retries, not timeouts',
+      );
       expect(finding(resolved, 'unused-policy', 'spec.policies.retries.DefaultStateStoreComponentOutboundRetryPolicy').message).to.contain(
         'did you mean "DefaultStatestoreComponentOutboundRetryPolicy"',
       );
     });
 
     it('flags a valid default that nothing falls back to', () => {
-      const resolved = resolvePolicies(doc('d.yaml', '  policies:\n    retries:\n      DefaultLockComponentOutboundRetryPolicy:\n        maxRetries: 3\n'), sampleDeployment);
+      const resolved = resolvePolicies(
+        doc('d.yaml', '  policies:\n    retries:\n      DefaultLockComponentOutboundRetryPolicy:\n        maxRetries: 3\n'),
+        sampleDeployment,
+      );
       expect(finding(resolved, 'unused-policy').message).to.contain('no call falls back to it');
     });
 
     it('flags a breaker that can never open', () => {
       const resolved = resolvePolicies(
-        doc('b.yaml', '  policies:\n    circuitBreakers:\n      cb:\n        trip: consecutiveSuccesses > 3\n  targets:\n    apps:\n      sample-app:\n        circuitBreaker: cb\n'),
+        doc(
+          'b.yaml',
+          '  policies:\n    circuitBreakers:\n      cb:\n        trip: consecutiveSuccesses > 3\n  targets:\n    apps:\n      sample-app:\n        circuitBreaker: cb\n',
+        ),
         sampleDeployment,
       );
       expect(finding(resolved, 'breaker-never-trips')).to.include({ document: 'b.yaml', field: 'spec.policies.circuitBreakers.cb' });
@@ -215,7 +250,13 @@ describe('resolving Resiliency policies', () => {
 
   describe('merging documents and scopes', () => {
     it('lets a later document replace a policy of the same name, and says so', () => {
-      const docs = [...doc('a.yaml', '  policies:\n    retries:\n      r:\n        maxRetries: 2\n'), ...doc('b.yaml', '  policies:\n    retries:\n      r:\n        maxRetries: 7\n  targets:\n    apps:\n      sample-app:\n        retry: r\n')];
+      const docs = [
+        ...doc('a.yaml', '  policies:\n    retries:\n      r:\n        maxRetries: 2\n'),
+        ...doc(
+          'b.yaml',
+          '  policies:\n    retries:\n      r:\n        maxRetries: 7\n  targets:\n    apps:\n      sample-app:\n        retry: r\n',
+        ),
+      ];
       const resolved = resolvePolicies(docs, sampleDeployment);
       expect(effectivePolicy(resolved, { app: 'sample-app' }).retry?.maxRetries).to.equal(7);
       expect(finding(resolved, 'redefined').message).to.contain('a.yaml');
@@ -223,7 +264,10 @@ describe('resolving Resiliency policies', () => {
     });
 
     it('resolves a reference to another document only where both are loaded', () => {
-      const docs = [...doc('policies.yaml', '  policies:\n    retries:\n      shared:\n        maxRetries: 4\n', 'scopes:\n  - app1\n'), ...doc('targets.yaml', '  targets:\n    apps:\n      app2:\n        retry: shared\n')];
+      const docs = [
+        ...doc('policies.yaml', '  policies:\n    retries:\n      shared:\n        maxRetries: 4\n', 'scopes:\n  - app1\n'),
+        ...doc('targets.yaml', '  targets:\n    apps:\n      app2:\n        retry: shared\n'),
+      ];
       const resolved = resolvePolicies(docs, { appIds: ['app1', 'app2'], components: [] });
       expect(effectivePolicy(resolved, { sidecar: 'app1', app: 'app2' }).retry?.maxRetries).to.equal(4);
       expect(effectivePolicy(resolved, { sidecar: 'app2', app: 'app2' }).retry).to.equal(undefined);
@@ -231,16 +275,23 @@ describe('resolving Resiliency policies', () => {
     });
 
     it('does not load components scoped away from a sidecar', () => {
-      const resolved = resolvePolicies([], { appIds: ['app1', 'app2'], components: [{ name: 'orders', type: 'state.redis', scopes: ['app1'] }] });
+      const resolved = resolvePolicies([], {
+        appIds: ['app1', 'app2'],
+        components: [{ name: 'orders', type: 'state.redis', scopes: ['app1'] }],
+      });
       expect(resolved.sidecars.map((s) => s.components.length)).to.deep.equal([1, 0]);
     });
   });
 
   describe('named targets and defaults', () => {
-    const defaults = '  policies:\n    timeouts:\n      DefaultAppTimeoutPolicy: 3s\n      short: 1s\n    retries:\n      DefaultAppRetryPolicy:\n        maxRetries: 2\n      DefaultComponentInboundRetryPolicy:\n        maxRetries: 5\n';
+    const defaults =
+      '  policies:\n    timeouts:\n      DefaultAppTimeoutPolicy: 3s\n      short: 1s\n    retries:\n      DefaultAppRetryPolicy:\n        maxRetries: 2\n      DefaultComponentInboundRetryPolicy:\n        maxRetries: 5\n';
 
     it('gives a named target only what it names: no default retry, no built-in retries', () => {
-      const resolved = resolvePolicies(doc('n.yaml', `${defaults}  targets:\n    apps:\n      sample-app:\n        timeout: short\n`), sampleDeployment);
+      const resolved = resolvePolicies(
+        doc('n.yaml', `${defaults}  targets:\n    apps:\n      sample-app:\n        timeout: short\n`),
+        sampleDeployment,
+      );
       const e = effectivePolicy(resolved, { app: 'sample-app' });
       expect(e.timeout?.name).to.equal('short');
       expect(e.retry).to.equal(undefined);
@@ -255,29 +306,55 @@ describe('resolving Resiliency policies', () => {
     });
 
     it('falls back per policy kind to the most specific default', () => {
-      const resolved = resolvePolicies(doc('d.yaml', `${defaults}    circuitBreakers:\n      DefaultCircuitBreakerPolicy: {}\n`), sampleDeployment);
+      const resolved = resolvePolicies(
+        doc('d.yaml', `${defaults}    circuitBreakers:\n      DefaultCircuitBreakerPolicy: {}\n`),
+        sampleDeployment,
+      );
       const app = effectivePolicy(resolved, { app: 'sample-app' });
-      expect([app.source, app.timeout?.name, app.retry?.name, app.circuitBreaker?.name]).to.deep.equal(['default', 'DefaultAppTimeoutPolicy', 'DefaultAppRetryPolicy', 'DefaultCircuitBreakerPolicy']);
+      expect([app.source, app.timeout?.name, app.retry?.name, app.circuitBreaker?.name]).to.deep.equal([
+        'default',
+        'DefaultAppTimeoutPolicy',
+        'DefaultAppRetryPolicy',
+        'DefaultCircuitBreakerPolicy',
+      ]);
       const inbound = effectivePolicy(resolved, { component: 'pubsub', direction: 'inbound' });
-      expect([inbound.retry?.name, inbound.timeout?.name, inbound.circuitBreaker?.name]).to.deep.equal(['DefaultComponentInboundRetryPolicy', undefined, 'DefaultCircuitBreakerPolicy']);
+      expect([inbound.retry?.name, inbound.timeout?.name, inbound.circuitBreaker?.name]).to.deep.equal([
+        'DefaultComponentInboundRetryPolicy',
+        undefined,
+        'DefaultCircuitBreakerPolicy',
+      ]);
       expect(effectivePolicy(resolved, { component: 'statestore' }).retry).to.equal(undefined);
     });
 
     it('uses a redefined DaprBuiltInServiceRetries for apps without a named target', () => {
-      const resolved = resolvePolicies(fixture('docs-override-built-in.yaml'), { appIds: ['appA', 'appB'], components: [], scopes: ['appA'] });
-      expect(effectivePolicy(resolved, { app: 'appA' }).builtInRetry).to.include({ name: 'DaprBuiltInServiceRetries', maxRetries: 10, durationMs: 5000 });
+      const resolved = resolvePolicies(fixture('docs-override-built-in.yaml'), {
+        appIds: ['appA', 'appB'],
+        components: [],
+        scopes: ['appA'],
+      });
+      expect(effectivePolicy(resolved, { app: 'appA' }).builtInRetry).to.include({
+        name: 'DaprBuiltInServiceRetries',
+        maxRetries: 10,
+        durationMs: 5000,
+      });
       expect(effectivePolicy(resolved, { app: 'appB' }).retry?.name).to.equal('retryForever');
       expect(codes(resolved)).not.to.include('unused-policy');
     });
 
     it('keeps the protected built-in whatever a document says', () => {
-      const resolved = resolvePolicies(doc('p.yaml', '  policies:\n    retries:\n      DaprBuiltInActorNotFoundRetries:\n        maxRetries: 10\n'), sampleDeployment);
+      const resolved = resolvePolicies(
+        doc('p.yaml', '  policies:\n    retries:\n      DaprBuiltInActorNotFoundRetries:\n        maxRetries: 10\n'),
+        sampleDeployment,
+      );
       expect(resolved.sidecars[0]?.builtInRetries.DaprBuiltInActorNotFoundRetries.maxRetries).to.equal(5);
       expect(codes(resolved)).to.include('protected-built-in');
     });
 
     it('keeps default actor breakers one per actor type', () => {
-      const resolved = resolvePolicies(doc('a.yaml', '  policies:\n    circuitBreakers:\n      DefaultActorCircuitBreakerPolicy: {}\n'), { ...sampleDeployment, actorTypes: ['Cart'] });
+      const resolved = resolvePolicies(doc('a.yaml', '  policies:\n    circuitBreakers:\n      DefaultActorCircuitBreakerPolicy: {}\n'), {
+        ...sampleDeployment,
+        actorTypes: ['Cart'],
+      });
       expect(effectivePolicy(resolved, { actor: 'Cart' })).to.include({ source: 'default', breakerScope: 'type' });
     });
   });
@@ -285,7 +362,10 @@ describe('resolving Resiliency policies', () => {
   describe('effects daprd does not announce', () => {
     it('notes status-code matching on a state store, whose errors carry no status', () => {
       const resolved = resolvePolicies(
-        doc('m.yaml', '  policies:\n    retries:\n      r5xx:\n        maxRetries: 3\n        matching:\n          httpStatusCodes: "500-599"\n  targets:\n    components:\n      statestore:\n        outbound:\n          retry: r5xx\n'),
+        doc(
+          'm.yaml',
+          '  policies:\n    retries:\n      r5xx:\n        maxRetries: 3\n        matching:\n          httpStatusCodes: "500-599"\n  targets:\n    components:\n      statestore:\n        outbound:\n          retry: r5xx\n',
+        ),
         sampleDeployment,
       );
       expect(finding(resolved, 'matching-ignored')).to.include({ severity: 'info', sidecar: 'sample-app' });
@@ -293,7 +373,10 @@ describe('resolving Resiliency policies', () => {
 
     it('warns when inbound and outbound name different breakers for one component', () => {
       const resolved = resolvePolicies(
-        doc('b.yaml', '  policies:\n    circuitBreakers:\n      a: {}\n      b: {}\n  targets:\n    components:\n      pubsub:\n        outbound:\n          circuitBreaker: a\n        inbound:\n          circuitBreaker: b\n'),
+        doc(
+          'b.yaml',
+          '  policies:\n    circuitBreakers:\n      a: {}\n      b: {}\n  targets:\n    components:\n      pubsub:\n        outbound:\n          circuitBreaker: a\n        inbound:\n          circuitBreaker: b\n',
+        ),
         sampleDeployment,
       );
       expect(finding(resolved, 'shared-component-breaker')).to.include({ severity: 'warning' });
@@ -331,7 +414,10 @@ describe('resolving Resiliency policies', () => {
     it('names unknown sidecars and targets', () => {
       expect(() => effectivePolicy(resolved, { sidecar: 'c', app: 'a' })).to.throw(HarnessError, 'no sidecar "c"');
       expect(() => effectivePolicy(resolved, { sidecar: 'a', app: 'z' })).to.throw(HarnessError, 'no resolved policy for app "z"');
-      expect(() => effectivePolicy(resolved, { sidecar: 'a', component: 'statestore' })).to.throw(HarnessError, 'component "statestore" (outbound)');
+      expect(() => effectivePolicy(resolved, { sidecar: 'a', component: 'statestore' })).to.throw(
+        HarnessError,
+        'component "statestore" (outbound)',
+      );
     });
   });
 });

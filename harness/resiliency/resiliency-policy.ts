@@ -117,7 +117,15 @@ class FindingList {
 }
 
 function merge(docs: ResiliencyDocument[], sidecar: string, findings: FindingList): Merged {
-  const merged: Merged = { timeouts: new Map(), retries: new Map(), circuitBreakers: new Map(), apps: new Map(), actors: new Map(), components: new Map(), origin: new Map() };
+  const merged: Merged = {
+    timeouts: new Map(),
+    retries: new Map(),
+    circuitBreakers: new Map(),
+    apps: new Map(),
+    actors: new Map(),
+    components: new Map(),
+    origin: new Map(),
+  };
   for (const [name, retry] of Object.entries(builtInRetries())) merged.retries.set(name, retry);
   const note = (doc: ResiliencyDocument, key: string, field: string, what: string): void => {
     const previous = merged.origin.get(key);
@@ -179,7 +187,14 @@ interface Picked {
   circuitBreaker?: CircuitBreakerPolicy;
 }
 
-function fromRefs(merged: Merged, refs: PolicyRefs, doc: ResiliencyDocument, field: string, sidecar: string, findings: FindingList): Picked {
+function fromRefs(
+  merged: Merged,
+  refs: PolicyRefs,
+  doc: ResiliencyDocument,
+  field: string,
+  sidecar: string,
+  findings: FindingList,
+): Picked {
   const picked: Picked = {};
   for (const kind of REF_KINDS) {
     const name = refs[kind];
@@ -215,7 +230,13 @@ function fromDefaults(merged: Merged, target: DefaultTarget): Picked {
   return picked;
 }
 
-function effective(sidecar: string, target: TargetRef, source: EffectivePolicy['source'], picked: Picked, extra: Partial<EffectivePolicy> = {}): EffectivePolicy {
+function effective(
+  sidecar: string,
+  target: TargetRef,
+  source: EffectivePolicy['source'],
+  picked: Picked,
+  extra: Partial<EffectivePolicy> = {},
+): EffectivePolicy {
   const hasAny = picked.timeout || picked.retry || picked.circuitBreaker;
   return {
     sidecar,
@@ -231,13 +252,19 @@ function effective(sidecar: string, target: TargetRef, source: EffectivePolicy['
 function resolveSidecar(docs: ResiliencyDocument[], sidecar: string, shape: DeploymentShape, findings: FindingList): SidecarPolicies {
   const loaded = docs.filter((d) => appliesToSidecar(d, sidecar));
   const merged = merge(loaded, sidecar, findings);
-  const builtIns = Object.fromEntries(Object.keys(builtInRetries()).map((n) => [n, merged.retries.get(n) as RetryPolicy])) as Record<BuiltInRetryName, RetryPolicy>;
+  const builtIns = Object.fromEntries(Object.keys(builtInRetries()).map((n) => [n, merged.retries.get(n) as RetryPolicy])) as Record<
+    BuiltInRetryName,
+    RetryPolicy
+  >;
 
   const apps = shape.appIds.map((appId): EffectivePolicy => {
     const target: TargetRef = { kind: 'app', appId };
     const named = merged.apps.get(appId);
-    if (named) return effective(sidecar, target, 'named', fromRefs(merged, named, named.doc, `spec.targets.apps.${appId}`, sidecar, findings));
-    return effective(sidecar, target, 'default', fromDefaults(merged, { kind: 'app' }), { builtInRetry: builtIns.DaprBuiltInServiceRetries });
+    if (named)
+      return effective(sidecar, target, 'named', fromRefs(merged, named, named.doc, `spec.targets.apps.${appId}`, sidecar, findings));
+    return effective(sidecar, target, 'default', fromDefaults(merged, { kind: 'app' }), {
+      builtInRetry: builtIns.DaprBuiltInServiceRetries,
+    });
   });
 
   const components: EffectivePolicy[] = [];
@@ -249,7 +276,14 @@ function resolveSidecar(docs: ResiliencyDocument[], sidecar: string, shape: Depl
     for (const direction of directionsOf(kind)) {
       const target: TargetRef = { kind: 'component', name: component.name, type: component.type, componentKind: kind, direction };
       if (named) {
-        components.push(effective(sidecar, target, 'named', fromRefs(merged, named[direction], named.doc, `spec.targets.components.${component.name}.${direction}`, sidecar, findings)));
+        components.push(
+          effective(
+            sidecar,
+            target,
+            'named',
+            fromRefs(merged, named[direction], named.doc, `spec.targets.components.${component.name}.${direction}`, sidecar, findings),
+          ),
+        );
       } else {
         components.push(effective(sidecar, target, 'default', fromDefaults(merged, { kind: 'component', componentKind: kind, direction })));
       }
@@ -262,16 +296,24 @@ function resolveSidecar(docs: ResiliencyDocument[], sidecar: string, shape: Depl
     const named = merged.actors.get(actorType);
     if (named) {
       const picked = fromRefs(merged, named, named.doc, `spec.targets.actors.${actorType}`, sidecar, findings);
-      return effective(sidecar, target, 'named', picked, picked.circuitBreaker && named.circuitBreakerScope ? { breakerScope: named.circuitBreakerScope } : {});
+      return effective(
+        sidecar,
+        target,
+        'named',
+        picked,
+        picked.circuitBreaker && named.circuitBreakerScope ? { breakerScope: named.circuitBreakerScope } : {},
+      );
     }
     const picked = fromDefaults(merged, { kind: 'actor' });
     // Default actor breakers are kept one per actor type.
-    return effective(sidecar, target, 'default', picked, { builtInRetry: builtIns.DaprBuiltInActorRetries, ...(picked.circuitBreaker ? { breakerScope: 'type' as const } : {}) });
+    return effective(sidecar, target, 'default', picked, {
+      builtInRetry: builtIns.DaprBuiltInActorRetries,
+      ...(picked.circuitBreaker ? { breakerScope: 'type' as const } : {}),
+    });
   });
 
   return { appId: sidecar, documents: loaded.map((d) => d.source), builtInRetries: builtIns, apps, components, actors };
 }
-
 
 function targetFindings(docs: ResiliencyDocument[], shape: DeploymentShape, findings: FindingList): void {
   const appList = shape.appIds.join(', ') || '(none)';
@@ -400,7 +442,10 @@ function unusedPolicyReason(docs: ResiliencyDocument[], kind: RefKind, name: str
     const validNames = allDefaultKeywords().map((k) => defaultPolicyName(k, POLICY_KIND[kind]));
     if (!parsed || !allDefaultKeywords().includes(parsed.keyword) || parsed.kind !== POLICY_KIND[kind]) {
       const near = nearestName(name, validNames);
-      const wrongSection = parsed && parsed.kind !== POLICY_KIND[kind] ? `; daprd looks for ${name} among ${SECTION_OF_KIND[parsed.kind]}, not ${SECTIONS[kind]}` : '';
+      const wrongSection =
+        parsed && parsed.kind !== POLICY_KIND[kind]
+          ? `; daprd looks for ${name} among ${SECTION_OF_KIND[parsed.kind]}, not ${SECTIONS[kind]}`
+          : '';
       return `daprd never looks up "${name}"${near ? ` (did you mean "${near}"?)` : ''}${wrongSection}`;
     }
     return 'no call falls back to it here: each target it could cover is named in targets, has a more specific default, or is not in this deployment';
@@ -440,7 +485,11 @@ function policyFindings(docs: ResiliencyDocument[], sidecars: SidecarPolicies[],
 
 function effectFindings(docs: ResiliencyDocument[], sidecars: SidecarPolicies[], findings: FindingList): void {
   const documentOf = (policy: object): string | undefined =>
-    docs.find((d) => [d.policies.timeouts, d.policies.retries, d.policies.circuitBreakers].some((section) => Object.values(section).includes(policy as never)))?.source;
+    docs.find((d) =>
+      [d.policies.timeouts, d.policies.retries, d.policies.circuitBreakers].some((section) =>
+        Object.values(section).includes(policy as never),
+      ),
+    )?.source;
   const where = (kind: RefKind, policy: { name: string }): { document?: string; field: string } => {
     const document = documentOf(policy);
     return { ...(document ? { document } : {}), field: `spec.policies.${SECTIONS[kind]}.${policy.name}` };
@@ -450,13 +499,28 @@ function effectFindings(docs: ResiliencyDocument[], sidecars: SidecarPolicies[],
       if (e.circuitBreaker) {
         const point = tripPoint(e.circuitBreaker.trip);
         if (point.kind === 'never') {
-          findings.add({ code: 'breaker-never-trips', severity: 'warning', message: `circuit breaker "${e.circuitBreaker.name}" never opens: ${point.reason}`, ...where('circuitBreaker', e.circuitBreaker) });
+          findings.add({
+            code: 'breaker-never-trips',
+            severity: 'warning',
+            message: `circuit breaker "${e.circuitBreaker.name}" never opens: ${point.reason}`,
+            ...where('circuitBreaker', e.circuitBreaker),
+          });
         } else if (point.kind === 'unknown') {
-          findings.add({ code: 'breaker-trip-unknown', severity: 'info', message: `the harness cannot tell when circuit breaker "${e.circuitBreaker.name}" opens: ${point.reason}`, ...where('circuitBreaker', e.circuitBreaker) });
+          findings.add({
+            code: 'breaker-trip-unknown',
+            severity: 'info',
+            message: `the harness cannot tell when circuit breaker "${e.circuitBreaker.name}" opens: ${point.reason}`,
+            ...where('circuitBreaker', e.circuitBreaker),
+          });
         }
       }
       if (e.retry && e.retry.maxRetries === 0) {
-        findings.add({ code: 'retry-without-retries', severity: 'info', message: `retry "${e.retry.name}" has maxRetries 0: it never retries`, ...where('retry', e.retry) });
+        findings.add({
+          code: 'retry-without-retries',
+          severity: 'info',
+          message: `retry "${e.retry.name}" has maxRetries 0: it never retries`,
+          ...where('retry', e.retry),
+        });
       }
       const retry = e.retry;
       const matches = retry && (retry.matching.httpStatusCodes !== null || retry.matching.grpcStatusCodes !== null);
@@ -487,9 +551,7 @@ export function resolvePolicies(docs: ResiliencyDocument[], shape: DeploymentSha
 }
 
 export type PolicyQuery =
-  | { sidecar?: string; app: string }
-  | { sidecar?: string; component: string; direction?: Direction }
-  | { sidecar?: string; actor: string };
+  { sidecar?: string; app: string } | { sidecar?: string; component: string; direction?: Direction } | { sidecar?: string; actor: string };
 
 /**
  * The effective policy for one target. `sidecar` may be left out when the resolution has a single sidecar (or the
@@ -498,18 +560,38 @@ export type PolicyQuery =
 export function effectivePolicy(resolved: ResolvedResiliency, query: PolicyQuery): EffectivePolicy {
   const sidecars = query.sidecar ? resolved.sidecars.filter((s) => s.appId === query.sidecar) : resolved.sidecars;
   if (sidecars.length === 0) {
-    throw usageError('RESILIENCY_UNKNOWN_SIDECAR', `no sidecar "${query.sidecar}" in the resolved policies`, `use one of: ${resolved.sidecars.map((s) => s.appId).join(', ')}`);
+    throw usageError(
+      'RESILIENCY_UNKNOWN_SIDECAR',
+      `no sidecar "${query.sidecar}" in the resolved policies`,
+      `use one of: ${resolved.sidecars.map((s) => s.appId).join(', ')}`,
+    );
   }
   const matches = sidecars.flatMap((s) => {
     if ('app' in query) return s.apps.filter((e) => e.target.kind === 'app' && e.target.appId === query.app);
     if ('actor' in query) return s.actors.filter((e) => e.target.kind === 'actor' && e.target.actorType === query.actor);
     const direction = query.direction ?? 'outbound';
-    return s.components.filter((e) => e.target.kind === 'component' && e.target.name === query.component && e.target.direction === direction);
+    return s.components.filter(
+      (e) => e.target.kind === 'component' && e.target.name === query.component && e.target.direction === direction,
+    );
   });
-  const what = 'app' in query ? `app "${query.app}"` : 'actor' in query ? `actor type "${query.actor}"` : `component "${query.component}" (${query.direction ?? 'outbound'})`;
-  if (matches.length === 0) throw usageError('RESILIENCY_UNKNOWN_TARGET', `no resolved policy for ${what}${query.sidecar ? ` on sidecar ${query.sidecar}` : ''}`, 'check the name against the deployment');
+  const what =
+    'app' in query
+      ? `app "${query.app}"`
+      : 'actor' in query
+        ? `actor type "${query.actor}"`
+        : `component "${query.component}" (${query.direction ?? 'outbound'})`;
+  if (matches.length === 0)
+    throw usageError(
+      'RESILIENCY_UNKNOWN_TARGET',
+      `no resolved policy for ${what}${query.sidecar ? ` on sidecar ${query.sidecar}` : ''}`,
+      'check the name against the deployment',
+    );
   if (matches.length > 1) {
-    throw usageError('RESILIENCY_AMBIGUOUS_TARGET', `${what} resolves on ${matches.length} sidecars (${matches.map((m) => m.sidecar).join(', ')})`, 'say which sidecar: { sidecar: "<app id>", ... }');
+    throw usageError(
+      'RESILIENCY_AMBIGUOUS_TARGET',
+      `${what} resolves on ${matches.length} sidecars (${matches.map((m) => m.sidecar).join(', ')})`,
+      'say which sidecar: { sidecar: "<app id>", ... }',
+    );
   }
   return matches[0] as EffectivePolicy;
 }

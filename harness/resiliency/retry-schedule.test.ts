@@ -5,7 +5,8 @@ import { expectedAttempts, retryDelaysMs } from './retry-schedule';
 import { parseStatusCodes } from './status-code-match';
 
 const constant = (durationMs: number, maxRetries: number) => retryPolicy('c', { policy: 'constant', durationMs, maxRetries });
-const exponential = (maxIntervalMs: number, maxRetries = -1, extra = {}) => retryPolicy('e', { policy: 'exponential', maxIntervalMs, maxRetries, ...extra });
+const exponential = (maxIntervalMs: number, maxRetries = -1, extra = {}) =>
+  retryPolicy('e', { policy: 'exponential', maxIntervalMs, maxRetries, ...extra });
 
 describe('retry schedule', () => {
   describe('retryDelaysMs', () => {
@@ -20,9 +21,12 @@ describe('retry schedule', () => {
       expect(retryDelaysMs(constant(100, -1), 4)).to.have.length(4);
     });
 
-    it('grows exponential intervals ×1.5 from 500ms to maxInterval with Go\'s nanosecond truncation', () => {
+    it("grows exponential intervals ×1.5 from 500ms to maxInterval with Go's nanosecond truncation", () => {
       // The intervals cenkalti/backoff v4.3.0 produces with randomization off, maxInterval 60s.
-      const fromGo = [500, 750, 1125, 1687.5, 2531.25, 3796.875, 5695.3125, 8542.96875, 12814.453125, 19221.679687, 28832.51953, 43248.779295, 60000, 60000];
+      const fromGo = [
+        500, 750, 1125, 1687.5, 2531.25, 3796.875, 5695.3125, 8542.96875, 12814.453125, 19221.679687, 28832.51953, 43248.779295, 60000,
+        60000,
+      ];
       const delays = retryDelaysMs(exponential(60_000), fromGo.length);
       expect(delays.map((d) => d.intervalMs)).to.deep.equal(fromGo);
       expect(delays[0]).to.deep.equal({ intervalMs: 500, minMs: 250, maxMs: 750 });
@@ -30,7 +34,11 @@ describe('retry schedule', () => {
     });
 
     it('caps the interval, not the jittered wait, and never caps the first interval', () => {
-      expect(retryDelaysMs(exponential(15_000), 12).map((d) => d.intervalMs).slice(8)).to.deep.equal([12814.453125, 15_000, 15_000, 15_000]);
+      expect(
+        retryDelaysMs(exponential(15_000), 12)
+          .map((d) => d.intervalMs)
+          .slice(8),
+      ).to.deep.equal([12814.453125, 15_000, 15_000, 15_000]);
       expect(retryDelaysMs(exponential(1000), 4).map((d) => d.intervalMs)).to.deep.equal([500, 750, 1000, 1000]);
       // maxInterval below the initial interval: the first wait is still drawn around 500ms.
       expect(retryDelaysMs(exponential(100), 3).map((d) => d.intervalMs)).to.deep.equal([500, 100, 100]);
@@ -58,16 +66,36 @@ describe('retry schedule', () => {
     });
 
     it('has no bound for a constant policy with -1 and a persistent failure', () => {
-      expect(expectedAttempts(constant(5000, -1), { failures: 'persistent' })).to.deep.equal({ min: Infinity, max: Infinity, limitedBy: 'unlimited' });
+      expect(expectedAttempts(constant(5000, -1), { failures: 'persistent' })).to.deep.equal({
+        min: Infinity,
+        max: Infinity,
+        limitedBy: 'unlimited',
+      });
     });
 
     it('counts only the attempts that start within a window', () => {
       // Attempts start at 0, 5s, 10s: three within 12s.
-      expect(expectedAttempts(constant(5000, -1), { failures: 'persistent', withinMs: 12_000 })).to.deep.equal({ min: 3, max: 3, limitedBy: 'window' });
+      expect(expectedAttempts(constant(5000, -1), { failures: 'persistent', withinMs: 12_000 })).to.deep.equal({
+        min: 3,
+        max: 3,
+        limitedBy: 'window',
+      });
       // Each failed attempt taking 1s (e.g. a 1s timeout): starts at 0, 6s, 12s.
-      expect(expectedAttempts(constant(5000, -1), { failures: 'persistent', withinMs: 12_000, attemptMs: 1000 })).to.deep.equal({ min: 3, max: 3, limitedBy: 'window' });
-      expect(expectedAttempts(constant(5000, -1), { failures: 'persistent', withinMs: 11_999, attemptMs: 1000 })).to.deep.equal({ min: 2, max: 2, limitedBy: 'window' });
-      expect(expectedAttempts(constant(5000, 1), { failures: 'persistent', withinMs: 60_000 })).to.deep.equal({ min: 2, max: 2, limitedBy: 'maxRetries' });
+      expect(expectedAttempts(constant(5000, -1), { failures: 'persistent', withinMs: 12_000, attemptMs: 1000 })).to.deep.equal({
+        min: 3,
+        max: 3,
+        limitedBy: 'window',
+      });
+      expect(expectedAttempts(constant(5000, -1), { failures: 'persistent', withinMs: 11_999, attemptMs: 1000 })).to.deep.equal({
+        min: 2,
+        max: 2,
+        limitedBy: 'window',
+      });
+      expect(expectedAttempts(constant(5000, 1), { failures: 'persistent', withinMs: 60_000 })).to.deep.equal({
+        min: 2,
+        max: 2,
+        limitedBy: 'maxRetries',
+      });
       expect(expectedAttempts(constant(0, -1), { failures: 'persistent', withinMs: 1000 }).max).to.equal(Infinity);
     });
 
@@ -85,24 +113,47 @@ describe('retry schedule', () => {
       const forever = exponential(15_000);
       const attempts = expectedAttempts(forever, { failures: 'persistent' });
       // cenkalti/backoff with jitter off stops after 66 retries within 15m at maxInterval 15s.
-      expect(expectedAttempts({ ...forever, randomizationFactor: 0 }, { failures: 'persistent' })).to.deep.equal({ min: 67, max: 67, limitedBy: 'maxElapsed' });
+      expect(expectedAttempts({ ...forever, randomizationFactor: 0 }, { failures: 'persistent' })).to.deep.equal({
+        min: 67,
+        max: 67,
+        limitedBy: 'maxElapsed',
+      });
       expect(attempts).to.deep.equal({ min: 47, max: 127, limitedBy: 'maxElapsed' });
       // A slow callee leaves room for fewer attempts.
       expect(expectedAttempts(forever, { failures: 'persistent', attemptMs: 5000 }).max).to.be.lessThan(attempts.max);
     });
 
     it('makes a status the policy does not list final after the first attempt', () => {
-      const retry5xx = retryPolicy('r', { maxRetries: 3, matching: { httpStatusCodes: parseStatusCodes('429,500-599', 'http'), grpcStatusCodes: null } });
-      expect(expectedAttempts(retry5xx, { failures: 'persistent', statusCode: 503 })).to.deep.equal({ min: 4, max: 4, limitedBy: 'maxRetries' });
-      expect(expectedAttempts(retry5xx, { failures: 'persistent', statusCode: 404 })).to.deep.equal({ min: 1, max: 1, limitedBy: 'matching' });
-      expect(expectedAttempts(retry5xx, { failures: 'persistent', statusCode: 14 })).to.deep.equal({ min: 4, max: 4, limitedBy: 'maxRetries' });
+      const retry5xx = retryPolicy('r', {
+        maxRetries: 3,
+        matching: { httpStatusCodes: parseStatusCodes('429,500-599', 'http'), grpcStatusCodes: null },
+      });
+      expect(expectedAttempts(retry5xx, { failures: 'persistent', statusCode: 503 })).to.deep.equal({
+        min: 4,
+        max: 4,
+        limitedBy: 'maxRetries',
+      });
+      expect(expectedAttempts(retry5xx, { failures: 'persistent', statusCode: 404 })).to.deep.equal({
+        min: 1,
+        max: 1,
+        limitedBy: 'matching',
+      });
+      expect(expectedAttempts(retry5xx, { failures: 'persistent', statusCode: 14 })).to.deep.equal({
+        min: 4,
+        max: 4,
+        limitedBy: 'maxRetries',
+      });
     });
 
     it('gives the built-in initialization retries their 4 calls', () => {
       const init = builtInRetries().DaprBuiltInInitializationRetries;
       expect(retryDelaysMs(init, 5).map((d) => d.intervalMs)).to.deep.equal([500, 750, 1000]);
       expect(expectedAttempts(init, { failures: 'persistent' })).to.deep.equal({ min: 4, max: 4, limitedBy: 'maxRetries' });
-      expect(expectedAttempts(builtInRetries().DaprBuiltInServiceRetries, { failures: 'persistent' })).to.deep.equal({ min: 4, max: 4, limitedBy: 'maxRetries' });
+      expect(expectedAttempts(builtInRetries().DaprBuiltInServiceRetries, { failures: 'persistent' })).to.deep.equal({
+        min: 4,
+        max: 4,
+        limitedBy: 'maxRetries',
+      });
     });
   });
 });

@@ -102,7 +102,8 @@ function retriesWithin(retry: RetryPolicy, cap: number, limitMs: number, attempt
  */
 export function expectedAttempts(retry: RetryPolicy | undefined, options: AttemptOptions): AttemptExpectation {
   if (!retry || retry.maxRetries === 0) return { min: 1, max: 1, limitedBy: 'no-retry' };
-  if (options.statusCode !== undefined && !isRetriedStatus(retry.matching, options.statusCode)) return { min: 1, max: 1, limitedBy: 'matching' };
+  if (options.statusCode !== undefined && !isRetriedStatus(retry.matching, options.statusCode))
+    return { min: 1, max: 1, limitedBy: 'matching' };
   if (options.failures !== 'persistent' && options.failures <= 0) return { min: 1, max: 1, limitedBy: 'success' };
   const wanted = options.failures === 'persistent' ? Infinity : options.failures;
   const allowed = retry.maxRetries < 0 ? Infinity : retry.maxRetries;

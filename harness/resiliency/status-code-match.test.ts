@@ -37,7 +37,10 @@ describe('retry matching on status codes', () => {
   });
 
   it('retries only listed codes, telling gRPC codes (0-16) from HTTP statuses (100-599) by number', () => {
-    const match: StatusCodeMatch = { httpStatusCodes: parseStatusCodes('429,500-599', 'http'), grpcStatusCodes: parseStatusCodes('4,14', 'grpc') };
+    const match: StatusCodeMatch = {
+      httpStatusCodes: parseStatusCodes('429,500-599', 'http'),
+      grpcStatusCodes: parseStatusCodes('4,14', 'grpc'),
+    };
     expect(isRetriedStatus(match, 503)).to.equal(true);
     expect(isRetriedStatus(match, 429)).to.equal(true);
     expect(isRetriedStatus(match, 404)).to.equal(false);

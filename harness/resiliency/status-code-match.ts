@@ -51,7 +51,8 @@ export function parseStatusCodes(text: string, protocol: StatusProtocol): CodeRa
     const start = Number(match?.[1]);
     const end = match?.[2] === undefined ? start : Number(match[2]);
     for (const code of [start, end]) {
-      if (code < valid.start || code > valid.end) fail(`${code} is not a valid ${protocol === 'http' ? 'HTTP status' : 'gRPC code'} (${valid.start}-${valid.end})`);
+      if (code < valid.start || code > valid.end)
+        fail(`${code} is not a valid ${protocol === 'http' ? 'HTTP status' : 'gRPC code'} (${valid.start}-${valid.end})`);
     }
     if (end < start) fail(`range "${part}" ends before it starts`);
     ranges.push({ start, end });

@@ -24,7 +24,10 @@ const counts = (partial: Partial<BreakerCounts>): BreakerCounts => ({
 describe('circuit breaker trip expressions', () => {
   it('parses the documented conditions and lists the counters they read', () => {
     expect(parseTripExpression('consecutiveFailures > 8').variables).to.deep.equal(['consecutiveFailures']);
-    expect(parseTripExpression('requests > 3 && totalFailures > 1 && requests < 100').variables).to.deep.equal(['requests', 'totalFailures']);
+    expect(parseTripExpression('requests > 3 && totalFailures > 1 && requests < 100').variables).to.deep.equal([
+      'requests',
+      'totalFailures',
+    ]);
     expect(parseTripExpression(DEFAULT_TRIP).source).to.equal('consecutiveFailures > 5');
   });
 
@@ -33,7 +36,9 @@ describe('circuit breaker trip expressions', () => {
     expect(evaluateTrip(expr, counts({ requests: 10, totalFailures: 6 }))).to.equal(true);
     expect(evaluateTrip(expr, counts({ requests: 10, totalFailures: 5 }))).to.equal(false);
     expect(evaluateTrip(parseTripExpression('totalFailures / requests > 0'), counts({}))).to.equal(false);
-    expect(evaluateTrip(parseTripExpression('consecutiveFailures * consecutiveFailures > 1000000000'), persistentFailureCounts(4_294_967_295))).to.equal(false);
+    expect(
+      evaluateTrip(parseTripExpression('consecutiveFailures * consecutiveFailures > 1000000000'), persistentFailureCounts(4_294_967_295)),
+    ).to.equal(false);
     expect(evaluateTrip(parseTripExpression('size([1]) < requests'), counts({ requests: 3 }))).to.equal(true);
   });
 
@@ -65,7 +70,13 @@ describe('circuit breaker trip expressions', () => {
   });
 
   it('accepts what CEL settles at run time: comparison and equality across int, uint and double, size(), macros', () => {
-    for (const ok of ['consecutiveFailures > 2.5', 'consecutiveFailures == 3u', 'size([1]) < requests', '[2, 4].exists(n, n == consecutiveFailures)', 'consecutiveFailures in [2, 4]']) {
+    for (const ok of [
+      'consecutiveFailures > 2.5',
+      'consecutiveFailures == 3u',
+      'size([1]) < requests',
+      '[2, 4].exists(n, n == consecutiveFailures)',
+      'consecutiveFailures in [2, 4]',
+    ]) {
       expect(parseTripExpression(ok).source).to.equal(ok);
     }
   });

@@ -1,7 +1,15 @@
 import { CelScalar, type CelType } from '@bufbuild/cel';
 import { usageError } from '../errors/harness-error';
 import { nearestName } from '../naming/nearest-name';
-import { parseTripCel, TRIP_VARIABLES, TripSyntaxError, tripsAt, type BreakerCounts, type TripAst, type TripVariable } from './cel/trip-cel';
+import {
+  parseTripCel,
+  TRIP_VARIABLES,
+  TripSyntaxError,
+  tripsAt,
+  type BreakerCounts,
+  type TripAst,
+  type TripVariable,
+} from './cel/trip-cel';
 import { checkTrip, fits, type TripProblem } from './cel/trip-check';
 
 export { TRIP_VARIABLES, type BreakerCounts, type TripVariable } from './cel/trip-cel';
@@ -74,12 +82,14 @@ function whenLoaded(p: TripProblem): string {
 
 /** Parse and check a trip condition; throws a usage error naming the problem. */
 export function parseTripExpression(source: string): TripExpression {
-  if (source.trim() === '') throw usageError('RESILIENCY_INVALID_TRIP', 'trip is empty', `leave it out for the default "${DEFAULT_TRIP}", or ${TRIP_HINT}`);
+  if (source.trim() === '')
+    throw usageError('RESILIENCY_INVALID_TRIP', 'trip is empty', `leave it out for the default "${DEFAULT_TRIP}", or ${TRIP_HINT}`);
   let ast: TripAst;
   try {
     ast = parseTripCel(source);
   } catch (err) {
-    if (err instanceof TripSyntaxError) throw usageError('RESILIENCY_INVALID_TRIP', `trip "${source}" cannot be parsed: ${err.message}`, SYNTAX_HINT);
+    if (err instanceof TripSyntaxError)
+      throw usageError('RESILIENCY_INVALID_TRIP', `trip "${source}" cannot be parsed: ${err.message}`, SYNTAX_HINT);
     throw err;
   }
   const checked = checkTrip(ast);

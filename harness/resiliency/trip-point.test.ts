@@ -33,7 +33,11 @@ describe('circuit breaker trip points', () => {
   });
 
   it('solves linear arithmetic exactly, however large the threshold', () => {
-    expect(tripPoint(parseTripExpression('consecutiveFailures * 2 > 9'))).to.deep.equal({ kind: 'trips', afterFailures: 5, method: 'solved' });
+    expect(tripPoint(parseTripExpression('consecutiveFailures * 2 > 9'))).to.deep.equal({
+      kind: 'trips',
+      afterFailures: 5,
+      method: 'solved',
+    });
     expect(tripsAfter('consecutiveFailures + 1 >= 4')).to.equal(3);
     expect(tripsAfter('consecutiveFailures - 10 > -5')).to.equal(6);
     expect(tripsAfter('-consecutiveFailures < -3')).to.equal(4);
@@ -43,7 +47,11 @@ describe('circuit breaker trip points', () => {
   });
 
   it('falls back to evaluating failure by failure for non-linear conditions', () => {
-    expect(tripPoint(parseTripExpression('requests >= 4 && totalFailures * 100 / requests >= 50'))).to.deep.equal({ kind: 'trips', afterFailures: 4, method: 'searched' });
+    expect(tripPoint(parseTripExpression('requests >= 4 && totalFailures * 100 / requests >= 50'))).to.deep.equal({
+      kind: 'trips',
+      afterFailures: 4,
+      method: 'searched',
+    });
     expect(tripsAfter('double(totalFailures) / double(requests) > 0.5 && requests > 9')).to.equal(10);
     expect(tripsAfter('consecutiveFailures % 7 == 0')).to.equal(7);
     expect(tripsAfter('consecutiveFailures in [2, 4]')).to.equal(2);
@@ -61,7 +69,11 @@ describe('circuit breaker trip points', () => {
 
   it('lets a side of && or || that always decides settle it, as CEL does even when the other side errors', () => {
     expect(tripPoint(parseTripExpression('totalFailures / requests > 0 && false'))).to.deep.include({ kind: 'never' });
-    expect(tripPoint(parseTripExpression('true || totalFailures / requests > 0'))).to.deep.equal({ kind: 'trips', afterFailures: 1, method: 'solved' });
+    expect(tripPoint(parseTripExpression('true || totalFailures / requests > 0'))).to.deep.equal({
+      kind: 'trips',
+      afterFailures: 1,
+      method: 'solved',
+    });
   });
 
   it('says "never" past what gobreaker can count, its counts being uint32', () => {

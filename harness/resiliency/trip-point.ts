@@ -34,11 +34,12 @@ const ALL: KSet = [[1, Infinity]];
 
 function intersect(a: KSet, b: KSet): KSet {
   const out: KSet = [];
-  for (const [alo, ahi] of a) for (const [blo, bhi] of b) {
-    const lo = Math.max(alo, blo);
-    const hi = Math.min(ahi, bhi);
-    if (lo <= hi) out.push([lo, hi]);
-  }
+  for (const [alo, ahi] of a)
+    for (const [blo, bhi] of b) {
+      const lo = Math.max(alo, blo);
+      const hi = Math.min(ahi, bhi);
+      if (lo <= hi) out.push([lo, hi]);
+    }
   return out.sort((x, y) => x[0] - y[0]);
 }
 
@@ -137,7 +138,8 @@ function affine(node: Expr): Affine | undefined {
 
 function solveSet(node: Expr): KSet | undefined {
   const kind = node.exprKind;
-  if (kind.case === 'constExpr') return kind.value.constantKind.case === 'boolValue' ? (kind.value.constantKind.value ? ALL : []) : undefined;
+  if (kind.case === 'constExpr')
+    return kind.value.constantKind.case === 'boolValue' ? (kind.value.constantKind.value ? ALL : []) : undefined;
   const call = globalCall(node);
   if (!call) return undefined;
   const [first, second, third] = call.args;
@@ -156,7 +158,8 @@ function solveSet(node: Expr): KSet | undefined {
     const r = solveSet(second);
     // CEL's && and || are commutative over errors: a side that always decides settles it, whatever the other does.
     const decisive = call.fn === '_&&_' ? [] : ALL;
-    const settles = (s: KSet | undefined) => s !== undefined && s.length === decisive.length && s.every(([lo, hi], i) => lo === decisive[i]?.[0] && hi === decisive[i]?.[1]);
+    const settles = (s: KSet | undefined) =>
+      s !== undefined && s.length === decisive.length && s.every(([lo, hi], i) => lo === decisive[i]?.[0] && hi === decisive[i]?.[1]);
     if (settles(l) || settles(r)) return decisive;
     return l && r && (call.fn === '_&&_' ? intersect(l, r) : union(l, r));
   }
@@ -174,16 +177,26 @@ export function tripPoint(expr: TripExpression): TripPoint {
   const solved = solveSet(expr.ast);
   if (solved) {
     const first = solved[0];
-    const never: TripPoint = { kind: 'never', reason: `"${expr.source}" never holds while calls keep failing (successes stay 0, failures and requests rise together)` };
+    const never: TripPoint = {
+      kind: 'never',
+      reason: `"${expr.source}" never holds while calls keep failing (successes stay 0, failures and requests rise together)`,
+    };
     if (!first) return never;
     const k = first[0];
-    if (k > MAX_COUNT) return { kind: 'never', reason: `"${expr.source}" first holds after ${k} failures, beyond the ${MAX_COUNT} gobreaker can count` };
+    if (k > MAX_COUNT)
+      return { kind: 'never', reason: `"${expr.source}" first holds after ${k} failures, beyond the ${MAX_COUNT} gobreaker can count` };
     if (fromFresh(expr.ast, k)) return { kind: 'trips', afterFailures: k, method: 'solved' };
     // Only an error, int64 overflow, turns a true the algebra promises into "do not trip".
-    return { kind: 'unknown', reason: `"${expr.source}" holds from ${k} failures on paper, but CEL errors there (int64 overflow), and daprd does not trip on an error` };
+    return {
+      kind: 'unknown',
+      reason: `"${expr.source}" holds from ${k} failures on paper, but CEL errors there (int64 overflow), and daprd does not trip on an error`,
+    };
   }
   for (let k = 1; k <= TRIP_SEARCH_LIMIT; k++) {
     if (fromFresh(expr.ast, k)) return { kind: 'trips', afterFailures: k, method: 'searched' };
   }
-  return { kind: 'unknown', reason: `"${expr.source}" does not hold within ${TRIP_SEARCH_LIMIT} failures in a row and is not linear in the counters` };
+  return {
+    kind: 'unknown',
+    reason: `"${expr.source}" does not hold within ${TRIP_SEARCH_LIMIT} failures in a row and is not linear in the counters`,
+  };
 }

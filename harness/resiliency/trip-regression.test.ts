@@ -48,7 +48,11 @@ const ACCEPTED: Array<[string, Decision, Expected]> = [
   ['requests > 10 && totalFailures > 3', (c) => c.requests > 10 && c.totalFailures > 3, 11],
   ['consecutiveFailures > 8 || totalFailures >= 4', (c) => c.consecutiveFailures > 8 || c.totalFailures >= 4, 4],
   ['!(consecutiveFailures <= 2)', (c) => c.consecutiveFailures > 2, 3],
-  ['(requests > 2 || totalFailures > 100) && consecutiveFailures >= 2', (c) => (c.requests > 2 || c.totalFailures > 100) && c.consecutiveFailures >= 2, 3],
+  [
+    '(requests > 2 || totalFailures > 100) && consecutiveFailures >= 2',
+    (c) => (c.requests > 2 || c.totalFailures > 100) && c.consecutiveFailures >= 2,
+    3,
+  ],
   ['consecutiveFailures > 2 && consecutiveFailures < 5', (c) => c.consecutiveFailures > 2 && c.consecutiveFailures < 5, 3],
   ['consecutiveFailures != 1', (c) => c.consecutiveFailures !== 1, 2],
   ['consecutiveFailures * 2 > 9', (c) => c.consecutiveFailures * 2 > 9, 5],
@@ -58,7 +62,11 @@ const ACCEPTED: Array<[string, Decision, Expected]> = [
   ['consecutiveFailures > 1000000', (c) => c.consecutiveFailures > 1_000_000, 1_000_001],
   ['double(totalFailures) >= 2.5', (c) => c.totalFailures >= 2.5, 3],
   ['consecutiveFailures > 4 ? true : false', (c) => c.consecutiveFailures > 4, 5],
-  ['requests >= 4 && totalFailures * 100 / requests >= 50', (c) => c.requests >= 4 && (divide(c.totalFailures * 100, c.requests) ?? -1n) >= 50n, 4],
+  [
+    'requests >= 4 && totalFailures * 100 / requests >= 50',
+    (c) => c.requests >= 4 && (divide(c.totalFailures * 100, c.requests) ?? -1n) >= 50n,
+    4,
+  ],
   ['double(totalFailures) / double(requests) > 0.5 && requests > 9', (c) => c.totalFailures / c.requests > 0.5 && c.requests > 9, 10],
   ['consecutiveFailures % 7 == 0', (c) => c.consecutiveFailures % 7 === 0, 7],
   ['consecutiveFailures in [2, 4]', (c) => [2, 4].includes(c.consecutiveFailures), 2],
@@ -70,7 +78,11 @@ const ACCEPTED: Array<[string, Decision, Expected]> = [
   ['consecutiveFailures == 2.5', () => false, 'never'],
   ['size([1, 2]) < consecutiveFailures', (c) => c.consecutiveFailures > 2, 3],
   // 31623² is the first square past 10⁹, beyond the search; past cF = 3037000499 the square overflows int64.
-  ['consecutiveFailures * consecutiveFailures > 1000000000', (c) => (times(c.consecutiveFailures, c.consecutiveFailures) ?? 0n) > 1_000_000_000n, 'unknown'],
+  [
+    'consecutiveFailures * consecutiveFailures > 1000000000',
+    (c) => (times(c.consecutiveFailures, c.consecutiveFailures) ?? 0n) > 1_000_000_000n,
+    'unknown',
+  ],
   ['true', () => true, 1],
   ['consecutiveFailures >= 0', () => true, 1],
   ['consecutiveSuccesses == 0', (c) => c.consecutiveSuccesses === 0, 1],
@@ -160,8 +172,10 @@ function grid(): BreakerCounts[] {
       const requests = totalSuccesses + totalFailures;
       if (requests > MAX_COUNT) continue;
       out.push({ requests, totalSuccesses, totalFailures, consecutiveSuccesses: 0, consecutiveFailures: 0 });
-      for (const c of VALUES.filter((v) => v > 0 && v <= totalFailures)) out.push({ requests, totalSuccesses, totalFailures, consecutiveSuccesses: 0, consecutiveFailures: c });
-      for (const c of VALUES.filter((v) => v > 0 && v <= totalSuccesses)) out.push({ requests, totalSuccesses, totalFailures, consecutiveSuccesses: c, consecutiveFailures: 0 });
+      for (const c of VALUES.filter((v) => v > 0 && v <= totalFailures))
+        out.push({ requests, totalSuccesses, totalFailures, consecutiveSuccesses: 0, consecutiveFailures: c });
+      for (const c of VALUES.filter((v) => v > 0 && v <= totalSuccesses))
+        out.push({ requests, totalSuccesses, totalFailures, consecutiveSuccesses: c, consecutiveFailures: 0 });
     }
   }
   return out;
@@ -176,20 +190,25 @@ function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
   } catch {
     return [];
   }
-  return entries.flatMap((e) => (e.isDirectory() ? (e.name === 'node_modules' ? [] : filesUnder(join(dir, e.name), keep)) : keep(e.name) ? [join(dir, e.name)] : []));
+  return entries.flatMap((e) =>
+    e.isDirectory() ? (e.name === 'node_modules' ? [] : filesUnder(join(dir, e.name), keep)) : keep(e.name) ? [join(dir, e.name)] : [],
+  );
 }
 
 /** `trip:` values in resiliency YAML and fixtures, and in the YAML and policy literals of harness/resiliency tests. */
 function repositoryTrips(): Array<{ source: string; file: string }> {
   const found: Array<{ source: string; file: string }> = [];
-  const add = (source: string, file: string) => found.push({ source: source.trim().replace(/^(["'])(.*)\1$/, '$2'), file: relative(REPO, file) });
+  const add = (source: string, file: string) =>
+    found.push({ source: source.trim().replace(/^(["'])(.*)\1$/, '$2'), file: relative(REPO, file) });
   for (const root of ['dapr-components', 'k8s', 'test', 'suites', 'harness/resiliency/fixtures']) {
-    for (const file of filesUnder(join(REPO, root), (n) => /\.ya?ml$/.test(n))) for (const m of readFileSync(file, 'utf8').matchAll(/^\s*trip:\s*(.+?)\s*$/gm)) add(m[1] as string, file);
+    for (const file of filesUnder(join(REPO, root), (n) => /\.ya?ml$/.test(n)))
+      for (const m of readFileSync(file, 'utf8').matchAll(/^\s*trip:\s*(.+?)\s*$/gm)) add(m[1] as string, file);
   }
   for (const file of filesUnder(import.meta.dirname, (n) => n.endsWith('.test.ts'))) {
     if (relative(import.meta.dirname, file).includes('/') || file === import.meta.filename) continue;
     const text = readFileSync(file, 'utf8');
-    for (const pattern of [/trip: '([^']+)'/g, /trip: ([^'`$\\\n]+)\\n/g, /^\s+trip: ([^'`$\\\n]+)$/gm]) for (const m of text.matchAll(pattern)) add(m[1] as string, file);
+    for (const pattern of [/trip: '([^']+)'/g, /trip: ([^'`$\\\n]+)\\n/g, /^\s+trip: ([^'`$\\\n]+)$/gm])
+      for (const m of text.matchAll(pattern)) add(m[1] as string, file);
   }
   return found;
 }
@@ -211,7 +230,11 @@ describe('trip conditions: what daprd decides, for every condition the repositor
 
   it('covers every trip condition in the repository', () => {
     const found = repositoryTrips();
-    expect(found.map((f) => f.file)).to.include.members(['dapr-components/resiliency.yaml', 'k8s/components/resiliency.yaml', 'harness/resiliency/fixtures/docs-targets.yaml']);
+    expect(found.map((f) => f.file)).to.include.members([
+      'dapr-components/resiliency.yaml',
+      'k8s/components/resiliency.yaml',
+      'harness/resiliency/fixtures/docs-targets.yaml',
+    ]);
     const known = new Set([...ACCEPTED.map(([s]) => s), ...REJECTED.map(([s]) => s)]);
     const missing = found.filter((f) => !known.has(f.source)).map((f) => `${f.file}: ${f.source}`);
     expect(missing, 'add these to ACCEPTED or REJECTED').to.deep.equal([]);

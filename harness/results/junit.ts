@@ -2,7 +2,8 @@ import type { RunResults, TestResult } from './results-model';
 import { countOutcomes, outcomeOf } from './test-outcome';
 
 const xml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string)
+  s
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string)
     // XML 1.0 cannot carry most control characters, even escaped.
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
@@ -21,20 +22,32 @@ export function junitXml(results: RunResults): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const { failed: failures, skipped } = countOutcomes(results.tests);
   const total = (ts: TestResult[]): string => (ts.reduce((s, t) => s + t.durationMs, 0) / 1000).toFixed(3);
-  out.push(`<testsuites name="dapr-harness ${xml(results.kind)}" tests="${results.tests.length}" failures="${failures}" skipped="${skipped}" time="${total(results.tests)}">`);
+  out.push(
+    `<testsuites name="dapr-harness ${xml(results.kind)}" tests="${results.tests.length}" failures="${failures}" skipped="${skipped}" time="${total(results.tests)}">`,
+  );
   for (const [name, tests] of suites) {
     const { failed: f, skipped: s } = countOutcomes(tests);
-    out.push(`  <testsuite name="${xml(name)}" tests="${tests.length}" failures="${f}" skipped="${s}" time="${total(tests)}" timestamp="${xml(results.startedAt)}">`);
+    out.push(
+      `  <testsuite name="${xml(name)}" tests="${tests.length}" failures="${f}" skipped="${s}" time="${total(tests)}" timestamp="${xml(results.startedAt)}">`,
+    );
     for (const t of tests) {
       const attrs = `classname="${xml(t.suitePath.join(' / '))}" name="${xml(t.title)}" time="${(t.durationMs / 1000).toFixed(3)}"`;
       const outcome = outcomeOf(t);
       if (outcome === 'passed') out.push(`    <testcase ${attrs}/>`);
-      else if (outcome === 'skipped') out.push(`    <testcase ${attrs}><skipped message="${xml(t.skip ? `${t.skip.kind}: ${t.skip.reason}` : 'no reason recorded')}"/></testcase>`);
+      else if (outcome === 'skipped')
+        out.push(
+          `    <testcase ${attrs}><skipped message="${xml(t.skip ? `${t.skip.kind}: ${t.skip.reason}` : 'no reason recorded')}"/></testcase>`,
+        );
       else if (outcome === 'deviation') {
         const d = t.deviation;
         const text = `known deviation${d?.component ? ` of ${d.component}` : ''}: ${d?.reason ?? ''}${d?.link ? ` (${d.link})` : ''}\nfailure: ${t.failure?.message ?? ''}`;
-        out.push(`    <testcase ${attrs}><properties><property name="dapr-harness.outcome" value="known-deviation"/></properties><system-out>${xml(text)}</system-out></testcase>`);
-      } else out.push(`    <testcase ${attrs}><failure message="${xml(t.failure?.message ?? 'failed')}">${xml(t.failure?.stack ?? '')}</failure></testcase>`);
+        out.push(
+          `    <testcase ${attrs}><properties><property name="dapr-harness.outcome" value="known-deviation"/></properties><system-out>${xml(text)}</system-out></testcase>`,
+        );
+      } else
+        out.push(
+          `    <testcase ${attrs}><failure message="${xml(t.failure?.message ?? 'failed')}">${xml(t.failure?.stack ?? '')}</failure></testcase>`,
+        );
     }
     out.push('  </testsuite>');
   }

@@ -20,7 +20,12 @@ export interface KnownDeviation {
 const HINT = "write deviations: [{ test: '<full test title>', component: state.redis, reason: '…', link: 'https://…' }]";
 
 export function loadKnownDeviations(file: string): KnownDeviation[] {
-  if (!existsSync(file)) throw usageError('DEVIATIONS_MISSING', `known-deviations file ${file} does not exist`, 'pass an existing file to --known-deviations, or leave the flag out');
+  if (!existsSync(file))
+    throw usageError(
+      'DEVIATIONS_MISSING',
+      `known-deviations file ${file} does not exist`,
+      'pass an existing file to --known-deviations, or leave the flag out',
+    );
   return parseKnownDeviations(readFileSync(file, 'utf8'), file);
 }
 
@@ -28,7 +33,12 @@ export function parseKnownDeviations(text: string, file: string): KnownDeviation
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const syntax = doc.errors[0];
-  if (syntax) throw usageError('DEVIATIONS_INVALID', `${file}:${lines.linePos(syntax.pos[0]).line}: YAML syntax error: ${syntax.message.split('\n')[0]}`, 'fix the YAML at that line');
+  if (syntax)
+    throw usageError(
+      'DEVIATIONS_INVALID',
+      `${file}:${lines.linePos(syntax.pos[0]).line}: YAML syntax error: ${syntax.message.split('\n')[0]}`,
+      'fix the YAML at that line',
+    );
   const root: unknown = doc.toJS();
   const list = (root as { deviations?: unknown } | null)?.deviations;
   if (!Array.isArray(list)) throw usageError('DEVIATIONS_INVALID', `${file}: no \`deviations:\` list`, HINT);
@@ -39,12 +49,20 @@ export function parseKnownDeviations(text: string, file: string): KnownDeviation
     const unknown = Object.keys(e).filter((k) => !['test', 'component', 'reason', 'link'].includes(k));
     if (unknown.length > 0) throw usageError('DEVIATIONS_INVALID', `${file}:${line}: unknown key '${unknown[0]}'`, HINT);
     for (const k of ['test', 'reason'] as const) {
-      if (typeof e[k] !== 'string' || (e[k] as string).trim() === '') throw usageError('DEVIATIONS_INVALID', `${file}:${line}: '${k}' must be a non-empty string`, HINT);
+      if (typeof e[k] !== 'string' || (e[k] as string).trim() === '')
+        throw usageError('DEVIATIONS_INVALID', `${file}:${line}: '${k}' must be a non-empty string`, HINT);
     }
     for (const k of ['component', 'link'] as const) {
-      if (e[k] !== undefined && typeof e[k] !== 'string') throw usageError('DEVIATIONS_INVALID', `${file}:${line}: '${k}' must be a string`, HINT);
+      if (e[k] !== undefined && typeof e[k] !== 'string')
+        throw usageError('DEVIATIONS_INVALID', `${file}:${line}: '${k}' must be a string`, HINT);
     }
-    return { test: e.test as string, component: e.component as string | undefined, reason: (e.reason as string).trim(), link: e.link as string | undefined, line };
+    return {
+      test: e.test as string,
+      component: e.component as string | undefined,
+      reason: (e.reason as string).trim(),
+      link: e.link as string | undefined,
+      line,
+    };
   });
 }
 

@@ -8,7 +8,21 @@ const scalarMap = { type: 'object', additionalProperties: { type: ['number', 'st
 /** JSON Schema of results.json v1; checked on every write and every read. */
 export const resultsJsonSchema = {
   type: 'object',
-  required: ['schemaVersion', 'runId', 'kind', 'partial', 'startedAt', 'finishedAt', 'target', 'environment', 'tests', 'chaos', 'metrics', 'scenarios', 'errors'],
+  required: [
+    'schemaVersion',
+    'runId',
+    'kind',
+    'partial',
+    'startedAt',
+    'finishedAt',
+    'target',
+    'environment',
+    'tests',
+    'chaos',
+    'metrics',
+    'scenarios',
+    'errors',
+  ],
   properties: {
     schemaVersion: { const: RESULTS_SCHEMA_VERSION },
     runId: str,
@@ -22,7 +36,10 @@ export const resultsJsonSchema = {
       required: ['components'],
       properties: {
         daprVersion: str,
-        components: { type: 'array', items: { type: 'object', required: ['name', 'type'], properties: { name: str, type: str, version: str } } },
+        components: {
+          type: 'array',
+          items: { type: 'object', required: ['name', 'type'], properties: { name: str, type: str, version: str } },
+        },
         configurationDigest: str,
         resiliencyDigest: str,
         mtlsEnabled: { type: 'boolean' },
@@ -44,7 +61,11 @@ export const resultsJsonSchema = {
           status: { enum: ['passed', 'failed', 'skipped'] },
           durationMs: num,
           failure: { type: 'object', required: ['message'], properties: { message: str, stack: str } },
-          skip: { type: 'object', required: ['kind', 'reason'], properties: { kind: { enum: ['deselected', 'not-observable', 'unexplained'] }, reason: str } },
+          skip: {
+            type: 'object',
+            required: ['kind', 'reason'],
+            properties: { kind: { enum: ['deselected', 'not-observable', 'unexplained'] }, reason: str },
+          },
           deviation: { type: 'object', required: ['reason'], properties: { component: str, reason: str, link: str } },
           measurements: scalarMap,
         },
@@ -55,7 +76,16 @@ export const resultsJsonSchema = {
       items: {
         type: 'object',
         required: ['probe', 'target', 'expected', 'observed', 'passed'],
-        properties: { probe: str, target: str, policy: str, expected: scalarMap, observed: scalarMap, tolerance: { type: 'object', additionalProperties: num }, passed: { type: 'boolean' }, note: str },
+        properties: {
+          probe: str,
+          target: str,
+          policy: str,
+          expected: scalarMap,
+          observed: scalarMap,
+          tolerance: { type: 'object', additionalProperties: num },
+          passed: { type: 'boolean' },
+          note: str,
+        },
       },
     },
     metrics: {
@@ -86,8 +116,21 @@ export const resultsJsonSchema = {
           name: str,
           settings: scalarMap,
           timeline: { type: 'array', items: { type: 'object', required: ['t', 'requests', 'errors'], additionalProperties: num } },
-          histograms: { type: 'object', additionalProperties: { type: 'array', items: { type: 'object', required: ['le', 'count'], properties: { le: num, count: num } } } },
-          resources: { type: 'array', items: { type: 'object', required: ['process', 't', 'cpuPercent', 'rssMb'], properties: { process: str, t: num, cpuPercent: num, rssMb: num } } },
+          histograms: {
+            type: 'object',
+            additionalProperties: {
+              type: 'array',
+              items: { type: 'object', required: ['le', 'count'], properties: { le: num, count: num } },
+            },
+          },
+          resources: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['process', 't', 'cpuPercent', 'rssMb'],
+              properties: { process: str, t: num, cpuPercent: num, rssMb: num },
+            },
+          },
           notApplicable: str,
         },
       },
@@ -98,9 +141,26 @@ export const resultsJsonSchema = {
       required: ['paths', 'findings', 'suppressed', 'errors'],
       properties: {
         paths: { type: 'array', items: str },
-        findings: { type: 'array', items: { type: 'object', required: ['ruleId', 'severity', 'file', 'line', 'message', 'fix'], properties: { ruleId: str, severity: str, file: str, line: num, message: str, fix: str } } },
-        suppressed: { type: 'array', items: { type: 'object', required: ['ruleId', 'severity', 'file', 'line', 'reason'], properties: { ruleId: str, severity: str, file: str, line: num, reason: str } } },
-        errors: { type: 'array', items: { type: 'object', required: ['file', 'line', 'message'], properties: { file: str, line: num, message: str } } },
+        findings: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['ruleId', 'severity', 'file', 'line', 'message', 'fix'],
+            properties: { ruleId: str, severity: str, file: str, line: num, message: str, fix: str },
+          },
+        },
+        suppressed: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['ruleId', 'severity', 'file', 'line', 'reason'],
+            properties: { ruleId: str, severity: str, file: str, line: num, reason: str },
+          },
+        },
+        errors: {
+          type: 'array',
+          items: { type: 'object', required: ['file', 'line', 'message'], properties: { file: str, line: num, message: str } },
+        },
       },
     },
     errors: { type: 'array', items: { type: 'object', required: ['code', 'message'], properties: { code: str, message: str } } },

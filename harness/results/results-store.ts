@@ -25,15 +25,25 @@ export function writeResults(runDir: string, results: RunResults): string {
 /** Reads and validates a run's results.json (`dir` may be the run dir or the file itself). */
 export function readResults(dirOrFile: string): RunResults {
   const file = dirOrFile.endsWith('.json') ? dirOrFile : join(dirOrFile, RESULTS_FILE);
-  if (!existsSync(file)) throw usageError('RESULTS_MISSING', `${file} does not exist`, 'pass the directory of a finished run, e.g. reports/latest');
+  if (!existsSync(file))
+    throw usageError('RESULTS_MISSING', `${file} does not exist`, 'pass the directory of a finished run, e.g. reports/latest');
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw usageError('RESULTS_INVALID', `${file} is not valid JSON (${(err as Error).message})`, 'the file is damaged; re-run to produce it again');
+    throw usageError(
+      'RESULTS_INVALID',
+      `${file} is not valid JSON (${(err as Error).message})`,
+      'the file is damaged; re-run to produce it again',
+    );
   }
   const problems = resultsProblems(doc);
-  if (problems.length > 0) throw usageError('RESULTS_INVALID', `${file} does not match results schema v1: ${problems[0]}`, 'it was written by another version of the harness or edited by hand');
+  if (problems.length > 0)
+    throw usageError(
+      'RESULTS_INVALID',
+      `${file} does not match results schema v1: ${problems[0]}`,
+      'it was written by another version of the harness or edited by hand',
+    );
   return doc as RunResults;
 }
 

@@ -65,7 +65,10 @@ describe('test outcomes: a skip is never a pass', () => {
     const xml = junitXml(
       run([
         t('a', 'skipped', { skip: { kind: 'deselected', reason: 'by --grep' } }),
-        t('b', 'failed', { failure: { message: 'partial write' }, deviation: { component: 'state.redis', reason: 'no rollback', link: 'https://example.invalid/x' } }),
+        t('b', 'failed', {
+          failure: { message: 'partial write' },
+          deviation: { component: 'state.redis', reason: 'no rollback', link: 'https://example.invalid/x' },
+        }),
       ]),
     );
     expect(xml).to.contain('<skipped message="deselected: by --grep"/>');

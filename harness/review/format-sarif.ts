@@ -8,7 +8,13 @@ import type { Severity } from './severity';
  * results (suppressed ones with an inSource suppression and its justification), unparsable files as tool
  * execution notifications. Locations are relative to the checkout (uriBaseId %SRCROOT%).
  */
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
 /** GitHub maps security-severity scores to its own levels: ≥9 critical, ≥7 high, ≥4 medium, else low. */
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '1.0' };
 
@@ -19,7 +25,12 @@ function artifactLocation(file: string): { uri: string; uriBaseId?: string } {
 }
 
 function location(file: string, line: number, column: number): object {
-  return { physicalLocation: { artifactLocation: artifactLocation(file), region: { startLine: Math.max(1, line), startColumn: Math.max(1, column) } } };
+  return {
+    physicalLocation: {
+      artifactLocation: artifactLocation(file),
+      region: { startLine: Math.max(1, line), startColumn: Math.max(1, column) },
+    },
+  };
 }
 
 export function reviewSarif(result: ReviewResult, catalogue: readonly RuleInfo[]): object {
@@ -48,14 +59,22 @@ export function reviewSarif(result: ReviewResult, catalogue: readonly RuleInfo[]
               fullDescription: { text: `${r.title}: ${r.why}` },
               help: { text: `Why: ${r.why}\nFix: ${r.fix}`, markdown: `**Why:** ${r.why}\n\n**Fix:** ${r.fix}` },
               defaultConfiguration: { level: LEVEL[r.severity] },
-              properties: { tags: ['security', 'dapr', r.family], 'security-severity': SECURITY_SEVERITY[r.severity], severity: r.severity },
+              properties: {
+                tags: ['security', 'dapr', r.family],
+                'security-severity': SECURITY_SEVERITY[r.severity],
+                severity: r.severity,
+              },
             })),
           },
         },
         invocations: [
           {
             executionSuccessful: result.errors.length === 0,
-            toolExecutionNotifications: result.errors.map((e) => ({ level: 'error', message: { text: `${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}` }, locations: [location(e.file, e.line, 1)] })),
+            toolExecutionNotifications: result.errors.map((e) => ({
+              level: 'error',
+              message: { text: `${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}` },
+              locations: [location(e.file, e.line, 1)],
+            })),
           },
         ],
         results: [...result.findings.map((f) => toResult(f)), ...result.suppressed.map((s) => toResult(s.finding, s))],

@@ -3,7 +3,10 @@
  * loopback. An empty list is daprd's default in self-hosted mode: every interface.
  */
 export function loopbackOnly(addresses: string | undefined): boolean {
-  const list = (addresses ?? '').split(',').map((a) => a.trim().replace(/^\[|\]$/g, '')).filter(Boolean);
+  const list = (addresses ?? '')
+    .split(',')
+    .map((a) => a.trim().replace(/^\[|\]$/g, ''))
+    .filter(Boolean);
   return list.length > 0 && list.every((a) => a === 'localhost' || a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a));
 }
 

@@ -32,7 +32,15 @@ export interface Resource {
 const DAPR_KINDS = new Set(['Component', 'Configuration', 'Resiliency', 'Subscription', 'HTTPEndpoint']);
 const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
 /** The Dapr chart's subcharts: a values file that configures one of them is the Dapr chart's. */
-const DAPR_CHART_SECTIONS = ['dapr_operator', 'dapr_sentry', 'dapr_placement', 'dapr_sidecar_injector', 'dapr_scheduler', 'dapr_dashboard', 'dapr_rbac'];
+const DAPR_CHART_SECTIONS = [
+  'dapr_operator',
+  'dapr_sentry',
+  'dapr_placement',
+  'dapr_sidecar_injector',
+  'dapr_scheduler',
+  'dapr_dashboard',
+  'dapr_rbac',
+];
 
 export function classify(doc: SourceDocument): Resource | undefined {
   const root = doc.root;
@@ -41,15 +49,26 @@ export function classify(doc: SourceDocument): Resource | undefined {
   const kind = root.get('kind')?.str() ?? '';
   const name = root.at('metadata', 'name')?.str() ?? '(unnamed)';
   const namespace = root.at('metadata', 'namespace')?.str();
-  const make = (k: ResourceKind, n = name, label = `${kind}/${n}`): Resource => ({ kind: k, name: n, namespace, label, file: doc.file, root, doc });
+  const make = (k: ResourceKind, n = name, label = `${kind}/${n}`): Resource => ({
+    kind: k,
+    name: n,
+    namespace,
+    label,
+    file: doc.file,
+    root,
+    doc,
+  });
   if (apiVersion.startsWith('dapr.io/') && DAPR_KINDS.has(kind)) return make(kind as ResourceKind);
-  if (WORKLOAD_KINDS.has(kind) && (apiVersion === 'v1' || apiVersion.startsWith('apps/') || apiVersion.startsWith('batch/'))) return make('Workload');
+  if (WORKLOAD_KINDS.has(kind) && (apiVersion === 'v1' || apiVersion.startsWith('apps/') || apiVersion.startsWith('batch/')))
+    return make('Workload');
   if (kind === 'Service' && apiVersion === 'v1') return make('Service');
   if (kind === 'NetworkPolicy' && apiVersion.startsWith('networking.k8s.io/')) return make('NetworkPolicy');
   if (apiVersion || kind) return undefined;
-  if (root.has('version') && root.get('apps')?.isSeq) return make('MultiAppRun', doc.file.split('/').pop() ?? doc.file, `Multi-App Run ${doc.file}`);
+  if (root.has('version') && root.get('apps')?.isSeq)
+    return make('MultiAppRun', doc.file.split('/').pop() ?? doc.file, `Multi-App Run ${doc.file}`);
   const global = root.get('global');
-  if (DAPR_CHART_SECTIONS.some((s) => root.has(s)) || global?.has('mtls') || global?.has('ha')) return make('DaprHelmValues', 'dapr', 'Helm values (dapr chart)');
+  if (DAPR_CHART_SECTIONS.some((s) => root.has(s)) || global?.has('mtls') || global?.has('ha'))
+    return make('DaprHelmValues', 'dapr', 'Helm values (dapr chart)');
   return undefined;
 }
 
@@ -57,7 +76,8 @@ export function classify(doc: SourceDocument): Resource | undefined {
 export function podTemplate(workload: Resource): { metadata: YamlNode | undefined; spec: YamlNode | undefined } {
   const root = workload.root;
   const kind = root.get('kind')?.str();
-  const template = kind === 'Pod' ? root : kind === 'CronJob' ? root.at('spec', 'jobTemplate', 'spec', 'template') : root.at('spec', 'template');
+  const template =
+    kind === 'Pod' ? root : kind === 'CronJob' ? root.at('spec', 'jobTemplate', 'spec', 'template') : root.at('spec', 'template');
   return { metadata: template?.get('metadata'), spec: template?.get('spec') };
 }
 

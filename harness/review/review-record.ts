@@ -6,8 +6,21 @@ export function securityReviewRecord(paths: string[]): SecurityReviewRecord {
   const r = reviewPaths(paths);
   return {
     paths,
-    findings: r.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, file: f.file, line: f.line, message: f.message, fix: f.fix })),
-    suppressed: r.suppressed.map((s) => ({ ruleId: s.finding.ruleId, severity: s.finding.severity, file: s.finding.file, line: s.finding.line, reason: s.reason })),
+    findings: r.findings.map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      file: f.file,
+      line: f.line,
+      message: f.message,
+      fix: f.fix,
+    })),
+    suppressed: r.suppressed.map((s) => ({
+      ruleId: s.finding.ruleId,
+      severity: s.finding.severity,
+      file: s.finding.file,
+      line: s.finding.line,
+      reason: s.reason,
+    })),
     errors: r.errors,
   };
 }

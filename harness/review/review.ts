@@ -51,7 +51,13 @@ export function reviewSources(sources: SourceFile[], rules: readonly Rule[] = RU
 
 /** Most severe first, then by place, so output is stable between runs. */
 export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId));
+  return [...findings].sort(
+    (a, b) =>
+      severityRank(a.severity) - severityRank(b.severity) ||
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
 }
 
 /**

@@ -87,7 +87,11 @@ export function readSourceFile(path: string): SourceFile | ReviewError {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    return { file: displayPath(path), line: 0, message: `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    return {
+      file: displayPath(path),
+      line: 0,
+      message: `cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    };
   }
   return parseSourceFile(path, text);
 }

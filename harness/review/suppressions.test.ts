@@ -2,13 +2,24 @@ import { expect } from 'chai';
 import type { Finding } from './finding';
 import { applySuppressions, findSuppressions } from './suppressions';
 
-const finding = (line: number, ruleId = 'component-unscoped'): Finding => ({ ruleId, severity: 'medium', file: 'c.yaml', line, column: 1, message: 'm', why: 'w', fix: 'f' });
+const finding = (line: number, ruleId = 'component-unscoped'): Finding => ({
+  ruleId,
+  severity: 'medium',
+  file: 'c.yaml',
+  line,
+  column: 1,
+  message: 'm',
+  why: 'w',
+  fix: 'f',
+});
 const known = new Set(['component-unscoped', 'acl-missing']);
 
 describe('suppression comments', () => {
   it('a comment on its own line applies to the next line that is not blank or a comment', () => {
     const text = 'a: 1\n# dapr-harness: ignore component-unscoped shared by every app\n\n# another comment\nname: x\n';
-    expect(findSuppressions('c.yaml', text)).to.deep.equal([{ file: 'c.yaml', line: 2, targetLine: 5, ruleId: 'component-unscoped', reason: 'shared by every app' }]);
+    expect(findSuppressions('c.yaml', text)).to.deep.equal([
+      { file: 'c.yaml', line: 2, targetLine: 5, ruleId: 'component-unscoped', reason: 'shared by every app' },
+    ]);
   });
 
   it('a trailing comment applies to its own line', () => {
@@ -24,10 +35,17 @@ describe('suppression comments', () => {
   });
 
   it('a comment without a reason or with an unknown rule suppresses nothing and is itself a finding', () => {
-    const comments = findSuppressions('c.yaml', '# dapr-harness: ignore component-unscoped\n# dapr-harness: ignore no-such-rule because\nname: x\n');
+    const comments = findSuppressions(
+      'c.yaml',
+      '# dapr-harness: ignore component-unscoped\n# dapr-harness: ignore no-such-rule because\nname: x\n',
+    );
     const { findings, suppressed } = applySuppressions([finding(3)], comments, known);
     expect(suppressed).to.deep.equal([]);
-    expect(findings.map((f) => `${f.ruleId}@${f.line}`)).to.deep.equal(['component-unscoped@3', 'suppression-invalid@1', 'suppression-invalid@2']);
+    expect(findings.map((f) => `${f.ruleId}@${f.line}`)).to.deep.equal([
+      'component-unscoped@3',
+      'suppression-invalid@1',
+      'suppression-invalid@2',
+    ]);
     expect(findings[1]?.message).to.contain('gives no reason');
     expect(findings[2]?.message).to.contain('unknown rule "no-such-rule"');
   });

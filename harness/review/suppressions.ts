@@ -55,7 +55,11 @@ export const SUPPRESSION_UNUSED: RuleInfo = {
   fix: 'remove the comment, or move it directly above the line the finding points at',
 };
 
-export function applySuppressions(findings: Finding[], comments: SuppressionComment[], knownRules: ReadonlySet<string>): { findings: Finding[]; suppressed: SuppressedFinding[] } {
+export function applySuppressions(
+  findings: Finding[],
+  comments: SuppressionComment[],
+  knownRules: ReadonlySet<string>,
+): { findings: Finding[]; suppressed: SuppressedFinding[] } {
   const kept: Finding[] = [];
   const suppressed: SuppressedFinding[] = [];
   const used = new Set<SuppressionComment>();
@@ -80,9 +84,11 @@ export function applySuppressions(findings: Finding[], comments: SuppressionComm
     fix: info.fix,
   });
   for (const c of comments) {
-    if (!knownRules.has(c.ruleId)) kept.push(meta(SUPPRESSION_INVALID, c, `ignore comment names ${c.ruleId ? `unknown rule "${c.ruleId}"` : 'no rule'}`));
+    if (!knownRules.has(c.ruleId))
+      kept.push(meta(SUPPRESSION_INVALID, c, `ignore comment names ${c.ruleId ? `unknown rule "${c.ruleId}"` : 'no rule'}`));
     else if (c.reason === '') kept.push(meta(SUPPRESSION_INVALID, c, `ignore comment for ${c.ruleId} gives no reason`));
-    else if (!used.has(c)) kept.push(meta(SUPPRESSION_UNUSED, c, `ignore comment for ${c.ruleId} matches no finding on line ${c.targetLine}`));
+    else if (!used.has(c))
+      kept.push(meta(SUPPRESSION_UNUSED, c, `ignore comment for ${c.ruleId} matches no finding on line ${c.targetLine}`));
   }
   return { findings: kept, suppressed };
 }

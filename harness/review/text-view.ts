@@ -38,7 +38,9 @@ export function reviewTextView(result: ReviewResult, failOn: Severity): TextView
       },
     ];
   });
-  const suppressed = result.suppressed.map((s) => `${s.finding.file}:${s.finding.line} ${s.finding.ruleId} (${s.finding.severity}): ${s.reason}`);
+  const suppressed = result.suppressed.map(
+    (s) => `${s.finding.file}:${s.finding.line} ${s.finding.ruleId} (${s.finding.severity}): ${s.reason}`,
+  );
   const errors = result.errors.map((e) => `${e.file}${e.line > 0 ? `:${e.line}` : ''}: ${e.message}`);
   const counts = countBySeverity(result.findings);
   const tally = SEVERITIES.map((s) => `${counts[s]} ${s}`).join(', ');

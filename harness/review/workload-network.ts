@@ -50,7 +50,10 @@ export function servicesOf(ctx: ReviewContext, workload: Resource): Resource[] {
 }
 
 /** The ports a Service sends traffic to, each with the port item it was written at. */
-export function serviceTargets(svc: Resource, workload: Resource): Array<{ port: number | undefined; name: string | undefined; node: YamlNode }> {
+export function serviceTargets(
+  svc: Resource,
+  workload: Resource,
+): Array<{ port: number | undefined; name: string | undefined; node: YamlNode }> {
   return (svc.root.at('spec', 'ports')?.items() ?? []).map((node) => {
     const ref = node.get('targetPort') ?? node.get('port');
     return { port: resolvePort(workload, ref), name: ref?.str(), node };

@@ -55,7 +55,9 @@ export class YamlNode {
     return this.node.items.flatMap((pair): Array<[string, YamlNode]> => {
       if (!isScalar(pair.key)) return [];
       const keyNode = pair.key as Node;
-      return [[String(pair.key.value), new YamlNode((pair.value as Node | null) ?? null, this.lines, keyNode.range?.[0] ?? this.anchorOffset)]];
+      return [
+        [String(pair.key.value), new YamlNode((pair.value as Node | null) ?? null, this.lines, keyNode.range?.[0] ?? this.anchorOffset)],
+      ];
     });
   }
 

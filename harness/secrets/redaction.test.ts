@@ -10,7 +10,12 @@ describe('redaction', () => {
   });
 
   it('takes secrets from environment variables with secret-like names only', () => {
-    registerSecretsFromEnv({ DAPR_API_TOKEN: 'tok-123456', APP_API_TOKEN: 'app-654321', REDIS_PASSWORD: 'pw-abcdef', HOME: '/root/home-dir' });
+    registerSecretsFromEnv({
+      DAPR_API_TOKEN: 'tok-123456',
+      APP_API_TOKEN: 'app-654321',
+      REDIS_PASSWORD: 'pw-abcdef',
+      HOME: '/root/home-dir',
+    });
     expect(redact('tok-123456 app-654321 pw-abcdef /root/home-dir')).to.equal(`${REDACTED} ${REDACTED} ${REDACTED} /root/home-dir`);
   });
 

@@ -7,7 +7,7 @@ import type { Deployment, DependencyControl } from '../targets/deployment';
 import { auditControls } from './audited-controls';
 
 describe('auditControls', () => {
-  it('records every stop and start of any target\'s controls, failures included, and keeps running live', async () => {
+  it("records every stop and start of any target's controls, failures included, and keeps running live", async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'audited-')), 'audit.log');
     let running = true;
     const nats: DependencyControl = {
@@ -30,7 +30,10 @@ describe('auditControls', () => {
     await control.stop();
     expect(control.running).to.equal(false);
     await control.start().catch(() => undefined);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; target: string; outcome: string });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; target: string; outcome: string });
     expect(lines.map((l) => [l.action, l.target, l.outcome])).to.deep.equal([
       ['statefulset.stop', 'nats', 'ok'],
       ['statefulset.start', 'nats', 'failed'],

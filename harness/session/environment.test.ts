@@ -11,7 +11,9 @@ async function sidecarRequiring(token: string): Promise<{ url: string; server: S
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"errorCode":"ERR_UNAUTHORIZED","message":"invalid api token"}');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ runtimeVersion: '1.18.2', components: [{ name: 'pubsub', type: 'pubsub.jetstream', version: 'v1' }] }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ runtimeVersion: '1.18.2', components: [{ name: 'pubsub', type: 'pubsub.jetstream', version: 'v1' }] }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -20,8 +22,15 @@ async function sidecarRequiring(token: string): Promise<{ url: string; server: S
 function deploymentAt(url: string, apiToken?: string): Deployment {
   const sidecar = { appId: 'a', httpUrl: url, grpcAddress: '127.0.0.1:1' };
   return {
-    target: 'external', runId: 'r', runDir: '/tmp', apps: [{ appId: 'a', instance: 0, sidecar }], components: [], dependencies: [],
-    ...(apiToken ? { apiToken } : {}), sidecar: () => sidecar, stop: async () => {},
+    target: 'external',
+    runId: 'r',
+    runDir: '/tmp',
+    apps: [{ appId: 'a', instance: 0, sidecar }],
+    components: [],
+    dependencies: [],
+    ...(apiToken ? { apiToken } : {}),
+    sidecar: () => sidecar,
+    stop: async () => {},
   };
 }
 

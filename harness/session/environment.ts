@@ -8,13 +8,19 @@ import type { RunEnvironment } from '../results/results-model';
 export function digestOf(docs: ResourceDocument[], kind: string): string | undefined {
   const picked = docs.filter((d) => d.kind === kind).sort((a, b) => a.name.localeCompare(b.name));
   if (picked.length === 0) return undefined;
-  return `sha256:${createHash('sha256').update(canonicalJson(picked.map((d) => d.body))).digest('hex').slice(0, 16)}`;
+  return `sha256:${createHash('sha256')
+    .update(canonicalJson(picked.map((d) => d.body)))
+    .digest('hex')
+    .slice(0, 16)}`;
 }
 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -28,7 +34,8 @@ export async function collectEnvironment(d: Deployment): Promise<RunEnvironment>
     try {
       const meta = await sidecarMetadata(first.sidecar.httpUrl, d.apiToken);
       if (meta.runtimeVersion) env.daprVersion = meta.runtimeVersion;
-      if (meta.components) env.components = meta.components.map((c) => ({ name: c.name, type: c.type, ...(c.version ? { version: c.version } : {}) }));
+      if (meta.components)
+        env.components = meta.components.map((c) => ({ name: c.name, type: c.type, ...(c.version ? { version: c.version } : {}) }));
     } catch {
       // left unknown; the acceptance platform suite reports an unreachable sidecar as a failure
     }

@@ -5,9 +5,24 @@ import type { ProcessDeath } from '../targets/deployment';
 import { DeathRecorder } from './process-deaths';
 
 const test = (id: string, status: TestResult['status'], message?: string): TestResult => ({
-  id, title: id, suitePath: ['US2 pub/sub'], tags: ['US2'], status, durationMs: 1, measurements: {}, ...(message ? { failure: { message } } : {}),
+  id,
+  title: id,
+  suitePath: ['US2 pub/sub'],
+  tags: ['US2'],
+  status,
+  durationMs: 1,
+  measurements: {},
+  ...(message ? { failure: { message } } : {}),
 });
-const death: ProcessDeath = { name: 'audit-service', kind: 'app', appId: 'audit-service', at: '2026-01-01T00:00:00.000Z', code: null, signal: 'SIGKILL', logFile: '/run/logs/audit-service.log' };
+const death: ProcessDeath = {
+  name: 'audit-service',
+  kind: 'app',
+  appId: 'audit-service',
+  at: '2026-01-01T00:00:00.000Z',
+  code: null,
+  signal: 'SIGKILL',
+  logFile: '/run/logs/audit-service.log',
+};
 
 describe('DeathRecorder', () => {
   it('records a death as a PROCESS_DIED error naming the app, when and the signal', () => {
@@ -15,7 +30,11 @@ describe('DeathRecorder', () => {
     new DeathRecorder(results).record(death);
     expect(results.errors).to.have.length(1);
     expect(results.errors[0]?.code).to.equal('PROCESS_DIED');
-    expect(results.errors[0]?.message).to.contain('app audit-service').and.to.contain('signal SIGKILL').and.to.contain('2026-01-01T00:00:00.000Z').and.to.contain('/run/logs/audit-service.log');
+    expect(results.errors[0]?.message)
+      .to.contain('app audit-service')
+      .and.to.contain('signal SIGKILL')
+      .and.to.contain('2026-01-01T00:00:00.000Z')
+      .and.to.contain('/run/logs/audit-service.log');
   });
 
   it('fails the next test to finish after the death, even one that passed, and only that one', () => {
@@ -44,7 +63,13 @@ describe('DeathRecorder', () => {
     const results = emptyResults({ runId: 'r', kind: 'acceptance', target: { kind: 'local' }, partial: true });
     const recorder = new DeathRecorder(results);
     recorder.record(death);
-    results.tests.push(test('ledger', 'failed', 'GET /ledger: ECONNREFUSED — app audit-service died during the run (signal SIGKILL) at 2026-01-01T00:00:00.000Z; its log: /run/logs/audit-service.log'));
+    results.tests.push(
+      test(
+        'ledger',
+        'failed',
+        'GET /ledger: ECONNREFUSED — app audit-service died during the run (signal SIGKILL) at 2026-01-01T00:00:00.000Z; its log: /run/logs/audit-service.log',
+      ),
+    );
     recorder.attribute();
     expect(results.tests[0]?.failure?.message.match(/died during the run/g)).to.have.length(1);
   });

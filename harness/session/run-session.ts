@@ -20,7 +20,6 @@ import { AuditLog, setCurrentAuditLog } from '../audit/audit-log';
 import { DeathRecorder } from './process-deaths';
 import { describeDeath } from '../targets/deployment';
 
-
 export interface SessionOptions {
   kind: RunKind;
   /** Where the deployment is, from parseTargetOptions. */
@@ -54,7 +53,11 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
   const progress = createProgress();
   const abort = new AbortController();
   const stopListening = onInterrupt((signal, count) => {
-    progress.log(count === 1 ? `${signal}: stopping after the current step; results so far are kept (again to stop at once)` : `${signal} again: stopping now`);
+    progress.log(
+      count === 1
+        ? `${signal}: stopping after the current step; results so far are kept (again to stop at once)`
+        : `${signal} again: stopping now`,
+    );
     abort.abort(runtimeError('INTERRUPTED', `run interrupted by ${signal}`, `partial results are in ${runDir}`));
   });
 
@@ -85,13 +88,17 @@ export async function withSession(opts: SessionOptions, work: (s: Session) => Pr
       unwatchDeaths = watch.onDeath(onDeath);
     }
     results.environment = await collectEnvironment(deployment);
-    results.target.description = deployment.target === 'local' ? `local reference deployment (${deployment.runDir})` : `${deployment.apps.length} sidecars`;
+    results.target.description =
+      deployment.target === 'local' ? `local reference deployment (${deployment.runDir})` : `${deployment.apps.length} sidecars`;
     save();
     await work({ runId, runDir, progress, deployment, results, signal: abort.signal, save });
     results.partial = abort.signal.aborted;
   } catch (err) {
     results.partial = true;
-    const e = err instanceof HarnessError ? err : runtimeError('RUN_FAILED', err instanceof Error ? err.message : String(err), 'see the logs in the run directory');
+    const e =
+      err instanceof HarnessError
+        ? err
+        : runtimeError('RUN_FAILED', err instanceof Error ? err.message : String(err), 'see the logs in the run directory');
     results.errors.push({ code: e.code, message: e.message });
     throw err;
   } finally {
@@ -129,6 +136,8 @@ async function renderReportSafely(runDir: string, criteria: string | false, prog
     const verdict = criteria === false ? undefined : evaluateCriteria(loadCriteria(criteria), results);
     renderReport(runDir, { verdict, previous: 'newest-earlier' });
   } catch (err) {
-    progress.log(`report not rendered: ${(err as Error).message.split('\n')[0]} (results.json is complete; re-render with npm run report -- ${runDir})`);
+    progress.log(
+      `report not rendered: ${(err as Error).message.split('\n')[0]} (results.json is complete; re-render with npm run report -- ${runDir})`,
+    );
   }
 }

@@ -26,7 +26,12 @@ export const TARGETS = ['local', 'external', 'kubernetes'] as const;
 /** The flags every command that runs against a deployment shares. */
 export function addTargetOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-t, --target <kind>', 'where the deployment is: local (start the reference deployment here), external (sidecar URLs), kubernetes').default('local'))
+    .addOption(
+      new Option(
+        '-t, --target <kind>',
+        'where the deployment is: local (start the reference deployment here), external (sidecar URLs), kubernetes',
+      ).default('local'),
+    )
     .option('--run-file <file>', 'local: Multi-App Run file to start', DEFAULT_RUN_FILE)
     .option('--sidecar <appId=url...>', 'external: a sidecar per app id, e.g. sample-app=http://127.0.0.1:3500 (repeatable)')
     .option('--sidecars-file <file>', 'external: YAML/JSON with apps: [{appId, sidecar, app?, metrics?}]')
@@ -51,7 +56,10 @@ export function parseTargetOptions(opts: TargetOptions): TargetSpec {
     case 'local':
       return { kind: 'local', runFile: resolve(opts.runFile) };
     case 'external':
-      return { kind: 'external', external: opts.sidecarsFile ? readExternalSpec(opts.sidecarsFile) : parseSidecarFlags(opts.sidecar ?? []) };
+      return {
+        kind: 'external',
+        external: opts.sidecarsFile ? readExternalSpec(opts.sidecarsFile) : parseSidecarFlags(opts.sidecar ?? []),
+      };
     case 'kubernetes':
       return { kind: 'kubernetes', kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace };
   }
@@ -62,14 +70,22 @@ function validateTargetOptions(opts: TargetOptions): void {
     throw usageError('UNKNOWN_TARGET', `unknown target "${opts.target}"`, `use --target ${TARGETS.join(', ')}`);
   }
   if (opts.target === 'external' && !opts.sidecar?.length && !opts.sidecarsFile) {
-    throw usageError('BAD_FLAG', '--target external needs the sidecars to test', 'pass --sidecar app-id=URL (repeatable) or --sidecars-file F');
+    throw usageError(
+      'BAD_FLAG',
+      '--target external needs the sidecars to test',
+      'pass --sidecar app-id=URL (repeatable) or --sidecars-file F',
+    );
   }
-  if (opts.sidecarsFile && !existsSync(opts.sidecarsFile)) throw usageError('BAD_FLAG', `--sidecars-file ${opts.sidecarsFile} does not exist`, 'give the path of a YAML/JSON file');
+  if (opts.sidecarsFile && !existsSync(opts.sidecarsFile))
+    throw usageError('BAD_FLAG', `--sidecars-file ${opts.sidecarsFile} does not exist`, 'give the path of a YAML/JSON file');
   // Checked before anything starts: a missing file or an unknown context is bad input (exit 2).
   if (opts.target === 'kubernetes') loadKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context });
 }
 
-export async function openTarget(spec: TargetSpec, ctx: { runId: string; runDir: string; progress: Progress; signal: AbortSignal; audit: AuditLog }): Promise<Deployment> {
+export async function openTarget(
+  spec: TargetSpec,
+  ctx: { runId: string; runDir: string; progress: Progress; signal: AbortSignal; audit: AuditLog },
+): Promise<Deployment> {
   switch (spec.kind) {
     case 'local':
       return startLocalDeployment({

@@ -63,13 +63,20 @@ export async function runSuites(opts: SuiteRunOptions): Promise<SuiteRunOutcome>
         measurements: measurementsOf(test),
       };
       if (err) result.failure = { message: `${titlePrefix}${err.message ?? String(err)}`, stack: err.stack };
-      if (status === 'skipped') result.skip = skipReasonOf(test) ?? { kind: 'unexplained', reason: 'skipped without a recorded reason (it.skip or this.skip() in the suite)' };
+      if (status === 'skipped')
+        result.skip = skipReasonOf(test) ?? {
+          kind: 'unexplained',
+          reason: 'skipped without a recorded reason (it.skip or this.skip() in the suite)',
+        };
       tests.push(result);
       opts.onTestEnd?.(result);
     };
     runner.on('pass', (test) => push(test, 'passed'));
     runner.on('fail', (runnable, err: Error) => {
-      const guarded = SETUP_HOOK.test(runnable.title) && runnable.parent ? testsOf(runnable.parent).filter((t) => !recorded.has(t) && !t.isPending() && selected(t)) : [];
+      const guarded =
+        SETUP_HOOK.test(runnable.title) && runnable.parent
+          ? testsOf(runnable.parent).filter((t) => !recorded.has(t) && !t.isPending() && selected(t))
+          : [];
       if (guarded.length === 0) {
         // A test, or a hook that guards nothing left to run (an after hook): record it under its own title.
         push(runnable, 'failed', err);

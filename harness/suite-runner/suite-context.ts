@@ -74,7 +74,8 @@ export function skipBecause(ctx: Mocha.Context, kind: SkipReason['kind'], reason
   const runnable = ctx.currentTest ?? ctx.test;
   if (runnable) skips.set(runnable, { kind, reason });
   // From a before() hook mocha marks every test of the block pending: they find the reason on their parent.
-  if (runnable?.parent && ctx.currentTest === undefined && (runnable as { type?: string }).type === 'hook') skips.set(runnable.parent, { kind, reason });
+  if (runnable?.parent && ctx.currentTest === undefined && (runnable as { type?: string }).type === 'hook')
+    skips.set(runnable.parent, { kind, reason });
   return ctx.skip();
 }
 

@@ -32,7 +32,9 @@ describe('arrival schedule', () => {
 
   it('ramps linearly like k6 ramping-arrival-rate: the count is the area under the rate', () => {
     // 0 → 100/s over 2 s: 100 arrivals, a quarter of them in the first second.
-    const times = allArrivals(rateSegments({ kind: 'ramping', startRatePerSecond: 0, stages: [{ durationMs: 2000, targetRatePerSecond: 100 }] }, 0, 2000));
+    const times = allArrivals(
+      rateSegments({ kind: 'ramping', startRatePerSecond: 0, stages: [{ durationMs: 2000, targetRatePerSecond: 100 }] }, 0, 2000),
+    );
     expect(times.length).to.be.within(99, 100);
     expect(countIn(times, 0, 1000)).to.be.within(24, 26);
     expect(countIn(times, 1000, 2000)).to.be.within(74, 76);
@@ -60,7 +62,18 @@ describe('arrival schedule', () => {
   });
 
   it('cuts a stage short at durationMs at the rate it had reached', () => {
-    const segments = rateSegments({ kind: 'ramping', startRatePerSecond: 0, stages: [{ durationMs: 2000, targetRatePerSecond: 100 }, { durationMs: 5000, targetRatePerSecond: 100 }] }, 0, 1000);
+    const segments = rateSegments(
+      {
+        kind: 'ramping',
+        startRatePerSecond: 0,
+        stages: [
+          { durationMs: 2000, targetRatePerSecond: 100 },
+          { durationMs: 5000, targetRatePerSecond: 100 },
+        ],
+      },
+      0,
+      1000,
+    );
     expect(segments).to.deep.equal([{ durationMs: 1000, fromRatePerSecond: 0, toRatePerSecond: 50 }]);
     expect(arrivalSchedule(segments).endMs).to.equal(1000);
   });

@@ -14,9 +14,7 @@ export interface RampStage {
  * - `closed`: every connection sends its next request as soon as the previous one is answered.
  */
 export type LoadModel =
-  | { kind: 'open'; ratePerSecond: number }
-  | { kind: 'ramping'; startRatePerSecond?: number; stages: RampStage[] }
-  | { kind: 'closed' };
+  { kind: 'open'; ratePerSecond: number } | { kind: 'ramping'; startRatePerSecond?: number; stages: RampStage[] } | { kind: 'closed' };
 
 export interface DriverRequest {
   /** Default GET. */
@@ -152,17 +150,22 @@ function positive(name: string, value: unknown, fallback?: number): number {
 
 function checkedModel(model: unknown): LoadModel {
   const m = model as LoadModel | undefined;
-  if (!m || typeof m !== 'object') invalid('model', model, "{ kind: 'open', ratePerSecond } | { kind: 'ramping', stages } | { kind: 'closed' }");
+  if (!m || typeof m !== 'object')
+    invalid('model', model, "{ kind: 'open', ratePerSecond } | { kind: 'ramping', stages } | { kind: 'closed' }");
   switch (m.kind) {
     case 'open':
       return { kind: 'open', ratePerSecond: positive('model.ratePerSecond', m.ratePerSecond) };
     case 'ramping': {
-      if (!Array.isArray(m.stages) || m.stages.length === 0) invalid('model.stages', m.stages, 'a non-empty list of { durationMs, targetRatePerSecond }');
+      if (!Array.isArray(m.stages) || m.stages.length === 0)
+        invalid('model.stages', m.stages, 'a non-empty list of { durationMs, targetRatePerSecond }');
       const stages = m.stages.map((s, i) => ({
         durationMs: positive(`model.stages[${i}].durationMs`, s?.durationMs),
         targetRatePerSecond: nonNegative(`model.stages[${i}].targetRatePerSecond`, s?.targetRatePerSecond, Number.NaN),
       }));
-      stages.forEach((s, i) => Number.isNaN(s.targetRatePerSecond) && invalid(`model.stages[${i}].targetRatePerSecond`, undefined, 'a finite number ≥ 0'));
+      stages.forEach(
+        (s, i) =>
+          Number.isNaN(s.targetRatePerSecond) && invalid(`model.stages[${i}].targetRatePerSecond`, undefined, 'a finite number ≥ 0'),
+      );
       return { kind: 'ramping', startRatePerSecond: nonNegative('model.startRatePerSecond', m.startRatePerSecond, 0), stages };
     }
     case 'closed':
@@ -182,8 +185,10 @@ export function resolveDriverOptions(options: DriverOptions): ResolvedDriverOpti
   const warmupMs = nonNegative('warmupMs', options.warmupMs, DRIVER_DEFAULTS.warmupMs);
   const timeoutMs = positive('timeoutMs', options.timeoutMs, DRIVER_DEFAULTS.timeoutMs);
   const abortGraceMs = nonNegative('abortGraceMs', options.abortGraceMs, DRIVER_DEFAULTS.abortGraceMs);
-  if (options.request !== undefined && typeof options.request !== 'function') invalid('request', typeof options.request, 'a function (i) => ({ method, path, headers?, body? })');
-  if (options.classify !== undefined && typeof options.classify !== 'function') invalid('classify', typeof options.classify, 'a function (status, body) => errorKind | undefined');
+  if (options.request !== undefined && typeof options.request !== 'function')
+    invalid('request', typeof options.request, 'a function (i) => ({ method, path, headers?, body? })');
+  if (options.classify !== undefined && typeof options.classify !== 'function')
+    invalid('classify', typeof options.classify, 'a function (status, body) => errorKind | undefined');
   return {
     target,
     connections: positiveInteger('connections', options.connections, DRIVER_DEFAULTS.connections),

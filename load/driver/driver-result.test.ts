@@ -14,15 +14,27 @@ describe('driver result', () => {
   });
 
   it('reports a run that sent nothing as a 0 success rate, not a pass', () => {
-    const nothing = openResultFixture({ totals: { sent: 0, completed: 0, ok: 0, errors: 0, timeouts: 0, dropped: 0, unfinished: 0, errorsByKind: {} } });
+    const nothing = openResultFixture({
+      totals: { sent: 0, completed: 0, ok: 0, errors: 0, timeouts: 0, dropped: 0, unfinished: 0, errorsByKind: {} },
+    });
     expect(successRate(nothing).rate).to.equal(0);
   });
 
   it('produces k6-style metric samples that a criteria file can name', () => {
     const samples = toMetricSamples('state', openResultFixture(), { operation: 'save' });
     const byName = (name: string, kind?: string) => samples.filter((s) => s.name === name && (kind === undefined || s.tags.kind === kind));
-    expect(byName('state.success_rate')[0]).to.deep.include({ kind: 'rate', rate: 0.95, passes: 190, fails: 10, tags: { operation: 'save' } });
-    expect(byName('state.latency')[0]).to.deep.include({ kind: 'trend', unit: 'ms', stats: { min: 0.2, avg: 12, p50: 1.5, p90: 20, p99: 480, 'p99.9': 500, max: 510 } });
+    expect(byName('state.success_rate')[0]).to.deep.include({
+      kind: 'rate',
+      rate: 0.95,
+      passes: 190,
+      fails: 10,
+      tags: { operation: 'save' },
+    });
+    expect(byName('state.latency')[0]).to.deep.include({
+      kind: 'trend',
+      unit: 'ms',
+      stats: { min: 0.2, avg: 12, p50: 1.5, p90: 20, p99: 480, 'p99.9': 500, max: 510 },
+    });
     expect(byName('state.latency_uncorrected')[0]?.stats?.p99).to.equal(1.2);
     expect(byName('state.requests')[0]?.count).to.equal(200);
     expect(byName('state.errors')[0]?.count).to.equal(6);
@@ -43,7 +55,16 @@ describe('driver result', () => {
   it('makes a scenario with a flat numeric timeline and both histograms for an open model', () => {
     const scenario = toScenarioResult('invoke', openResultFixture(), { app: 'orders' });
     expect(scenario.settings).to.include({ app: 'orders', ratePerSecond: 100, partial: false, stopReason: 'completed' });
-    expect(scenario.timeline[1]).to.deep.equal({ t: 1, requests: 96, errors: 2, p50: 1.4, p99: 480, ratePerSecond: 100, dropped: 4, 'errors.timeout': 2 });
+    expect(scenario.timeline[1]).to.deep.equal({
+      t: 1,
+      requests: 96,
+      errors: 2,
+      p50: 1.4,
+      p99: 480,
+      ratePerSecond: 100,
+      dropped: 4,
+      'errors.timeout': 2,
+    });
     expect(Object.keys(scenario.histograms ?? {})).to.deep.equal(['corrected', 'uncorrected']);
     const closed = toScenarioResult('invoke', openResultFixture({ model: 'closed' }));
     expect(Object.keys(closed.histograms ?? {})).to.deep.equal(['latency']);
@@ -51,7 +72,13 @@ describe('driver result', () => {
 
   it('fits the results.json schema', () => {
     const result = openResultFixture();
-    const doc = emptyResults({ runId: 'r1', kind: 'load', target: { kind: 'local' }, metrics: toMetricSamples('state', result, { scenario: 'state' }), scenarios: [toScenarioResult('state', result)] });
+    const doc = emptyResults({
+      runId: 'r1',
+      kind: 'load',
+      target: { kind: 'local' },
+      metrics: toMetricSamples('state', result, { scenario: 'state' }),
+      scenarios: [toScenarioResult('state', result)],
+    });
     expect(resultsProblems(doc)).to.deep.equal([]);
   });
 

@@ -71,7 +71,11 @@ function trendStats(s: LatencySummary): Record<string, number> {
 export function toMetricSamples(name: string, result: DriverResult, tags: Record<string, string> = {}): MetricSample[] {
   // results.json metric names are dotted lower-case words; say so here rather than as a schema error later.
   if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/.test(name)) {
-    throw usageError('LOAD_INVALID_METRIC_NAME', `metric prefix ${JSON.stringify(name)} is not dotted lower-case words`, 'name it like "state" or "pubsub.publish"');
+    throw usageError(
+      'LOAD_INVALID_METRIC_NAME',
+      `metric prefix ${JSON.stringify(name)} is not dotted lower-case words`,
+      'name it like "state" or "pubsub.publish"',
+    );
   }
   const success = successRate(result);
   const t = result.totals;
@@ -84,8 +88,22 @@ export function toMetricSamples(name: string, result: DriverResult, tags: Record
     { name: `${name}.achieved_rate`, kind: 'gauge', tags: { ...tags }, value: result.achievedRatePerSecond, unit: '1/s' },
   ];
   if (result.latency.corrected.count > 0) {
-    samples.push({ name: `${name}.latency`, kind: 'trend', tags: { ...tags }, unit: 'ms', count: result.latency.corrected.count, stats: trendStats(result.latency.corrected) });
-    samples.push({ name: `${name}.latency_uncorrected`, kind: 'trend', tags: { ...tags }, unit: 'ms', count: result.latency.uncorrected.count, stats: trendStats(result.latency.uncorrected) });
+    samples.push({
+      name: `${name}.latency`,
+      kind: 'trend',
+      tags: { ...tags },
+      unit: 'ms',
+      count: result.latency.corrected.count,
+      stats: trendStats(result.latency.corrected),
+    });
+    samples.push({
+      name: `${name}.latency_uncorrected`,
+      kind: 'trend',
+      tags: { ...tags },
+      unit: 'ms',
+      count: result.latency.uncorrected.count,
+      stats: trendStats(result.latency.uncorrected),
+    });
   }
   for (const [kind, count] of Object.entries(t.errorsByKind).sort(([a], [b]) => a.localeCompare(b))) {
     samples.push({ name: `${name}.errors_by_kind`, kind: 'counter', tags: { ...tags, kind }, count });
@@ -97,15 +115,28 @@ export function toMetricSamples(name: string, result: DriverResult, tags: Record
  * The scenario record for the report: the timeline with error kinds flattened to `errors.<kind>` fields, and the
  * histograms — `corrected` and `uncorrected` for open models, one `latency` series for the closed model.
  */
-export function toScenarioResult(name: string, result: DriverResult, extraSettings: Record<string, number | string | boolean> = {}): ScenarioResult {
+export function toScenarioResult(
+  name: string,
+  result: DriverResult,
+  extraSettings: Record<string, number | string | boolean> = {},
+): ScenarioResult {
   const timeline = result.timeline.map((p) => {
-    const point: ScenarioResult['timeline'][number] = { t: p.t, requests: p.requests, errors: p.errors, ratePerSecond: p.ratePerSecond, dropped: p.dropped };
+    const point: ScenarioResult['timeline'][number] = {
+      t: p.t,
+      requests: p.requests,
+      errors: p.errors,
+      ratePerSecond: p.ratePerSecond,
+      dropped: p.dropped,
+    };
     if (p.p50 !== undefined) point.p50 = p.p50;
     if (p.p99 !== undefined) point.p99 = p.p99;
     for (const [kind, count] of Object.entries(p.errorsByKind)) point[`errors.${kind}`] = count;
     return point;
   });
-  const histograms: Record<string, { le: number; count: number }[]> = result.model === 'closed' ? { latency: result.histogram.uncorrected } : { corrected: result.histogram.corrected, uncorrected: result.histogram.uncorrected };
+  const histograms: Record<string, { le: number; count: number }[]> =
+    result.model === 'closed'
+      ? { latency: result.histogram.uncorrected }
+      : { corrected: result.histogram.corrected, uncorrected: result.histogram.uncorrected };
   return {
     name,
     settings: { ...result.settings, ...extraSettings, partial: result.partial, stopReason: result.stopReason },

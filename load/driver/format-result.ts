@@ -27,12 +27,22 @@ export function formatResult(result: DriverResult): string {
   const rows =
     result.model === 'closed'
       ? [latencyRow('latency', result.latency.uncorrected)]
-      : [latencyRow('latency (from intended send)', result.latency.corrected), latencyRow('service time (from actual send)', result.latency.uncorrected)];
-  lines.push(result.latency.corrected.count === 0 ? 'latency: no answered requests' : renderTable(['', 'p50', 'p90', 'p99', 'p99.9', 'mean', 'max'], rows));
+      : [
+          latencyRow('latency (from intended send)', result.latency.corrected),
+          latencyRow('service time (from actual send)', result.latency.uncorrected),
+        ];
+  lines.push(
+    result.latency.corrected.count === 0
+      ? 'latency: no answered requests'
+      : renderTable(['', 'p50', 'p90', 'p99', 'p99.9', 'mean', 'max'], rows),
+  );
 
   const t = result.totals;
   const seconds = (result.measuredMs / 1000).toFixed(1);
-  const rate = result.requestedRatePerSecond !== undefined ? `${result.achievedRatePerSecond}/s of ${result.requestedRatePerSecond}/s asked` : `${result.achievedRatePerSecond}/s`;
+  const rate =
+    result.requestedRatePerSecond !== undefined
+      ? `${result.achievedRatePerSecond}/s of ${result.requestedRatePerSecond}/s asked`
+      : `${result.achievedRatePerSecond}/s`;
   const warm = result.warmup.sent > 0 ? ` (+${count(result.warmup.sent)} warm-up requests not counted)` : '';
   lines.push(`${count(t.sent)} requests in ${seconds} s, ${rate}${warm}`);
   const parts = [`${count(t.ok)} ok`, `${count(t.errors)} errors`];

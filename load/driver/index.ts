@@ -1,6 +1,14 @@
 export { runLoad } from './load-driver';
 export { DRIVER_DEFAULTS, resolveDriverOptions } from './driver-options';
-export type { ClassifyResponse, DriverOptions, DriverRequest, LoadModel, ProgressSnapshot, RampStage, RequestTiming } from './driver-options';
+export type {
+  ClassifyResponse,
+  DriverOptions,
+  DriverRequest,
+  LoadModel,
+  ProgressSnapshot,
+  RampStage,
+  RequestTiming,
+} from './driver-options';
 export { successRate, toMetricSamples, toScenarioResult } from './driver-result';
 export type { DriverResult, DriverTotals, StopReason } from './driver-result';
 export { epochNow } from './epoch-clock';

@@ -39,7 +39,13 @@ function bucketIndex(ms: number): number {
  * counts for charts. The pure-JS histogram is used: WebAssembly would need an async init for little gain here.
  */
 export class LatencyRecorder {
-  private readonly histogram: Histogram = build({ useWebAssembly: false, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+  private readonly histogram: Histogram = build({
+    useWebAssembly: false,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+  });
   private readonly buckets: number[] = [];
 
   record(ms: number): void {

@@ -184,7 +184,10 @@ describe('load driver against a local http server', function () {
       expect(result.latency.corrected.p90).to.be.at.least(300);
       expect(result.latency.uncorrected.p90).to.be.at.least(300);
       expect(result.latency.corrected.p50, 'the fast half is still fast').to.be.below(300);
-      expect(result.timeline.some((p) => (p.p99 ?? 0) >= 300), 'the per-second p99 sees the timeouts too').to.equal(true);
+      expect(
+        result.timeline.some((p) => (p.p99 ?? 0) >= 300),
+        'the per-second p99 sees the timeouts too',
+      ).to.equal(true);
       expect(result.totals.unfinished).to.equal(0);
       // Bounded: the schedule, then at most one timeout for the last requests, then a margin.
       expect(performance.now() - started).to.be.below(600 + 300 + 2000);
@@ -208,7 +211,13 @@ describe('load driver against a local http server', function () {
         if (req.url === '/drop') req.socket.destroy();
         else res.end('ok');
       });
-      const result = await runLoad({ url: server.url, model: { kind: 'closed' }, connections: 2, maxRequests: 40, request: (i) => ({ path: i % 4 === 0 ? '/drop' : '/' }) });
+      const result = await runLoad({
+        url: server.url,
+        model: { kind: 'closed' },
+        connections: 2,
+        maxRequests: 40,
+        request: (i) => ({ path: i % 4 === 0 ? '/drop' : '/' }),
+      });
       expect(Object.keys(result.totals.errorsByKind)).to.deep.equal(['reset']);
       expect(result.totals.errorsByKind.reset).to.equal(10);
       expect(result.totals.ok).to.equal(30);
@@ -242,7 +251,12 @@ describe('load driver against a local http server', function () {
         model: { kind: 'closed' },
         connections: 1,
         maxRequests: 2,
-        request: (i) => ({ method: 'POST', path: `/store`, headers: { 'content-type': 'application/json', 'x-index': String(i) }, body: JSON.stringify([{ key: `k${i}` }]) }),
+        request: (i) => ({
+          method: 'POST',
+          path: `/store`,
+          headers: { 'content-type': 'application/json', 'x-index': String(i) },
+          body: JSON.stringify([{ key: `k${i}` }]),
+        }),
       });
       expect(result.totals.ok).to.equal(2);
       expect(seen).to.deep.equal(['POST /v1.0/state/store 0 [{"key":"k0"}]', 'POST /v1.0/state/store 1 [{"key":"k1"}]']);
@@ -297,7 +311,14 @@ describe('load driver against a local http server', function () {
       // (duration + timeout + grace) allows 1 s + 400 ms + 100 ms.
       server.setHandler((_req, res) => setTimeout(() => res.end('ok'), 200));
       const started = performance.now();
-      const result = await runLoad({ url: server.url, model: { kind: 'open', ratePerSecond: 100 }, connections: 1, durationMs: 1000, timeoutMs: 400, abortGraceMs: 100 });
+      const result = await runLoad({
+        url: server.url,
+        model: { kind: 'open', ratePerSecond: 100 },
+        connections: 1,
+        durationMs: 1000,
+        timeoutMs: 400,
+        abortGraceMs: 100,
+      });
       expect(performance.now() - started).to.be.below(1500 + 2000);
       expect(result.stopReason).to.equal('deadline');
       expect(result.partial).to.equal(true);
@@ -311,7 +332,13 @@ describe('load driver against a local http server', function () {
 
     it('drops arrivals beyond maxInFlight, says so, and counts them against success', async () => {
       server.setHandler((_req, res) => held.push(() => res.end('late')));
-      const result = await runLoad({ url: server.url, model: { kind: 'open', ratePerSecond: 200 }, durationMs: 500, maxInFlight: 10, timeoutMs: 2000 });
+      const result = await runLoad({
+        url: server.url,
+        model: { kind: 'open', ratePerSecond: 200 },
+        durationMs: 500,
+        maxInFlight: 10,
+        timeoutMs: 2000,
+      });
       expect(result.totals.sent).to.equal(10);
       expect(result.totals.dropped).to.be.within(80, 100);
       expect(result.timeline.reduce((n, p) => n + p.dropped, 0)).to.equal(result.totals.dropped);
@@ -354,7 +381,14 @@ describe('load driver against a local http server', function () {
       server.setHandler((_req, res) => setTimeout(() => res.end('ok'), 100));
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 300);
-      const result = await runLoad({ url: server.url, model: { kind: 'closed' }, connections: 4, durationMs: 60_000, abortGraceMs: 3000, signal: controller.signal });
+      const result = await runLoad({
+        url: server.url,
+        model: { kind: 'closed' },
+        connections: 4,
+        durationMs: 60_000,
+        abortGraceMs: 3000,
+        signal: controller.signal,
+      });
       expect(result.partial).to.equal(true);
       expect(result.totals.unfinished).to.equal(0);
       expect(result.totals.ok).to.equal(result.totals.sent);
@@ -402,7 +436,13 @@ describe('load driver against a local http server', function () {
     it('reports progress at most once per second', async () => {
       const snapshots: { at: number; s: ProgressSnapshot }[] = [];
       server.setHandler(answerOk);
-      await runLoad({ url: server.url, model: { kind: 'open', ratePerSecond: 50 }, warmupMs: 500, durationMs: 2000, onProgress: (s) => snapshots.push({ at: performance.now(), s }) });
+      await runLoad({
+        url: server.url,
+        model: { kind: 'open', ratePerSecond: 50 },
+        warmupMs: 500,
+        durationMs: 2000,
+        onProgress: (s) => snapshots.push({ at: performance.now(), s }),
+      });
       expect(snapshots.length).to.be.within(1, 3);
       for (let i = 1; i < snapshots.length; i++) expect((snapshots[i]?.at ?? 0) - (snapshots[i - 1]?.at ?? 0)).to.be.at.least(900);
       const last = snapshots[snapshots.length - 1]?.s;

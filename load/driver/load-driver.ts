@@ -35,7 +35,16 @@ class LoadRun {
   private readonly timeline: TimelineBuilder;
   private readonly corrected = new LatencyRecorder();
   private readonly uncorrected = new LatencyRecorder();
-  private readonly totals: DriverTotals = { sent: 0, completed: 0, ok: 0, errors: 0, timeouts: 0, dropped: 0, unfinished: 0, errorsByKind: {} };
+  private readonly totals: DriverTotals = {
+    sent: 0,
+    completed: 0,
+    ok: 0,
+    errors: 0,
+    timeouts: 0,
+    dropped: 0,
+    unfinished: 0,
+    errorsByKind: {},
+  };
   private readonly warmup = { sent: 0, completed: 0, dropped: 0 };
 
   /** Requests given an index (warm-up included): the maxRequests count. */
@@ -97,10 +106,13 @@ class LoadRun {
   }
 
   private after(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.timers.add(timer);
   }
 

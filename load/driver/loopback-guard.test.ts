@@ -7,13 +7,32 @@ import { checkedTarget, isLoopbackHost } from './loopback-guard';
 
 describe('loopback guard', () => {
   it('accepts 127.0.0.0/8, ::1 and localhost in the forms URLs produce', () => {
-    for (const url of ['http://127.0.0.1:3500', 'http://127.1.2.3/', 'http://localhost:8080', 'http://LOCALHOST/', 'http://[::1]:3500', 'https://[::ffff:127.0.0.1]/', 'http://127.1/', 'http://0x7f000001/']) {
+    for (const url of [
+      'http://127.0.0.1:3500',
+      'http://127.1.2.3/',
+      'http://localhost:8080',
+      'http://LOCALHOST/',
+      'http://[::1]:3500',
+      'https://[::ffff:127.0.0.1]/',
+      'http://127.1/',
+      'http://0x7f000001/',
+    ]) {
       expect(isLoopbackHost(new URL(url).hostname), url).to.equal(true);
     }
   });
 
   it('refuses every other host, including names that merely look local', () => {
-    for (const url of ['http://10.0.0.1', 'http://example.com', 'http://0.0.0.0:3500', 'http://[::]/', 'http://[::ffff:10.0.0.1]/', 'http://192.168.1.10/', 'http://localhost.example.com/', 'http://127.0.0.1.nip.io/', 'http://128.0.0.1/']) {
+    for (const url of [
+      'http://10.0.0.1',
+      'http://example.com',
+      'http://0.0.0.0:3500',
+      'http://[::]/',
+      'http://[::ffff:10.0.0.1]/',
+      'http://192.168.1.10/',
+      'http://localhost.example.com/',
+      'http://127.0.0.1.nip.io/',
+      'http://128.0.0.1/',
+    ]) {
       expect(isLoopbackHost(new URL(url).hostname), url).to.equal(false);
     }
   });

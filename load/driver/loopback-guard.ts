@@ -26,10 +26,18 @@ export function checkedTarget(url: string, allowNonLoopback: boolean): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw usageError('LOAD_INVALID_URL', `load target ${JSON.stringify(url)} is not a URL`, 'give a base URL such as http://127.0.0.1:3500');
+    throw usageError(
+      'LOAD_INVALID_URL',
+      `load target ${JSON.stringify(url)} is not a URL`,
+      'give a base URL such as http://127.0.0.1:3500',
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw usageError('LOAD_INVALID_URL', `load target ${url} uses ${parsed.protocol} — only http and https are driven`, 'give an http:// or https:// base URL');
+    throw usageError(
+      'LOAD_INVALID_URL',
+      `load target ${url} uses ${parsed.protocol} — only http and https are driven`,
+      'give an http:// or https:// base URL',
+    );
   }
   if (!allowNonLoopback && !isLoopbackHost(parsed.hostname)) {
     throw usageError(

@@ -24,7 +24,15 @@ describe('request sender', function () {
   });
 
   function senderFor(options: Partial<ConstructorParameters<typeof RequestSender>[0]> = {}): RequestSender {
-    sender = new RequestSender({ origin: server.url, basePath: '', connections: 2, pipelining: 1, timeoutMs: 1000, readBody: false, ...options });
+    sender = new RequestSender({
+      origin: server.url,
+      basePath: '',
+      connections: 2,
+      pipelining: 1,
+      timeoutMs: 1000,
+      readBody: false,
+      ...options,
+    });
     return sender;
   }
 
@@ -76,7 +84,9 @@ describe('request sender', function () {
   });
 
   it('reports an invalid request as a failure instead of throwing', async () => {
-    const outcome = await new Promise<SendOutcome>((resolve) => senderFor().send({ path: '/', method: 'GET', headers: { 'bad header': 'x' } }, resolve));
+    const outcome = await new Promise<SendOutcome>((resolve) =>
+      senderFor().send({ path: '/', method: 'GET', headers: { 'bad header': 'x' } }, resolve),
+    );
     expect(outcome.error).to.be.instanceOf(Error);
     expect(outcome.status).to.equal(undefined);
     expect(server.received).to.equal(0);

@@ -61,7 +61,11 @@ class RequestHandler implements Dispatcher.DispatchHandler {
       startedAt: this.startedAt || this.dispatchedAt,
       endedAt,
       status: this.status,
-      body: this.readBody ? Buffer.concat(this.chunks ?? []).subarray(0, BODY_LIMIT).toString('utf8') : undefined,
+      body: this.readBody
+        ? Buffer.concat(this.chunks ?? [])
+            .subarray(0, BODY_LIMIT)
+            .toString('utf8')
+        : undefined,
     };
     this.done(this.outcome);
   }
@@ -115,7 +119,10 @@ export class RequestSender {
     const handler = new RequestHandler(now, now + this.options.timeoutMs, this.options.readBody, done);
     const path = this.options.basePath + request.path || '/';
     try {
-      this.pool.dispatch({ method: (request.method ?? 'GET') as Dispatcher.HttpMethod, path, headers: request.headers, body: request.body }, handler);
+      this.pool.dispatch(
+        { method: (request.method ?? 'GET') as Dispatcher.HttpMethod, path, headers: request.headers, body: request.body },
+        handler,
+      );
     } catch (error) {
       // undici rejects bad arguments synchronously; report it like any other failure, but not re-entrantly.
       queueMicrotask(() => handler.onResponseError(undefined as unknown as Dispatcher.DispatchController, error as Error));

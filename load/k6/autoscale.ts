@@ -43,7 +43,8 @@ const START_RATE = positiveInt('START_RATE', 10);
 const PAYLOAD_BYTES = positiveInt('PAYLOAD_BYTES', 1024);
 const PRE_ALLOCATED_VUS = positiveInt('PRE_ALLOCATED_VUS', 100);
 const MAX_VUS = positiveInt('MAX_VUS', 2000);
-if (MAX_VUS < PRE_ALLOCATED_VUS) throw badSetting('MAX_VUS', String(MAX_VUS), `at least PRE_ALLOCATED_VUS (${PRE_ALLOCATED_VUS})`, String(PRE_ALLOCATED_VUS));
+if (MAX_VUS < PRE_ALLOCATED_VUS)
+  throw badSetting('MAX_VUS', String(MAX_VUS), `at least PRE_ALLOCATED_VUS (${PRE_ALLOCATED_VUS})`, String(PRE_ALLOCATED_VUS));
 const TIMEOUT_MS = durationMs('TIMEOUT', '10s');
 const DAPR_API_TOKEN = setting('DAPR_API_TOKEN', '');
 
@@ -54,7 +55,8 @@ const K8S_DEPLOYMENT = setting('K8S_DEPLOYMENT', TARGET_APP);
 const K8S_TOKEN_FILE = setting('K8S_TOKEN_FILE', '/var/run/secrets/kubernetes.io/serviceaccount/token');
 /** k6 cannot be given the cluster's CA, so an https API server is only reachable with verification off. */
 const K8S_INSECURE = setting('K8S_INSECURE_SKIP_TLS_VERIFY', 'false');
-if (K8S_INSECURE !== 'true' && K8S_INSECURE !== 'false') throw badSetting('K8S_INSECURE_SKIP_TLS_VERIFY', K8S_INSECURE, 'true or false', 'true');
+if (K8S_INSECURE !== 'true' && K8S_INSECURE !== 'false')
+  throw badSetting('K8S_INSECURE_SKIP_TLS_VERIFY', K8S_INSECURE, 'true or false', 'true');
 const POLL_MS = durationMs('POLL', '5s');
 
 /** A bearer token for an https API server; read at init, the only place k6 can open files. */
@@ -63,7 +65,9 @@ function serviceAccountToken(): string {
   try {
     return open(K8S_TOKEN_FILE).trim();
   } catch {
-    throw new Error(`K6_K8S_TOKEN_MISSING: cannot read ${K8S_TOKEN_FILE} for ${K8S_API} · run in a pod with a service account allowed to get deployments (k8s/load/autoscale-watcher-rbac.yaml), set K8S_TOKEN_FILE, or use -e K8S_API=http://127.0.0.1:8001 with kubectl proxy`);
+    throw new Error(
+      `K6_K8S_TOKEN_MISSING: cannot read ${K8S_TOKEN_FILE} for ${K8S_API} · run in a pod with a service account allowed to get deployments (k8s/load/autoscale-watcher-rbac.yaml), set K8S_TOKEN_FILE, or use -e K8S_API=http://127.0.0.1:8001 with kubectl proxy`,
+    );
   }
 }
 
@@ -95,7 +99,14 @@ function plan(): Record<string, Scenario> {
       gracefulStop: `${TIMEOUT_MS}ms`,
     },
   };
-  if (K8S_API) scenarios.replicas = { executor: 'constant-vus', exec: 'watchReplicas', vus: 1, duration: `${LOAD_MS}ms`, gracefulStop: `${TIMEOUT_MS}ms` };
+  if (K8S_API)
+    scenarios.replicas = {
+      executor: 'constant-vus',
+      exec: 'watchReplicas',
+      vus: 1,
+      duration: `${LOAD_MS}ms`,
+      gracefulStop: `${TIMEOUT_MS}ms`,
+    };
   return scenarios;
 }
 
@@ -111,7 +122,9 @@ export const options: Options = {
 // ---- load --------------------------------------------------------------------------------------------------
 
 const PAYLOAD = JSON.stringify({ data: 'x'.repeat(Math.max(0, PAYLOAD_BYTES - 11)) });
-const HEADERS: Record<string, string> = DAPR_API_TOKEN ? { 'content-type': 'application/json', 'dapr-api-token': DAPR_API_TOKEN } : { 'content-type': 'application/json' };
+const HEADERS: Record<string, string> = DAPR_API_TOKEN
+  ? { 'content-type': 'application/json', 'dapr-api-token': DAPR_API_TOKEN }
+  : { 'content-type': 'application/json' };
 
 function errorKind(res: RefinedResponse<ResponseType | undefined>): string | undefined {
   if (res.status >= 200 && res.status < 300) return undefined;
@@ -148,7 +161,10 @@ export function watchReplicas(): void {
     status = undefined;
   }
   const readable = check(res, { [`deployment ${K8S_NAMESPACE}/${K8S_DEPLOYMENT} readable`]: () => status !== undefined });
-  if (!readable) console.warn(`autoscale: GET ${DEPLOYMENT_URL} answered ${res.status || res.error}; check K8S_API and that the service account may get deployments`);
+  if (!readable)
+    console.warn(
+      `autoscale: GET ${DEPLOYMENT_URL} answered ${res.status || res.error}; check K8S_API and that the service account may get deployments`,
+    );
   if (status) {
     const now = typeof status.replicas === 'number' ? status.replicas : 0;
     const ready = typeof status.readyReplicas === 'number' ? status.readyReplicas : 0;

@@ -34,7 +34,8 @@ const WARMUP_MS = durationMs('WARMUP', '5s', true);
 const PAYLOAD_BYTES = positiveInt('PAYLOAD_BYTES', 1024);
 const PRE_ALLOCATED_VUS = positiveInt('PRE_ALLOCATED_VUS', 50);
 const MAX_VUS = positiveInt('MAX_VUS', 500);
-if (MAX_VUS < PRE_ALLOCATED_VUS) throw badSetting('MAX_VUS', String(MAX_VUS), `at least PRE_ALLOCATED_VUS (${PRE_ALLOCATED_VUS})`, String(PRE_ALLOCATED_VUS));
+if (MAX_VUS < PRE_ALLOCATED_VUS)
+  throw badSetting('MAX_VUS', String(MAX_VUS), `at least PRE_ALLOCATED_VUS (${PRE_ALLOCATED_VUS})`, String(PRE_ALLOCATED_VUS));
 const TIMEOUT_MS = durationMs('TIMEOUT', '10s');
 const DAPR_API_TOKEN = setting('DAPR_API_TOKEN', '');
 /** For apps that answer only their own sidecar (APP_API_TOKEN set on them): the baseline must present it too. */
@@ -86,7 +87,13 @@ function arrivals(execName: string, startMs: number, lengthMs: number, phase: st
 
 /** Warm-up then measured window for each path, one path after the other so they never share the machine. */
 function plan(): Record<string, Scenario> {
-  const paths: [string, string][] = BASELINE === 'on' ? [['baseline', 'baseline'], ['dapr', 'throughDapr']] : [['dapr', 'throughDapr']];
+  const paths: [string, string][] =
+    BASELINE === 'on'
+      ? [
+          ['baseline', 'baseline'],
+          ['dapr', 'throughDapr'],
+        ]
+      : [['dapr', 'throughDapr']];
   const scenarios: Record<string, Scenario> = {};
   let at = 0;
   for (const [name, fn] of paths) {

@@ -26,7 +26,6 @@ import { URL_SHAPE, badSetting, baseUrl, durationMs, positiveInt, setting } from
 
 // ---- settings: every target and knob from __ENV, checked once at init --------------------------------------
 
-
 interface Subscriber {
   appId: string;
   /** One app address per instance: each replica keeps a ledger of its own. */
@@ -42,11 +41,15 @@ function subscribers(name: string, fallback: string): Subscriber[] {
   for (const part of raw.split(',')) {
     const at = part.indexOf('=');
     const appId = part.slice(0, at).trim();
-    const urls = part.slice(at + 1).split('|').map((u) => u.trim().replace(/\/+$/, ''));
+    const urls = part
+      .slice(at + 1)
+      .split('|')
+      .map((u) => u.trim().replace(/\/+$/, ''));
     if (at < 1 || !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(appId) || urls.some((u) => !URL_SHAPE.test(u))) {
       throw badSetting(name, raw, `a list of app-id=url[|url…] (bad entry "${part}")`, SUBSCRIBERS_EXAMPLE);
     }
-    if (out.some((s) => s.appId === appId)) throw badSetting(name, raw, `a list naming each app once (${appId} twice)`, SUBSCRIBERS_EXAMPLE);
+    if (out.some((s) => s.appId === appId))
+      throw badSetting(name, raw, `a list naming each app once (${appId} twice)`, SUBSCRIBERS_EXAMPLE);
     out.push({ appId, urls });
   }
   return out;
@@ -57,7 +60,10 @@ const DAPR_HTTP = baseUrl('DAPR_HTTP', 'http://127.0.0.1:3500');
 const PUBSUB = setting('PUBSUB', 'pubsub');
 const TOPIC = setting('TOPIC', 'task.created');
 /** The reference deployment's subscribers of task.created at the ports system-under-test/dapr.yaml gives them. */
-const SUBSCRIBERS = subscribers('SUBSCRIBERS', 'notification-service=http://127.0.0.1:8082,audit-service=http://127.0.0.1:8083,analytics-service=http://127.0.0.1:8084');
+const SUBSCRIBERS = subscribers(
+  'SUBSCRIBERS',
+  'notification-service=http://127.0.0.1:8082,audit-service=http://127.0.0.1:8083,analytics-service=http://127.0.0.1:8084',
+);
 const RATE = positiveInt('RATE', 1000);
 const DURATION_MS = durationMs('DURATION', '60s');
 /** How long teardown() waits for deliveries still on their way after the last publish. */
@@ -66,7 +72,8 @@ const DRAIN_MS = durationMs('DRAIN', '30s');
 const LATE_AFTER_MS = durationMs('LATE_AFTER', '1s');
 const PRE_ALLOCATED_VUS = positiveInt('PRE_ALLOCATED_VUS', 50);
 const MAX_VUS = positiveInt('MAX_VUS', 500);
-if (MAX_VUS < PRE_ALLOCATED_VUS) throw badSetting('MAX_VUS', String(MAX_VUS), `at least PRE_ALLOCATED_VUS (${PRE_ALLOCATED_VUS})`, String(PRE_ALLOCATED_VUS));
+if (MAX_VUS < PRE_ALLOCATED_VUS)
+  throw badSetting('MAX_VUS', String(MAX_VUS), `at least PRE_ALLOCATED_VUS (${PRE_ALLOCATED_VUS})`, String(PRE_ALLOCATED_VUS));
 const TIMEOUT_MS = durationMs('TIMEOUT', '10s');
 const DAPR_API_TOKEN = setting('DAPR_API_TOKEN', '');
 
@@ -159,7 +166,9 @@ export default function publish(data: RunData): void {
   const eventId = `${data.runId}.${exec.vu.idInTest}.${acknowledged}`;
   const publishedAt = Date.now();
   const res = http.post(PUBLISH_URL, JSON.stringify({ eventId, publishedAt, load: true }), {
-    headers: DAPR_API_TOKEN ? { 'content-type': 'application/json', 'dapr-api-token': DAPR_API_TOKEN } : { 'content-type': 'application/json' },
+    headers: DAPR_API_TOKEN
+      ? { 'content-type': 'application/json', 'dapr-api-token': DAPR_API_TOKEN }
+      : { 'content-type': 'application/json' },
     timeout: TIMEOUT_MS,
     responseType: 'none',
     tags: { name: 'publish' },
@@ -245,7 +254,15 @@ export function reconcile(runId: string, reads: LedgerRead[], lateAfterMs: numbe
       latenciesMs.push(ms);
       if (ms > lateAfterMs) late += 1;
     }
-    return { subscriber: read.subscriber, acknowledged: acknowledgedEvents, delivered: first.size, lost: acknowledgedEvents - first.size, duplicates, late, latenciesMs };
+    return {
+      subscriber: read.subscriber,
+      acknowledged: acknowledgedEvents,
+      delivered: first.size,
+      lost: acknowledgedEvents - first.size,
+      duplicates,
+      late,
+      latenciesMs,
+    };
   });
 }
 
@@ -294,10 +311,15 @@ export function teardown(data: RunData): void {
 
   for (const read of reads) {
     check(read, { [`ledger of ${read.subscriber} readable`]: (r) => r.unreadable.length === 0 });
-    if (read.unreadable.length > 0) console.error(`pubsub: could not read ${read.subscriber}'s ledger at ${read.unreadable.join(', ')}; its events count as lost`);
-    if (read.evicted > 0) console.warn(`pubsub: ${read.subscriber}'s ledger evicted ${read.evicted} entries; events of this run among them count as lost (lower RATE or DURATION)`);
+    if (read.unreadable.length > 0)
+      console.error(`pubsub: could not read ${read.subscriber}'s ledger at ${read.unreadable.join(', ')}; its events count as lost`);
+    if (read.evicted > 0)
+      console.warn(
+        `pubsub: ${read.subscriber}'s ledger evicted ${read.evicted} entries; events of this run among them count as lost (lower RATE or DURATION)`,
+      );
   }
-  if (results.every((r) => r.acknowledged === 0)) console.error(`pubsub: no event of run ${data.runId} reached any subscriber; the delivery thresholds fail for want of data`);
+  if (results.every((r) => r.acknowledged === 0))
+    console.error(`pubsub: no event of run ${data.runId} reached any subscriber; the delivery thresholds fail for want of data`);
 
   for (const r of results) {
     const tags = { subscriber: r.subscriber };

@@ -31,7 +31,8 @@ const PAYLOAD_BYTES = positiveInt('PAYLOAD_BYTES', 1024);
 /** VUs per operation. */
 const PRE_ALLOCATED_VUS = positiveInt('PRE_ALLOCATED_VUS', 20);
 const MAX_VUS = positiveInt('MAX_VUS', 200);
-if (MAX_VUS < PRE_ALLOCATED_VUS) throw badSetting('MAX_VUS', String(MAX_VUS), `at least PRE_ALLOCATED_VUS (${PRE_ALLOCATED_VUS})`, String(PRE_ALLOCATED_VUS));
+if (MAX_VUS < PRE_ALLOCATED_VUS)
+  throw badSetting('MAX_VUS', String(MAX_VUS), `at least PRE_ALLOCATED_VUS (${PRE_ALLOCATED_VUS})`, String(PRE_ALLOCATED_VUS));
 const TIMEOUT_MS = durationMs('TIMEOUT', '10s');
 const DAPR_API_TOKEN = setting('DAPR_API_TOKEN', '');
 
@@ -129,11 +130,27 @@ export function save(data: RunData): void {
 }
 
 export function get(data: RunData): void {
-  record('get', http.get(`${STATE_URL}/${encodeURIComponent(keyOf(data))}`, { headers: AUTH, timeout: TIMEOUT_MS, responseType: 'none', tags: { name: 'get' } }));
+  record(
+    'get',
+    http.get(`${STATE_URL}/${encodeURIComponent(keyOf(data))}`, {
+      headers: AUTH,
+      timeout: TIMEOUT_MS,
+      responseType: 'none',
+      tags: { name: 'get' },
+    }),
+  );
 }
 
 export function remove(data: RunData): void {
-  record('delete', http.del(`${STATE_URL}/${encodeURIComponent(keyOf(data))}`, null, { headers: AUTH, timeout: TIMEOUT_MS, responseType: 'none', tags: { name: 'delete' } }));
+  record(
+    'delete',
+    http.del(`${STATE_URL}/${encodeURIComponent(keyOf(data))}`, null, {
+      headers: AUTH,
+      timeout: TIMEOUT_MS,
+      responseType: 'none',
+      tags: { name: 'delete' },
+    }),
+  );
 }
 
 /** Deletes every key the run may have written, so repeated runs do not fill the store. */
@@ -142,7 +159,12 @@ export function teardown(data: RunData): void {
   for (let from = 0; from < KEYS; from += CLEANUP_BATCH) {
     const batch: ArrayBatchRequest[] = [];
     for (let n = from; n < Math.min(KEYS, from + CLEANUP_BATCH); n++) {
-      batch.push(['DELETE', `${STATE_URL}/${encodeURIComponent(`${data.runId}-${n}`)}`, null, { headers: AUTH, timeout: TIMEOUT_MS, responseType: 'none', tags: { name: 'cleanup' } }]);
+      batch.push([
+        'DELETE',
+        `${STATE_URL}/${encodeURIComponent(`${data.runId}-${n}`)}`,
+        null,
+        { headers: AUTH, timeout: TIMEOUT_MS, responseType: 'none', tags: { name: 'cleanup' } },
+      ]);
     }
     for (const res of http.batch(batch)) if (errorKind(res) !== undefined) failed += 1;
   }

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { silentProgress } from '../../harness/console/progress';
-import { peaksOf, type AutoscaleTimeline, type AutoscaleWatcher, type ReplicaSample } from '../../harness/targets/kubernetes/autoscale-watcher';
+import {
+  peaksOf,
+  type AutoscaleTimeline,
+  type AutoscaleWatcher,
+  type ReplicaSample,
+} from '../../harness/targets/kubernetes/autoscale-watcher';
 import type { AutoscalingControl } from '../../harness/targets/deployment';
 import { perSecond, runKubernetesAutoscale, type AutoscaleLoad } from './autoscale-kubernetes';
 
@@ -30,7 +35,17 @@ class ScriptedWatcher {
   }
 
   timeline(): AutoscaleTimeline {
-    return { namespace: 'ns', hpa: 'web', deployment: 'web', startedAt: new Date(this.started).toISOString(), minReplicas: 1, maxReplicas: 50, samples: [...this.samples], marks: { ...this.marks }, ...peaksOf(this.samples) };
+    return {
+      namespace: 'ns',
+      hpa: 'web',
+      deployment: 'web',
+      startedAt: new Date(this.started).toISOString(),
+      minReplicas: 1,
+      maxReplicas: 50,
+      samples: [...this.samples],
+      marks: { ...this.marks },
+      ...peaksOf(this.samples),
+    };
   }
 
   async stop(): Promise<AutoscaleTimeline> {
@@ -61,8 +76,8 @@ function recordingLoad(onStart: () => void = () => {}, onStop: () => void = () =
 
 const later = (ms: number, fn: () => void): void => void setTimeout(fn, ms);
 
-describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scripted watch)', () => {
-  it('keeps the load on until the HPA\'s maximum is ready, then waits for the way back down, and reports both', async () => {
+describe("runKubernetesAutoscale (the scenario's Kubernetes side, against a scripted watch)", () => {
+  it("keeps the load on until the HPA's maximum is ready, then waits for the way back down, and reports both", async () => {
     const w = new ScriptedWatcher();
     w.push(1, 1, 1);
     const load = recordingLoad(
@@ -73,12 +88,33 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
       },
       () => later(10, () => w.push(1, 1, 1)),
     );
-    const r = await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, targets: [10, 50, 80], loadMs: 2000, scaleBackMs: 2000, progress: silentProgress });
+    const r = await runKubernetesAutoscale({
+      autoscaling: deploymentWith(w),
+      hpa: 'web',
+      load,
+      targets: [10, 50, 80],
+      loadMs: 2000,
+      scaleBackMs: 2000,
+      progress: silentProgress,
+    });
     expect(load.calls).to.deep.equal(['start', 'stop']);
     expect([r.reachedTarget, r.scaledBack, r.summary.peakReplicas]).to.deep.equal([true, true, 50]);
     expect(Object.keys(r.summary.timeToReachMs)).to.deep.equal(['10', '50']);
-    expect(r.metrics.map((m) => m.name)).to.deep.equal(['autoscale.max_replicas', 'autoscale.time_to_reach', 'autoscale.time_to_reach', 'autoscale.scale_back_time']);
-    expect(r.scenario.settings).to.deep.include({ hpa: 'web', deployment: 'web', minReplicas: 1, maxReplicas: 50, untilReplicas: 50, reachedTarget: true, scaledBack: true });
+    expect(r.metrics.map((m) => m.name)).to.deep.equal([
+      'autoscale.max_replicas',
+      'autoscale.time_to_reach',
+      'autoscale.time_to_reach',
+      'autoscale.scale_back_time',
+    ]);
+    expect(r.scenario.settings).to.deep.include({
+      hpa: 'web',
+      deployment: 'web',
+      minReplicas: 1,
+      maxReplicas: 50,
+      untilReplicas: 50,
+      reachedTarget: true,
+      scaledBack: true,
+    });
     expect(w.stops).to.be.at.least(1);
   });
 
@@ -94,15 +130,33 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
         return { metrics: [measured], settings: { stopReason: 'aborted', sent: 10 } };
       },
     };
-    const r = await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, loadMs: 2000, scaleBackMs: 2000, progress: silentProgress });
+    const r = await runKubernetesAutoscale({
+      autoscaling: deploymentWith(w),
+      hpa: 'web',
+      load,
+      loadMs: 2000,
+      scaleBackMs: 2000,
+      progress: silentProgress,
+    });
     expect(r.metrics).to.deep.include(measured);
     expect(r.scenario.settings).to.deep.include({ 'load.stopReason': 'aborted', 'load.sent': 10 });
     expect(r.load?.error).to.equal(undefined);
 
     const w2 = new ScriptedWatcher();
     w2.push(1, 1, 1);
-    const failing: AutoscaleLoad = { description: 'failing', start: async () => {}, stop: async () => ({ metrics: [], settings: {}, error: 'request builder threw' }) };
-    const r2 = await runKubernetesAutoscale({ autoscaling: deploymentWith(w2), hpa: 'web', load: failing, loadMs: 50, scaleBackMs: 50, progress: silentProgress });
+    const failing: AutoscaleLoad = {
+      description: 'failing',
+      start: async () => {},
+      stop: async () => ({ metrics: [], settings: {}, error: 'request builder threw' }),
+    };
+    const r2 = await runKubernetesAutoscale({
+      autoscaling: deploymentWith(w2),
+      hpa: 'web',
+      load: failing,
+      loadMs: 50,
+      scaleBackMs: 50,
+      progress: silentProgress,
+    });
     expect(r2.load?.error).to.equal('request builder threw');
     expect(r2.scenario.settings['load.error']).to.equal('request builder threw');
   });
@@ -110,8 +164,18 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
   it('counts Ready pods as the peak, not pods the HPA asked for that stayed Pending', async () => {
     const w = new ScriptedWatcher();
     w.push(1, 1, 1);
-    const load = recordingLoad(() => later(5, () => w.push(50, 7, 50)), () => later(5, () => w.push(1, 1, 1)));
-    const r = await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, loadMs: 200, scaleBackMs: 500, progress: silentProgress });
+    const load = recordingLoad(
+      () => later(5, () => w.push(50, 7, 50)),
+      () => later(5, () => w.push(1, 1, 1)),
+    );
+    const r = await runKubernetesAutoscale({
+      autoscaling: deploymentWith(w),
+      hpa: 'web',
+      load,
+      loadMs: 200,
+      scaleBackMs: 500,
+      progress: silentProgress,
+    });
     expect(r.reachedTarget).to.equal(false);
     expect(r.summary.peakReplicas).to.equal(7);
     expect(r.metrics.find((m) => m.name === 'autoscale.max_replicas')?.value).to.equal(7);
@@ -122,7 +186,15 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
     const w = new ScriptedWatcher();
     w.push(1, 1, 1);
     const load = recordingLoad(() => later(5, () => w.push(4, 4, 4)));
-    const r = await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, untilReplicas: 10, loadMs: 100, scaleBackMs: 50, progress: silentProgress });
+    const r = await runKubernetesAutoscale({
+      autoscaling: deploymentWith(w),
+      hpa: 'web',
+      load,
+      untilReplicas: 10,
+      loadMs: 100,
+      scaleBackMs: 50,
+      progress: silentProgress,
+    });
     expect(load.calls).to.deep.equal(['start', 'stop']);
     expect([r.reachedTarget, r.scaledBack, r.summary.peakReplicas]).to.deep.equal([false, false, 4]);
     expect(r.summary.timeToReachMs['10']).to.equal(null);
@@ -136,7 +208,15 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
     const load = recordingLoad(() => later(20, () => controller.abort(new Error('Ctrl-C'))));
     let error: unknown;
     const started = Date.now();
-    await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, loadMs: 10_000, scaleBackMs: 10_000, progress: silentProgress, signal: controller.signal }).catch((err: unknown) => (error = err));
+    await runKubernetesAutoscale({
+      autoscaling: deploymentWith(w),
+      hpa: 'web',
+      load,
+      loadMs: 10_000,
+      scaleBackMs: 10_000,
+      progress: silentProgress,
+      signal: controller.signal,
+    }).catch((err: unknown) => (error = err));
     expect((error as Error)?.message).to.equal('Ctrl-C');
     expect(Date.now() - started).to.be.below(5_000);
     expect(load.calls).to.deep.equal(['start', 'stop']);
@@ -146,9 +226,20 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
   it('a load that cannot start fails the scenario and leaves nothing to turn off', async () => {
     const w = new ScriptedWatcher();
     w.push(1, 1, 1);
-    const load: AutoscaleLoad = { description: 'broken', start: () => Promise.reject(new Error('no route to the sidecar')), stop: () => Promise.reject(new Error('stop must not be called')) };
+    const load: AutoscaleLoad = {
+      description: 'broken',
+      start: () => Promise.reject(new Error('no route to the sidecar')),
+      stop: () => Promise.reject(new Error('stop must not be called')),
+    };
     let error: unknown;
-    await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'web', load, loadMs: 100, scaleBackMs: 100, progress: silentProgress }).catch((err: unknown) => (error = err));
+    await runKubernetesAutoscale({
+      autoscaling: deploymentWith(w),
+      hpa: 'web',
+      load,
+      loadMs: 100,
+      scaleBackMs: 100,
+      progress: silentProgress,
+    }).catch((err: unknown) => (error = err));
     expect((error as Error)?.message).to.equal('no route to the sidecar');
     expect(w.stops).to.equal(1);
   });
@@ -157,7 +248,15 @@ describe('runKubernetesAutoscale (the scenario\'s Kubernetes side, against a scr
     const w = new ScriptedWatcher();
     const load = recordingLoad();
     let error: unknown;
-    await runKubernetesAutoscale({ autoscaling: deploymentWith(w), hpa: 'missing', load, loadMs: 100, scaleBackMs: 100, progress: silentProgress, firstSampleTimeoutMs: 200 }).catch((err: unknown) => (error = err));
+    await runKubernetesAutoscale({
+      autoscaling: deploymentWith(w),
+      hpa: 'missing',
+      load,
+      loadMs: 100,
+      scaleBackMs: 100,
+      progress: silentProgress,
+      firstSampleTimeoutMs: 200,
+    }).catch((err: unknown) => (error = err));
     expect((error as Error)?.message).to.match(/no matching sample/);
     expect(load.calls).to.deep.equal([]);
   });

@@ -1,6 +1,13 @@
 import type { Progress } from '../../harness/console/progress';
 import type { MetricSample, ScenarioResult } from '../../harness/results/results-model';
-import { autoscaleMetrics, replicasAt, summarizeAutoscale, type AutoscaleSummary, type AutoscaleTimeline, type ReplicaSample } from '../../harness/targets/kubernetes/autoscale-watcher';
+import {
+  autoscaleMetrics,
+  replicasAt,
+  summarizeAutoscale,
+  type AutoscaleSummary,
+  type AutoscaleTimeline,
+  type ReplicaSample,
+} from '../../harness/targets/kubernetes/autoscale-watcher';
 import type { AutoscalingControl } from '../../harness/targets/deployment';
 
 /** What makes the HPA scale: request traffic through the sidecars on a real cluster, simulated CPU in the test cluster. */
@@ -75,28 +82,59 @@ export async function runKubernetesAutoscale(opts: KubernetesAutoscaleOptions): 
     const max = known.maxReplicas ?? Math.max(...(opts.targets ?? DEFAULT_TARGETS));
     const floor = known.minReplicas ?? 1;
     const until = Math.min(opts.untilReplicas ?? max, max);
-    opts.progress.log(`autoscale: ${opts.autoscaling.namespace}/${workload} at ${first.replicas} pods (HPA ${opts.hpa}: ${floor}–${max}); load: ${opts.load.description}`);
+    opts.progress.log(
+      `autoscale: ${opts.autoscaling.namespace}/${workload} at ${first.replicas} pods (HPA ${opts.hpa}: ${floor}–${max}); load: ${opts.load.description}`,
+    );
 
     watcher.mark('load-start');
     await opts.load.start();
     loadOn = true;
-    const reachedTarget = await reached(watcher.waitFor((s) => s.ready >= until, opts.loadMs), opts.signal);
+    const reachedTarget = await reached(
+      watcher.waitFor((s) => s.ready >= until, opts.loadMs),
+      opts.signal,
+    );
     watcher.mark('load-end');
     const load = (await opts.load.stop()) ?? undefined;
     loadOn = false;
     const peak = watcher.timeline().peakReplicas;
-    opts.progress.log(`autoscale: ${reachedTarget ? `reached ${until} ready pods` : `peaked at ${peak} pods (target ${until} not reached within ${opts.loadMs / 1000}s)`}; load off, waiting for ${floor}`);
+    opts.progress.log(
+      `autoscale: ${reachedTarget ? `reached ${until} ready pods` : `peaked at ${peak} pods (target ${until} not reached within ${opts.loadMs / 1000}s)`}; load off, waiting for ${floor}`,
+    );
     const endedAt = watcher.timeline().marks['load-end'] ?? 0;
-    const scaledBack = await reached(watcher.waitFor((s) => s.t >= endedAt && s.replicas <= floor, opts.scaleBackMs), opts.signal);
+    const scaledBack = await reached(
+      watcher.waitFor((s) => s.t >= endedAt && s.replicas <= floor, opts.scaleBackMs),
+      opts.signal,
+    );
 
     const timeline = await watcher.stop();
     const targets = (opts.targets ?? DEFAULT_TARGETS).filter((n) => n <= max);
     const summary = summarizeAutoscale(timeline, targets, { from: 'load-start', after: 'load-end' });
-    const settings: Record<string, number | string | boolean> = { target: 'kubernetes', hpa: opts.hpa, deployment: workload, load: opts.load.description, minReplicas: floor, maxReplicas: max, untilReplicas: until, loadMs: opts.loadMs, scaleBackMs: opts.scaleBackMs, reachedTarget, scaledBack, peakReadyReplicas: summary.peakReplicas, peakPods: timeline.peakPods };
+    const settings: Record<string, number | string | boolean> = {
+      target: 'kubernetes',
+      hpa: opts.hpa,
+      deployment: workload,
+      load: opts.load.description,
+      minReplicas: floor,
+      maxReplicas: max,
+      untilReplicas: until,
+      loadMs: opts.loadMs,
+      scaleBackMs: opts.scaleBackMs,
+      reachedTarget,
+      scaledBack,
+      peakReadyReplicas: summary.peakReplicas,
+      peakPods: timeline.peakPods,
+    };
     for (const [k, v] of Object.entries(load?.settings ?? {})) settings[`load.${k}`] = v;
     if (load?.error !== undefined) settings['load.error'] = load.error;
     const metrics = [...autoscaleMetrics(timeline, summary), ...(load?.metrics ?? [])];
-    const result: KubernetesAutoscaleResult = { timeline, summary, metrics, scenario: { name: 'autoscale', settings, timeline: perSecond(timeline) }, reachedTarget, scaledBack };
+    const result: KubernetesAutoscaleResult = {
+      timeline,
+      summary,
+      metrics,
+      scenario: { name: 'autoscale', settings, timeline: perSecond(timeline) },
+      reachedTarget,
+      scaledBack,
+    };
     if (load) result.load = load;
     return result;
   } finally {
@@ -110,7 +148,13 @@ async function reached(wait: Promise<ReplicaSample>, signal?: AbortSignal): Prom
   if (signal?.aborted) throw signal.reason;
   const aborted = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
   aborted.catch(() => undefined);
-  return Promise.race([wait.then(() => true, () => false), aborted]);
+  return Promise.race([
+    wait.then(
+      () => true,
+      () => false,
+    ),
+    aborted,
+  ]);
 }
 
 /** The replica counts once a second, in the scenario timeline's shape (no requests of its own: the load's are elsewhere). */

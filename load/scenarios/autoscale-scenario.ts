@@ -50,18 +50,31 @@ export const autoscaleScenario: Scenario = {
         if (!running) return undefined;
         try {
           const driven = await running;
-          return { metrics: toMetricSamples('autoscale.load', driven), settings: { stopReason: driven.stopReason, sent: driven.totals.sent, achievedRatePerSecond: driven.achievedRatePerSecond } };
+          return {
+            metrics: toMetricSamples('autoscale.load', driven),
+            settings: { stopReason: driven.stopReason, sent: driven.totals.sent, achievedRatePerSecond: driven.achievedRatePerSecond },
+          };
         } catch (err) {
           return { metrics: [], settings: {}, error: err instanceof Error ? err.message : String(err) };
         }
       },
     };
-    const result = await runKubernetesAutoscale({ autoscaling, hpa: HPA, load, loadMs: s.durationMs, // k8s/autoscaling waits 5 min before scaling down, then at most halves a minute: 50 → 1 takes about 11 min.
-      scaleBackMs: 720_000, progress: ctx.progress, signal: ctx.signal });
+    const result = await runKubernetesAutoscale({
+      autoscaling,
+      hpa: HPA,
+      load,
+      loadMs: s.durationMs, // k8s/autoscaling waits 5 min before scaling down, then at most halves a minute: 50 → 1 takes about 11 min.
+      scaleBackMs: 720_000,
+      progress: ctx.progress,
+      signal: ctx.signal,
+    });
     ctx.results.metrics.push(...result.metrics);
     ctx.results.scenarios.push(result.scenario);
     ctx.save();
     // Recorded above; a load that never ran makes the replica figures meaningless, so the run must not look whole.
-    if (result.load?.error !== undefined) throw new Error(`the autoscale load through ${HPA}'s sidecar failed: ${result.load.error} · the replica timeline is recorded but does not show the HPA under the asked load`);
+    if (result.load?.error !== undefined)
+      throw new Error(
+        `the autoscale load through ${HPA}'s sidecar failed: ${result.load.error} · the replica timeline is recorded but does not show the HPA under the asked load`,
+      );
   },
 };

@@ -15,11 +15,14 @@ describe('clock offset (NTP-style exchange with a subscriber)', () => {
   });
 
   it('trusts the quickest exchange, whose round trip bounds the error tightest', () => {
-    const o = offsetFromReadings([
-      { sentAt: 0, remote: 90, receivedAt: 100 },
-      { sentAt: 200, remote: 251, receivedAt: 202 },
-      { sentAt: 300, remote: 380, receivedAt: 340 },
-    ], 1);
+    const o = offsetFromReadings(
+      [
+        { sentAt: 0, remote: 90, receivedAt: 100 },
+        { sentAt: 200, remote: 251, receivedAt: 202 },
+        { sentAt: 300, remote: 380, receivedAt: 340 },
+      ],
+      1,
+    );
     expect(o.rttMs).to.equal(2);
     expect(o.offsetMs).to.equal(50.5);
     expect(o.readings).to.equal(3);
@@ -39,7 +42,7 @@ describe('clock offset (NTP-style exchange with a subscriber)', () => {
     expect(Math.abs(o.offsetMs - skewMs)).to.be.at.most(o.uncertaintyMs);
   });
 
-  it('puts a remote stamp on the local clock: the offset taken off, the truncation\'s half step put back, no clamping', () => {
+  it("puts a remote stamp on the local clock: the offset taken off, the truncation's half step put back, no clamping", () => {
     const ahead = offsetFromReadings([{ sentAt: 1000, remote: 1250, receivedAt: 1001 }]);
     expect(ahead.offsetMs).to.equal(250);
     // A stamp of 1260 on a truncating clock stands for [1260, 1261) remote, i.e. [1010, 1011) here.
@@ -53,7 +56,11 @@ describe('clock offset (NTP-style exchange with a subscriber)', () => {
   });
 
   it('reports the offset and its bound as gauges in ms', () => {
-    const metrics = clockOffsetMetrics('pubsub', { subscriber: 'audit-service' }, { offsetMs: -3.5, uncertaintyMs: 0.7, rttMs: 0.4, readings: 10, remoteResolutionMs: 1 });
+    const metrics = clockOffsetMetrics(
+      'pubsub',
+      { subscriber: 'audit-service' },
+      { offsetMs: -3.5, uncertaintyMs: 0.7, rttMs: 0.4, readings: 10, remoteResolutionMs: 1 },
+    );
     expect(metrics).to.deep.equal([
       { name: 'pubsub.clock_offset', kind: 'gauge', tags: { subscriber: 'audit-service' }, value: -3.5, unit: 'ms' },
       { name: 'pubsub.clock_offset_uncertainty', kind: 'gauge', tags: { subscriber: 'audit-service' }, value: 0.7, unit: 'ms' },

@@ -12,13 +12,18 @@ describe('delivery reconciliation', () => {
   ]);
 
   it('counts delivered, lost, duplicates, late and unacknowledged against the publisher record', () => {
-    const r = reconcile('audit', published, [
-      { eventId: 'a', receivedAt: 1010, duplicate: false },
-      { eventId: 'a', receivedAt: 1500, duplicate: true },
-      { eventId: 'b', receivedAt: 1020, duplicate: false },
-      { eventId: 'c', receivedAt: 3000, duplicate: false },
-      { eventId: 'x', receivedAt: 1100, duplicate: false },
-    ], 1000);
+    const r = reconcile(
+      'audit',
+      published,
+      [
+        { eventId: 'a', receivedAt: 1010, duplicate: false },
+        { eventId: 'a', receivedAt: 1500, duplicate: true },
+        { eventId: 'b', receivedAt: 1020, duplicate: false },
+        { eventId: 'c', receivedAt: 3000, duplicate: false },
+        { eventId: 'x', receivedAt: 1100, duplicate: false },
+      ],
+      1000,
+    );
     expect(r).to.include({ acknowledged: 4, delivered: 3, lost: 1, duplicates: 1, late: 1, unacknowledged: 1, negativeLatencies: 0 });
     expect(r.latencyMs?.max).to.equal(2000);
     expect(r.latencyMs?.min).to.equal(10);
@@ -54,22 +59,36 @@ describe('delivery reconciliation', () => {
     expect(r.latencyMs?.max).to.equal(203);
     expect(r.late, 'late is judged from the intended time (due 500…600 ms)').to.equal(11);
     const metrics = reconciliationMetrics(r);
-    expect(metrics.find((m) => m.name === 'pubsub.e2e_latency')).to.deep.include({ kind: 'trend', unit: 'ms', count: 100, tags: { subscriber: 'audit' } });
+    expect(metrics.find((m) => m.name === 'pubsub.e2e_latency')).to.deep.include({
+      kind: 'trend',
+      unit: 'ms',
+      count: 100,
+      tags: { subscriber: 'audit' },
+    });
     expect(metrics.find((m) => m.name === 'pubsub.e2e_latency')?.stats?.max).to.equal(203);
     expect(metrics.find((m) => m.name === 'pubsub.e2e_latency_uncorrected')?.stats?.max).to.equal(3);
   });
 
   it('counts deliveries that precede their send and keeps them in the figures below zero, never clamped', () => {
-    const r = reconcile('audit', published, [
-      { eventId: 'a', receivedAt: 995, duplicate: false },
-      { eventId: 'b', receivedAt: 998.5, duplicate: false },
-      { eventId: 'c', receivedAt: 1004, duplicate: false },
-    ], 1000);
+    const r = reconcile(
+      'audit',
+      published,
+      [
+        { eventId: 'a', receivedAt: 995, duplicate: false },
+        { eventId: 'b', receivedAt: 998.5, duplicate: false },
+        { eventId: 'c', receivedAt: 1004, duplicate: false },
+      ],
+      1000,
+    );
     expect(r.negativeLatencies).to.equal(2);
     expect(r.latencyMs?.min).to.equal(-5);
     expect(r.latencyUncorrectedMs?.min).to.equal(-5);
     expect(r.latencyMs?.p50).to.equal(-1.5);
     expect(r.histogram[0], 'a bucket for the negatives').to.deep.equal({ le: 0, count: 2 });
-    expect(reconciliationMetrics(r).find((m) => m.name === 'pubsub.negative_latency')).to.deep.include({ kind: 'counter', count: 2, tags: { subscriber: 'audit' } });
+    expect(reconciliationMetrics(r).find((m) => m.name === 'pubsub.negative_latency')).to.deep.include({
+      kind: 'counter',
+      count: 2,
+      tags: { subscriber: 'audit' },
+    });
   });
 });

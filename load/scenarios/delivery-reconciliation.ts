@@ -58,7 +58,12 @@ export interface SubscriberReconciliation {
  * intended publish time (so a publisher stalled by a slow broker shows the wait its users would feel) and from the
  * actual send.
  */
-export function reconcile(subscriber: string, published: PublisherRecord, entries: DeliveredEntry[], lateAfterMs: number): SubscriberReconciliation {
+export function reconcile(
+  subscriber: string,
+  published: PublisherRecord,
+  entries: DeliveredEntry[],
+  lateAfterMs: number,
+): SubscriberReconciliation {
   const firstSeen = new Map<string, number>();
   let duplicates = 0;
   let unacknowledged = 0;
@@ -148,7 +153,14 @@ function bucketsOf(values: Float64Array): { le: number; count: number }[] {
 export function reconciliationMetrics(r: SubscriberReconciliation): MetricSample[] {
   const tags = { subscriber: r.subscriber };
   const out: MetricSample[] = [
-    { name: 'pubsub.delivery_rate', kind: 'rate', tags, rate: r.acknowledged === 0 ? 0 : r.delivered / r.acknowledged, passes: r.delivered, fails: r.lost },
+    {
+      name: 'pubsub.delivery_rate',
+      kind: 'rate',
+      tags,
+      rate: r.acknowledged === 0 ? 0 : r.delivered / r.acknowledged,
+      passes: r.delivered,
+      fails: r.lost,
+    },
     { name: 'pubsub.delivered', kind: 'counter', tags, count: r.delivered },
     { name: 'pubsub.lost', kind: 'counter', tags, count: r.lost },
     { name: 'pubsub.duplicates', kind: 'counter', tags, count: r.duplicates },
@@ -156,6 +168,14 @@ export function reconciliationMetrics(r: SubscriberReconciliation): MetricSample
     { name: 'pubsub.negative_latency', kind: 'counter', tags, count: r.negativeLatencies },
   ];
   if (r.latencyMs) out.push({ name: 'pubsub.e2e_latency', kind: 'trend', tags, count: r.delivered, stats: { ...r.latencyMs }, unit: 'ms' });
-  if (r.latencyUncorrectedMs) out.push({ name: 'pubsub.e2e_latency_uncorrected', kind: 'trend', tags, count: r.delivered, stats: { ...r.latencyUncorrectedMs }, unit: 'ms' });
+  if (r.latencyUncorrectedMs)
+    out.push({
+      name: 'pubsub.e2e_latency_uncorrected',
+      kind: 'trend',
+      tags,
+      count: r.delivered,
+      stats: { ...r.latencyUncorrectedMs },
+      unit: 'ms',
+    });
   return out;
 }

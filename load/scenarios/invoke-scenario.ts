@@ -16,7 +16,10 @@ export const invokeScenario: Scenario = {
     const { deployment: d, settings: s } = ctx;
     const payload = JSON.stringify({ data: 'x'.repeat(Math.max(0, s.payloadBytes - 12)) });
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(d.apiToken ? { 'dapr-api-token': d.apiToken } : {}) };
-    const appHeaders: Record<string, string> = { 'content-type': 'application/json', ...(d.appApiToken ? { 'dapr-api-token': d.appApiToken } : {}) };
+    const appHeaders: Record<string, string> = {
+      'content-type': 'application/json',
+      ...(d.appApiToken ? { 'dapr-api-token': d.appApiToken } : {}),
+    };
     const run = (name: string, url: string, path: string, withToken = true): Promise<DriverResult> =>
       runLoad({
         url,
@@ -41,7 +44,9 @@ export const invokeScenario: Scenario = {
       ctx.progress.log(`invoke baseline skipped: the target does not expose ${CALLEE}'s own address`);
     }
     if (ctx.signal.aborted) return;
-    const { value: dapr, resources } = await withResourceSampling(d, () => run('invoke dapr', d.sidecar(CALLER).httpUrl, `/v1.0/invoke/${CALLEE}/method/echo/load`));
+    const { value: dapr, resources } = await withResourceSampling(d, () =>
+      run('invoke dapr', d.sidecar(CALLER).httpUrl, `/v1.0/invoke/${CALLEE}/method/echo/load`),
+    );
     ctx.progress.log(`invoke through Dapr (${CALLER}'s sidecar → ${CALLEE}):\n${formatResult(dapr)}`);
     ctx.results.metrics.push(...toMetricSamples('invoke', dapr, { path: 'dapr' }));
     const scenario = toScenarioResult('invoke', dapr, { path: `client → ${CALLER} sidecar → ${CALLEE} sidecar → ${CALLEE}` });

@@ -39,7 +39,10 @@ export class ProcessSampler {
   private last = new Map<number, { ticks: number; at: number }>();
   private started = 0;
 
-  constructor(private readonly processes: { name: string; pid: number | undefined }[], private readonly intervalMs = 1000) {}
+  constructor(
+    private readonly processes: { name: string; pid: number | undefined }[],
+    private readonly intervalMs = 1000,
+  ) {}
 
   start(): void {
     this.started = Date.now();
@@ -65,7 +68,12 @@ export class ProcessSampler {
       this.last.set(p.pid, { ticks, at: now });
       if (!prev || now <= prev.at) continue;
       const cpuPercent = (((ticks - prev.ticks) / CLOCK_TICKS) * 1000 * 100) / (now - prev.at);
-      this.samples.push({ process: p.name, t: Math.round((now - this.started) / 100) / 10, cpuPercent: Math.round(cpuPercent * 10) / 10, rssMb: Math.round(rss * 10) / 10 });
+      this.samples.push({
+        process: p.name,
+        t: Math.round((now - this.started) / 100) / 10,
+        cpuPercent: Math.round(cpuPercent * 10) / 10,
+        rssMb: Math.round(rss * 10) / 10,
+      });
     }
   }
 }

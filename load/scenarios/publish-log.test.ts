@@ -22,7 +22,14 @@ describe('publish log', () => {
       ['run1-1', { intendedAt: 110, sentAt: 150 }],
     ]);
     expect(log.successRate(1)).to.deep.equal({ rate: 2 / 6, passes: 2, fails: 4, attempted: 6 });
-    expect(log.successMetric(1)).to.deep.equal({ name: 'pubsub.publish_success_rate', kind: 'rate', tags: {}, rate: 2 / 6, passes: 2, fails: 4 });
+    expect(log.successMetric(1)).to.deep.equal({
+      name: 'pubsub.publish_success_rate',
+      kind: 'rate',
+      tags: {},
+      rate: 2 / 6,
+      passes: 2,
+      fails: 4,
+    });
   });
 
   it('rates a run that attempted nothing 0, not a pass', () => {
@@ -65,7 +72,12 @@ describe('publish log', () => {
         model: { kind: 'open', ratePerSecond: 200 },
         durationMs: 2000,
         connections,
-        request: (i, timing) => ({ method: 'POST', path: '/publish', headers: { 'content-type': 'application/json' }, body: JSON.stringify(log.stamp(i, timing)) }),
+        request: (i, timing) => ({
+          method: 'POST',
+          path: '/publish',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(log.stamp(i, timing)),
+        }),
         onOutcome: (i, o) => log.settle(i, o.status),
       });
       return { log, delivered };
@@ -89,12 +101,12 @@ describe('publish log', () => {
       expect(r.negativeLatencies).to.equal(0);
     });
 
-    it('without a stall in the publisher\'s way, the two agree (the previous test can fail)', async () => {
+    it("without a stall in the publisher's way, the two agree (the previous test can fail)", async () => {
       // Enough connections that no publish waits for one: the stalled acknowledgements hold sockets, not the schedule.
       const { log, delivered } = await publish(200);
       const r = reconcile('subscriber', log.acknowledged, delivered, 250);
       expect(r.latencyMs!.p99, JSON.stringify(r.latencyMs)).to.be.below(150);
-      expect(r.late, 'nothing near the stall\'s 500 ms').to.equal(0);
+      expect(r.late, "nothing near the stall's 500 ms").to.equal(0);
     });
   });
 });

@@ -42,7 +42,9 @@ async function ledgerClock(inst: AppEndpoint & { appUrl: string }): Promise<numb
   const res = await fetch(`${inst.appUrl}/ledger/clock`, { signal: AbortSignal.timeout(5000) });
   const body = (await res.json().catch(() => ({}))) as { now?: unknown };
   if (!res.ok || typeof body.now !== 'number') {
-    throw new Error(`${inst.appId} answered ${res.status} to GET /ledger/clock without a clock reading: its app predates the clock route, so the skew between its clock and the harness's cannot be measured · rebuild and redeploy the apps from system-under-test/`);
+    throw new Error(
+      `${inst.appId} answered ${res.status} to GET /ledger/clock without a clock reading: its app predates the clock route, so the skew between its clock and the harness's cannot be measured · rebuild and redeploy the apps from system-under-test/`,
+    );
   }
   return body.now;
 }
@@ -65,11 +67,18 @@ async function readLedgerClocks(d: Deployment, subscribers: string[], into: Map<
 async function ledgerEntries(d: Deployment, appId: string, offsets: Map<string, ClockOffset>): Promise<DeliveredEntry[]> {
   const entries: DeliveredEntry[] = [];
   for (const inst of instancesOf(d, appId)) {
-    const res = await fetch(`${inst.appUrl}/ledger?topic=${encodeURIComponent(TOPIC)}&limit=1000000`, { signal: AbortSignal.timeout(60_000) });
+    const res = await fetch(`${inst.appUrl}/ledger?topic=${encodeURIComponent(TOPIC)}&limit=1000000`, {
+      signal: AbortSignal.timeout(60_000),
+    });
     const body = (await res.json()) as { entries: DeliveredEntry[]; evicted: number };
     if (body.evicted > 0) throw new Error(`${appId}'s ledger evicted ${body.evicted} entries: lower --rate or --duration`);
     const offset = offsets.get(instanceKey(inst));
-    for (const e of body.entries) entries.push({ eventId: e.eventId, receivedAt: offset ? remoteStampToLocal(e.receivedAt, offset) : e.receivedAt, duplicate: e.duplicate });
+    for (const e of body.entries)
+      entries.push({
+        eventId: e.eventId,
+        receivedAt: offset ? remoteStampToLocal(e.receivedAt, offset) : e.receivedAt,
+        duplicate: e.duplicate,
+      });
   }
   return entries;
 }
@@ -79,7 +88,8 @@ function signedMs(ms: number): string {
 }
 
 async function resetLedger(d: Deployment, appId: string): Promise<void> {
-  for (const inst of d.apps.filter((a) => a.appId === appId)) if (inst.appUrl) await fetch(`${inst.appUrl}/ledger`, { method: 'DELETE', signal: AbortSignal.timeout(10_000) });
+  for (const inst of d.apps.filter((a) => a.appId === appId))
+    if (inst.appUrl) await fetch(`${inst.appUrl}/ledger`, { method: 'DELETE', signal: AbortSignal.timeout(10_000) });
 }
 
 /**
@@ -112,7 +122,12 @@ export const pubsubScenario: Scenario = {
         onProgress: (p) => ctx.progress.update(progressLine('pubsub publish', p)),
         request: (i, timing) => {
           const { eventId, publishedAt } = log.stamp(i, timing);
-          return { method: 'POST', path: `/v1.0/publish/${PUBSUB}/${TOPIC}`, headers, body: JSON.stringify({ eventId, publishedAt, load: true }) };
+          return {
+            method: 'POST',
+            path: `/v1.0/publish/${PUBSUB}/${TOPIC}`,
+            headers,
+            body: JSON.stringify({ eventId, publishedAt, load: true }),
+          };
         },
         // Only what the broker acknowledged counts as published.
         onOutcome: (i, o) => log.settle(i, o.status),
@@ -129,7 +144,11 @@ export const pubsubScenario: Scenario = {
     const noOffsets = new Map<string, ClockOffset>();
     const deadline = Date.now() + s.drainMs;
     for (;;) {
-      const seen = await Promise.all(subscribers.map(async (a) => new Set((await ledgerEntries(d, a, noOffsets)).map((e) => e.eventId).filter((id) => published.has(id))).size));
+      const seen = await Promise.all(
+        subscribers.map(
+          async (a) => new Set((await ledgerEntries(d, a, noOffsets)).map((e) => e.eventId).filter((id) => published.has(id))).size,
+        ),
+      );
       const missing = seen.map((n) => published.size - n);
       ctx.progress.update(`pubsub drain · missing ${missing.join('/')} of ${published.size} per subscriber`);
       if (missing.every((m) => m === 0) || Date.now() >= deadline || ctx.signal.aborted) break;
@@ -145,7 +164,8 @@ export const pubsubScenario: Scenario = {
       const clockNotes: string[] = [];
       for (const inst of instances) {
         const offset = offsets.get(instanceKey(inst)) as ClockOffset;
-        const tags: Record<string, string> = instances.length > 1 ? { subscriber: appId, instance: String(inst.instance) } : { subscriber: appId };
+        const tags: Record<string, string> =
+          instances.length > 1 ? { subscriber: appId, instance: String(inst.instance) } : { subscriber: appId };
         ctx.results.metrics.push(...clockOffsetMetrics('pubsub', tags, offset));
         clockNotes.push(`${signedMs(offset.offsetMs)} ± ${offset.uncertaintyMs.toFixed(2)} ms`);
       }
@@ -158,9 +178,20 @@ export const pubsubScenario: Scenario = {
           ` · clock offset ${clockNotes.join(', ')} · negative latencies ${r.negativeLatencies}`,
       );
     }
-    ctx.progress.log(`pubsub publishes acknowledged: ${publishSuccess.passes}/${publishSuccess.attempted} (${(publishSuccess.rate * 100).toFixed(3)} %, warm-up included)`);
-    ctx.progress.log(`pubsub delivery per subscriber (over acknowledged publishes; clock offset = subscriber minus harness):\n${rows.join('\n')}`);
-    const scenario = toScenarioResult('pubsub', result, { topic: TOPIC, subscribers: subscribers.join(','), acknowledged: published.size, attempted: publishSuccess.attempted, drainMs: s.drainMs, lateAfterMs: s.lateAfterMs });
+    ctx.progress.log(
+      `pubsub publishes acknowledged: ${publishSuccess.passes}/${publishSuccess.attempted} (${(publishSuccess.rate * 100).toFixed(3)} %, warm-up included)`,
+    );
+    ctx.progress.log(
+      `pubsub delivery per subscriber (over acknowledged publishes; clock offset = subscriber minus harness):\n${rows.join('\n')}`,
+    );
+    const scenario = toScenarioResult('pubsub', result, {
+      topic: TOPIC,
+      subscribers: subscribers.join(','),
+      acknowledged: published.size,
+      attempted: publishSuccess.attempted,
+      drainMs: s.drainMs,
+      lateAfterMs: s.lateAfterMs,
+    });
     scenario.histograms = { ...(scenario.histograms ?? {}), ...histograms };
     scenario.resources = resources;
     ctx.results.scenarios.push(scenario);

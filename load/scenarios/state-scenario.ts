@@ -31,7 +31,13 @@ export const stateScenario: Scenario = {
             onProgress: (p) => ctx.progress.update(progressLine(`state ${op}`, p)),
             request: (i): DriverRequest => {
               const key = `${prefix}-${i % KEYS}`;
-              if (op === 'save') return { method: 'POST', path: `/v1.0/state/${STORE}`, headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify([{ key, value }]) };
+              if (op === 'save')
+                return {
+                  method: 'POST',
+                  path: `/v1.0/state/${STORE}`,
+                  headers: { 'content-type': 'application/json', ...auth },
+                  body: JSON.stringify([{ key, value }]),
+                };
               if (op === 'get') return { method: 'GET', path: `/v1.0/state/${STORE}/${key}`, headers: auth };
               return { method: 'DELETE', path: `/v1.0/state/${STORE}/${key}`, headers: auth };
             },
@@ -50,7 +56,14 @@ export const stateScenario: Scenario = {
       ok += result.totals.ok;
       total += result.totals.ok + result.totals.errors + result.totals.dropped + result.totals.unfinished;
     }
-    ctx.results.metrics.push({ name: 'state.overall_success_rate', kind: 'rate', tags: {}, rate: total ? ok / total : 0, passes: ok, fails: total - ok });
+    ctx.results.metrics.push({
+      name: 'state.overall_success_rate',
+      kind: 'rate',
+      tags: {},
+      rate: total ? ok / total : 0,
+      passes: ok,
+      fails: total - ok,
+    });
     ctx.save();
   },
 };

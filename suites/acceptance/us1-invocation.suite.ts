@@ -59,8 +59,11 @@ describe('US1 service invocation', () => {
     });
   }
 
-  it('T018 a transient failure is retried by the resiliency policy, as the callee\'s call log shows', async function () {
-    const created = await invoke<{ task: { id: string } }>(APPS.sample, APPS.tasks, 'tasks', { method: 'POST', json: { title: uniqueId('retry') } });
+  it("T018 a transient failure is retried by the resiliency policy, as the callee's call log shows", async function () {
+    const created = await invoke<{ task: { id: string } }>(APPS.sample, APPS.tasks, 'tasks', {
+      method: 'POST',
+      json: { title: uniqueId('retry') },
+    });
     expect(created.status).to.equal(201);
     const key = uniqueId('transient');
     await injectFailures(APPS.tasks, { key, count: 1, status: 500 });

@@ -2,7 +2,7 @@ import { poll } from '../../harness/process/wait/poll';
 import { expect } from 'chai';
 import { measure } from '../../harness/suite-runner/suite-context';
 import { sleep } from '../../harness/process/wait/wait-strategy';
-import {http, uniqueId} from '../support/http';
+import { http, uniqueId } from '../support/http';
 import { APPS, appUrlOf, invoke, ledgerOf, PUBSUB, resetLedgers, sidecarUrl, SUBSCRIBERS, type Ledger } from '../support/sut';
 
 const ALL_SUBSCRIBERS = [APPS.notification, APPS.audit, APPS.analytics];
@@ -10,17 +10,24 @@ const ALL_SUBSCRIBERS = [APPS.notification, APPS.audit, APPS.analytics];
 const QUIET_MS = 1500;
 
 async function createTask(): Promise<{ id: string; eventId: string }> {
-  const res = await invoke<{ task: { id: string }; eventId: string }>(APPS.sample, APPS.tasks, 'tasks', { method: 'POST', json: { title: uniqueId('task') } });
+  const res = await invoke<{ task: { id: string }; eventId: string }>(APPS.sample, APPS.tasks, 'tasks', {
+    method: 'POST',
+    json: { title: uniqueId('task') },
+  });
   expect(res.status, res.text).to.equal(201);
   return { id: res.body.task.id, eventId: res.body.eventId };
 }
 
 /** Waits until `appId` has recorded `eventId`, then returns its ledger for that event. */
 function delivered(appId: string, eventId: string, timeoutMs = 10_000): Promise<Ledger> {
-  return poll(`delivery of ${eventId} to ${appId}`, async () => {
-    const ledger = await ledgerOf(appId, { eventId });
-    return ledger.total > 0 ? ledger : undefined;
-  }, { timeoutMs });
+  return poll(
+    `delivery of ${eventId} to ${appId}`,
+    async () => {
+      const ledger = await ledgerOf(appId, { eventId });
+      return ledger.total > 0 ? ledger : undefined;
+    },
+    { timeoutMs },
+  );
 }
 
 describe('US2 pub/sub: task events reach every subscriber', () => {
@@ -52,7 +59,10 @@ describe('US2 pub/sub: task events reach every subscriber', () => {
       expect(ledger.entries[0]?.topic).to.equal('task.updated');
     }
     await sleep(QUIET_MS);
-    expect((await ledgerOf(APPS.analytics, { eventId: res.body.eventId })).total, 'analytics-service does not subscribe to updates').to.equal(0);
+    expect(
+      (await ledgerOf(APPS.analytics, { eventId: res.body.eventId })).total,
+      'analytics-service does not subscribe to updates',
+    ).to.equal(0);
   });
 
   it('the delivered CloudEvent carries id, source, type, specversion, datacontenttype and traceparent', async () => {
@@ -79,15 +89,22 @@ describe('US2 pub/sub: task events reach every subscriber', () => {
   });
 
   it('a bulk publish of 20 tasks reaches every subscriber, each event exactly once', async function () {
-    const res = await invoke<{ eventIds: string[] }>(APPS.sample, APPS.tasks, 'tasks/bulk', { method: 'POST', json: { count: 20, titlePrefix: uniqueId('bulk') } });
+    const res = await invoke<{ eventIds: string[] }>(APPS.sample, APPS.tasks, 'tasks/bulk', {
+      method: 'POST',
+      json: { count: 20, titlePrefix: uniqueId('bulk') },
+    });
     expect(res.status, res.text).to.equal(200);
     expect(res.body.eventIds).to.have.length(20);
     for (const appId of SUBSCRIBERS['task.created']) {
-      await poll(`all 20 bulk events at ${appId}`, async () => {
-        const ledger = await ledgerOf(appId, { topic: 'task.created' });
-        const seen = new Set(ledger.entries.map((e) => e.eventId));
-        return res.body.eventIds.every((id) => seen.has(id)) ? true : undefined;
-      }, { timeoutMs: 15_000 });
+      await poll(
+        `all 20 bulk events at ${appId}`,
+        async () => {
+          const ledger = await ledgerOf(appId, { topic: 'task.created' });
+          const seen = new Set(ledger.entries.map((e) => e.eventId));
+          return res.body.eventIds.every((id) => seen.has(id)) ? true : undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
     }
     await sleep(QUIET_MS);
     for (const appId of SUBSCRIBERS['task.created']) {

@@ -15,5 +15,7 @@ describe('chaos: the declared Resiliency policies apply to the deployment', () =
 
 /** Findings that mean a declared policy does not apply as written (info-level notes are left to the report). */
 function resolvedFindings(): string[] {
-  return resolvedResiliency().findings.filter((f) => f.severity !== 'info').map(formatFinding);
+  return resolvedResiliency()
+    .findings.filter((f) => f.severity !== 'info')
+    .map(formatFinding);
 }

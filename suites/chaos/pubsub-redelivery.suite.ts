@@ -3,11 +3,14 @@ import { expect } from 'chai';
 import { measure } from '../../harness/suite-runner/suite-context';
 import { chaosProbe } from '../support/chaos-probe';
 import { faultDeliveries, retryDeliveryProbe, type DeliverySite } from '../support/delivery-probes';
-import {uniqueId} from '../support/http';
+import { uniqueId } from '../support/http';
 import { APPS, invoke, ledgerOf, PUBSUB, resetFaults, resetLedgers } from '../support/sut';
 
 async function createTask(): Promise<string> {
-  const res = await invoke<{ eventId: string }>(APPS.sample, APPS.tasks, 'tasks', { method: 'POST', json: { title: uniqueId('chaos-pubsub') } });
+  const res = await invoke<{ eventId: string }>(APPS.sample, APPS.tasks, 'tasks', {
+    method: 'POST',
+    json: { title: uniqueId('chaos-pubsub') },
+  });
   expect(res.status, res.text).to.equal(201);
   return res.body.eventId;
 }
@@ -35,9 +38,15 @@ describe('chaos: pub/sub deliveries under failure', () => {
     await chaosProbe({ probe: 'DROP goes to the dead-letter topic', target: `${PUBSUB} → ${APPS.audit}` }, async (record) => {
       await faultDeliveries(APPS.audit, { topic: 'task.created', mode: 'DROP', count: 1 });
       const eventId = await createTask();
-      const deadLettered = await poll(`${eventId} on task.deadletter`, async () => ((await ledgerOf(APPS.audit, { eventId, topic: 'task.deadletter' })).total > 0 ? 1 : undefined), { timeoutMs: 20_000, intervalMs: 250 }).catch(() => 0);
+      const deadLettered = await poll(
+        `${eventId} on task.deadletter`,
+        async () => ((await ledgerOf(APPS.audit, { eventId, topic: 'task.deadletter' })).total > 0 ? 1 : undefined),
+        { timeoutMs: 20_000, intervalMs: 250 },
+      ).catch(() => 0);
       record.equal('deadLettered', 1, deadLettered);
-      const redelivered = (await ledgerOf(APPS.audit, { eventId, topic: 'task.created' })).entries.filter((e) => !e.duplicate && e.attempt > 1).length;
+      const redelivered = (await ledgerOf(APPS.audit, { eventId, topic: 'task.created' })).entries.filter(
+        (e) => !e.duplicate && e.attempt > 1,
+      ).length;
       record.equal('redeliveredOnTopic', 0, redelivered, 'a dropped message is not redelivered on its topic');
     });
   });

@@ -4,7 +4,7 @@ import { deployment, measure, skipBecause } from '../../harness/suite-runner/sui
 import { chaosProbe } from '../support/chaos-probe';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { DependencyControl } from '../../harness/targets/deployment';
-import {http, uniqueId} from '../support/http';
+import { http, uniqueId } from '../support/http';
 import { APPS, appUrlOf, invoke, ledgerOf, resetLedgers } from '../support/sut';
 
 const SUBSCRIBER = APPS.analytics;
@@ -38,10 +38,14 @@ describe('chaos: an app crash and a sidecar restart', () => {
       await sleep(1000);
       const restarted = Date.now();
       await app.start();
-      const delivered = await poll(`delivery of ${eventId} after ${SUBSCRIBER} restarted`, async () => {
-        const ledger = await ledgerOf(SUBSCRIBER, { eventId });
-        return ledger.total > 0 ? ledger : undefined;
-      }, { timeoutMs: 60_000, intervalMs: 500 }).catch(() => undefined);
+      const delivered = await poll(
+        `delivery of ${eventId} after ${SUBSCRIBER} restarted`,
+        async () => {
+          const ledger = await ledgerOf(SUBSCRIBER, { eventId });
+          return ledger.total > 0 ? ledger : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      ).catch(() => undefined);
       const ms = Date.now() - restarted;
       record.equal('delivered', 1, delivered?.total ?? 0, `${eventId} published during the crash`);
       record.observe('msAfterRestart', ms);
@@ -53,27 +57,43 @@ describe('chaos: an app crash and a sidecar restart', () => {
     this.timeout(120_000);
     const sidecar = control('sidecar', SUBSCRIBER);
     if (!sidecar) return skipBecause(this, 'not-observable', `this target gives the harness no control over the sidecar of ${SUBSCRIBER}`);
-    await chaosProbe({ probe: 'sidecar restart: calls fail during the gap, recover, subscriptions resume', target: `${APPS.sample} → ${SUBSCRIBER}` }, async (record) => {
-      await resetLedgers([SUBSCRIBER]);
-      await sidecar.stop();
-      const started = Date.now();
-      const during = await invoke(APPS.sample, SUBSCRIBER, 'healthz', { timeoutMs: 60_000 }).catch(() => undefined);
-      const failedAfter = Date.now() - started;
-      const duringGap = await createTask();
-      await sidecar.start();
-      const recovery = Date.now();
-      await poll(`invocation of ${SUBSCRIBER} after its sidecar restarted`, async () => ((await invoke(APPS.sample, SUBSCRIBER, 'healthz')).status === 200 ? true : undefined), { timeoutMs: 30_000, intervalMs: 500 });
-      const recoveredMs = Date.now() - recovery;
-      const afterRestart = await createTask();
-      const resumed = await poll(`delivery to ${SUBSCRIBER} after its sidecar restarted`, async () => ((await ledgerOf(SUBSCRIBER, { eventId: afterRestart })).total > 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 500 }).catch(() => false);
-      const gapDelivered = (await ledgerOf(SUBSCRIBER, { eventId: duringGap })).total;
-      record.equal('callDuringGap', '5xx', during === undefined ? 'no answer' : during.status >= 500 ? '5xx' : during.status, 'a call while the callee\'s sidecar is down');
-      record.observe('failedAfterMs', failedAfter);
-      record.observe('recoveredMs', recoveredMs);
-      record.equal('subscriptionResumes', 'yes', resumed === true ? 'yes' : 'no', 'events published after the restart arrive');
-      record.observe('publishedDuringGapDelivered', gapDelivered);
-      measure(this, 'recoveredMs', recoveredMs);
-      measure(this, 'publishedDuringGapDelivered', gapDelivered);
-    });
+    await chaosProbe(
+      { probe: 'sidecar restart: calls fail during the gap, recover, subscriptions resume', target: `${APPS.sample} → ${SUBSCRIBER}` },
+      async (record) => {
+        await resetLedgers([SUBSCRIBER]);
+        await sidecar.stop();
+        const started = Date.now();
+        const during = await invoke(APPS.sample, SUBSCRIBER, 'healthz', { timeoutMs: 60_000 }).catch(() => undefined);
+        const failedAfter = Date.now() - started;
+        const duringGap = await createTask();
+        await sidecar.start();
+        const recovery = Date.now();
+        await poll(
+          `invocation of ${SUBSCRIBER} after its sidecar restarted`,
+          async () => ((await invoke(APPS.sample, SUBSCRIBER, 'healthz')).status === 200 ? true : undefined),
+          { timeoutMs: 30_000, intervalMs: 500 },
+        );
+        const recoveredMs = Date.now() - recovery;
+        const afterRestart = await createTask();
+        const resumed = await poll(
+          `delivery to ${SUBSCRIBER} after its sidecar restarted`,
+          async () => ((await ledgerOf(SUBSCRIBER, { eventId: afterRestart })).total > 0 ? true : undefined),
+          { timeoutMs: 30_000, intervalMs: 500 },
+        ).catch(() => false);
+        const gapDelivered = (await ledgerOf(SUBSCRIBER, { eventId: duringGap })).total;
+        record.equal(
+          'callDuringGap',
+          '5xx',
+          during === undefined ? 'no answer' : during.status >= 500 ? '5xx' : during.status,
+          "a call while the callee's sidecar is down",
+        );
+        record.observe('failedAfterMs', failedAfter);
+        record.observe('recoveredMs', recoveredMs);
+        record.equal('subscriptionResumes', 'yes', resumed === true ? 'yes' : 'no', 'events published after the restart arrive');
+        record.observe('publishedDuringGapDelivered', gapDelivered);
+        measure(this, 'recoveredMs', recoveredMs);
+        measure(this, 'publishedDuringGapDelivered', gapDelivered);
+      },
+    );
   });
 });

@@ -14,10 +14,15 @@ function metricsUrl(appId: string): string {
 
 /** Sums a family over every instance of an app. */
 async function scrapeApp(appId: string): Promise<Families[]> {
-  return Promise.all(deployment().apps.filter((a) => a.appId === appId).map((a) => scrape(a.sidecar.metricsUrl as string)));
+  return Promise.all(
+    deployment()
+      .apps.filter((a) => a.appId === appId)
+      .map((a) => scrape(a.sidecar.metricsUrl as string)),
+  );
 }
 
-const sum = (all: Families[], name: string, labels: Record<string, string> = {}): number => all.reduce((s, f) => s + total(f, name, labels), 0);
+const sum = (all: Families[], name: string, labels: Record<string, string> = {}): number =>
+  all.reduce((s, f) => s + total(f, name, labels), 0);
 
 /**
  * Metrics switched off are a failure naming the setting; metrics endpoints the target does not expose make the
@@ -26,8 +31,15 @@ const sum = (all: Families[], name: string, labels: Record<string, string> = {})
 function requireMetrics(ctx: Mocha.Context, appIds: string[]): void {
   const off = (configurations() ?? []).map(metricsProblem).find(Boolean);
   if (off) throw new Error(off);
-  const hidden = deployment().apps.filter((a) => appIds.includes(a.appId) && !a.sidecar.metricsUrl).map((a) => a.appId);
-  if (hidden.length > 0) skipBecause(ctx, 'not-observable', `the target does not expose the metrics endpoint of ${[...new Set(hidden)].join(', ')} (external target: give metrics: URL per app in the sidecars file)`);
+  const hidden = deployment()
+    .apps.filter((a) => appIds.includes(a.appId) && !a.sidecar.metricsUrl)
+    .map((a) => a.appId);
+  if (hidden.length > 0)
+    skipBecause(
+      ctx,
+      'not-observable',
+      `the target does not expose the metrics endpoint of ${[...new Set(hidden)].join(', ')} (external target: give metrics: URL per app in the sidecars file)`,
+    );
 }
 
 describe('observability: sidecar metrics (T049)', () => {
@@ -38,11 +50,29 @@ describe('observability: sidecar metrics (T049)', () => {
     expect(created.status, created.text).to.equal(201);
     await sleep(1500);
     const expectations: [string, string[]][] = [
-      [APPS.sample, ['dapr_http_server_request_count', 'dapr_http_server_latency', 'dapr_runtime_service_invocation_req_sent_total', 'dapr_runtime_component_loaded']],
-      [APPS.tasks, ['dapr_runtime_service_invocation_req_recv_total', 'dapr_component_state_count', 'dapr_component_state_latencies', 'dapr_component_pubsub_egress_count', 'dapr_component_pubsub_egress_latencies']],
+      [
+        APPS.sample,
+        [
+          'dapr_http_server_request_count',
+          'dapr_http_server_latency',
+          'dapr_runtime_service_invocation_req_sent_total',
+          'dapr_runtime_component_loaded',
+        ],
+      ],
+      [
+        APPS.tasks,
+        [
+          'dapr_runtime_service_invocation_req_recv_total',
+          'dapr_component_state_count',
+          'dapr_component_state_latencies',
+          'dapr_component_pubsub_egress_count',
+          'dapr_component_pubsub_egress_latencies',
+        ],
+      ],
       [APPS.audit, ['dapr_component_pubsub_ingress_count', 'dapr_component_pubsub_ingress_latencies']],
     ];
-    if ((deployment().resources ?? []).some((r) => r.kind === 'Resiliency')) expectations.push([APPS.tasks, ['dapr_resiliency_loaded', 'dapr_resiliency_count']]);
+    if ((deployment().resources ?? []).some((r) => r.kind === 'Resiliency'))
+      expectations.push([APPS.tasks, ['dapr_resiliency_loaded', 'dapr_resiliency_count']]);
     for (const [appId, names] of expectations) {
       const families = await scrape(metricsUrl(appId));
       const missing = names.filter((n) => !families.has(n));
@@ -65,8 +95,12 @@ describe('observability: sidecar metrics (T049)', () => {
     await sleep(500);
     const afterCaller = await scrapeApp(APPS.sample);
     const afterCallee = await scrapeApp(APPS.tasks);
-    const sent = sum(afterCaller, 'dapr_runtime_service_invocation_req_sent_total') - sum(beforeCaller, 'dapr_runtime_service_invocation_req_sent_total');
-    const received = sum(afterCallee, 'dapr_runtime_service_invocation_req_recv_total') - sum(beforeCallee, 'dapr_runtime_service_invocation_req_recv_total');
+    const sent =
+      sum(afterCaller, 'dapr_runtime_service_invocation_req_sent_total') -
+      sum(beforeCaller, 'dapr_runtime_service_invocation_req_sent_total');
+    const received =
+      sum(afterCallee, 'dapr_runtime_service_invocation_req_recv_total') -
+      sum(beforeCallee, 'dapr_runtime_service_invocation_req_recv_total');
     const state = sum(afterCallee, 'dapr_component_state_count') - sum(beforeCallee, 'dapr_component_state_count');
     measure(this, 'invocationsSent', sent);
     measure(this, 'invocationsReceived', received);

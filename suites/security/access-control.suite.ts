@@ -31,11 +31,15 @@ function denyByDefault(ctx: Mocha.Context): { acl: AccessControl; config: Resour
   if (!configs) return skipBecause(ctx, 'not-observable', NOT_READABLE);
   const config = configs.find((c) => specOf<{ accessControl?: unknown }>(c).accessControl);
   if (!config) {
-    throw new Error(`no accessControl in ${configs.map(named).join(', ')}: every app may invoke every other; add accessControl with defaultAction: deny and a policy per caller`);
+    throw new Error(
+      `no accessControl in ${configs.map(named).join(', ')}: every app may invoke every other; add accessControl with defaultAction: deny and a policy per caller`,
+    );
   }
   const acl = specOf<{ accessControl: AccessControl }>(config).accessControl;
   if (acl.defaultAction !== 'deny') {
-    throw new Error(`accessControl.defaultAction is ${acl.defaultAction ?? 'unset (allow)'} in ${named(config)}: set it to deny, so that a caller no policy lists is refused`);
+    throw new Error(
+      `accessControl.defaultAction is ${acl.defaultAction ?? 'unset (allow)'} in ${named(config)}: set it to deny, so that a caller no policy lists is refused`,
+    );
   }
   return { acl, config };
 }
@@ -51,8 +55,15 @@ describe('security: access control between apps (T021)', () => {
 
   it('T021 an operation the policy allows reaches the callee', async function () {
     const { acl, config } = denyByDefault(this);
-    const policy = acl.policies?.find((p) => appIds().includes(p.appId) && p.operations?.some((o) => o.action === 'allow' && (!o.httpVerb || o.httpVerb.some((v) => v === 'GET' || v === '*'))));
-    if (!policy) throw new Error(`accessControl in ${named(config)} allows no GET operation to any app of this deployment (${appIds().join(', ')}): with defaultAction deny, add a policy with an allowed operation`);
+    const policy = acl.policies?.find(
+      (p) =>
+        appIds().includes(p.appId) &&
+        p.operations?.some((o) => o.action === 'allow' && (!o.httpVerb || o.httpVerb.some((v) => v === 'GET' || v === '*'))),
+    );
+    if (!policy)
+      throw new Error(
+        `accessControl in ${named(config)} allows no GET operation to any app of this deployment (${appIds().join(', ')}): with defaultAction deny, add a policy with an allowed operation`,
+      );
     const op = policy.operations?.find((o) => o.action === 'allow') as Operation;
     const callee = calleeFor(policy.appId);
     const res = await invoke(policy.appId, callee, pathOf(op));
@@ -64,17 +75,25 @@ describe('security: access control between apps (T021)', () => {
     const { acl } = denyByDefault(this);
     const listed = new Set((acl.policies ?? []).map((p) => p.appId));
     const stranger = appIds().find((a) => !listed.has(a));
-    if (!stranger) return skipBecause(this, 'not-observable', `every app of the deployment (${appIds().join(', ')}) has a policy, so no unlisted caller exists to call from`);
+    if (!stranger)
+      return skipBecause(
+        this,
+        'not-observable',
+        `every app of the deployment (${appIds().join(', ')}) has a policy, so no unlisted caller exists to call from`,
+      );
     const callee = calleeFor(stranger);
     const res = await invoke(stranger, callee, UNSERVED);
     measure(this, 'call', `${stranger} → ${callee} = ${res.status}`);
     expect(res.status, `${stranger} is not on the allow-list of ${callee}`).to.equal(403);
   });
 
-  it('T021 an operation outside a listed caller\'s allowed operations is refused with 403', async function () {
+  it("T021 an operation outside a listed caller's allowed operations is refused with 403", async function () {
     const { acl, config } = denyByDefault(this);
     const policy = acl.policies?.find((p) => appIds().includes(p.appId) && (p.defaultAction ?? acl.defaultAction) === 'deny');
-    if (!policy) throw new Error(`no policy in ${named(config)} for an app of this deployment denies by default: set defaultAction: deny on each policy, so a caller gets only the operations listed`);
+    if (!policy)
+      throw new Error(
+        `no policy in ${named(config)} for an app of this deployment denies by default: set defaultAction: deny on each policy, so a caller gets only the operations listed`,
+      );
     const callee = calleeFor(policy.appId);
     const res = await invoke(policy.appId, callee, UNSERVED);
     measure(this, 'call', `${policy.appId} → ${callee} /${UNSERVED} = ${res.status}`);

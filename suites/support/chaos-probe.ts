@@ -58,7 +58,10 @@ function show(v: ProbeValue | undefined): string {
 
 /** A probe whose checks failed; carries the record that was written. */
 export class ProbeFailure extends Error {
-  constructor(message: string, readonly result: ChaosResult) {
+  constructor(
+    message: string,
+    readonly result: ChaosResult,
+  ) {
     super(message);
     this.name = 'ProbeFailure';
   }
@@ -68,7 +71,10 @@ export class ProbeFailure extends Error {
  * Runs one probe and records its ChaosResult whatever happens. Resolves with the (passing) result; rejects with a
  * ProbeFailure naming every failed check, or with the error the probe threw, after recording it as failed.
  */
-export async function chaosProbe(identity: { probe: string; target: string }, body: (record: ProbeRecord) => Promise<void>): Promise<ChaosResult> {
+export async function chaosProbe(
+  identity: { probe: string; target: string },
+  body: (record: ProbeRecord) => Promise<void>,
+): Promise<ChaosResult> {
   const record = new ProbeRecord();
   let thrown: unknown;
   try {
@@ -77,7 +83,11 @@ export async function chaosProbe(identity: { probe: string; target: string }, bo
     thrown = err;
   }
   const error = thrown === undefined ? undefined : thrown instanceof Error ? thrown.message : String(thrown);
-  const notes = [...record.notes, ...record.failures.map((f) => `mismatch: ${f}`), ...(error !== undefined ? [`probe failed before it finished: ${error}`] : [])];
+  const notes = [
+    ...record.notes,
+    ...record.failures.map((f) => `mismatch: ${f}`),
+    ...(error !== undefined ? [`probe failed before it finished: ${error}`] : []),
+  ];
   const result: ChaosResult = {
     probe: identity.probe,
     target: identity.target,

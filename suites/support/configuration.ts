@@ -21,7 +21,8 @@ export function named(config: ResourceDocument): string {
   return `Configuration ${config.name} (${config.source})`;
 }
 
-export const NOT_READABLE = 'the target does not expose the Dapr Configuration in force (external target: list its folder under resourcesPaths in the sidecars file)';
+export const NOT_READABLE =
+  'the target does not expose the Dapr Configuration in force (external target: list its folder under resourcesPaths in the sidecars file)';
 
 export interface TracingSpec {
   samplingRate?: string;
@@ -32,10 +33,13 @@ export interface TracingSpec {
 /** What is wrong with a Configuration's tracing, naming the setting to change; undefined when spans are exported. */
 export function tracingProblem(config: ResourceDocument): string | undefined {
   const tracing = specOf<{ tracing?: TracingSpec }>(config).tracing;
-  if (!tracing) return `${named(config)} has no tracing section: set tracing.samplingRate: "1" and tracing.zipkin.endpointAddress (or tracing.otel.endpointAddress)`;
+  if (!tracing)
+    return `${named(config)} has no tracing section: set tracing.samplingRate: "1" and tracing.zipkin.endpointAddress (or tracing.otel.endpointAddress)`;
   const rate = Number(tracing.samplingRate ?? '0');
-  if (!(rate > 0)) return `tracing.samplingRate is ${JSON.stringify(tracing.samplingRate ?? '(unset)')} in ${named(config)}, so no request is traced: set it to "1"`;
-  if (!tracing.zipkin?.endpointAddress && !tracing.otel?.endpointAddress) return `${named(config)} has no tracing endpoint: set tracing.zipkin.endpointAddress or tracing.otel.endpointAddress`;
+  if (!(rate > 0))
+    return `tracing.samplingRate is ${JSON.stringify(tracing.samplingRate ?? '(unset)')} in ${named(config)}, so no request is traced: set it to "1"`;
+  if (!tracing.zipkin?.endpointAddress && !tracing.otel?.endpointAddress)
+    return `${named(config)} has no tracing endpoint: set tracing.zipkin.endpointAddress or tracing.otel.endpointAddress`;
   return undefined;
 }
 

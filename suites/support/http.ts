@@ -14,7 +14,10 @@ export interface HttpResult<T = unknown> {
  * sets `dapr-api-token` itself. A call that gets no answer names the URL, and any process of the deployment
  * that has died.
  */
-export async function http<T = unknown>(url: string, init: RequestInit & { json?: unknown; timeoutMs?: number } = {}): Promise<HttpResult<T>> {
+export async function http<T = unknown>(
+  url: string,
+  init: RequestInit & { json?: unknown; timeoutMs?: number } = {},
+): Promise<HttpResult<T>> {
   const { json, timeoutMs, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set('content-type', 'application/json');
@@ -22,7 +25,12 @@ export async function http<T = unknown>(url: string, init: RequestInit & { json?
   if (token && !headers.has('dapr-api-token')) headers.set('dapr-api-token', token);
   let res: Response;
   try {
-    res = await fetch(url, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body, signal: AbortSignal.timeout(timeoutMs ?? 15_000) });
+    res = await fetch(url, {
+      ...rest,
+      headers,
+      body: json !== undefined ? JSON.stringify(json) : rest.body,
+      signal: AbortSignal.timeout(timeoutMs ?? 15_000),
+    });
   } catch (err) {
     throw noAnswer(`${rest.method ?? 'GET'} ${url}`, err, suiteContextOrUndefined()?.deployment);
   }
@@ -62,10 +70,13 @@ function startsWithOrigin(url: string, base: string): boolean {
  */
 export function noAnswer(call: string, err: unknown, d: Deployment | undefined): Error {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const why = e?.name === 'TimeoutError' ? 'no answer before the deadline' : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err));
+  const why =
+    e?.name === 'TimeoutError' ? 'no answer before the deadline' : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err));
   const deaths = d?.processDeaths?.deaths() ?? [];
   const url = call.slice(call.indexOf(' ') + 1);
-  const called = d?.apps.find((a) => startsWithOrigin(url, a.sidecar.httpUrl) || (a.appUrl !== undefined && startsWithOrigin(url, a.appUrl)));
+  const called = d?.apps.find(
+    (a) => startsWithOrigin(url, a.sidecar.httpUrl) || (a.appUrl !== undefined && startsWithOrigin(url, a.appUrl)),
+  );
   const ordered = [...deaths.filter((x) => x.appId === called?.appId), ...deaths.filter((x) => x.appId !== called?.appId)];
   const died = ordered.length > 0 ? ` — ${ordered.map(describeDeath).join('; ')}` : '';
   return new Error(`${call}: ${why}${died}`, { cause: err });

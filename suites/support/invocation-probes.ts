@@ -80,7 +80,12 @@ async function settledCallLog(appId: string, key: string, atLeast: number): Prom
   return log;
 }
 
-async function callOnce(site: InvocationSite, method: string, key: string, timeout: number): Promise<{ status: number | undefined; ms: number }> {
+async function callOnce(
+  site: InvocationSite,
+  method: string,
+  key: string,
+  timeout: number,
+): Promise<{ status: number | undefined; ms: number }> {
   const started = Date.now();
   try {
     // AbortSignal.timeout takes whole milliseconds; jittered bounds are fractional.
@@ -94,7 +99,12 @@ async function callOnce(site: InvocationSite, method: string, key: string, timeo
 }
 
 function expectOutcome(record: ProbeRecord, expected: InvocationExpectation, observedStatus: number | undefined): void {
-  record.equal('callerStatus', expected.callerStatus ?? 'no answer', observedStatus ?? 'no answer', `outcome ${expected.outcome}, limited by ${expected.limitedBy}`);
+  record.equal(
+    'callerStatus',
+    expected.callerStatus ?? 'no answer',
+    observedStatus ?? 'no answer',
+    `outcome ${expected.outcome}, limited by ${expected.limitedBy}`,
+  );
 }
 
 /**
@@ -105,18 +115,27 @@ function policyFor(site: InvocationSite, record: ProbeRecord): EffectivePolicy {
   const policy = appPolicy(site.caller, site.callee);
   record.policy = describeExpectation(policy);
   if (policy.source === 'none') {
-    throw new Error(`no resiliency policy applies to ${targetOf(site)}: a failure reaches the caller untried (declare one under spec.targets.apps.${site.callee}, or a DefaultRetryPolicy)`);
+    throw new Error(
+      `no resiliency policy applies to ${targetOf(site)}: a failure reaches the caller untried (declare one under spec.targets.apps.${site.callee}, or a DefaultRetryPolicy)`,
+    );
   }
   return policy;
 }
 
 /** A few failed calls, then success: calls and final status as the policy's retries, matching and breaker say. */
-export function transientProbe(site: InvocationSite, options: { status?: number; failures?: number; probe?: string } = {}): Promise<ChaosResult> {
+export function transientProbe(
+  site: InvocationSite,
+  options: { status?: number; failures?: number; probe?: string } = {},
+): Promise<ChaosResult> {
   return chaosProbe({ probe: options.probe ?? PROBES.transient, target: targetOf(site) }, async (record) => {
     const policy = policyFor(site, record);
     const status = options.status ?? 503;
     const failures = options.failures ?? transientFailures(policy);
-    const expected = expectedInvocation(policy, { failures, statusCode: status, ...(site.successStatus !== undefined ? { successStatus: site.successStatus } : {}) });
+    const expected = expectedInvocation(policy, {
+      failures,
+      statusCode: status,
+      ...(site.successStatus !== undefined ? { successStatus: site.successStatus } : {}),
+    });
     record.expected.injected = describeInjected(failures, status);
     const method = await site.freshMethod('transient');
     const key = uniqueId('transient');
@@ -133,7 +152,10 @@ export function transientProbe(site: InvocationSite, options: { status?: number;
  * watched for an observation window, inside which the caller must get no answer and the callee the calls the
  * window admits.
  */
-export function persistentProbe(site: InvocationSite, options: { status?: number; windowMs?: number; probe?: string } = {}): Promise<ChaosResult> {
+export function persistentProbe(
+  site: InvocationSite,
+  options: { status?: number; windowMs?: number; probe?: string } = {},
+): Promise<ChaosResult> {
   return chaosProbe({ probe: options.probe ?? PROBES.persistent, target: targetOf(site) }, async (record) => {
     const policy = policyFor(site, record);
     const status = options.status ?? 503;
@@ -145,7 +167,12 @@ export function persistentProbe(site: InvocationSite, options: { status?: number
       const firstWait = policy.retry ? (retryDelaysMs(policy.retry, 1)[0]?.maxMs ?? 0) : 0;
       windowMs = options.windowMs ?? Math.max(3000, 5 * firstWait);
       const fast = expectedInvocation(policy, { failures: 'persistent', statusCode: status, withinMs: windowMs });
-      const slow = expectedInvocation(policy, { failures: 'persistent', statusCode: status, withinMs: windowMs, attemptMs: ATTEMPT_ALLOWANCE_MS });
+      const slow = expectedInvocation(policy, {
+        failures: 'persistent',
+        statusCode: status,
+        withinMs: windowMs,
+        attemptMs: ATTEMPT_ALLOWANCE_MS,
+      });
       expected = fast;
       calls = { min: slow.calls.min, max: fast.calls.max };
       record.expected.windowMs = windowMs;
@@ -170,8 +197,13 @@ export function timeoutProbe(site: InvocationSite, options: { probe?: string } =
   return chaosProbe({ probe: options.probe ?? PROBES.timeout, target: targetOf(site) }, async (record) => {
     const policy = policyFor(site, record);
     const limit = timeoutMs(policy);
-    if (limit === undefined) throw new Error(`no timeout policy applies to ${targetOf(site)} (declare one under spec.targets.apps.${site.callee}.timeout)`);
-    const expected = expectedInvocation(policy, { failures: 1, timedOut: true, ...(site.successStatus !== undefined ? { successStatus: site.successStatus } : {}) });
+    if (limit === undefined)
+      throw new Error(`no timeout policy applies to ${targetOf(site)} (declare one under spec.targets.apps.${site.callee}.timeout)`);
+    const expected = expectedInvocation(policy, {
+      failures: 1,
+      timedOut: true,
+      ...(site.successStatus !== undefined ? { successStatus: site.successStatus } : {}),
+    });
     const wait = expected.calls.max > 1 && policy.retry ? retryDelaysMs(policy.retry, 1)[0] : undefined;
     const elapsed: Range = { min: limit + (wait?.minMs ?? 0), max: limit + (wait?.maxMs ?? 0) + TIMING_TOLERANCE_MS };
     record.expected.injected = `1 call held ${limit + 3000} ms`;
@@ -195,9 +227,15 @@ export function timeoutProbe(site: InvocationSite, options: { probe?: string } =
 export function breakerProbe(site: InvocationSite, options: { status?: number; probe?: string } = {}): Promise<ChaosResult> {
   return chaosProbe({ probe: options.probe ?? PROBES.breaker, target: targetOf(site) }, async (record) => {
     const policy = policyFor(site, record);
-    if (!policy.circuitBreaker) throw new Error(`no circuit breaker applies to ${targetOf(site)} (declare one under spec.targets.apps.${site.callee}.circuitBreaker)`);
+    if (!policy.circuitBreaker)
+      throw new Error(
+        `no circuit breaker applies to ${targetOf(site)} (declare one under spec.targets.apps.${site.callee}.circuitBreaker)`,
+      );
     const breaker = circuitBreakerExpectation(policy.circuitBreaker);
-    if (breaker.tripAfter === undefined) throw new Error(`the trip expression of ${policy.circuitBreaker.name} gives no trip point the harness can compute (${breaker.trip.kind})`);
+    if (breaker.tripAfter === undefined)
+      throw new Error(
+        `the trip expression of ${policy.circuitBreaker.name} gives no trip point the harness can compute (${breaker.trip.kind})`,
+      );
     const status = options.status ?? 503;
     const perRequest = expectedCalleeCalls(policy, { requests: 1, statusCode: status }).attemptsPerRequest.min;
     const requests = (perRequest === Infinity ? 1 : Math.ceil(breaker.tripAfter / perRequest)) + 1;
@@ -210,7 +248,12 @@ export function breakerProbe(site: InvocationSite, options: { status?: number; p
     const perCall = worstCaseMs(policy, perRequest === Infinity ? breaker.tripAfter : perRequest) + 10_000;
     const statuses: Array<number | undefined> = [];
     for (let i = 0; i < requests; i++) statuses.push((await callOnce(site, method, key, perCall)).status);
-    record.within('calleeCallsBeforeOpen', expected.calls, (await callLogOf(site.callee, key)).count, `trip: ${policy.circuitBreaker.trip.source}`);
+    record.within(
+      'calleeCallsBeforeOpen',
+      expected.calls,
+      (await callLogOf(site.callee, key)).count,
+      `trip: ${policy.circuitBreaker.trip.source}`,
+    );
     record.equal('lastRequestStatus', SIDECAR_ERROR_STATUS, statuses.at(-1), 'the request after the trip point fails on the open breaker');
     record.observe('statuses', statuses.map((s) => s ?? 'none').join(','));
 
@@ -229,9 +272,23 @@ export function breakerProbe(site: InvocationSite, options: { status?: number; p
     const trialCalls = (await settledCallLog(site.callee, trialKey, breaker.halfOpenMaxRequests)).count;
     record.expected.openMs = breaker.openMs;
     record.equal('halfOpenTrialCalls', breaker.halfOpenMaxRequests, trialCalls, `maxRequests ${breaker.halfOpenMaxRequests}`);
-    record.equal('trialsAnswered', breaker.halfOpenMaxRequests, trialStatuses.filter((t) => t.status === (site.successStatus ?? 200)).length);
-    record.equal('trialsRejected', 1, trialStatuses.filter((t) => t.status === SIDECAR_ERROR_STATUS).length, 'one trial more than maxRequests fails at once');
+    record.equal(
+      'trialsAnswered',
+      breaker.halfOpenMaxRequests,
+      trialStatuses.filter((t) => t.status === (site.successStatus ?? 200)).length,
+    );
+    record.equal(
+      'trialsRejected',
+      1,
+      trialStatuses.filter((t) => t.status === SIDECAR_ERROR_STATUS).length,
+      'one trial more than maxRequests fails at once',
+    );
     const after = await callOnce(site, method, `${key}-closed`, perCall);
-    record.equal('afterTrials', site.successStatus ?? 200, after.status, `closed after ${breaker.closeAfterSuccesses} successful trial${breaker.closeAfterSuccesses === 1 ? '' : 's'}`);
+    record.equal(
+      'afterTrials',
+      site.successStatus ?? 200,
+      after.status,
+      `closed after ${breaker.closeAfterSuccesses} successful trial${breaker.closeAfterSuccesses === 1 ? '' : 's'}`,
+    );
   });
 }

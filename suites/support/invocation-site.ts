@@ -13,9 +13,11 @@ export const referenceSite: InvocationSite = {
   caller: CALLER,
   callee: CALLEE,
   async freshMethod(label) {
-    const res = await invoke<{ task: { id: string } }>(CALLER, CALLEE, 'tasks', { method: 'POST', json: { title: uniqueId(`chaos-${label}`) } });
+    const res = await invoke<{ task: { id: string } }>(CALLER, CALLEE, 'tasks', {
+      method: 'POST',
+      json: { title: uniqueId(`chaos-${label}`) },
+    });
     if (res.status !== 201) throw new Error(`creating a task for the ${label} probe answered ${res.status}: ${res.text}`);
     return `tasks/${res.body.task.id}`;
   },
 };
-

@@ -23,7 +23,12 @@ export const STATE_STORE = 'statestore';
 export const PUBSUB = 'pubsub';
 
 /** Invokes `appId`'s `method` through the sidecar of `via` (service invocation by app id only). */
-export function invoke<T = unknown>(via: string, appId: string, method: string, init: Parameters<typeof http>[1] = {}): Promise<HttpResult<T>> {
+export function invoke<T = unknown>(
+  via: string,
+  appId: string,
+  method: string,
+  init: Parameters<typeof http>[1] = {},
+): Promise<HttpResult<T>> {
   return http<T>(`${deployment().sidecar(via).httpUrl}/v1.0/invoke/${appId}/method/${method.replace(/^\//, '')}`, init);
 }
 
@@ -62,7 +67,8 @@ export async function ledgerOf(appId: string, query: { topic?: string; eventId?:
 }
 
 export async function resetLedgers(appIds: readonly string[]): Promise<void> {
-  for (const appId of appIds) for (const inst of instancesOf(appId)) if (inst.appUrl) await http(`${inst.appUrl}/ledger`, { method: 'DELETE' });
+  for (const appId of appIds)
+    for (const inst of instancesOf(appId)) if (inst.appUrl) await http(`${inst.appUrl}/ledger`, { method: 'DELETE' });
 }
 
 export async function resetFaults(appIds: readonly string[]): Promise<void> {
@@ -94,7 +100,11 @@ export async function callLogOf(appId: string, key: string): Promise<CallLog> {
   return log;
 }
 
-export async function injectFailures(appId: string, fault: { key: string; count: number; status?: number; delayMs?: number }, instance = 0): Promise<void> {
+export async function injectFailures(
+  appId: string,
+  fault: { key: string; count: number; status?: number; delayMs?: number },
+  instance = 0,
+): Promise<void> {
   const url = appUrlOf(appId, instance);
   if (!url) throw new Error(`fault injection on ${appId} needs its app URL, which this target does not expose`);
   const res = await http(`${url}/faults/calls`, { method: 'POST', json: fault });

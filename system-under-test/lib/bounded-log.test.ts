@@ -38,6 +38,9 @@ describe('setBounded', () => {
     setBounded(m, 'b', 2, 2);
     setBounded(m, 'a', 3, 2);
     setBounded(m, 'c', 4, 2);
-    expect([...m.entries()]).to.deep.equal([['a', 3], ['c', 4]]);
+    expect([...m.entries()]).to.deep.equal([
+      ['a', 3],
+      ['c', 4],
+    ]);
   });
 });

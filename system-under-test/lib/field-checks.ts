@@ -40,7 +40,9 @@ export function optionalNumberIn(body: Record<string, unknown>, name: string, mi
 export type Values<T extends Record<string, Check<unknown>>> = { [K in keyof T]: T[K] extends Check<infer V> ? V : never };
 
 /** All the checked values, or the first problem. */
-export function collect<T extends Record<string, Check<unknown>>>(checks: T): { ok: true; values: Values<T> } | { ok: false; problem: string } {
+export function collect<T extends Record<string, Check<unknown>>>(
+  checks: T,
+): { ok: true; values: Values<T> } | { ok: false; problem: string } {
   const values: Record<string, unknown> = {};
   for (const [name, check] of Object.entries(checks)) {
     if (!check.ok) return { ok: false, problem: check.problem };

@@ -43,7 +43,10 @@ async function start(service: string): Promise<Running> {
 }
 
 function withinSeconds<T>(p: Promise<T>, seconds: number, what: string): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} took more than ${seconds}s`)), seconds * 1000))]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} took more than ${seconds}s`)), seconds * 1000)),
+  ]);
 }
 
 describe('a service process (main.ts)', function () {

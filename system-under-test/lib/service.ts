@@ -41,7 +41,12 @@ export function createService(options: ServiceOptions): Express {
   app.use(faultInjection(faults, options.faultInjection));
   options.routes(app);
   app.use((req, res) => {
-    sendError(res, 404, `no route for ${req.method} ${req.path}`, `see system-under-test/API.md for the routes of ${appId() ?? 'this service'}`);
+    sendError(
+      res,
+      404,
+      `no route for ${req.method} ${req.path}`,
+      `see system-under-test/API.md for the routes of ${appId() ?? 'this service'}`,
+    );
   });
   app.use(errorHandler);
   return app;
@@ -50,7 +55,12 @@ export function createService(options: ServiceOptions): Express {
 const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const e = err as { type?: string; status?: number };
   if (e.type === 'entity.parse.failed') {
-    sendError(res, 400, `request body is not valid JSON (${errorMessage(err)})`, 'send a JSON document with content-type: application/json');
+    sendError(
+      res,
+      400,
+      `request body is not valid JSON (${errorMessage(err)})`,
+      'send a JSON document with content-type: application/json',
+    );
     return;
   }
   if (e.type === 'entity.too.large') {

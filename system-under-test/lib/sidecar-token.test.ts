@@ -14,7 +14,7 @@ async function serve(token: string | undefined): Promise<{ url: string; close: (
 }
 
 describe('sidecarOnly (APP_API_TOKEN)', () => {
-  it('refuses calls without the token or with a wrong one, and accepts the sidecar\'s', async () => {
+  it("refuses calls without the token or with a wrong one, and accepts the sidecar's", async () => {
     const s = await serve('app-token-123456');
     try {
       expect((await fetch(`${s.url}/hello`)).status).to.equal(401);

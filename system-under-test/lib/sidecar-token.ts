@@ -26,6 +26,11 @@ export function sidecarOnly(token = process.env.APP_API_TOKEN): RequestHandler {
       next();
       return;
     }
-    sendError(res, 401, 'this app answers only its own Dapr sidecar', 'call it through Dapr (service invocation), which presents the app API token');
+    sendError(
+      res,
+      401,
+      'this app answers only its own Dapr sidecar',
+      'call it through Dapr (service invocation), which presents the app API token',
+    );
   };
 }

@@ -33,7 +33,11 @@ describe('npm run acceptance', function () {
     expect(failed, result.stdout.slice(-2000)).to.deep.equal([]);
     expect(results.partial).to.equal(false);
     expect(results.tests.length).to.be.greaterThan(20);
-    for (const story of ['US1', 'US2', 'US3']) expect(results.tests.some((t) => t.tags.includes(story)), story).to.equal(true);
+    for (const story of ['US1', 'US2', 'US3'])
+      expect(
+        results.tests.some((t) => t.tags.includes(story)),
+        story,
+      ).to.equal(true);
     // The shared deployment requires an API token and an app API token: the T022 checks run, and every story passes with them.
     expect(d.apiToken && d.appApiToken, 'the shared deployment runs with tokens').to.be.a('string');
     expect(statusOf(results, /T022/)).to.deep.equal(['passed', 'passed']);
@@ -42,7 +46,9 @@ describe('npm run acceptance', function () {
     // the spans they export elsewhere. A skip is never a pass, so the run's verdict is not a pass either.
     const skipped = results.tests.filter((t) => t.status === 'skipped');
     expect(skipped.map((t) => t.skip?.kind)).to.deep.equal(['not-observable', 'not-observable']);
-    expect(skipped.map((t) => t.id).join('\n')).to.contain('NATS JetStream').and.to.contain('one trace spans');
+    expect(skipped.map((t) => t.id).join('\n'))
+      .to.contain('NATS JetStream')
+      .and.to.contain('one trace spans');
     expect(result.code).to.equal(1);
     expect(result.stdout).to.contain('verdict: FAIL (2 skipped)');
     expect(readFileSync(join(out, 'junit.xml'), 'utf8')).to.contain('<testsuites');
@@ -67,7 +73,10 @@ describe('npm run acceptance', function () {
       spec.metric.enabled = false;
     });
     const out = outDir();
-    const result = await runCli(['acceptance', '--run-file', variant.runFile, '--out', out, '--grep', 'platform|US1|created task reaches|observability'], { timeoutMs: 240_000 });
+    const result = await runCli(
+      ['acceptance', '--run-file', variant.runFile, '--out', out, '--grep', 'platform|US1|created task reaches|observability'],
+      { timeoutMs: 240_000 },
+    );
     expect(result.code, result.stderr.slice(-1000)).to.equal(1);
     const results = readResults(out);
     expect(statusOf(results, /every app of the reference deployment is present/)).to.deep.equal(['failed']);
@@ -87,13 +96,16 @@ describe('npm run acceptance', function () {
     expect(result.stdout).to.match(/FAIL/);
   });
 
-  it('fails the mTLS checks when mTLS is off (and access control, which needs the callers\' identities, denies every call)', async () => {
+  it("fails the mTLS checks when mTLS is off (and access control, which needs the callers' identities, denies every call)", async () => {
     const variant = sutVariant();
     variant.editYaml('dapr-components/config.yaml', (doc) => {
       (doc.spec as { mtls: { enabled: boolean } }).mtls.enabled = false;
     });
     const out = outDir();
-    const result = await runCli(['acceptance', '--run-file', variant.runFile, '--out', out, '--grep', 'platform|security: mTLS|reached by app id only'], { timeoutMs: 240_000 });
+    const result = await runCli(
+      ['acceptance', '--run-file', variant.runFile, '--out', out, '--grep', 'platform|security: mTLS|reached by app id only'],
+      { timeoutMs: 240_000 },
+    );
     expect(result.code).to.equal(1);
     const results = readResults(out);
     expect(statusOf(results, /T020 mTLS is in force/)).to.deep.equal(['failed']);
@@ -136,7 +148,15 @@ describe('npm run acceptance', function () {
     const noSidecars = await runCli(['acceptance', '--target', 'external']);
     expect(noSidecars.code).to.equal(2);
     expect(noSidecars.stderr).to.contain('--sidecar');
-    const unreachable = await runCli(['acceptance', '--target', 'external', '--sidecar', 'sample-app=http://127.0.0.1:1', '--out', outDir()]);
+    const unreachable = await runCli([
+      'acceptance',
+      '--target',
+      'external',
+      '--sidecar',
+      'sample-app=http://127.0.0.1:1',
+      '--out',
+      outDir(),
+    ]);
     expect(unreachable.code).to.equal(2);
     expect(unreachable.stderr).to.contain('SIDECAR_UNREACHABLE');
   });

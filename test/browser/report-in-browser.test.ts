@@ -28,7 +28,15 @@ const CRITERIA = `criteria:
 `;
 
 /** A passing test in the story that has a failure, so the story starts open and the filter has a row to hide. */
-const PASSING_US2: TestResult = { id: 'US2 list', title: 'lists keys after a bulk save', suitePath: ['state', 'US2'], tags: ['US2'], status: 'passed', durationMs: 40, measurements: {} };
+const PASSING_US2: TestResult = {
+  id: 'US2 list',
+  title: 'lists keys after a bulk save',
+  suitePath: ['state', 'US2'],
+  tags: ['US2'],
+  status: 'passed',
+  durationMs: 40,
+  measurements: {},
+};
 
 async function cells(row: Locator): Promise<string[]> {
   return (await row.locator('td').allInnerTexts()).map((t) => t.trim());
@@ -36,7 +44,13 @@ async function cells(row: Locator): Promise<string[]> {
 
 async function cssOf(locator: Locator, property: string): Promise<string> {
   // Runs in the page; the project compiles without DOM types, so the one browser call is typed here.
-  return locator.evaluate((el, prop) => (globalThis as unknown as { getComputedStyle(e: unknown): { getPropertyValue(p: string): string } }).getComputedStyle(el).getPropertyValue(prop), property);
+  return locator.evaluate(
+    (el, prop) =>
+      (globalThis as unknown as { getComputedStyle(e: unknown): { getPropertyValue(p: string): string } })
+        .getComputedStyle(el)
+        .getPropertyValue(prop),
+    property,
+  );
 }
 
 function pngSize(file: string): { width: number; height: number } {
@@ -57,10 +71,23 @@ describe('HTML report in headless Chromium', function () {
     root = mkdtempSync(join(tmpdir(), 'dapr-harness-browser-'));
     const runs = join(root, 'runs');
     const base = richResults({}, { deliveryRate: 0.998 });
-    writeRun(runs, richResults({ runId: '20261126-060000-0001', startedAt: '2026-11-26T06:00:00.000Z', tests: base.tests.map((t) => ({ ...t, status: t.status === 'failed' ? 'passed' : t.status, failure: undefined })) }, { e2eP99: 300 }));
+    writeRun(
+      runs,
+      richResults(
+        {
+          runId: '20261126-060000-0001',
+          startedAt: '2026-11-26T06:00:00.000Z',
+          tests: base.tests.map((t) => ({ ...t, status: t.status === 'failed' ? 'passed' : t.status, failure: undefined })),
+        },
+        { e2eP99: 300 },
+      ),
+    );
     const current = writeRun(runs, { ...base, tests: [...base.tests, PASSING_US2] });
     writeFileSync(join(root, 'criteria.yaml'), CRITERIA);
-    const { file } = renderReport(current, { verdict: evaluateCriteria(loadCriteria(join(root, 'criteria.yaml')), readResults(current)), previous: 'newest-earlier' });
+    const { file } = renderReport(current, {
+      verdict: evaluateCriteria(loadCriteria(join(root, 'criteria.yaml')), readResults(current)),
+      previous: 'newest-earlier',
+    });
     browser = await launchHeadlessChromium();
     ({ page, watch } = await openOffline(browser.context, file));
   });
@@ -82,7 +109,9 @@ describe('HTML report in headless Chromium', function () {
   });
 
   it('links every navigation entry to a section on the page', async () => {
-    const targets = await page.locator('nav a').evaluateAll((links) => links.map((a) => (a as { getAttribute(n: string): string | null }).getAttribute('href') ?? ''));
+    const targets = await page
+      .locator('nav a')
+      .evaluateAll((links) => links.map((a) => (a as { getAttribute(n: string): string | null }).getAttribute('href') ?? ''));
     expect(targets).to.include('#autoscale');
     for (const href of targets) {
       expect(href, 'an in-page link').to.match(/^#[a-z]+$/);
@@ -97,7 +126,9 @@ describe('HTML report in headless Chromium', function () {
     expect((await cells(failed)).slice(0, 5)).to.deep.equal(['pubsub.delivery_rate', 'subscriber=orders', 'rate>=0.999', '0.998', 'FAIL']);
     const passed = page.locator('#verdict tbody tr.pass', { hasText: 'pubsub.e2e_latency' }).filter({ hasText: 'subscriber=orders' });
     expect((await cells(passed)).slice(0, 5)).to.deep.equal(['pubsub.e2e_latency', 'subscriber=orders', 'p(99)<1000', '420 ms', 'pass']);
-    expect(await cssOf(failed.locator('td').nth(4), 'color'), 'a failed verdict is not drawn like a passed one').to.not.equal(await cssOf(passed.locator('td').nth(4), 'color'));
+    expect(await cssOf(failed.locator('td').nth(4), 'color'), 'a failed verdict is not drawn like a passed one').to.not.equal(
+      await cssOf(passed.locator('td').nth(4), 'color'),
+    );
   });
 
   it('groups acceptance by story with the failed story expanded to its message', async () => {
@@ -113,7 +144,9 @@ describe('HTML report in headless Chromium', function () {
     expect(await message.innerText()).to.equal('expected etag 2 but got 1');
     const stack = page.locator('#story-us2 .failure details');
     expect(await stack.locator('pre').isVisible(), 'the stack waits for a click').to.equal(false);
-    expect(await cssOf(stack.locator('summary'), 'font-weight'), 'the stack toggle is not styled as a story heading').to.not.equal(await cssOf(page.locator('#story-us2 > summary'), 'font-weight'));
+    expect(await cssOf(stack.locator('summary'), 'font-weight'), 'the stack toggle is not styled as a story heading').to.not.equal(
+      await cssOf(page.locator('#story-us2 > summary'), 'font-weight'),
+    );
     await stack.locator('summary').click();
     expect(await stack.locator('pre').innerText()).to.contain('at state.test.ts:40');
     expect(await page.locator('#story-us1 tbody tr').first().isVisible(), 'a story without failures starts closed').to.equal(false);
@@ -130,8 +163,12 @@ describe('HTML report in headless Chromium', function () {
     await box.check();
     expect(await passing.isVisible()).to.equal(false);
     expect(await failing.isVisible()).to.equal(true);
-    const hidden = await page.locator('#acceptance tbody tr:not(.failed)').evaluateAll((rows) => rows.map((r) => (r as { hidden: boolean }).hidden));
-    expect(hidden, 'every row that is not a failure').to.have.length(5).and.to.satisfy((h: boolean[]) => h.every(Boolean));
+    const hidden = await page
+      .locator('#acceptance tbody tr:not(.failed)')
+      .evaluateAll((rows) => rows.map((r) => (r as { hidden: boolean }).hidden));
+    expect(hidden, 'every row that is not a failure')
+      .to.have.length(5)
+      .and.to.satisfy((h: boolean[]) => h.every(Boolean));
     await box.uncheck();
     expect(await passing.isVisible()).to.equal(true);
   });
@@ -142,7 +179,12 @@ describe('HTML report in headless Chromium', function () {
     const row = await cells(lost);
     expect(row.slice(3)).to.deep.equal(['lost', '0', '4', '-', 'FAIL']);
     const recovery = await cells(page.locator('#chaos tbody tr', { has: page.locator('code', { hasText: /^recoveredWithinMs$/ }) }));
-    expect(recovery.slice(recovery.indexOf('recoveredWithinMs'), recovery.indexOf('recoveredWithinMs') + 4)).to.deep.equal(['recoveredWithinMs', '5000', '4200', '500']);
+    expect(recovery.slice(recovery.indexOf('recoveredWithinMs'), recovery.indexOf('recoveredWithinMs') + 4)).to.deep.equal([
+      'recoveredWithinMs',
+      '5000',
+      '4200',
+      '500',
+    ]);
   });
 
   it('draws a visible SVG chart with a non-empty line for every scenario, and the histogram bars', async () => {
@@ -154,13 +196,22 @@ describe('HTML report in headless Chromium', function () {
       const box = await charts.first().boundingBox();
       expect(box?.width ?? 0, `${name}: chart width`).to.be.greaterThan(100);
       expect(box?.height ?? 0, `${name}: chart height`).to.be.greaterThan(100);
-      const points = await scenario.locator('svg polyline.series').evaluateAll((lines) => lines.map((l) => (l as { getAttribute(n: string): string | null }).getAttribute('points') ?? ''));
+      const points = await scenario
+        .locator('svg polyline.series')
+        .evaluateAll((lines) => lines.map((l) => (l as { getAttribute(n: string): string | null }).getAttribute('points') ?? ''));
       expect(points.length, `${name}: lines`).to.be.greaterThan(0);
       for (const p of points) expect(p.trim().split(/\s+/).length, `${name}: points of a line`).to.be.greaterThan(1);
     }
     const throughput = page.locator('#scenario-pubsub-throughput');
-    expect(await throughput.locator('figcaption').allInnerTexts()).to.deep.equal(['Latency by percentile', 'Throughput and errors per second', 'Latency over time', 'Latency histogram — orders']);
-    const bars = await throughput.locator('rect.bar').evaluateAll((rects) => rects.map((r) => Number((r as { getAttribute(n: string): string | null }).getAttribute('height'))));
+    expect(await throughput.locator('figcaption').allInnerTexts()).to.deep.equal([
+      'Latency by percentile',
+      'Throughput and errors per second',
+      'Latency over time',
+      'Latency histogram — orders',
+    ]);
+    const bars = await throughput
+      .locator('rect.bar')
+      .evaluateAll((rects) => rects.map((r) => Number((r as { getAttribute(n: string): string | null }).getAttribute('height'))));
     expect(bars).to.have.length(6);
     expect(bars.every((h) => h >= 0) && bars.some((h) => h > 0), `bar heights ${bars.join(',')}`).to.equal(true);
     expect(await throughput.locator('p', { hasText: 'requests' }).innerText()).to.equal('6030 requests · 4 errors · 30 seconds');
@@ -175,12 +226,21 @@ describe('HTML report in headless Chromium', function () {
     expect(await page.locator('#state td', { hasText: '99.900 % (9990 ok, 10 failed)' }).isVisible()).to.equal(true);
     expect(await page.locator('#autoscale p').first().innerText()).to.contain('Peak 50 replicas');
     expect(await page.locator('#autoscale svg polyline.series').count(), 'replicas and target lines').to.equal(2);
-    expect((await cells(page.locator('#resources tbody tr', { hasText: 'daprd-publisher' }))).slice(0, 4)).to.deep.equal(['daprd-publisher', '45 %', '32.5 %', '65 MB']);
+    expect((await cells(page.locator('#resources tbody tr', { hasText: 'daprd-publisher' }))).slice(0, 4)).to.deep.equal([
+      'daprd-publisher',
+      '45 %',
+      '32.5 %',
+      '65 MB',
+    ]);
     expect(await page.locator('#resources figcaption').allInnerTexts()).to.include('Memory (RSS) — pubsub-throughput');
   });
 
   it('records the environment', async () => {
-    const value = async (name: string): Promise<string> => page.locator('#environment tr', { has: page.locator('th', { hasText: new RegExp(`^${name}$`) }) }).locator('td').innerText();
+    const value = async (name: string): Promise<string> =>
+      page
+        .locator('#environment tr', { has: page.locator('th', { hasText: new RegExp(`^${name}$`) }) })
+        .locator('td')
+        .innerText();
     expect(await value('Dapr version')).to.equal('1.18.2');
     expect(await value('mTLS')).to.equal('on');
     expect(await value('Configuration digest')).to.equal('sha256:c0ffee');
@@ -189,14 +249,32 @@ describe('HTML report in headless Chromium', function () {
 
   it('compares with the previous run and highlights the regressions', async () => {
     const comparison = page.locator('#comparison');
-    expect(await comparison.locator('p').first().innerText()).to.match(/^Against all run 20261126-060000-0001 \(started 2026-11-26T06:00:00\.000Z\): 3 regressions\./);
-    expect(await cells(comparison.locator('tbody tr.regression', { hasText: 'saves and reads back with etag' }))).to.deep.equal(['saves and reads back with etag', 'passed', 'failed']);
+    expect(await comparison.locator('p').first().innerText()).to.match(
+      /^Against all run 20261126-060000-0001 \(started 2026-11-26T06:00:00\.000Z\): 3 regressions\./,
+    );
+    expect(await cells(comparison.locator('tbody tr.regression', { hasText: 'saves and reads back with etag' }))).to.deep.equal([
+      'saves and reads back with etag',
+      'passed',
+      'failed',
+    ]);
     const latency = comparison.locator('tbody tr.regression', { hasText: 'pubsub.e2e_latency' });
-    expect((await cells(latency)).slice(0, 7)).to.deep.equal(['pubsub.e2e_latency', 'subscriber=orders', 'p99', '300', '420', '+120', '+40 %']);
+    expect((await cells(latency)).slice(0, 7)).to.deep.equal([
+      'pubsub.e2e_latency',
+      'subscriber=orders',
+      'p99',
+      '300',
+      '420',
+      '+120',
+      '+40 %',
+    ]);
     expect(await comparison.locator('tbody tr.regression').count()).to.equal(3);
     const plain = comparison.locator('tbody tr:not(.regression):not(.improvement)', { hasText: 'state.success_rate' }).first();
-    expect(await cssOf(latency, 'background-color'), 'a regression row stands out from an unchanged one').to.not.equal(await cssOf(plain, 'background-color'));
-    expect(await cssOf(latency.locator('td.delta').first(), 'color'), 'its delta in the failure colour').to.equal(await cssOf(page.locator('#verdict .verdict-big'), 'color'));
+    expect(await cssOf(latency, 'background-color'), 'a regression row stands out from an unchanged one').to.not.equal(
+      await cssOf(plain, 'background-color'),
+    );
+    expect(await cssOf(latency.locator('td.delta').first(), 'color'), 'its delta in the failure colour').to.equal(
+      await cssOf(page.locator('#verdict .verdict-big'), 'color'),
+    );
   });
 
   it('hides unchanged rows behind "only regressions"', async () => {
@@ -220,12 +298,26 @@ describe('HTML report in headless Chromium', function () {
   describe('doctored reports', () => {
     it('shows an image tag in a test title as text and fetches nothing', async () => {
       const bait = `<img src="http://${BAIT_HOST}/pixel.png" onerror="document.title='owned'">`;
-      const runDir = writeRun(join(root, 'doctored'), emptyResults({
-        runId: 'doctored-title',
-        kind: 'acceptance',
-        target: { kind: 'local' },
-        tests: [{ id: 'bait', title: bait, suitePath: ['US9'], tags: ['US9'], status: 'failed', durationMs: 1, failure: { message: bait }, measurements: {} }],
-      }));
+      const runDir = writeRun(
+        join(root, 'doctored'),
+        emptyResults({
+          runId: 'doctored-title',
+          kind: 'acceptance',
+          target: { kind: 'local' },
+          tests: [
+            {
+              id: 'bait',
+              title: bait,
+              suitePath: ['US9'],
+              tags: ['US9'],
+              status: 'failed',
+              durationMs: 1,
+              failure: { message: bait },
+              measurements: {},
+            },
+          ],
+        }),
+      );
       const opened = await openOffline(requireBrowser(browser).context, renderReport(runDir).file);
       try {
         expectOffline(opened.watch);

@@ -26,7 +26,14 @@ describe('chaosProbe: one record per probe, whatever happens', () => {
       r.observe('ms', 12);
     });
     expect(recorded).to.deep.equal([result]);
-    expect(result).to.deep.equal({ probe: 'p', target: 'a → b', policy: 'retry "x"', expected: { status: 200, calls: 3, window: '11..16' }, observed: { status: 200, calls: 3, window: 13, ms: 12 }, passed: true });
+    expect(result).to.deep.equal({
+      probe: 'p',
+      target: 'a → b',
+      policy: 'retry "x"',
+      expected: { status: 200, calls: 3, window: '11..16' },
+      observed: { status: 200, calls: 3, window: 13, ms: 12 },
+      passed: true,
+    });
   });
 
   it('fails on every mismatch at once and records them, failed', async () => {
@@ -47,10 +54,17 @@ describe('chaosProbe: one record per probe, whatever happens', () => {
     const err = await chaosProbe({ probe: 'p', target: 't' }, async (r) => {
       r.observe('before', 1);
       throw new Error('sidecar unreachable');
-    }).then(() => undefined, (e: unknown) => e as Error);
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).to.equal('sidecar unreachable');
     expect(recorded).to.have.length(1);
-    expect(recorded[0]).to.deep.include({ passed: false, observed: { before: 1 }, note: 'probe failed before it finished: sidecar unreachable' });
+    expect(recorded[0]).to.deep.include({
+      passed: false,
+      observed: { before: 1 },
+      note: 'probe failed before it finished: sidecar unreachable',
+    });
   });
 
   it('shows ranges as one number when they are one, and unbounded ends as ∞', () => {

@@ -86,7 +86,11 @@ describe('policy matrix: chaos probes against real daprd, expected (from the mod
 
     it('declared retries for a callee daprd never retries: the transient probe sees one call and the failure', async () => {
       const d = declaredAs(live(), (docs) => {
-        specOf(docs, 'matrix').targets.apps['callee-noretry'] = { timeout: 'short', retry: 'constantMatching', circuitBreaker: 'byRequests' };
+        specOf(docs, 'matrix').targets.apps['callee-noretry'] = {
+          timeout: 'short',
+          retry: 'constantMatching',
+          circuitBreaker: 'byRequests',
+        };
       });
       const record = await mustFail(d, () => transientProbe(site('callee-noretry')));
       expect(record.expected).to.deep.include({ calleeCalls: 3, callerStatus: 200 });
@@ -96,7 +100,12 @@ describe('policy matrix: chaos probes against real daprd, expected (from the mod
     it('declared maxRequests 1 where daprd loaded 2: the half-open trials let one more through than expected', async function () {
       this.timeout(60_000);
       const d = declaredAs(live(), (docs) => {
-        specOf(docs, 'matrix').policies.circuitBreakers.total = { maxRequests: 1, interval: '30s', timeout: '2s', trip: 'totalFailures >= 4' };
+        specOf(docs, 'matrix').policies.circuitBreakers.total = {
+          maxRequests: 1,
+          interval: '30s',
+          timeout: '2s',
+          trip: 'totalFailures >= 4',
+        };
       });
       const record = await mustFail(d, () => breakerProbe(site('callee-exponential')));
       expect(record.expected.halfOpenTrialCalls).to.equal(1);
@@ -117,7 +126,10 @@ describe('policy matrix: chaos probes against real daprd, expected (from the mod
       // callee-forever has no timeout policy, so the timeout probe cannot even start.
       use(live());
       const before = recorded.length;
-      const error = await timeoutProbe(site('callee-forever')).then(() => undefined, (err: unknown) => err as Error);
+      const error = await timeoutProbe(site('callee-forever')).then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
       expect(error?.message).to.match(/no timeout policy applies to matrix-caller → callee-forever/);
       expect(recorded.length).to.equal(before + 1);
       expect(recorded.at(-1)).to.deep.include({ probe: 'slow callee cut at the timeout', passed: false });
@@ -125,7 +137,7 @@ describe('policy matrix: chaos probes against real daprd, expected (from the mod
     });
   });
 
-  describe('component outage (stops the matrix\'s redis; runs last)', () => {
+  describe("component outage (stops the matrix's redis; runs last)", () => {
     it(`${OUTAGE_ROW.shape}: ${OUTAGE_ROW.probe}`, async function () {
       this.timeout(90_000);
       const result = await OUTAGE_ROW.run(live());
@@ -139,9 +151,11 @@ describe('policy matrix: chaos probes against real daprd, expected (from the mod
         specOf(docs, 'matrix-no-state-retries').targets.components[STORE] = { outbound: { timeout: 'quick', retry: 'retryThrice' } };
         specOf(docs, 'matrix-no-state-retries').policies.retries.retryThrice = { policy: 'exponential', maxInterval: '1s', maxRetries: 3 };
       });
-      const record = await mustFail(d, () => stateOutageProbe({ sidecar: 'callee-noretry', store: STORE, dependency: dependencyOf(live(), 'redis') }));
+      const record = await mustFail(d, () =>
+        stateOutageProbe({ sidecar: 'callee-noretry', store: STORE, dependency: dependencyOf(live(), 'redis') }),
+      );
       const [min] = String(record.expected.failedAfterMs).split('..').map(Number);
-      expect(Number(record.observed.failedAfterMs), 'failed before the retries\' shortest waits').to.be.below(min as number);
+      expect(Number(record.observed.failedAfterMs), "failed before the retries' shortest waits").to.be.below(min as number);
     });
   });
 

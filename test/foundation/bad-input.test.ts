@@ -34,7 +34,10 @@ describe('bad input fails fast with a one-line error and exit code 2', function 
 
   it('a component without spec.type names the file and the missing field', async () => {
     const fx = probeFixtureCopy();
-    writeFileSync(join(fx.resources, 'broken.yaml'), 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: broken\nspec:\n  version: v1\n');
+    writeFileSync(
+      join(fx.resources, 'broken.yaml'),
+      'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: broken\nspec:\n  version: v1\n',
+    );
     const err = await startFails(fx.runFile);
     expect(err.message).to.contain('broken.yaml');
     expect(err.message).to.contain('spec.type');
@@ -42,14 +45,20 @@ describe('bad input fails fast with a one-line error and exit code 2', function 
 
   it('a JetStream component without a stream to bind to is refused before start', async () => {
     const fx = probeFixtureCopy();
-    writeFileSync(join(fx.resources, 'pubsub.yaml'), 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: pubsub\nspec:\n  type: pubsub.jetstream\n  version: v1\n  metadata: []\n');
+    writeFileSync(
+      join(fx.resources, 'pubsub.yaml'),
+      'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: pubsub\nspec:\n  type: pubsub.jetstream\n  version: v1\n  metadata: []\n',
+    );
     const err = await startFails(fx.runFile);
     expect(err.message).to.contain('streamName');
   });
 
   it('a run file with a duplicate app id is refused', async () => {
     const fx = probeFixtureCopy();
-    writeFileSync(fx.runFile, 'version: 1\napps:\n  - appID: a\n    appDirPath: ./probe-app\n    command: ["node"]\n  - appID: a\n    appDirPath: ./probe-app\n    command: ["node"]\n');
+    writeFileSync(
+      fx.runFile,
+      'version: 1\napps:\n  - appID: a\n    appDirPath: ./probe-app\n    command: ["node"]\n  - appID: a\n    appDirPath: ./probe-app\n    command: ["node"]\n',
+    );
     const err = await startFails(fx.runFile);
     expect(err.message).to.contain('appears twice');
   });
@@ -59,7 +68,10 @@ describe('bad input fails fast with a one-line error and exit code 2', function 
     writeFileSync(join(fx.resources, 'broken.yaml'), 'kind: Component\n');
     const result = await runCli(['up', '--detach', '--run-file', fx.runFile, '--run-root', tempRunRoot()]);
     expect(result.code).to.equal(2);
-    const lines = result.stderr.trim().split('\n').filter((l) => l.startsWith('error'));
+    const lines = result.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('error'));
     expect(lines).to.have.length(1);
     expect(lines[0]).to.contain('broken.yaml');
   });
@@ -84,7 +96,7 @@ describe('bad input fails fast with a one-line error and exit code 2', function 
 describe('a component daprd refuses at start', function () {
   this.timeout(120_000);
 
-  it('fails the start with daprd\'s reason and the component\'s file, and stops everything', async () => {
+  it("fails the start with daprd's reason and the component's file, and stops everything", async () => {
     const fx = probeFixtureCopy();
     const file = join(fx.resources, 'statestore.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('state.redis', 'state.nosuchstore'));
@@ -96,7 +108,9 @@ describe('a component daprd refuses at start', function () {
       error = err;
     }
     expect(error).to.be.instanceOf(HarnessError);
-    expect((error as HarnessError).message).to.contain("couldn't find state store state.nosuchstore/v1").and.to.contain(file);
+    expect((error as HarnessError).message)
+      .to.contain("couldn't find state store state.nosuchstore/v1")
+      .and.to.contain(file);
     const [runId] = readdirSync(runRoot);
     expect(await survivorsAfter(runId as string, 5_000)).to.deep.equal([]);
   });

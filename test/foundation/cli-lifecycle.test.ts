@@ -27,7 +27,10 @@ describe('CLI: up, status, down and interruption', function () {
 
     const sidecar = current?.apps[0]?.sidecar.httpUrl as string;
     expect((await fetch(`${sidecar}/v1.0/metadata`)).status, 'no token').to.equal(401);
-    const metadata = (await (await fetch(`${sidecar}/v1.0/metadata`, { headers: { 'dapr-api-token': token } })).json()) as { id: string; components: { type: string }[] };
+    const metadata = (await (await fetch(`${sidecar}/v1.0/metadata`, { headers: { 'dapr-api-token': token } })).json()) as {
+      id: string;
+      components: { type: string }[];
+    };
     expect(metadata.id).to.equal('probe-a');
     expect(metadata.components.map((c) => c.type)).to.include.members(['state.redis', 'pubsub.jetstream']);
 
@@ -37,7 +40,7 @@ describe('CLI: up, status, down and interruption', function () {
 
     const status = await runCli(['status', '--run-root', runRoot], { env: noTokens });
     expect(status.code, status.stdout).to.equal(0);
-    expect(status.stdout, 'status reads the run\'s token file').to.match(/probe-b\s+healthy\s+\S+\s+1\.18\.2/);
+    expect(status.stdout, "status reads the run's token file").to.match(/probe-b\s+healthy\s+\S+\s+1\.18\.2/);
 
     const down = await runCli(['down', '--run-root', runRoot]);
     expect(down.code, down.stderr).to.equal(0);

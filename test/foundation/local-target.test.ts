@@ -34,7 +34,14 @@ async function json<T>(url: string, init?: RequestInit): Promise<{ status: numbe
 function peerCertificate(address: string, ca: string): Promise<{ cert: DetailedPeerCertificate; authorized: boolean; error?: string }> {
   const [host, port] = address.split(':') as [string, string];
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host, port: Number(port), ca, ALPNProtocols: ['h2'], rejectUnauthorized: false, checkServerIdentity: () => undefined });
+    const socket = tlsConnect({
+      host,
+      port: Number(port),
+      ca,
+      ALPNProtocols: ['h2'],
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    });
     socket.setTimeout(5000, () => {
       socket.destroy();
       reject(new Error(`TLS handshake with ${address} timed out`));

@@ -45,16 +45,25 @@ describe('a process that dies during a run', function () {
     const result = await done;
 
     const results = readResults(out);
-    const record = JSON.stringify({ errors: results.errors, tests: results.tests.map((t) => `${t.status} ${t.title}: ${t.failure?.message ?? ''}`) }, null, 1);
+    const record = JSON.stringify(
+      { errors: results.errors, tests: results.tests.map((t) => `${t.status} ${t.title}: ${t.failure?.message ?? ''}`) },
+      null,
+      1,
+    );
     expect(result.code, `${result.stderr.slice(-1500)}\n${record}`).to.equal(1);
     expect(results.partial).to.equal(false);
     const died = results.errors.filter((e) => e.code === 'PROCESS_DIED');
-    expect(died.map((e) => e.message), record).to.have.length(1);
+    expect(
+      died.map((e) => e.message),
+      record,
+    ).to.have.length(1);
     expect(died[0]?.message).to.contain('app audit-service').and.to.contain('signal SIGKILL').and.to.contain('audit-service.log');
     const us2 = results.tests.filter((t) => t.tags.includes('US2'));
     const failed = us2.filter((t) => t.status === 'failed');
     expect(failed.length, `the US2 story fails: ${record}`).to.be.greaterThan(0);
-    expect(failed.map((t) => t.failure?.message ?? '').join('\n'), 'the failure names the dead app').to.contain('audit-service died during the run');
+    expect(failed.map((t) => t.failure?.message ?? '').join('\n'), 'the failure names the dead app').to.contain(
+      'audit-service died during the run',
+    );
     expect(result.stderr).to.contain('app audit-service died during the run');
     expect(await survivorsAfter(runId)).to.deep.equal([]);
 
@@ -63,7 +72,10 @@ describe('a process that dies during a run', function () {
     for (const file of ['dapr-api-token', 'app-api-token']) {
       const token = readFileSync(join(secrets, file), 'utf8');
       expect(filesContaining(out, token), 'report directory').to.deep.equal([]);
-      expect(filesContaining(join(DEFAULT_RUN_ROOT, runId), token).filter((f) => !f.startsWith(secrets)), 'run directory').to.deep.equal([]);
+      expect(
+        filesContaining(join(DEFAULT_RUN_ROOT, runId), token).filter((f) => !f.startsWith(secrets)),
+        'run directory',
+      ).to.deep.equal([]);
       expect(result.stdout + result.stderr).not.to.contain(token);
     }
     expect(existsSync(join(out, 'junit.xml'))).to.equal(true);

@@ -31,7 +31,12 @@ describe('k6 scripts against the local reference deployment', function () {
   const failed = (v: Verdict[]): string[] => v.filter((x) => !x.passed).map((x) => x.key);
 
   async function control(appId: string, method: string, path: string, body?: unknown): Promise<void> {
-    const res = await fetch(`${appUrl(appId)}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${appUrl(appId)}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
     expect(res.status, `${method} ${path} on ${appId}`).to.equal(200);
   }
 
@@ -44,7 +49,13 @@ describe('k6 scripts against the local reference deployment', function () {
       const env = {
         ...auth(),
         DAPR_HTTP: d.sidecar('task-service').httpUrl,
-        SUBSCRIBERS: SUBSCRIBER_IDS.map((id) => `${id}=${d.apps.filter((a) => a.appId === id).map((a) => a.appUrl).join('|')}`).join(','),
+        SUBSCRIBERS: SUBSCRIBER_IDS.map(
+          (id) =>
+            `${id}=${d.apps
+              .filter((a) => a.appId === id)
+              .map((a) => a.appUrl)
+              .join('|')}`,
+        ).join(','),
         DRAIN: '20s',
       };
       // As in k6, setup and teardown run in an instance of their own, and each VU has its own module state.
@@ -61,10 +72,19 @@ describe('k6 scripts against the local reference deployment', function () {
 
     it('publishes through task-service’s sidecar and finds every event in every subscriber’s ledger', async function () {
       const { verdicts } = await runPubsub();
-      expect(samplesOf('pubsub_publish_success_rate').every((s) => s.value === 1), 'every publish acknowledged').to.equal(true);
+      expect(
+        samplesOf('pubsub_publish_success_rate').every((s) => s.value === 1),
+        'every publish acknowledged',
+      ).to.equal(true);
       for (const id of SUBSCRIBER_IDS) {
-        expect(samplesOf('pubsub_delivered', { subscriber: id }).map((s) => s.value), id).to.deep.equal([EVENTS_PER_VU * VUS]);
-        expect(samplesOf('pubsub_lost', { subscriber: id }).map((s) => s.value), id).to.deep.equal([0]);
+        expect(
+          samplesOf('pubsub_delivered', { subscriber: id }).map((s) => s.value),
+          id,
+        ).to.deep.equal([EVENTS_PER_VU * VUS]);
+        expect(
+          samplesOf('pubsub_lost', { subscriber: id }).map((s) => s.value),
+          id,
+        ).to.deep.equal([0]);
         expect(samplesOf('pubsub_e2e_latency', { subscriber: id }), id).to.have.length(EVENTS_PER_VU * VUS);
       }
       expect(failed(verdicts)).to.deep.equal([]);
@@ -83,7 +103,11 @@ describe('k6 scripts against the local reference deployment', function () {
         const { verdicts } = await runPubsub();
         const lost = samplesOf('pubsub_lost', { subscriber: 'notification-service' })[0]?.value ?? 0;
         expect(lost).to.be.within(1, 4);
-        for (const id of ['audit-service', 'analytics-service']) expect(samplesOf('pubsub_lost', { subscriber: id }).map((s) => s.value), id).to.deep.equal([0]);
+        for (const id of ['audit-service', 'analytics-service'])
+          expect(
+            samplesOf('pubsub_lost', { subscriber: id }).map((s) => s.value),
+            id,
+          ).to.deep.equal([0]);
         expect(failed(verdicts)).to.deep.equal(['pubsub_delivery_rate{subscriber:notification-service}']);
       });
     });
@@ -94,7 +118,13 @@ describe('k6 scripts against the local reference deployment', function () {
       resetRuntime();
       // Apps that answer only their sidecar take the baseline only with the app API token (the deployment's).
       const appToken: Record<string, string> = d.appApiToken ? { APP_API_TOKEN: d.appApiToken } : {};
-      const mod = await loadK6Script(join(K6_DIR, 'invoke.ts'), { ...auth(), ...appToken, DAPR_HTTP: d.sidecar('task-service').httpUrl, APP_URL: appUrl('sample-app'), TIMEOUT: '10s' });
+      const mod = await loadK6Script(join(K6_DIR, 'invoke.ts'), {
+        ...auth(),
+        ...appToken,
+        DAPR_HTTP: d.sidecar('task-service').httpUrl,
+        APP_URL: appUrl('sample-app'),
+        TIMEOUT: '10s',
+      });
       for (let i = 0; i < iterations; i++) {
         callK6(() => (mod.baseline as () => void)(), { scenario: 'baseline', iteration: i });
         callK6(() => (mod.throughDapr as () => void)(), { scenario: 'dapr', iteration: i });
@@ -133,13 +163,17 @@ describe('k6 scripts against the local reference deployment', function () {
       for (let i = 0; i < 4; i++) callK6(() => (mod.save as (x: unknown) => void)(data), { scenario: 'save', iteration: i });
       for (let i = 0; i < 4; i++) callK6(() => (mod.get as (x: unknown) => void)(data), { scenario: 'get', iteration: i });
       callK6(() => (mod.remove as (x: unknown) => void)(data), { scenario: 'delete', iteration: 0 });
-      const stored = await fetch(`${sidecar}/v1.0/state/statestore/${data.runId}-1`, { headers: d.apiToken ? { 'dapr-api-token': d.apiToken } : {} });
+      const stored = await fetch(`${sidecar}/v1.0/state/statestore/${data.runId}-1`, {
+        headers: d.apiToken ? { 'dapr-api-token': d.apiToken } : {},
+      });
       expect(stored.status, 'a saved key is there before teardown').to.equal(200);
       callK6(() => (mod.teardown as (x: unknown) => void)(data));
 
       expect(failed(evaluateThresholds(mod.options?.thresholds ?? {}, recording.samples, recording.declared))).to.deep.equal([]);
       expect(recording.checks).to.deep.include({ name: 'every key of the run deleted', passed: true });
-      const gone = await fetch(`${sidecar}/v1.0/state/statestore/${data.runId}-1`, { headers: d.apiToken ? { 'dapr-api-token': d.apiToken } : {} });
+      const gone = await fetch(`${sidecar}/v1.0/state/statestore/${data.runId}-1`, {
+        headers: d.apiToken ? { 'dapr-api-token': d.apiToken } : {},
+      });
       expect(gone.status, 'teardown deleted the key').to.equal(204);
     });
   });

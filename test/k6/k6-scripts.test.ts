@@ -44,18 +44,50 @@ describe('k6 scripts: behaviour', function () {
 
   describe('settings', function () {
     const cases: { script: string; env: Record<string, string>; error: RegExp }[] = [
-      { script: 'invoke.ts', env: { RATE: 'fast' }, error: /^K6_BAD_SETTING: RATE="fast" is not a whole number of at least 1 · set it like -e RATE=1000$/ },
-      { script: 'invoke.ts', env: { DAPR_HTTP: '127.0.0.1:3500' }, error: /^K6_BAD_SETTING: DAPR_HTTP="127\.0\.0\.1:3500" is not an http\(s\) URL · set it like -e DAPR_HTTP=http:\/\/127\.0\.0\.1:3500$/ },
+      {
+        script: 'invoke.ts',
+        env: { RATE: 'fast' },
+        error: /^K6_BAD_SETTING: RATE="fast" is not a whole number of at least 1 · set it like -e RATE=1000$/,
+      },
+      {
+        script: 'invoke.ts',
+        env: { DAPR_HTTP: '127.0.0.1:3500' },
+        error:
+          /^K6_BAD_SETTING: DAPR_HTTP="127\.0\.0\.1:3500" is not an http\(s\) URL · set it like -e DAPR_HTTP=http:\/\/127\.0\.0\.1:3500$/,
+      },
       { script: 'invoke.ts', env: { BASELINE: 'no' }, error: /^K6_BAD_SETTING: BASELINE="no" is not on or off/ },
-      { script: 'pubsub.ts', env: { SUBSCRIBERS: 'notification-service' }, error: /^K6_BAD_SETTING: SUBSCRIBERS="notification-service" is not a list of app-id=url\[\|url…\] \(bad entry "notification-service"\) · set it like -e SUBSCRIBERS=notification-service=http/ },
-      { script: 'pubsub.ts', env: { SUBSCRIBERS: 'a=http://127.0.0.1:1,a=http://127.0.0.1:2' }, error: /a list naming each app once \(a twice\)/ },
+      {
+        script: 'pubsub.ts',
+        env: { SUBSCRIBERS: 'notification-service' },
+        error:
+          /^K6_BAD_SETTING: SUBSCRIBERS="notification-service" is not a list of app-id=url\[\|url…\] \(bad entry "notification-service"\) · set it like -e SUBSCRIBERS=notification-service=http/,
+      },
+      {
+        script: 'pubsub.ts',
+        env: { SUBSCRIBERS: 'a=http://127.0.0.1:1,a=http://127.0.0.1:2' },
+        error: /a list naming each app once \(a twice\)/,
+      },
       { script: 'pubsub.ts', env: { DRAIN: '30' }, error: /^K6_BAD_SETTING: DRAIN="30" is not a duration · set it like -e DRAIN=30s$/ },
-      { script: 'state.ts', env: { PRE_ALLOCATED_VUS: '50', MAX_VUS: '10' }, error: /^K6_BAD_SETTING: MAX_VUS="10" is not at least PRE_ALLOCATED_VUS \(50\)/ },
-      { script: 'autoscale.ts', env: { STAGES: '1m-100' }, error: /^K6_BAD_SETTING: STAGES="1m-100" is not a list of duration:rate \(bad stage "1m-100"\) · set it like -e STAGES=1m:100,/ },
-      { script: 'autoscale.ts', env: { K8S_API: 'https://127.0.0.1:6443', K8S_TOKEN_FILE: '/nonexistent/token' }, error: /^K6_K8S_TOKEN_MISSING: cannot read \/nonexistent\/token for https:\/\/127\.0\.0\.1:6443 · /s },
+      {
+        script: 'state.ts',
+        env: { PRE_ALLOCATED_VUS: '50', MAX_VUS: '10' },
+        error: /^K6_BAD_SETTING: MAX_VUS="10" is not at least PRE_ALLOCATED_VUS \(50\)/,
+      },
+      {
+        script: 'autoscale.ts',
+        env: { STAGES: '1m-100' },
+        error: /^K6_BAD_SETTING: STAGES="1m-100" is not a list of duration:rate \(bad stage "1m-100"\) · set it like -e STAGES=1m:100,/,
+      },
+      {
+        script: 'autoscale.ts',
+        env: { K8S_API: 'https://127.0.0.1:6443', K8S_TOKEN_FILE: '/nonexistent/token' },
+        error: /^K6_K8S_TOKEN_MISSING: cannot read \/nonexistent\/token for https:\/\/127\.0\.0\.1:6443 · /s,
+      },
     ];
     for (const c of cases) {
-      it(`${c.script} refuses ${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ')} in one line that names the fix`, async function () {
+      it(`${c.script} refuses ${Object.entries(c.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} in one line that names the fix`, async function () {
         let error: unknown;
         try {
           await load(c.script, c.env);
@@ -78,7 +110,15 @@ describe('k6 scripts: behaviour', function () {
     });
 
     it('every scenario of every script runs a function the script exports', async function () {
-      const variants: [string, Record<string, string>][] = [['invoke.ts', {}], ['invoke.ts', { BASELINE: 'off' }], ['pubsub.ts', {}], ['state.ts', {}], ['state.ts', { WARMUP: '0' }], ['autoscale.ts', {}], ['autoscale.ts', { K8S_API: 'http://127.0.0.1:8001' }]];
+      const variants: [string, Record<string, string>][] = [
+        ['invoke.ts', {}],
+        ['invoke.ts', { BASELINE: 'off' }],
+        ['pubsub.ts', {}],
+        ['state.ts', {}],
+        ['state.ts', { WARMUP: '0' }],
+        ['autoscale.ts', {}],
+        ['autoscale.ts', { K8S_API: 'http://127.0.0.1:8001' }],
+      ];
       for (const [name, env] of variants) {
         const mod = await load(name, env);
         const scenarios = Object.keys(mod.options?.scenarios ?? {});
@@ -107,7 +147,8 @@ describe('k6 scripts: behaviour', function () {
       // The next path starts once the last baseline request has had its whole timeout (the graceful stop).
       expect(window('dapr_warmup')).to.deep.equal([45_000, 50_000]);
       expect(window('dapr')).to.deep.equal([50_000, 80_000]);
-      for (const name of Object.keys(s)) expect(s[name]).to.include({ executor: 'constant-arrival-rate', rate: 1000, timeUnit: '1s', gracefulStop: '10000ms' });
+      for (const name of Object.keys(s))
+        expect(s[name]).to.include({ executor: 'constant-arrival-rate', rate: 1000, timeUnit: '1s', gracefulStop: '10000ms' });
     });
 
     it('sends 1 KB straight to the app and through the sidecar, the API token to the sidecar only', async function () {
@@ -128,7 +169,12 @@ describe('k6 scripts: behaviour', function () {
     });
 
     it('presents the app API token on the baseline only, for apps that answer only their sidecar', async function () {
-      const mod = await load('invoke.ts', { APP_URL: server.url, DAPR_HTTP: server.url, DAPR_API_TOKEN: 'for-daprd', APP_API_TOKEN: 'for-the-app' });
+      const mod = await load('invoke.ts', {
+        APP_URL: server.url,
+        DAPR_HTTP: server.url,
+        DAPR_API_TOKEN: 'for-daprd',
+        APP_API_TOKEN: 'for-the-app',
+      });
       await server.takeRequests();
       callK6(() => fn(mod, 'baseline')(), { scenario: 'baseline' });
       callK6(() => fn(mod, 'throughDapr')(), { scenario: 'dapr' });
@@ -166,9 +212,30 @@ describe('k6 scripts: behaviour', function () {
 
   describe('pubsub.ts', function () {
     let pubsub: K6Module;
-    type Reconcile = (runId: string, reads: unknown[], lateAfterMs: number) => { subscriber: string; acknowledged: number; delivered: number; lost: number; duplicates: number; late: number; latenciesMs: number[] }[];
-    const entry = (eventId: string, publishedAt: number | null, receivedAt: number): { eventId: string; publishedAt: number | null; receivedAt: number } => ({ eventId, publishedAt, receivedAt });
-    const read = (subscriber: string, entries: ReturnType<typeof entry>[]): unknown => ({ subscriber, entries, unreadable: [], evicted: 0 });
+    type Reconcile = (
+      runId: string,
+      reads: unknown[],
+      lateAfterMs: number,
+    ) => {
+      subscriber: string;
+      acknowledged: number;
+      delivered: number;
+      lost: number;
+      duplicates: number;
+      late: number;
+      latenciesMs: number[];
+    }[];
+    const entry = (
+      eventId: string,
+      publishedAt: number | null,
+      receivedAt: number,
+    ): { eventId: string; publishedAt: number | null; receivedAt: number } => ({ eventId, publishedAt, receivedAt });
+    const read = (subscriber: string, entries: ReturnType<typeof entry>[]): unknown => ({
+      subscriber,
+      entries,
+      unreadable: [],
+      evicted: 0,
+    });
 
     before(async function () {
       pubsub = await load('pubsub.ts');
@@ -181,7 +248,14 @@ describe('k6 scripts: behaviour', function () {
         run,
         [
           // VU 1 published 0..3; VU 2 published 0..1.
-          read('a', [entry(`${run}.1.0`, 100, 150), entry(`${run}.1.1`, 200, 1_500), entry(`${run}.1.3`, 400, 420), entry(`${run}.2.0`, 100, 110), entry(`${run}.2.1`, 300, 305), entry(`${run}.2.1`, 300, 900)]),
+          read('a', [
+            entry(`${run}.1.0`, 100, 150),
+            entry(`${run}.1.1`, 200, 1_500),
+            entry(`${run}.1.3`, 400, 420),
+            entry(`${run}.2.0`, 100, 110),
+            entry(`${run}.2.1`, 300, 305),
+            entry(`${run}.2.1`, 300, 900),
+          ]),
           read('b', [entry(`${run}.1.0`, 100, 120), entry(`${run}.2.1`, 300, 310), entry('k6-other.1.9', 1, 2), entry(`${run}.x.1`, 1, 2)]),
         ],
         1000,
@@ -195,7 +269,11 @@ describe('k6 scripts: behaviour', function () {
 
     it('takes the earliest of duplicate deliveries for latency and skips entries without a publish time', function () {
       const reconcile = pubsub.reconcile as Reconcile;
-      const [r] = reconcile('k6-r2', [read('a', [entry('k6-r2.1.0', 1_000, 1_900), entry('k6-r2.1.0', 1_000, 1_050), entry('k6-r2.1.1', null, 5_000)])], 500);
+      const [r] = reconcile(
+        'k6-r2',
+        [read('a', [entry('k6-r2.1.0', 1_000, 1_900), entry('k6-r2.1.0', 1_000, 1_050), entry('k6-r2.1.1', null, 5_000)])],
+        500,
+      );
       expect(r).to.deep.include({ acknowledged: 2, delivered: 2, lost: 0, duplicates: 1, late: 0 });
       expect(r?.latenciesMs).to.deep.equal([50]);
     });
@@ -207,7 +285,10 @@ describe('k6 scripts: behaviour', function () {
     });
 
     it('gives teardown() the drain plus a last round of ledger reads', async function () {
-      const mod = await load('pubsub.ts', { SUBSCRIBERS: 'a=http://127.0.0.1:9001|http://127.0.0.1:9002,b=http://127.0.0.1:9003', DRAIN: '30s' });
+      const mod = await load('pubsub.ts', {
+        SUBSCRIBERS: 'a=http://127.0.0.1:9001|http://127.0.0.1:9002,b=http://127.0.0.1:9003',
+        DRAIN: '30s',
+      });
       expect(mod.options?.teardownTimeout).to.equal(`${30_000 + 2 * 60_000 * 3}ms`);
     });
 
@@ -215,7 +296,9 @@ describe('k6 scripts: behaviour', function () {
       const port = await closedPort();
       const mod = await load('pubsub.ts', { SUBSCRIBERS: `audit-service=http://127.0.0.1:${port}` });
       expect(() => callK6(() => (mod.setup as () => unknown)())).to.throw(
-        new RegExp(`^K6_LEDGER_UNREACHABLE: audit-service's ledger at http://127\\.0\\.0\\.1:${port}/ledger\\?topic=task\\.created&limit=0 answered .+ · point SUBSCRIBERS at each subscriber app's own address`),
+        new RegExp(
+          `^K6_LEDGER_UNREACHABLE: audit-service's ledger at http://127\\.0\\.0\\.1:${port}/ledger\\?topic=task\\.created&limit=0 answered .+ · point SUBSCRIBERS at each subscriber app's own address`,
+        ),
       );
     });
 
@@ -244,7 +327,16 @@ describe('k6 scripts: behaviour', function () {
     it('teardown() records per-subscriber delivery, and a ledger it cannot read loses everything', async function () {
       const run = 'k6-td';
       const ledger = await WorkerHttpServer.start([
-        { method: 'GET', path: '/ledger', status: 200, body: { total: 3, evicted: 0, entries: [entry(`${run}.1.0`, 1_000, 1_010), entry(`${run}.1.1`, 1_000, 1_020), entry(`${run}.1.1`, 1_000, 1_030)] } },
+        {
+          method: 'GET',
+          path: '/ledger',
+          status: 200,
+          body: {
+            total: 3,
+            evicted: 0,
+            entries: [entry(`${run}.1.0`, 1_000, 1_010), entry(`${run}.1.1`, 1_000, 1_020), entry(`${run}.1.1`, 1_000, 1_030)],
+          },
+        },
       ]);
       const port = await closedPort();
       try {
@@ -253,7 +345,11 @@ describe('k6 scripts: behaviour', function () {
         expect(samplesOf('pubsub_delivery_rate', { subscriber: 'good' }).map((x) => x.value)).to.deep.equal([1, 1]);
         expect(samplesOf('pubsub_delivery_rate', { subscriber: 'gone' }).map((x) => x.value)).to.deep.equal([0, 0]);
         expect(samplesOf('pubsub_duplicates', { subscriber: 'good' }).map((x) => x.value)).to.deep.equal([1]);
-        expect(samplesOf('pubsub_e2e_latency', { subscriber: 'good' }).map((x) => x.value).sort()).to.deep.equal([10, 20]);
+        expect(
+          samplesOf('pubsub_e2e_latency', { subscriber: 'good' })
+            .map((x) => x.value)
+            .sort(),
+        ).to.deep.equal([10, 20]);
         expect(recording.checks).to.deep.include({ name: 'ledger of gone readable', passed: false });
         expect(recording.logs.map((l) => l.text).join('\n')).to.match(/could not read gone's ledger/);
         const verdicts = evaluateThresholds(mod.options?.thresholds ?? {}, recording.samples, recording.declared);
@@ -266,11 +362,15 @@ describe('k6 scripts: behaviour', function () {
     });
 
     it('teardown() with nothing delivered anywhere leaves the delivery thresholds without data, so they fail', async function () {
-      const empty = await WorkerHttpServer.start([{ method: 'GET', path: '/ledger', status: 200, body: { total: 0, evicted: 0, entries: [] } }]);
+      const empty = await WorkerHttpServer.start([
+        { method: 'GET', path: '/ledger', status: 200, body: { total: 0, evicted: 0, entries: [] } },
+      ]);
       try {
         const mod = await load('pubsub.ts', { SUBSCRIBERS: `a=${empty.url}`, DRAIN: '1s' });
         callK6(() => (mod.teardown as (d: unknown) => void)({ runId: 'k6-none' }));
-        const verdict = evaluateThresholds(mod.options?.thresholds ?? {}, recording.samples, recording.declared).find((v) => v.key === 'pubsub_delivery_rate{subscriber:a}');
+        const verdict = evaluateThresholds(mod.options?.thresholds ?? {}, recording.samples, recording.declared).find(
+          (v) => v.key === 'pubsub_delivery_rate{subscriber:a}',
+        );
         expect(verdict?.passed).to.equal(false);
         expect(Number.isNaN(verdict?.measured)).to.equal(true);
         expect(recording.logs.map((l) => l.text).join('\n')).to.match(/no event of run k6-none reached any subscriber/);
@@ -297,13 +397,21 @@ describe('k6 scripts: behaviour', function () {
         expect(JSON.parse(save?.body ?? '')).to.deep.equal([{ key: `${data.runId}-2`, value: 'v'.repeat(32) }]);
         expect(get).to.deep.include({ method: 'GET', path: `/v1.0/state/statestore/${data.runId}-2` });
         expect(remove).to.deep.include({ method: 'DELETE', path: `/v1.0/state/statestore/${data.runId}-0` });
-        for (const op of ['save', 'get', 'delete']) expect(samplesOf('state_success_rate', { operation: op }).map((x) => x.value), op).to.deep.equal([1]);
+        for (const op of ['save', 'get', 'delete'])
+          expect(
+            samplesOf('state_success_rate', { operation: op }).map((x) => x.value),
+            op,
+          ).to.deep.equal([1]);
 
         callK6(() => (mod.teardown as (d: unknown) => void)(data));
         const cleanup = await sidecar.takeRequests();
-        expect(cleanup.map((r) => `${r.method} ${r.path}`)).to.deep.equal([0, 1, 2, 3, 4, 5, 6].map((n) => `DELETE /v1.0/state/statestore/${data.runId}-${n}`));
+        expect(cleanup.map((r) => `${r.method} ${r.path}`)).to.deep.equal(
+          [0, 1, 2, 3, 4, 5, 6].map((n) => `DELETE /v1.0/state/statestore/${data.runId}-${n}`),
+        );
         expect(recording.checks).to.deep.include({ name: 'every key of the run deleted', passed: true });
-        expect(evaluateThresholds(mod.options?.thresholds ?? {}, recording.samples, recording.declared).every((v) => v.passed)).to.equal(true);
+        expect(evaluateThresholds(mod.options?.thresholds ?? {}, recording.samples, recording.declared).every((v) => v.passed)).to.equal(
+          true,
+        );
       } finally {
         await sidecar.stop();
       }
@@ -318,7 +426,12 @@ describe('k6 scripts: behaviour', function () {
       try {
         const mod = await load('state.ts', { DAPR_HTTP: sidecar.url });
         const data = { runId: 'k6-fail' };
-        for (const [exec, scenario] of [['save', 'save'], ['get', 'get'], ['remove', 'delete']]) callK6(() => fn(mod, exec as string)(data), { scenario });
+        for (const [exec, scenario] of [
+          ['save', 'save'],
+          ['get', 'get'],
+          ['remove', 'delete'],
+        ])
+          callK6(() => fn(mod, exec as string)(data), { scenario });
         const failed = evaluateThresholds(mod.options?.thresholds ?? {}, recording.samples, recording.declared).filter((v) => !v.passed);
         expect(failed.map((v) => v.key)).to.deep.equal(['state_success_rate{operation:save}']);
         expect(samplesOf('state_errors_by_kind', { operation: 'save', kind: 'http_500' })).to.have.length(1);
@@ -335,7 +448,11 @@ describe('k6 scripts: behaviour', function () {
       const mod = await load('autoscale.ts', { STAGES: '30s:100,1m:500,30s:0', START_RATE: '5', K8S_API: 'http://127.0.0.1:8001' });
       const s = mod.options?.scenarios ?? {};
       expect(s.ramp).to.deep.include({ executor: 'ramping-arrival-rate', startRate: 5, timeUnit: '1s' });
-      expect(s.ramp?.stages).to.deep.equal([{ duration: '30000ms', target: 100 }, { duration: '60000ms', target: 500 }, { duration: '30000ms', target: 0 }]);
+      expect(s.ramp?.stages).to.deep.equal([
+        { duration: '30000ms', target: 100 },
+        { duration: '60000ms', target: 500 },
+        { duration: '30000ms', target: 0 },
+      ]);
       expect(s.replicas).to.deep.include({ executor: 'constant-vus', vus: 1, duration: '120000ms', exec: 'watchReplicas' });
       expect(Object.keys((await load('autoscale.ts')).options?.scenarios ?? {})).to.deep.equal(['ramp']);
     });
@@ -345,17 +462,32 @@ describe('k6 scripts: behaviour', function () {
       try {
         const mod = await load('autoscale.ts', { K8S_API: api.url, POLL: '1ms' });
         const watch = fn(mod, 'watchReplicas');
-        for (const [replicas, ready] of [[3, 1], [7, 5], [5, 5]]) {
-          await api.setRoutes([{ method: 'GET', path: DEPLOYMENT, status: 200, body: { metadata: { name: 'sample-app' }, status: { replicas, readyReplicas: ready } } }]);
+        for (const [replicas, ready] of [
+          [3, 1],
+          [7, 5],
+          [5, 5],
+        ]) {
+          await api.setRoutes([
+            {
+              method: 'GET',
+              path: DEPLOYMENT,
+              status: 200,
+              body: { metadata: { name: 'sample-app' }, status: { replicas, readyReplicas: ready } },
+            },
+          ]);
           callK6(() => watch(), { scenario: 'replicas' });
         }
         expect(samplesOf('autoscale_max_replicas').map((x) => x.value)).to.deep.equal([3, 7, 7]);
-        expect(samplesOf('autoscale_replicas', { deployment: 'sample-app', namespace: 'dapr-harness' }).map((x) => x.value)).to.deep.equal([3, 7, 5]);
+        expect(samplesOf('autoscale_replicas', { deployment: 'sample-app', namespace: 'dapr-harness' }).map((x) => x.value)).to.deep.equal([
+          3, 7, 5,
+        ]);
         expect(samplesOf('autoscale_ready_replicas').map((x) => x.value)).to.deep.equal([1, 5, 5]);
         const requests = await api.takeRequests();
         expect(requests.map((r) => r.path)).to.deep.equal([DEPLOYMENT, DEPLOYMENT, DEPLOYMENT]);
         expect(requests[0]?.headers, 'no token for a plain-http API (kubectl proxy)').to.not.have.property('authorization');
-        expect(evaluateThresholds(mod.options?.thresholds ?? {}, recording.samples, recording.declared)).to.deep.equal([{ key: 'autoscale_max_replicas', threshold: 'value>=50', measured: 7, passed: false }]);
+        expect(evaluateThresholds(mod.options?.thresholds ?? {}, recording.samples, recording.declared)).to.deep.equal([
+          { key: 'autoscale_max_replicas', threshold: 'value>=50', measured: 7, passed: false },
+        ]);
 
         await api.setRoutes([]);
         callK6(() => watch(), { scenario: 'replicas' });
@@ -371,7 +503,12 @@ describe('k6 scripts: behaviour', function () {
       try {
         writeFileSync(join(dir, 'token'), 'tok-123\n');
         const port = await closedPort();
-        const mod = await load('autoscale.ts', { K8S_API: `https://127.0.0.1:${port}`, K8S_TOKEN_FILE: join(dir, 'token'), K8S_INSECURE_SKIP_TLS_VERIFY: 'true', POLL: '1ms' });
+        const mod = await load('autoscale.ts', {
+          K8S_API: `https://127.0.0.1:${port}`,
+          K8S_TOKEN_FILE: join(dir, 'token'),
+          K8S_INSECURE_SKIP_TLS_VERIFY: 'true',
+          POLL: '1ms',
+        });
         expect(mod.options?.insecureSkipTLSVerify).to.equal(true);
         // Nothing listens there: what matters is what the watcher sent.
         callK6(() => fn(mod, 'watchReplicas')(), { scenario: 'replicas' });

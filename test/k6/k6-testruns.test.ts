@@ -50,7 +50,8 @@ function scriptFacts(): Map<string, ScriptFacts> {
       file === 'pubsub.ts'
         ? (): string => 'delivery is measured in teardown(), which the operator runs on one runner only'
         : file === 'autoscale.ts'
-          ? (env: Record<string, string>): string | undefined => (env.K8S_API ? 'one VU watches replicas, so other runners would have no autoscale_max_replicas sample' : undefined)
+          ? (env: Record<string, string>): string | undefined =>
+              env.K8S_API ? 'one VU watches replicas, so other runners would have no autoscale_max_replicas sample' : undefined
           : (): undefined => undefined;
     facts.set(file, { settings, singleRunner });
   }
@@ -59,10 +60,14 @@ function scriptFacts(): Map<string, ScriptFacts> {
 
 function clusterView(load: Manifest[], deployment: Manifest[]): ClusterView {
   const inNamespace = (m: Manifest): boolean => (m.metadata.namespace ?? NAMESPACE) === NAMESPACE;
-  const configMaps = new Map(load.filter((m) => m.kind === 'ConfigMap' && inNamespace(m)).map((m) => [m.metadata.name, (m.data ?? {}) as Record<string, string>]));
+  const configMaps = new Map(
+    load.filter((m) => m.kind === 'ConfigMap' && inNamespace(m)).map((m) => [m.metadata.name, (m.data ?? {}) as Record<string, string>]),
+  );
   const serviceAccounts = new Set(load.filter((m) => m.kind === 'ServiceAccount' && inNamespace(m)).map((m) => m.metadata.name));
   const services = new Map(
-    deployment.filter((m) => m.kind === 'Service' && inNamespace(m)).map((m) => [m.metadata.name, ((m.spec as { ports?: { port: number }[] }).ports ?? []).map((p) => p.port)]),
+    deployment
+      .filter((m) => m.kind === 'Service' && inNamespace(m))
+      .map((m) => [m.metadata.name, ((m.spec as { ports?: { port: number }[] }).ports ?? []).map((p) => p.port)]),
   );
   const daprApps = new Set(
     deployment
@@ -100,7 +105,8 @@ describe('k8s/load: k6-operator TestRuns and the scripts ConfigMap', function ()
         'ServiceAccount/k6-autoscale-watcher',
       ]);
       for (const m of load) expect(m.metadata.namespace, `${m.kind}/${m.metadata.name}`).to.equal(NAMESPACE);
-      for (const m of load.filter((x) => x.kind === 'ConfigMap' || x.kind === 'ServiceAccount')) expect(validateCoreManifest(m), m.kind).to.deep.equal([]);
+      for (const m of load.filter((x) => x.kind === 'ConfigMap' || x.kind === 'ServiceAccount'))
+        expect(validateCoreManifest(m), m.kind).to.deep.equal([]);
       const role = load.find((m) => m.kind === 'Role') as Manifest;
       const binding = load.find((m) => m.kind === 'RoleBinding') as Manifest;
       expect(() => new Role(role as never).validate()).to.not.throw();
@@ -110,8 +116,13 @@ describe('k8s/load: k6-operator TestRuns and the scripts ConfigMap', function ()
     });
 
     it('lets the watcher get deployments in dapr-harness, and nothing more', function () {
-      const role = load.find((m) => m.kind === 'Role') as Manifest & { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
-      const binding = load.find((m) => m.kind === 'RoleBinding') as Manifest & { subjects: { kind: string; name: string }[]; roleRef: { kind: string; name: string } };
+      const role = load.find((m) => m.kind === 'Role') as Manifest & {
+        rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+      };
+      const binding = load.find((m) => m.kind === 'RoleBinding') as Manifest & {
+        subjects: { kind: string; name: string }[];
+        roleRef: { kind: string; name: string };
+      };
       expect(role.rules).to.deep.equal([{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] }]);
       expect(binding.roleRef).to.deep.include({ kind: 'Role', name: role.metadata.name });
       expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: 'k6-autoscale-watcher', namespace: NAMESPACE }]);
@@ -128,7 +139,7 @@ describe('k8s/load: k6-operator TestRuns and the scripts ConfigMap', function ()
       delete data['state.ts'];
       data['old.ts'] = 'export default function () {}';
       expect(configMapDrift(data, originals())).to.deep.equal([
-        'the ConfigMap\'s invoke.ts differs from load/k6/invoke.ts: list load/k6/invoke.ts in k8s/load/kustomization.yaml',
+        "the ConfigMap's invoke.ts differs from load/k6/invoke.ts: list load/k6/invoke.ts in k8s/load/kustomization.yaml",
         'load/k6/state.ts is not in the ConfigMap: list it in k8s/load/kustomization.yaml',
         'the ConfigMap holds old.ts, which load/k6 does not have: remove it from k8s/load',
       ]);
@@ -137,7 +148,9 @@ describe('k8s/load: k6-operator TestRuns and the scripts ConfigMap', function ()
 
   describe('the TestRuns', function () {
     it('one per script in load/k6', function () {
-      const files = testRuns.map((t) => ((t.doc.spec as { script?: { configMap?: { file?: string } } }).script?.configMap?.file ?? '?') as string);
+      const files = testRuns.map(
+        (t) => ((t.doc.spec as { script?: { configMap?: { file?: string } } }).script?.configMap?.file ?? '?') as string,
+      );
       expect(files.sort()).to.deep.equal(k6Scripts());
     });
 
@@ -160,7 +173,8 @@ describe('k8s/load: k6-operator TestRuns and the scripts ConfigMap', function ()
           const mod = await loadK6Script(join(K6_DIR, spec.script.configMap.file), env);
           const thresholds = mod.options?.thresholds ?? {};
           expect(thresholdProblems(t.file, thresholds, criteria), t.file).to.deep.equal([]);
-          if (spec.script.configMap.file !== 'invoke.ts' && spec.script.configMap.file !== 'state.ts') expect(Object.keys(thresholds), `${t.file} judges something`).to.not.deep.equal([]);
+          if (spec.script.configMap.file !== 'invoke.ts' && spec.script.configMap.file !== 'state.ts')
+            expect(Object.keys(thresholds), `${t.file} judges something`).to.not.deep.equal([]);
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -168,20 +182,25 @@ describe('k8s/load: k6-operator TestRuns and the scripts ConfigMap', function ()
     });
 
     describe('a broken TestRun is caught', function () {
-      const invoke = (): Record<string, unknown> & { spec: Record<string, unknown> & { runner: { env: Record<string, unknown>[]; image: string } } } =>
-        clone(testRuns.find((t) => t.file === 'invoke.yaml')?.doc) as never;
+      const invoke = (): Record<string, unknown> & {
+        spec: Record<string, unknown> & { runner: { env: Record<string, unknown>[]; image: string } };
+      } => clone(testRuns.find((t) => t.file === 'invoke.yaml')?.doc) as never;
       const problemsOf = (doc: unknown): string[] => testRunProblems('broken.yaml', doc, cluster, facts);
 
       it('a ConfigMap that does not exist', function () {
         const doc = invoke();
         (doc.spec.script as { configMap: { name: string } }).configMap.name = 'k6-scripts';
-        expect(problemsOf(doc)).to.deep.equal([`broken.yaml: spec.script.configMap.name 'k6-scripts' is no ConfigMap of k8s/load (there: ${SCRIPTS_CONFIGMAP})`]);
+        expect(problemsOf(doc)).to.deep.equal([
+          `broken.yaml: spec.script.configMap.name 'k6-scripts' is no ConfigMap of k8s/load (there: ${SCRIPTS_CONFIGMAP})`,
+        ]);
       });
 
       it('a script that is not in the ConfigMap', function () {
         const doc = invoke();
         (doc.spec.script as { configMap: { file: string } }).configMap.file = 'invoke.js';
-        expect(problemsOf(doc)).to.deep.equal([`broken.yaml: spec.script.configMap.file 'invoke.js' is no key of ConfigMap ${SCRIPTS_CONFIGMAP} (keys: autoscale.ts, invoke.ts, pubsub.ts, settings.ts, state.ts)`]);
+        expect(problemsOf(doc)).to.deep.equal([
+          `broken.yaml: spec.script.configMap.file 'invoke.js' is no key of ConfigMap ${SCRIPTS_CONFIGMAP} (keys: autoscale.ts, invoke.ts, pubsub.ts, settings.ts, state.ts)`,
+        ]);
       });
 
       it('parallelism below 1, and a misspelt field', function () {
@@ -207,17 +226,25 @@ describe('k8s/load: k6-operator TestRuns and the scripts ConfigMap', function ()
         const doc = invoke();
         const target = doc.spec.runner.env.find((e) => e.name === 'APP_URL') as { value: string };
         target.value = 'http://sample.dapr-harness.svc.cluster.local';
-        expect(problemsOf(doc)[0]).to.match(/^broken\.yaml: runner env APP_URL: http:\/\/sample\.dapr-harness\.svc\.cluster\.local: no Service sample in k8s\//);
+        expect(problemsOf(doc)[0]).to.match(
+          /^broken\.yaml: runner env APP_URL: http:\/\/sample\.dapr-harness\.svc\.cluster\.local: no Service sample in k8s\//,
+        );
         target.value = 'http://sample-app.dapr-harness.svc.cluster.local:8080';
-        expect(problemsOf(doc)).to.deep.equal(['broken.yaml: runner env APP_URL: http://sample-app.dapr-harness.svc.cluster.local:8080: Service sample-app serves port 80, not 8080']);
+        expect(problemsOf(doc)).to.deep.equal([
+          'broken.yaml: runner env APP_URL: http://sample-app.dapr-harness.svc.cluster.local:8080: Service sample-app serves port 80, not 8080',
+        ]);
         target.value = 'http://sample-app.default.svc.cluster.local';
-        expect(problemsOf(doc)).to.deep.equal(['broken.yaml: runner env APP_URL: http://sample-app.default.svc.cluster.local is in namespace default, the deployment is in dapr-harness']);
+        expect(problemsOf(doc)).to.deep.equal([
+          'broken.yaml: runner env APP_URL: http://sample-app.default.svc.cluster.local is in namespace default, the deployment is in dapr-harness',
+        ]);
       });
 
       it('pubsub split over two runners', function () {
         const doc = clone(testRuns.find((t) => t.file === 'pubsub.yaml')?.doc) as { spec: { parallelism: number } };
         doc.spec.parallelism = 2;
-        expect(problemsOf(doc)).to.deep.equal(['broken.yaml: spec.parallelism must be 1 for pubsub.ts with these settings: delivery is measured in teardown(), which the operator runs on one runner only']);
+        expect(problemsOf(doc)).to.deep.equal([
+          'broken.yaml: spec.parallelism must be 1 for pubsub.ts with these settings: delivery is measured in teardown(), which the operator runs on one runner only',
+        ]);
       });
 
       it('an unpinned image, and pod settings Kubernetes would refuse', function () {
@@ -225,7 +252,10 @@ describe('k8s/load: k6-operator TestRuns and the scripts ConfigMap', function ()
         doc.spec.runner.image = 'grafana/k6:latest';
         doc.spec.runner.env.push({ value: 'no name' });
         (doc.spec.runner as Record<string, unknown>).resources = { limits: { cpu: 'two' } };
-        (doc.spec.runner as Record<string, unknown>).containerSecurityContext = { allowPrivilegeEscalation: false, capability: { drop: ['ALL'] } };
+        (doc.spec.runner as Record<string, unknown>).containerSecurityContext = {
+          allowPrivilegeEscalation: false,
+          capability: { drop: ['ALL'] },
+        };
         const problems = problemsOf(doc).join('\n');
         expect(problems).to.match(/spec\.runner\.image must name a pinned k6 image/);
         expect(problems).to.match(/spec\.runner: \(container\)\/env\/\d+ must have required property '?name'?$/m);

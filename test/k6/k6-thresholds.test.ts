@@ -46,7 +46,11 @@ describe('k6 scripts: thresholds are criteria.yaml', function () {
   });
 
   for (const { script, env } of VARIANTS) {
-    const shown = Object.keys(env).length ? `${script} with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}` : script;
+    const shown = Object.keys(env).length
+      ? `${script} with ${Object.entries(env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`
+      : script;
     it(`${shown}: each threshold names a criterion's metric with the criterion's comparison and number`, async function () {
       const { thresholds } = await load(join(K6_DIR, script), env);
       expect(thresholdProblems(script, thresholds, criteria)).to.deep.equal([]);
@@ -63,12 +67,18 @@ describe('k6 scripts: thresholds are criteria.yaml', function () {
       'pubsub_e2e_latency{subscriber:orders}',
     ]);
     const state = await load(join(K6_DIR, 'state.ts'));
-    expect(Object.keys(state.thresholds).sort()).to.deep.equal(['state_success_rate{operation:delete}', 'state_success_rate{operation:get}', 'state_success_rate{operation:save}']);
+    expect(Object.keys(state.thresholds).sort()).to.deep.equal([
+      'state_success_rate{operation:delete}',
+      'state_success_rate{operation:get}',
+      'state_success_rate{operation:save}',
+    ]);
   });
 
   it('puts the optional autoscale.max_replicas threshold only on a run that watches replicas', async function () {
     expect((await load(join(K6_DIR, 'autoscale.ts'))).thresholds).to.deep.equal({});
-    expect((await load(join(K6_DIR, 'autoscale.ts'), { K8S_API: 'http://127.0.0.1:8001' })).thresholds).to.deep.equal({ autoscale_max_replicas: ['value>=50'] });
+    expect((await load(join(K6_DIR, 'autoscale.ts'), { K8S_API: 'http://127.0.0.1:8001' })).thresholds).to.deep.equal({
+      autoscale_max_replicas: ['value>=50'],
+    });
   });
 
   it('the README maps every criterion a script measures to its k6 name', async function () {
@@ -81,7 +91,9 @@ describe('k6 scripts: thresholds are criteria.yaml', function () {
     for (const c of criteria) {
       const k6 = k6MetricName(c.metric);
       if (!measured.has(k6)) continue;
-      expect(readme, `README row for ${c.metric}`).to.match(new RegExp(`\\|\\s*\`${c.metric.replaceAll('.', '\\.')}\`\\s*\\|\\s*\`${k6}\`\\s*\\|`));
+      expect(readme, `README row for ${c.metric}`).to.match(
+        new RegExp(`\\|\\s*\`${c.metric.replaceAll('.', '\\.')}\`\\s*\\|\\s*\`${k6}\`\\s*\\|`),
+      );
     }
   });
 
@@ -110,23 +122,36 @@ describe('k6 scripts: thresholds are criteria.yaml', function () {
       const { thresholds } = await load(doctor('invoke.ts', "invoke_success_rate: ['rate>=0.999']", "invoke_success_rate: ['rate>=0.99']"));
       const problems = thresholdProblems('invoke.ts', thresholds, criteria);
       expect(problems).to.have.length(1);
-      expect(problems[0]).to.match(/'invoke_success_rate' has \[rate>=0\.99\] where criteria\.yaml:\d+ invoke\.success_rate has \[rate>=0\.999\]/);
+      expect(problems[0]).to.match(
+        /'invoke_success_rate' has \[rate>=0\.99\] where criteria\.yaml:\d+ invoke\.success_rate has \[rate>=0\.999\]/,
+      );
     });
 
     it('whose comparison drifts from criteria.yaml', async function () {
       const { thresholds } = await load(doctor('pubsub.ts', "['p(99)<1000']", "['p(99)<=1000']"));
       const problems = thresholdProblems('pubsub.ts', thresholds, criteria);
       expect(problems).to.have.length(3);
-      for (const p of problems) expect(p).to.match(/'pubsub_e2e_latency\{subscriber:[a-z-]+\}' has \[p\(99\)<=1000\] where criteria\.yaml:\d+ pubsub\.e2e_latency has \[p\(99\)<1000\]/);
+      for (const p of problems)
+        expect(p).to.match(
+          /'pubsub_e2e_latency\{subscriber:[a-z-]+\}' has \[p\(99\)<=1000\] where criteria\.yaml:\d+ pubsub\.e2e_latency has \[p\(99\)<1000\]/,
+        );
     });
 
     it('whose aggregation drifts from criteria.yaml', async function () {
       const { thresholds } = await load(doctor('pubsub.ts', "['p(99)<1000']", "['p(95)<1000']"));
-      expect(thresholdProblems('pubsub.ts', thresholds, criteria).join('\n')).to.match(/has \[p\(95\)<1000\] where .* has \[p\(99\)<1000\]/);
+      expect(thresholdProblems('pubsub.ts', thresholds, criteria).join('\n')).to.match(
+        /has \[p\(95\)<1000\] where .* has \[p\(99\)<1000\]/,
+      );
     });
 
     it('with a threshold on a metric criteria.yaml does not judge', async function () {
-      const { thresholds } = await load(doctor('state.ts', 'thresholds: perOperationThresholds(),', "thresholds: { ...perOperationThresholds(), state_latency: ['p(99)<50'] },"));
+      const { thresholds } = await load(
+        doctor(
+          'state.ts',
+          'thresholds: perOperationThresholds(),',
+          "thresholds: { ...perOperationThresholds(), state_latency: ['p(99)<50'] },",
+        ),
+      );
       expect(thresholdProblems('state.ts', thresholds, criteria)).to.deep.equal([
         "state.ts: threshold on 'state_latency' has no criterion in criteria.yaml (k6 names of the criteria: " +
           [...new Set(criteria.map((c) => k6MetricName(c.metric)))].join(', ') +
@@ -146,7 +171,10 @@ describe('k6 scripts: thresholds are criteria.yaml', function () {
     it('against a criteria file whose number moved, the unchanged scripts fail', async function () {
       const moved = join(dir, 'criteria.yaml');
       copyFileSync(CRITERIA_FILE, moved);
-      writeFileSync(moved, readFileSync(moved, 'utf8').replace("state.success_rate: ['rate>=0.995']", "state.success_rate: ['rate>=0.998']"));
+      writeFileSync(
+        moved,
+        readFileSync(moved, 'utf8').replace("state.success_rate: ['rate>=0.995']", "state.success_rate: ['rate>=0.998']"),
+      );
       const { thresholds } = await load(join(K6_DIR, 'state.ts'));
       expect(thresholdProblems('state.ts', thresholds, loadCriteria(moved).criteria)).to.have.length(3);
     });

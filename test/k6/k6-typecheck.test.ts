@@ -18,9 +18,15 @@ function typecheck(extra?: { file: string; text: string }): { problems: string[]
     const { getSourceFile, fileExists, readFile } = host;
     host.fileExists = (f) => f === extra.file || fileExists(f);
     host.readFile = (f) => (f === extra.file ? extra.text : readFile(f));
-    host.getSourceFile = (f, lang, ...rest) => (f === extra.file ? ts.createSourceFile(f, extra.text, lang) : getSourceFile(f, lang, ...rest));
+    host.getSourceFile = (f, lang, ...rest) =>
+      f === extra.file ? ts.createSourceFile(f, extra.text, lang) : getSourceFile(f, lang, ...rest);
   }
-  const program = ts.createProgram({ rootNames: [...parsed.fileNames, ...(extra ? [extra.file] : [])], options: parsed.options, host, configFileParsingDiagnostics: parsed.errors });
+  const program = ts.createProgram({
+    rootNames: [...parsed.fileNames, ...(extra ? [extra.file] : [])],
+    options: parsed.options,
+    host,
+    configFileParsingDiagnostics: parsed.errors,
+  });
   const problems = ts.getPreEmitDiagnostics(program).map((d) => {
     const text = ts.flattenDiagnosticMessageText(d.messageText, ' ');
     if (!d.file || d.start === undefined) return text;
@@ -56,7 +62,10 @@ describe('k6 scripts: type check against @types/k6', function () {
 
   it('fails a script that passes k6 a request parameter it does not know', function () {
     const source = readFileSync(join(K6_DIR, 'pubsub.ts'), 'utf8');
-    const text = source.replace("responseType: 'none',\n    tags: { name: 'publish' },", "responseType: 'none',\n    tag: { name: 'publish' },");
+    const text = source.replace(
+      "responseType: 'none',\n    tags: { name: 'publish' },",
+      "responseType: 'none',\n    tag: { name: 'publish' },",
+    );
     expect(text, 'the doctoring applies').to.not.equal(source);
     const { problems } = typecheck({ file: join(K6_DIR, 'doctored-param.ts'), text });
     expect(problems.join('\n')).to.match(/doctored-param\.ts:\d+:\d+ .*'tag' does not exist/);

@@ -34,10 +34,9 @@ describe('k8s manifests: checking helpers', function () {
 
   it('finds fields a Kubernetes type does not have, at any depth, and nowhere else', function () {
     const probe = { httpGet: { path: '/healthz', port: 'http' }, periodSecond: 5 };
-    expect(unknownFieldsOf({ name: 'app', image: 'i', readinessProbe: probe, env: [{ name: 'A', valu: 'x' }] }, 'V1Container')).to.deep.equal([
-      'readinessProbe.periodSecond: unknown field "periodSecond"',
-      'env[0].valu: unknown field "valu"',
-    ]);
+    expect(
+      unknownFieldsOf({ name: 'app', image: 'i', readinessProbe: probe, env: [{ name: 'A', valu: 'x' }] }, 'V1Container'),
+    ).to.deep.equal(['readinessProbe.periodSecond: unknown field "periodSecond"', 'env[0].valu: unknown field "valu"']);
     expect(unknownFieldsOf({ labels: { anything: 'goes' }, annotations: { 'dapr.io/x': 'y' } }, 'V1ObjectMeta')).to.deep.equal([]);
   });
 
@@ -46,10 +45,26 @@ describe('k8s manifests: checking helpers', function () {
       type: 'object',
       properties: {
         metadata: { type: 'object' },
-        spec: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { value: { 'x-kubernetes-preserve-unknown-fields': true } } } }, free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, map: { type: 'object', additionalProperties: { type: 'string' } } } },
+        spec: {
+          type: 'object',
+          properties: {
+            items: { type: 'array', items: { type: 'object', properties: { value: { 'x-kubernetes-preserve-unknown-fields': true } } } },
+            free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            map: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
       },
     };
-    const strict = rejectUnknownFields(schema, true) as { additionalProperties: unknown; properties: Record<string, { additionalProperties?: unknown; properties?: Record<string, { additionalProperties?: unknown; items?: { additionalProperties?: unknown } }> }> };
+    const strict = rejectUnknownFields(schema, true) as {
+      additionalProperties: unknown;
+      properties: Record<
+        string,
+        {
+          additionalProperties?: unknown;
+          properties?: Record<string, { additionalProperties?: unknown; items?: { additionalProperties?: unknown } }>;
+        }
+      >;
+    };
     expect(strict.additionalProperties).to.equal(false);
     expect(strict.properties.metadata?.additionalProperties).to.equal(undefined);
     expect(strict.properties.spec?.additionalProperties).to.equal(false);
@@ -65,7 +80,7 @@ describe('k8s manifests: checking helpers', function () {
     expect(differences({ a: { b: 1 } }, { a: { b: 1 } }, '')).to.deep.equal([]);
   });
 
-  it('sees from the kernel\'s tables whether a port listens on every interface or on loopback only', async function () {
+  it("sees from the kernel's tables whether a port listens on every interface or on loopback only", async function () {
     const loopback = await listen('127.0.0.1');
     const everywhere = await listen('0.0.0.0');
     try {

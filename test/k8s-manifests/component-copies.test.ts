@@ -21,7 +21,9 @@ const CLUSTER_DIFFERENCES: { kind: string; path: RegExp }[] = [
 
 /** What kustomize adds to every object: the namespace and the common labels of k8s/kustomization.yaml. */
 function withoutKustomizeAdditions(m: Manifest): Record<string, unknown> {
-  const kustomization = parse(readFileSync(join(REPO_ROOT, 'k8s/kustomization.yaml'), 'utf8')) as { labels?: { pairs: Record<string, string> }[] };
+  const kustomization = parse(readFileSync(join(REPO_ROOT, 'k8s/kustomization.yaml'), 'utf8')) as {
+    labels?: { pairs: Record<string, string> }[];
+  };
   const added = new Set((kustomization.labels ?? []).flatMap((l) => Object.keys(l.pairs)));
   const copy = structuredClone(m);
   delete copy.metadata.namespace;
@@ -34,7 +36,9 @@ function withoutKustomizeAdditions(m: Manifest): Record<string, unknown> {
 /** How a rendered resource differs from its source beyond what the cluster legitimately changes. */
 function unexpectedDifferences(source: ResourceDoc, rendered: Manifest): string[] {
   const kind = String(source.body.kind);
-  return differences(source.body, withoutKustomizeAdditions(rendered), '').filter((path) => !CLUSTER_DIFFERENCES.some((d) => d.kind === kind && d.path.test(path)));
+  return differences(source.body, withoutKustomizeAdditions(rendered), '').filter(
+    (path) => !CLUSTER_DIFFERENCES.some((d) => d.kind === kind && d.path.test(path)),
+  );
 }
 
 describe('k8s manifests: copies of dapr-components', function () {
@@ -67,7 +71,9 @@ describe('k8s manifests: copies of dapr-components', function () {
     // The cluster copy loses spec.mtls (see CLUSTER_DIFFERENCES), so the setting lives on in the Helm values.
     const config = sources.find((s) => s.body.kind === 'Configuration');
     const wanted = (config?.body.spec as { mtls?: { enabled?: boolean } } | undefined)?.mtls?.enabled !== false;
-    const values = parse(readFileSync(join(REPO_ROOT, 'k8s/dapr-system/dapr-values.yaml'), 'utf8')) as { global?: { mtls?: { enabled?: boolean } } };
+    const values = parse(readFileSync(join(REPO_ROOT, 'k8s/dapr-system/dapr-values.yaml'), 'utf8')) as {
+      global?: { mtls?: { enabled?: boolean } };
+    };
     expect(values.global?.mtls?.enabled).to.equal(wanted);
   });
 

@@ -14,7 +14,9 @@ function values(file: string): Record<string, unknown> {
 }
 
 function at(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), obj);
+  return path
+    .split('.')
+    .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), obj);
 }
 
 interface HelmInstall {
@@ -30,7 +32,13 @@ function helmInstalls(markdown: string): HelmInstall[] {
   const joined = markdown.replace(/\\\n\s*/g, ' ');
   return [...joined.matchAll(/^helm upgrade --install (\S+) (\S+) (.*)$/gm)].map((m) => {
     const flag = (name: string): string => new RegExp(`--${name}[ =](\\S+)`).exec(m[3] as string)?.[1] ?? '';
-    return { release: m[1] as string, chart: m[2] as string, version: flag('version'), namespace: flag('namespace'), values: flag('values') };
+    return {
+      release: m[1] as string,
+      chart: m[2] as string,
+      version: flag('version'),
+      namespace: flag('namespace'),
+      values: flag('values'),
+    };
   });
 }
 
@@ -43,7 +51,8 @@ function installIssues(i: HelmInstall): string[] {
   const issues: string[] = [];
   if (!/^\d+\.\d+\.\d+$/.test(i.version)) issues.push(`${i.release}: no pinned --version`);
   if (i.namespace !== 'dapr-system') issues.push(`${i.release}: --namespace ${i.namespace || '(none)'} instead of dapr-system`);
-  if (!i.values || !existsSync(join(REPO_ROOT, i.values))) issues.push(`${i.release}: --values ${i.values || '(none)'} is not a file of the repository`);
+  if (!i.values || !existsSync(join(REPO_ROOT, i.values)))
+    issues.push(`${i.release}: --values ${i.values || '(none)'} is not a file of the repository`);
   return issues;
 }
 
@@ -103,7 +112,9 @@ describe('k8s manifests: control plane and backing services', function () {
     const v = values('redis-values.yaml');
     expect(at(v, 'architecture')).to.equal('standalone');
     expect(at(v, 'auth.enabled')).to.equal(true);
-    const ref = (statestore.body.spec as { metadata: { name: string; secretKeyRef?: { name: string; key: string } }[] }).metadata.find((m) => m.name === 'redisPassword')?.secretKeyRef;
+    const ref = (statestore.body.spec as { metadata: { name: string; secretKeyRef?: { name: string; key: string } }[] }).metadata.find(
+      (m) => m.name === 'redisPassword',
+    )?.secretKeyRef;
     expect(ref, 'statestore redisPassword secretKeyRef').to.not.equal(undefined);
     expect(at(v, 'auth.existingSecret')).to.equal(ref?.name);
     expect(at(v, 'auth.existingSecretPasswordKey')).to.equal(ref?.key);
@@ -128,13 +139,21 @@ describe('k8s manifests: control plane and backing services', function () {
   describe('reports a broken install', function () {
     it('a misspelt Dapr chart key', function () {
       const defaults = chartDefaults(join(daprModuleDir, 'charts/dapr'));
-      const broken = { global: { logAsJSON: true, mtls: { enable: true } }, dapr_operator: { resources: { requests: { cpu: '1' } } }, dapr_sidecarinjector: {} };
+      const broken = {
+        global: { logAsJSON: true, mtls: { enable: true } },
+        dapr_operator: { resources: { requests: { cpu: '1' } } },
+        dapr_sidecarinjector: {},
+      };
       expect(unknownValueKeys(broken, defaults)).to.deep.equal(['global.logAsJSON', 'global.mtls.enable', 'dapr_sidecarinjector']);
     });
 
     it('a helm command without a pinned version, in another namespace, without values', function () {
       const [nats] = helmInstalls('```bash\nhelm upgrade --install nats nats/nats \\\n  --namespace default\n```\n');
-      expect(nats && installIssues(nats)).to.deep.equal(['nats: no pinned --version', 'nats: --namespace default instead of dapr-system', 'nats: --values (none) is not a file of the repository']);
+      expect(nats && installIssues(nats)).to.deep.equal([
+        'nats: no pinned --version',
+        'nats: --namespace default instead of dapr-system',
+        'nats: --values (none) is not a file of the repository',
+      ]);
     });
   });
 });

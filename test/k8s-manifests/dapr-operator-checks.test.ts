@@ -10,7 +10,15 @@ import { renderKustomization } from './support/render-kustomization';
 
 interface PodTemplate {
   metadata: { annotations: Record<string, string>; labels: Record<string, string> };
-  spec: { containers: { name: string; env: { name: string; value?: string }[]; ports: { containerPort: number }[]; resources: { requests: Record<string, string>; limits: Record<string, string> }; readinessProbe?: unknown }[] };
+  spec: {
+    containers: {
+      name: string;
+      env: { name: string; value?: string }[];
+      ports: { containerPort: number }[];
+      resources: { requests: Record<string, string>; limits: Record<string, string> };
+      readinessProbe?: unknown;
+    }[];
+  };
 }
 
 /** What a Dapr operator checks before `kubectl apply -k k8s`, over the rendered objects. */
@@ -34,7 +42,14 @@ describe('k8s manifests: what a Dapr operator checks', function () {
   const template = (d: Manifest): PodTemplate => (d.spec as { template: PodTemplate }).template;
 
   it('knows the services the image can run', function () {
-    expect(ctx.knownServices).to.include.members(['sample-app', 'task-service', 'notification-service', 'audit-service', 'analytics-service', 'preferences-service']);
+    expect(ctx.knownServices).to.include.members([
+      'sample-app',
+      'task-service',
+      'notification-service',
+      'audit-service',
+      'analytics-service',
+      'preferences-service',
+    ]);
   });
 
   it('finds nothing wrong with the reference deployment', function () {
@@ -50,7 +65,10 @@ describe('k8s manifests: what a Dapr operator checks', function () {
     const targets = hpas.map((h) => (h.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name);
     expect(targets).to.include.members(['sample-app', 'task-service']);
     for (const h of hpas) {
-      const spec = h.spec as { metrics: { resource?: { name: string; target: { averageUtilization?: number } } }[]; behavior?: { scaleUp?: unknown; scaleDown?: unknown } };
+      const spec = h.spec as {
+        metrics: { resource?: { name: string; target: { averageUtilization?: number } } }[];
+        behavior?: { scaleUp?: unknown; scaleDown?: unknown };
+      };
       const cpu = spec.metrics.find((m) => m.resource?.name === 'cpu');
       expect(cpu?.resource?.target.averageUtilization, `${h.metadata.name} CPU target`).to.be.within(50, 70);
       expect(spec.behavior?.scaleUp, `${h.metadata.name} scaleUp`).to.be.an('object');
@@ -96,7 +114,9 @@ describe('k8s manifests: what a Dapr operator checks', function () {
     it('a Configuration that does not exist', function () {
       const ms = copy();
       template(deployment(ms, 'sample-app')).metadata.annotations['dapr.io/config'] = 'tracing';
-      expect(daprOperatorChecks(ms, ctx).join('\n')).to.match(/dapr\.io\/config names Configuration tracing, which is not among the rendered resources/);
+      expect(daprOperatorChecks(ms, ctx).join('\n')).to.match(
+        /dapr\.io\/config names Configuration tracing, which is not among the rendered resources/,
+      );
     });
 
     it('a misspelt or missing Dapr annotation', function () {
@@ -188,7 +208,11 @@ describe('k8s manifests: what a Dapr operator checks', function () {
       const res = ms.find((m) => m.kind === 'Resiliency') as Manifest;
       (res.spec as { targets: { apps: Record<string, unknown> } }).targets.apps['ghost-service'] = { retry: 'noSuchRetry' };
       const config = ms.find((m) => m.kind === 'Configuration') as Manifest;
-      (config.spec as Record<string, unknown>).accessControl = { defaultAction: 'allow', trustDomain: 'public', policies: [{ appId: 'sample-app', namespace: 'default', trustDomain: 'public' }] };
+      (config.spec as Record<string, unknown>).accessControl = {
+        defaultAction: 'allow',
+        trustDomain: 'public',
+        policies: [{ appId: 'sample-app', namespace: 'default', trustDomain: 'public' }],
+      };
       const issues = daprResourceChecks(ms, ctx.knownServices).join('\n');
       expect(issues).to.match(/pubsubname pubsub-typo is not a pub\/sub Component/);
       expect(issues).to.match(/targets\.apps\.ghost-service names app id ghost-service, which is not a known service/);

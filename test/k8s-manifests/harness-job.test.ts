@@ -23,7 +23,14 @@ describe('k8s/harness: the harness as an in-cluster Job', function () {
   });
 
   it('renders valid Kubernetes objects', () => {
-    expect(objects.map((o) => o.kind)).to.include.members(['ServiceAccount', 'Job', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']);
+    expect(objects.map((o) => o.kind)).to.include.members([
+      'ServiceAccount',
+      'Job',
+      'Role',
+      'RoleBinding',
+      'ClusterRole',
+      'ClusterRoleBinding',
+    ]);
     for (const o of objects) expect(validateCoreManifest(o), `${o.kind} ${o.metadata.name}`).to.deep.equal([]);
   });
 
@@ -37,12 +44,25 @@ describe('k8s/harness: the harness as an in-cluster Job', function () {
       } else {
         expect(writes, `${role.metadata.name} must only read`).to.deep.equal([]);
       }
-      expect(rules.flatMap((r) => r.resources), `${role.metadata.name}: no secrets`).not.to.include('secrets');
+      expect(
+        rules.flatMap((r) => r.resources),
+        `${role.metadata.name}: no secrets`,
+      ).not.to.include('secrets');
     }
   });
 
   it('runs the acceptance suites against the cluster with the API token from its Secret, as the ServiceAccount', () => {
-    const job = objects.find((o) => o.kind === 'Job') as unknown as { spec: { template: { metadata: { annotations: Record<string, string> }; spec: { serviceAccountName: string; containers: { args: string[]; env: { name: string; valueFrom?: { secretKeyRef?: { name: string } } }[] }[] } } } };
+    const job = objects.find((o) => o.kind === 'Job') as unknown as {
+      spec: {
+        template: {
+          metadata: { annotations: Record<string, string> };
+          spec: {
+            serviceAccountName: string;
+            containers: { args: string[]; env: { name: string; valueFrom?: { secretKeyRef?: { name: string } } }[] }[];
+          };
+        };
+      };
+    };
     const pod = job.spec.template;
     expect(pod.spec.serviceAccountName).to.equal('dapr-harness');
     expect(pod.metadata.annotations['dapr.io/enabled']).to.equal('false');

@@ -76,7 +76,14 @@ describe('k8s manifests: JetStream stream Job', function () {
     return new Promise((resolve, reject) => {
       const [shell, ...shellArgs] = container.command;
       const child = spawn(shell as string, [...shellArgs, ...container.args], {
-        env: { PATH: `${cliDir}:${process.env.PATH ?? ''}`, ...env, NATS_URL: natsUrl, HOME: workDir, XDG_CONFIG_HOME: join(workDir, '.config'), ...overrides },
+        env: {
+          PATH: `${cliDir}:${process.env.PATH ?? ''}`,
+          ...env,
+          NATS_URL: natsUrl,
+          HOME: workDir,
+          XDG_CONFIG_HOME: join(workDir, '.config'),
+          ...overrides,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: SCRIPT_TIMEOUT_MS,
       });
@@ -91,14 +98,22 @@ describe('k8s manifests: JetStream stream Job', function () {
   async function streamConfig(name: string): Promise<{ subjects: string[]; storage: string; max_bytes: number; messages: number }> {
     const jsm = await (nc as NatsConnection).jetstreamManager();
     const info = await jsm.streams.info(name);
-    return { subjects: info.config.subjects ?? [], storage: String(info.config.storage), max_bytes: info.config.max_bytes, messages: info.state.messages };
+    return {
+      subjects: info.config.subjects ?? [],
+      storage: String(info.config.storage),
+      max_bytes: info.config.max_bytes,
+      messages: info.state.messages,
+    };
   }
 
   const jobStreams = (): StreamSpec[] =>
-    (env.STREAMS ?? '').split(';').filter(Boolean).map((part) => {
-      const [name, subjects] = part.split('=') as [string, string];
-      return { name, subjects: subjects.split(',') };
-    });
+    (env.STREAMS ?? '')
+      .split(';')
+      .filter(Boolean)
+      .map((part) => {
+        const [name, subjects] = part.split('=') as [string, string];
+        return { name, subjects: subjects.split(',') };
+      });
 
   it('names the streams, subjects and server of the pub/sub component', function () {
     expect(wanted.length, 'a pubsub.jetstream component declaring its streams').to.be.greaterThan(0);

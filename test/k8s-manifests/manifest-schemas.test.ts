@@ -22,7 +22,17 @@ describe('k8s manifests: schemas', function () {
 
   it('renders the objects of the reference deployment', function () {
     const kinds = new Set(rendered.map((m) => m.kind));
-    for (const kind of ['Namespace', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'Component', 'Configuration', 'Resiliency', 'Subscription', 'Job']) {
+    for (const kind of [
+      'Namespace',
+      'Deployment',
+      'Service',
+      'HorizontalPodAutoscaler',
+      'Component',
+      'Configuration',
+      'Resiliency',
+      'Subscription',
+      'Job',
+    ]) {
       expect(kinds, `no ${kind} rendered`).to.include(kind);
     }
   });
@@ -98,14 +108,18 @@ describe('k8s manifests: schemas', function () {
 
     it('a Deployment with a misspelt probe field', function () {
       const d = byKind('Deployment');
-      const container = (d.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0] as Record<string, unknown>;
+      const container = (d.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0] as Record<
+        string,
+        unknown
+      >;
       container.readinesProbe = container.readinessProbe;
       expect(validator.validate(d).join('\n')).to.match(/containers\[0\]\.readinesProbe: unknown field/);
     });
 
     it('a Deployment with a resource limit that is not a quantity', function () {
       const d = byKind('Deployment');
-      const container = (d.spec as { template: { spec: { containers: { resources: { limits: Record<string, unknown> } }[] } } }).template.spec.containers[0];
+      const container = (d.spec as { template: { spec: { containers: { resources: { limits: Record<string, unknown> } }[] } } }).template
+        .spec.containers[0];
       if (container) container.resources.limits.memory = 'lots';
       expect(validator.validate(d).join('\n')).to.match(/resources\.limits\.memory/);
     });

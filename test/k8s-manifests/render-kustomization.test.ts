@@ -24,7 +24,11 @@ describe('k8s manifests: rendering', function () {
 
   it('renders a kustomization into objects', function () {
     const objects = renderKustomization(join(REPO_ROOT, 'k8s'));
-    expect(objects.map((m) => `${m.kind}/${m.metadata.name}`)).to.include.members(['Namespace/dapr-harness', 'Deployment/sample-app', 'Component/pubsub']);
+    expect(objects.map((m) => `${m.kind}/${m.metadata.name}`)).to.include.members([
+      'Namespace/dapr-harness',
+      'Deployment/sample-app',
+      'Component/pubsub',
+    ]);
   });
 
   it('fails with a clear message, never a skip, when kubectl is missing', function () {
@@ -48,7 +52,9 @@ describe('k8s manifests: rendering', function () {
     writeFileSync(join(bin, 'kustomize'), `#!/bin/sh\n[ "$1" = build ] || exit 2\nexec ${kubectl} kustomize "$2"\n`, { mode: 0o755 });
     const renderer = findRenderer({ PATH: bin });
     expect(renderer.command).to.equal(join(bin, 'kustomize'));
-    expect(renderKustomization(join(REPO_ROOT, 'k8s'), renderer)).to.deep.equal(renderKustomization(join(REPO_ROOT, 'k8s'), kubectlRenderer(kubectl)));
+    expect(renderKustomization(join(REPO_ROOT, 'k8s'), renderer)).to.deep.equal(
+      renderKustomization(join(REPO_ROOT, 'k8s'), kubectlRenderer(kubectl)),
+    );
   });
 
   it('fails naming the kustomization when it does not render', function () {

@@ -56,7 +56,8 @@ function startCmd(cmd: string[], env: Record<string, string>): Started {
 async function waitForHealthz(port: number, started: Started): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (started.child.exitCode !== null) throw new Error(`exited with ${started.child.exitCode} before /healthz answered:\n${started.output()}`);
+    if (started.child.exitCode !== null)
+      throw new Error(`exited with ${started.child.exitCode} before /healthz answered:\n${started.output()}`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return;
@@ -104,8 +105,16 @@ describe('k8s manifests: the service image', function () {
     expect(nodeImage).to.match(/^node:20(\.\d+){0,2}-slim$/);
     expect(froms.every((f) => f.startsWith('${NODE_IMAGE}'))).to.equal(true);
     expect(dockerfile.some((i) => i.keyword === 'RUN' && /npm ci --omit=dev/.test(i.args))).to.equal(true);
-    expect(finalStage(dockerfile).filter((i) => i.keyword === 'USER').pop()?.args).to.equal('node');
-    expect(finalStage(dockerfile).filter((i) => i.keyword === 'WORKDIR').pop()?.args).to.equal('/app/system-under-test');
+    expect(
+      finalStage(dockerfile)
+        .filter((i) => i.keyword === 'USER')
+        .pop()?.args,
+    ).to.equal('node');
+    expect(
+      finalStage(dockerfile)
+        .filter((i) => i.keyword === 'WORKDIR')
+        .pop()?.args,
+    ).to.equal('/app/system-under-test');
     expect(cmd.join(' ')).to.match(/exec node --import tsx "\$entry"/);
   });
 
@@ -137,7 +146,7 @@ describe('k8s manifests: the service image', function () {
     return problems;
   }
 
-  it('starts every Deployment\'s service with its environment and stops it cleanly on SIGTERM', async function () {
+  it("starts every Deployment's service with its environment and stops it cleanly on SIGTERM", async function () {
     const problems = await eachService(async (_d, _port, started) => {
       // sh must have exec'd node, or the signal would stop at the shell.
       started.child.kill('SIGTERM');
@@ -147,10 +156,14 @@ describe('k8s manifests: the service image', function () {
     expect(problems).to.deep.equal([]);
   });
 
-  it('listens where the kubelet probes and the Service connect: on the pod\'s address, not only loopback', async function () {
+  it("listens where the kubelet probes and the Service connect: on the pod's address, not only loopback", async function () {
     const problems = await eachService(async (_d, port) => {
       const addresses = listeningAddresses(port);
-      return addresses.some(isWildcard) ? [] : [`listens on ${addresses.join(', ') || '(nothing)'} only, so the kubelet's probes fail; with APP_HOST=0.0.0.0 (set by its Deployment) it must listen on all interfaces`];
+      return addresses.some(isWildcard)
+        ? []
+        : [
+            `listens on ${addresses.join(', ') || '(nothing)'} only, so the kubelet's probes fail; with APP_HOST=0.0.0.0 (set by its Deployment) it must listen on all interfaces`,
+          ];
     });
     expect(problems).to.deep.equal([]);
   });
@@ -159,15 +172,21 @@ describe('k8s manifests: the service image', function () {
     const started = startCmd(cmd, { PATH: process.env.PATH ?? '', SERVICE: 'no-such-service', APP_PORT: '1' });
     running.push(started);
     expect(await started.exited).to.equal(64);
-    expect(started.output().trim()).to.match(/^SERVICE=no-such-service: no services\/no-such-service\/main\.ts in this image · set SERVICE to one of: .*sample-app/);
+    expect(started.output().trim()).to.match(
+      /^SERVICE=no-such-service: no services\/no-such-service\/main\.ts in this image · set SERVICE to one of: .*sample-app/,
+    );
     expect(started.output().trim().split('\n')).to.have.length(1);
   });
 
   it('reports a COPY source the .dockerignore leaves out', function () {
-    expect(excludedByDockerignore(['package.json', 'tsconfig.json', 'system-under-test'], '*\n!package.json\n!system-under-test/\n')).to.deep.equal(['tsconfig.json']);
+    expect(
+      excludedByDockerignore(['package.json', 'tsconfig.json', 'system-under-test'], '*\n!package.json\n!system-under-test/\n'),
+    ).to.deep.equal(['tsconfig.json']);
   });
 
   it('reports an import the production install would not have', function () {
-    expect(unshippableImports(SUT_DIR, ['tsx'])).to.include.members(['system-under-test/lib/service.ts: imports express, which is not in package.json "dependencies"']);
+    expect(unshippableImports(SUT_DIR, ['tsx'])).to.include.members([
+      'system-under-test/lib/service.ts: imports express, which is not in package.json "dependencies"',
+    ]);
   });
 });

@@ -4,14 +4,28 @@ import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster
 import { openKubernetesTarget, type KubernetesDeployment } from '../../harness/targets/kubernetes/kubernetes-target';
 import type { WorkloadRef } from '../../harness/targets/kubernetes/workload-scaling';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
-import { apply, createDaprApp, createNamespace, deleteNamespace, ensureControlPlane, runReplicaController, setWorkloadStatus, type TestConnection, testConnection, uniqueNamespace } from './support/dapr-cluster-fixtures';
+import {
+  apply,
+  createDaprApp,
+  createNamespace,
+  deleteNamespace,
+  ensureControlPlane,
+  runReplicaController,
+  setWorkloadStatus,
+  type TestConnection,
+  testConnection,
+  uniqueNamespace,
+} from './support/dapr-cluster-fixtures';
 import { failure } from '../support/harness-failure';
 
 after(stopKubeApiServer);
 
 async function podNames(conn: ClusterConnection, namespace: string, app: string): Promise<string[]> {
   const pods = await conn.core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/name=${app}` });
-  return pods.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '').sort();
+  return pods.items
+    .filter((p) => !p.metadata?.deletionTimestamp)
+    .map((p) => p.metadata?.name ?? '')
+    .sort();
 }
 
 /**
@@ -43,10 +57,23 @@ describe('Kubernetes target: chaos controls and the autoscale watcher', function
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: { name: 'redis-master', namespace: ns, labels },
-      spec: { serviceName: 'redis-headless', replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'redis', image: 'redis:7', ports: [{ containerPort: 6379 }] }] } } },
+      spec: {
+        serviceName: 'redis-headless',
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'redis', image: 'redis:7', ports: [{ containerPort: 6379 }] }] } },
+      },
     });
     await setWorkloadStatus(conn, redisRef, 0, 0);
-    d = await openKubernetesTarget({ kubeconfig: env.kubeconfigPath, namespace: ns, runId: 'chaos', runDir: '/tmp/chaos', reach: 'in-cluster', probe: false, recoveryTimeoutMs: 20_000 });
+    d = await openKubernetesTarget({
+      kubeconfig: env.kubeconfigPath,
+      namespace: ns,
+      runId: 'chaos',
+      runDir: '/tmp/chaos',
+      reach: 'in-cluster',
+      probe: false,
+      recoveryTimeoutMs: 20_000,
+    });
   });
   after(async () => {
     await d?.stop();
@@ -104,8 +131,14 @@ describe('Kubernetes target: chaos controls and the autoscale watcher', function
     // No controller runs now: the scale is accepted and nothing happens.
     const err = await failure(d.chaos.scale(ordersRef, 3, { timeoutMs: 1000 }));
     expect(err.code).to.equal('RECOVERY_TIMEOUT');
-    expect(err.message).to.match(new RegExp(`^Deployment ${ns}/orders did not reach 3 ready replicas within 1s \\(now 2 pods, 2 ready, 2 available, spec 3\\)$`));
-    await conn.apps.replaceNamespacedDeploymentScale({ name: 'orders', namespace: ns, body: { metadata: { name: 'orders', namespace: ns }, spec: { replicas: 2 } } });
+    expect(err.message).to.match(
+      new RegExp(`^Deployment ${ns}/orders did not reach 3 ready replicas within 1s \\(now 2 pods, 2 ready, 2 available, spec 3\\)$`),
+    );
+    await conn.apps.replaceNamespacedDeploymentScale({
+      name: 'orders',
+      namespace: ns,
+      body: { metadata: { name: 'orders', namespace: ns }, spec: { replicas: 2 } },
+    });
     await setWorkloadStatus(conn, ordersRef, 2);
   });
 
@@ -121,7 +154,12 @@ describe('Kubernetes target: chaos controls and the autoscale watcher', function
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
       metadata: { name: 'orders', namespace: ns },
-      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' }, minReplicas: 2, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }] },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' },
+        minReplicas: 2,
+        maxReplicas: 5,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }],
+      },
     });
     const watcher = await d.watchAutoscaling('orders');
     await watcher.waitFor((s) => s.replicas === 2 && s.ready === 2, 10_000);
@@ -131,7 +169,11 @@ describe('Kubernetes target: chaos controls and the autoscale watcher', function
       const hpa = await conn.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'orders', namespace: ns });
       hpa.status = { currentReplicas: hpa.status?.currentReplicas ?? 2, desiredReplicas: desired };
       await conn.autoscaling.replaceNamespacedHorizontalPodAutoscalerStatus({ name: 'orders', namespace: ns, body: hpa });
-      await conn.apps.replaceNamespacedDeploymentScale({ name: 'orders', namespace: ns, body: { metadata: { name: 'orders', namespace: ns }, spec: { replicas: desired } } });
+      await conn.apps.replaceNamespacedDeploymentScale({
+        name: 'orders',
+        namespace: ns,
+        body: { metadata: { name: 'orders', namespace: ns }, spec: { replicas: desired } },
+      });
     };
     watcher.mark('load-start');
     await setDesired(4);
@@ -143,7 +185,10 @@ describe('Kubernetes target: chaos controls and the autoscale watcher', function
     watcher.mark('load-end');
     await setDesired(2);
     await setWorkloadStatus(conn, ordersRef, 2, 2);
-    await watcher.waitFor((s) => s.t >= 0 && s.replicas === 2 && s.desired === 2 && s.ready === 2 && s.t > (watcher.timeline().marks['load-end'] ?? 0), 10_000);
+    await watcher.waitFor(
+      (s) => s.t >= 0 && s.replicas === 2 && s.desired === 2 && s.ready === 2 && s.t > (watcher.timeline().marks['load-end'] ?? 0),
+      10_000,
+    );
     const timeline = await watcher.stop();
 
     expect(timeline.minReplicas).to.equal(2);
@@ -179,7 +224,11 @@ describe('Kubernetes target: chaos controls and the autoscale watcher', function
       await watcher.waitFor((s) => s.replicas === 2, 5_000);
       let error: Error | undefined;
       await watcher.waitFor((s) => s.replicas === 40, 300).catch((err: Error) => (error = err));
-      expect(error?.message).to.match(new RegExp(`^the autoscale watch of ${ns}/orders saw no matching sample within 300 ms \\(last: \\{"t":\\d+,"replicas":2,"ready":2,"desired":2\\}\\)$`));
+      expect(error?.message).to.match(
+        new RegExp(
+          `^the autoscale watch of ${ns}/orders saw no matching sample within 300 ms \\(last: \\{"t":\\d+,"replicas":2,"ready":2,"desired":2\\}\\)$`,
+        ),
+      );
     } finally {
       await watcher.stop();
     }

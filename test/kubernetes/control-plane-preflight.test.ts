@@ -1,8 +1,26 @@
 import { expect } from 'chai';
 import { HarnessError } from '../../harness/errors/harness-error';
-import { assertControlPlane, checkControlPlane, DAPR_CONTROL_PLANE, DAPR_CRDS } from '../../harness/targets/kubernetes/control-plane-preflight';
+import {
+  assertControlPlane,
+  checkControlPlane,
+  DAPR_CONTROL_PLANE,
+  DAPR_CRDS,
+} from '../../harness/targets/kubernetes/control-plane-preflight';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
-import { apply, crdDocument, createControlPlane, DAPR_VERSION, deleteCrd, deleteNamespace, ensureControlPlane, setWorkloadStatus, type TestConnection, testConnection, uniqueNamespace, waitCrdEstablished } from './support/dapr-cluster-fixtures';
+import {
+  apply,
+  crdDocument,
+  createControlPlane,
+  DAPR_VERSION,
+  deleteCrd,
+  deleteNamespace,
+  ensureControlPlane,
+  setWorkloadStatus,
+  type TestConnection,
+  testConnection,
+  uniqueNamespace,
+  waitCrdEstablished,
+} from './support/dapr-cluster-fixtures';
 
 after(stopKubeApiServer);
 
@@ -36,7 +54,9 @@ describe('Kubernetes target: Dapr control-plane preflight (like dapr status -k) 
   it('passes with the five workloads available and the CRDs Established, reporting their versions', async () => {
     const report = await checkControlPlane(conn);
     expect(report.problems).to.deep.equal([]);
-    expect(report.workloads.map((w) => [w.name, w.kind, w.healthy, w.version])).to.deep.equal(DAPR_CONTROL_PLANE.map((w) => [w.name, w.kind, true, DAPR_VERSION]));
+    expect(report.workloads.map((w) => [w.name, w.kind, w.healthy, w.version])).to.deep.equal(
+      DAPR_CONTROL_PLANE.map((w) => [w.name, w.kind, true, DAPR_VERSION]),
+    );
     expect(report.daprVersion).to.equal(DAPR_VERSION);
     expect(report.serverVersion).to.match(/^v1\.34\./);
     expect(report.crds.map((c) => [c.name, c.installed, c.established])).to.deep.equal(DAPR_CRDS.map((n) => [n, true, true]));
@@ -66,14 +86,20 @@ describe('Kubernetes target: Dapr control-plane preflight (like dapr status -k) 
     const report = await checkControlPlane(conn, ns);
     expect(report.problems).to.deep.equal([`dapr-sentry (Deployment in ${ns}): 0 of 1 replicas available`]);
     expect(report.workloads.find((w) => w.name === 'dapr-sentry')?.healthy).to.equal(false);
-    expect(preflightError(() => assertControlPlane(report)).message).to.include(`dapr-sentry (Deployment in ${ns}): 0 of 1 replicas available`);
+    expect(preflightError(() => assertControlPlane(report)).message).to.include(
+      `dapr-sentry (Deployment in ${ns}): 0 of 1 replicas available`,
+    );
   });
 
   it('names missing workloads, a StatefulSet scaled to 0, and a status its controller has not caught up with', async () => {
     const ns = uniqueNamespace('dapr-partial');
     created.push(ns);
     await createControlPlane(conn, ns, { missing: ['dapr-operator'] });
-    await conn.apps.replaceNamespacedStatefulSetScale({ name: 'dapr-scheduler-server', namespace: ns, body: { metadata: { name: 'dapr-scheduler-server', namespace: ns }, spec: { replicas: 0 } } });
+    await conn.apps.replaceNamespacedStatefulSetScale({
+      name: 'dapr-scheduler-server',
+      namespace: ns,
+      body: { metadata: { name: 'dapr-scheduler-server', namespace: ns }, spec: { replicas: 0 } },
+    });
     const injector = await conn.apps.readNamespacedDeployment({ name: 'dapr-sidecar-injector', namespace: ns });
     (injector.spec?.template.spec?.containers[0] ?? { image: '' }).image = 'ghcr.io/dapr/injector:1.18.3';
     await conn.apps.replaceNamespacedDeployment({ name: 'dapr-sidecar-injector', namespace: ns, body: injector });

@@ -59,10 +59,18 @@ describe('deployK8s / undeployK8s: a kustomization rendered and server-side appl
     ]);
     expect(printed[0]).to.equal('applied Namespace/deploy-fixture');
     expect(printed).to.include('applied Deployment/greeter (namespace deploy-fixture)');
-    const widget = (await conn.custom.getNamespacedCustomObject({ group: 'fixtures.dapr-harness.io', version: 'v1', namespace: 'deploy-fixture', plural: 'widgets', name: 'gear' })) as { spec: unknown };
+    const widget = (await conn.custom.getNamespacedCustomObject({
+      group: 'fixtures.dapr-harness.io',
+      version: 'v1',
+      namespace: 'deploy-fixture',
+      plural: 'widgets',
+      name: 'gear',
+    })) as { spec: unknown };
     expect(widget.spec).to.deep.equal({ settings: { teeth: 12, nested: { anything: 'goes' } } });
     const crd = await conn.apiextensions.readCustomResourceDefinition({ name: 'widgets.fixtures.dapr-harness.io' });
-    expect(crd.spec.versions[0]?.schema?.openAPIV3Schema?.properties?.spec?.properties?.settings?.x_kubernetes_preserve_unknown_fields).to.equal(true);
+    expect(
+      crd.spec.versions[0]?.schema?.openAPIV3Schema?.properties?.spec?.properties?.settings?.x_kubernetes_preserve_unknown_fields,
+    ).to.equal(true);
     const dep = await conn.apps.readNamespacedDeployment({ name: 'greeter', namespace: 'deploy-fixture' });
     expect(dep.metadata?.labels?.['app.kubernetes.io/part-of']).to.equal('deploy-fixture');
     expect(dep.metadata?.managedFields?.map((f) => f.manager)).to.deep.equal(['dapr-harness']);
@@ -71,11 +79,16 @@ describe('deployK8s / undeployK8s: a kustomization rendered and server-side appl
   it('applying again changes nothing, and a dry run stores nothing', async () => {
     await deployK8s({ dir: FIXTURE, kubeconfig });
     const again = await deployK8s({ dir: FIXTURE, kubeconfig });
-    expect(again.every((o) => o.action === 'unchanged'), lines(again).join(', ')).to.equal(true);
+    expect(
+      again.every((o) => o.action === 'unchanged'),
+      lines(again).join(', '),
+    ).to.equal(true);
     const rv = (await conn.apps.readNamespacedDeployment({ name: 'greeter', namespace: 'deploy-fixture' })).metadata?.resourceVersion;
     const dry = await deployK8s({ dir: FIXTURE, kubeconfig, dryRun: true });
     expect(dry).to.have.length(7);
-    expect((await conn.apps.readNamespacedDeployment({ name: 'greeter', namespace: 'deploy-fixture' })).metadata?.resourceVersion).to.equal(rv);
+    expect((await conn.apps.readNamespacedDeployment({ name: 'greeter', namespace: 'deploy-fixture' })).metadata?.resourceVersion).to.equal(
+      rv,
+    );
   });
 
   it('removes every object in reverse order, and reports objects already gone as absent', async () => {
@@ -93,16 +106,21 @@ describe('deployK8s / undeployK8s: a kustomization rendered and server-side appl
     expect(await exists(conn, 'apps/v1', 'Deployment', 'greeter', 'deploy-fixture')).to.equal(false);
     const again = await undeployK8s({ dir: FIXTURE, kubeconfig });
     // The namespace itself stays Terminating here (no namespace controller), so deleting it again still succeeds.
-    expect(lines(again).slice(0, 6)).to.deep.equal(lines(removed).slice(0, 6).map((l) => l.replace(/^deleted/, 'absent')));
+    expect(lines(again).slice(0, 6)).to.deep.equal(
+      lines(removed)
+        .slice(0, 6)
+        .map((l) => l.replace(/^deleted/, 'absent')),
+    );
   });
 
-  it('the reference deployment in k8s/ is accepted by the API server (with Dapr\'s CRDs) and removed again', async function () {
+  it("the reference deployment in k8s/ is accepted by the API server (with Dapr's CRDs) and removed again", async function () {
     if (!existsSync(join(K8S, 'kustomization.yaml'))) this.skip();
     const applied = await deployK8s({ dir: K8S, kubeconfig });
     expect(applied.length).to.be.greaterThan(10);
     expect(applied[0]).to.include({ kind: 'Namespace', name: 'dapr-harness', action: 'applied' });
     const kinds = new Set(applied.map((o) => o.kind));
-    for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'Component', 'Configuration', 'Resiliency', 'Subscription']) expect(kinds, kind).to.include(kind);
+    for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'Component', 'Configuration', 'Resiliency', 'Subscription'])
+      expect(kinds, kind).to.include(kind);
     const sample = applied.find((o) => o.kind === 'Deployment');
     expect(await exists(conn, 'apps/v1', 'Deployment', sample?.name ?? '', 'dapr-harness')).to.equal(true);
     const removed = await undeployK8s({ dir: K8S, kubeconfig });
@@ -113,14 +131,23 @@ describe('deployK8s / undeployK8s: a kustomization rendered and server-side appl
   it('a kind the cluster does not serve: named, with what to install', async () => {
     const err = await failure(deployK8s({ dir: UNSERVED, kubeconfig }));
     expect(err.code).to.equal('KIND_NOT_SERVED');
-    expect(err.message).to.match(/^Gadget\/sprocket \(namespace default\): the cluster at https:\/\/127\.0\.0\.1:\d+ does not serve unserved\.dapr-harness\.io\/v1 Gadget$/);
+    expect(err.message).to.match(
+      /^Gadget\/sprocket \(namespace default\): the cluster at https:\/\/127\.0\.0\.1:\d+ does not serve unserved\.dapr-harness\.io\/v1 Gadget$/,
+    );
   });
 
   it('a folder without a kustomization, and a bad kubeconfig, are usage errors', async () => {
     const noDir = await failure(deployK8s({ dir: '/nonexistent/k8s', kubeconfig }));
-    expect([noDir.code, noDir.message, exitCodeFor(noDir)]).to.deep.equal(['KUSTOMIZATION_MISSING', '/nonexistent/k8s is not a directory', 2]);
+    expect([noDir.code, noDir.message, exitCodeFor(noDir)]).to.deep.equal([
+      'KUSTOMIZATION_MISSING',
+      '/nonexistent/k8s is not a directory',
+      2,
+    ]);
     const noKustomization = await failure(undeployK8s({ dir: import.meta.dirname, kubeconfig }));
-    expect([noKustomization.code, noKustomization.message]).to.deep.equal(['KUSTOMIZATION_MISSING', `${import.meta.dirname} has no kustomization.yaml`]);
+    expect([noKustomization.code, noKustomization.message]).to.deep.equal([
+      'KUSTOMIZATION_MISSING',
+      `${import.meta.dirname} has no kustomization.yaml`,
+    ]);
     const badConfig = await failure(deployK8s({ dir: FIXTURE, kubeconfig: '/nonexistent/kubeconfig' }));
     expect([badConfig.code, exitCodeFor(badConfig)]).to.deep.equal(['KUBECONFIG_MISSING', 2]);
   });

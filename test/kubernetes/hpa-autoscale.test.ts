@@ -14,7 +14,18 @@ import { renderKustomization } from '../../harness/targets/kubernetes/kustomize-
 import { runKubernetesAutoscale, type AutoscaleLoad, type KubernetesAutoscaleResult } from '../../load/scenarios/autoscale-kubernetes';
 import { setSimulatedUsage, clearSimulatedUsage } from '../support/kube-test-env/simulated-usage';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
-import { apply, createNamespace, daprAppDeployment, ensureControlPlane, fakeNode, type Manifest, type TestConnection, testConnection, uniqueNamespace, waitForWorkload } from './support/dapr-cluster-fixtures';
+import {
+  apply,
+  createNamespace,
+  daprAppDeployment,
+  ensureControlPlane,
+  fakeNode,
+  type Manifest,
+  type TestConnection,
+  testConnection,
+  uniqueNamespace,
+  waitForWorkload,
+} from './support/dapr-cluster-fixtures';
 
 after(stopKubeCluster);
 
@@ -31,7 +42,10 @@ type HpaManifest = Manifest & { spec: V2HorizontalPodAutoscalerSpec };
 async function projectHpa(name: string, namespace: string): Promise<HpaManifest> {
   const rendered = await renderKustomization(AUTOSCALING);
   const hpa = rendered.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata?.name === name) as HpaManifest | undefined;
-  if (!hpa?.spec) throw new Error(`k8s/autoscaling renders no HorizontalPodAutoscaler named ${name} (it renders ${rendered.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')})`);
+  if (!hpa?.spec)
+    throw new Error(
+      `k8s/autoscaling renders no HorizontalPodAutoscaler named ${name} (it renders ${rendered.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')})`,
+    );
   return { ...hpa, metadata: { ...hpa.metadata, namespace } };
 }
 
@@ -42,7 +56,8 @@ async function projectHpa(name: string, namespace: string): Promise<HpaManifest>
 function scaleUpPath(spec: V2HorizontalPodAutoscalerSpec): { path: number[]; periodMs: number } {
   const rules: V2HPAScalingRules = spec.behavior?.scaleUp ?? {};
   const policies = rules.policies ?? [];
-  if (policies.length === 0) throw new Error('the HPA declares no scaleUp policies: write them into k8s/autoscaling, the test reads its pace from them');
+  if (policies.length === 0)
+    throw new Error('the HPA declares no scaleUp policies: write them into k8s/autoscaling, the test reads its pace from them');
   const limit = (from: number): number => {
     const limits = policies.map((p) => (p.type === 'Percent' ? Math.ceil(from * (1 + p.value / 100)) : from + p.value));
     return rules.selectPolicy === 'Min' ? Math.min(...limits) : Math.max(...limits);
@@ -58,10 +73,19 @@ function scaleUpPath(spec: V2HorizontalPodAutoscalerSpec): { path: number[]; per
  * project's own rules, the way back is sped up — only scaleDown changes, and the scale-back checks below are of
  * the HPA controller's decision to come down, not of the project's pace.
  */
-const FAST_SCALE_DOWN: V2HPAScalingRules = { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 1 }] };
+const FAST_SCALE_DOWN: V2HPAScalingRules = {
+  stabilizationWindowSeconds: 0,
+  selectPolicy: 'Max',
+  policies: [{ type: 'Percent', value: 100, periodSeconds: 1 }],
+};
 
 /** The load of these tests: CPU usage kwok reports for every container of the namespace's pods. */
-function simulatedCpu(conn: ClusterConnection, namespace: string, busy: { cpu: string }, afterLoad: () => Promise<void> = async () => {}): AutoscaleLoad {
+function simulatedCpu(
+  conn: ClusterConnection,
+  namespace: string,
+  busy: { cpu: string },
+  afterLoad: () => Promise<void> = async () => {},
+): AutoscaleLoad {
   return {
     description: `simulated CPU ${busy.cpu} per container (kwok), ${IDLE.cpu} after`,
     start: () => setSimulatedUsage(conn, namespace, busy),
@@ -72,7 +96,12 @@ function simulatedCpu(conn: ClusterConnection, namespace: string, busy: { cpu: s
   };
 }
 
-async function hpaCondition(conn: ClusterConnection, namespace: string, name: string, type: string): Promise<{ status?: string; reason?: string }> {
+async function hpaCondition(
+  conn: ClusterConnection,
+  namespace: string,
+  name: string,
+  type: string,
+): Promise<{ status?: string; reason?: string }> {
   const got = await conn.autoscaling.readNamespacedHorizontalPodAutoscaler({ name, namespace });
   const c = got.status?.conditions?.find((x) => x.type === type);
   return { status: c?.status, reason: c?.reason };
@@ -110,7 +139,11 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
     await waitForWorkload(conn, 'Deployment', ns, 'sample-app', 1);
     await apply(conn, await projectHpa('sample-app', ns));
     // Only measure once the HPA reads the idle pod's CPU: a scale before that would not be the load's doing.
-    await poll('the HPA to read the pod\'s CPU', async () => (await hpaCondition(conn, ns, 'sample-app', 'ScalingActive')).status === 'True', { timeoutMs: 90_000 });
+    await poll(
+      "the HPA to read the pod's CPU",
+      async () => (await hpaCondition(conn, ns, 'sample-app', 'ScalingActive')).status === 'True',
+      { timeoutMs: 90_000 },
+    );
     const d = await openKubernetesTarget({ kubeconfig, namespace: ns, runId: 'autoscale', runDir, reach: 'in-cluster', probe: false });
     targets.push(d);
     return { ns, d };
@@ -137,7 +170,7 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
     rmSync(runDir, { recursive: true, force: true });
   });
 
-  it('applies the project\'s HPA as k8s/autoscaling declares it', async () => {
+  it("applies the project's HPA as k8s/autoscaling declares it", async () => {
     const { ns } = scaling;
     const live = await conn.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'sample-app', namespace: ns });
     expect(live.spec?.maxReplicas).to.equal(declared.spec.maxReplicas);
@@ -176,29 +209,48 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
     // The HPA's maximum, in Ready pods: pods that were only asked for would not count.
     expect(result.reachedTarget, path.join(' ')).to.equal(true);
     expect(summary.peakReplicas, path.join(' ')).to.equal(max);
-    expect(timeline.samples.some((s) => s.ready === max), path.join(' ')).to.equal(true);
+    expect(
+      timeline.samples.some((s) => s.ready === max),
+      path.join(' '),
+    ).to.equal(true);
     expect(summary.timeToReachMs[String(max)]).to.be.a('number');
-    expect(summary.timeToReachMs['10']).to.be.a('number').and.be.at.least(summary.timeToReachMs['2'] as number);
+    expect(summary.timeToReachMs['10'])
+      .to.be.a('number')
+      .and.be.at.least(summary.timeToReachMs['2'] as number);
 
     // Scale-up is the HPA's, under the project's scaleUp rules: it asks first (desired), the pods follow, and no
     // request goes beyond what one period allows from where the pods were.
     const firstUp = timeline.samples.findIndex((s) => s.desired > floor);
     expect(firstUp, path.join(' ')).to.be.greaterThan(0);
     expect(timeline.samples.slice(0, firstUp).every((s) => s.replicas === floor)).to.equal(true);
-    expect(timeline.samples[firstUp]?.desired, `the first step is bounded by scaleUp (${allowed.join(' → ')})`).to.be.at.most(allowed[1] as number);
+    expect(timeline.samples[firstUp]?.desired, `the first step is bounded by scaleUp (${allowed.join(' → ')})`).to.be.at.most(
+      allowed[1] as number,
+    );
     const firstUpAt = timeline.samples[firstUp]?.t as number;
     const maxAskedAt = timeline.samples.find((s) => s.desired === max)?.t as number;
     // A second apart at most on the controller's clock versus the watch's.
-    expect(maxAskedAt - firstUpAt, `${allowed.length - 1} steps of ${periodMs} ms (${allowed.join(' → ')}); path ${path.join(' ')}`).to.be.at.least((allowed.length - 2) * periodMs - 1000);
+    expect(
+      maxAskedAt - firstUpAt,
+      `${allowed.length - 1} steps of ${periodMs} ms (${allowed.join(' → ')}); path ${path.join(' ')}`,
+    ).to.be.at.least((allowed.length - 2) * periodMs - 1000);
 
     expect(result.scaledBack, path.join(' ')).to.equal(true);
     expect(timeline.samples.at(-1)?.replicas, path.join(' ')).to.equal(floor);
     expect(summary.scaleBackMs).to.be.a('number');
 
-    const events = await conn.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale' });
+    const events = await conn.core.listNamespacedEvent({
+      namespace: ns,
+      fieldSelector: 'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale',
+    });
     const messages = events.items.map((e) => e.message ?? '');
-    expect(messages.some((m) => /^New size: \d+; reason: cpu resource utilization \(percentage of request\) above target$/.test(m)), messages.join(' | ')).to.equal(true);
-    expect(messages.some((m) => new RegExp(`^New size: ${floor}; reason: All metrics below target$`).test(m)), messages.join(' | ')).to.equal(true);
+    expect(
+      messages.some((m) => /^New size: \d+; reason: cpu resource utilization \(percentage of request\) above target$/.test(m)),
+      messages.join(' | '),
+    ).to.equal(true);
+    expect(
+      messages.some((m) => new RegExp(`^New size: ${floor}; reason: All metrics below target$`).test(m)),
+      messages.join(' | '),
+    ).to.equal(true);
 
     const maxMetric = result.metrics.find((m) => m.name === 'autoscale.max_replicas');
     expect(maxMetric).to.deep.include({ kind: 'gauge', value: max, tags: { namespace: ns, deployment: 'sample-app' } });
@@ -214,10 +266,12 @@ describe('Autoscale scenario on the test cluster: HPA-driven replica changes und
     expect(row?.measured).to.equal(max);
     // criteria.yaml's threshold and the project's HPA must agree: reaching the HPA's maximum passes the gate.
     expect(row?.status, `criteria.yaml's autoscale.max_replicas against the HPA's maxReplicas ${max}`).to.equal('pass');
-    process.stderr.write(`      autoscale: peak ${summary.peakReplicas} ready replicas, time to reach ${JSON.stringify(summary.timeToReachMs)} ms, scale back ${summary.scaleBackMs} ms, path ${path.join(' ')}\n`);
+    process.stderr.write(
+      `      autoscale: peak ${summary.peakReplicas} ready replicas, time to reach ${JSON.stringify(summary.timeToReachMs)} ms, scale back ${summary.scaleBackMs} ms, path ${path.join(' ')}\n`,
+    );
   });
 
-  it('a load below the HPA\'s target moves nothing, and the scenario says so: peak 1, targets not reached, the gate fails', async () => {
+  it("a load below the HPA's target moves nothing, and the scenario says so: peak 1, targets not reached, the gate fails", async () => {
     const { ns, d } = steady;
     const result = await runKubernetesAutoscale({
       autoscaling: { namespace: d.namespace, watch: d.watchAutoscaling },

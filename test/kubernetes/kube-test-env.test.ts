@@ -59,7 +59,10 @@ describe('Kubernetes test env: etcd and kube-apiserver built from runtime/kube',
     const env = await kubeApiServer();
     let out: string;
     try {
-      out = execFileSync('kubectl', ['--kubeconfig', env.kubeconfigPath, 'get', 'namespaces', '-o', 'name'], { encoding: 'utf8', timeout: 20_000 });
+      out = execFileSync('kubectl', ['--kubeconfig', env.kubeconfigPath, 'get', 'namespaces', '-o', 'name'], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.skip();
       throw err;

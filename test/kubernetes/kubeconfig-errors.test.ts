@@ -31,7 +31,7 @@ describe('Kubernetes target: bad kubeconfig, context and cluster are one-line us
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('connects with the test env\'s kubeconfig and reads the server version', async () => {
+  it("connects with the test env's kubeconfig and reads the server version", async () => {
     const env = await kubeApiServer();
     const conn = await connectCluster({ kubeconfig: env.kubeconfigPath });
     expect(conn.serverVersion).to.equal(env.version);
@@ -81,23 +81,47 @@ describe('Kubernetes target: bad kubeconfig, context and cluster are one-line us
     const file = write('closed.yaml', kubeconfigYaml(`https://127.0.0.1:${closed}`, env.caPem, env.token));
     const err = await failure(openKubernetesTarget({ kubeconfig: file, runId: 'r', runDir: dir }));
     expect(err.code).to.equal('CLUSTER_UNREACHABLE');
-    expect(err.message).to.equal(`cannot reach the Kubernetes API server at https://127.0.0.1:${closed} (context ${TEST_CONTEXT} in ${file}): connection refused`);
+    expect(err.message).to.equal(
+      `cannot reach the Kubernetes API server at https://127.0.0.1:${closed} (context ${TEST_CONTEXT} in ${file}): connection refused`,
+    );
     expect(err.hint).to.include(`kubectl --context ${TEST_CONTEXT} cluster-info`);
     expect(exitCodeFor(err)).to.equal(2);
   });
 
   it('credentials the API server rejects', async () => {
     const env = await kubeApiServer();
-    const err = await failure(connectCluster({ kubeconfig: write('bad-token.yaml', kubeconfigYaml(env.server, env.caPem, 'expired-token')) }));
+    const err = await failure(
+      connectCluster({ kubeconfig: write('bad-token.yaml', kubeconfigYaml(env.server, env.caPem, 'expired-token')) }),
+    );
     expect(err.code).to.equal('CLUSTER_UNAUTHORIZED');
     expect(err.message).to.include('rejected the credentials (401)');
     expect(exitCodeFor(err)).to.equal(2);
   });
 
-  it('a server certificate the kubeconfig\'s CA did not sign', async () => {
+  it("a server certificate the kubeconfig's CA did not sign", async () => {
     const env = await kubeApiServer();
     // Any other CA will do; a self-signed one made here costs less than a second env.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'other.key'), '-out', join(dir, 'other.crt'), '-days', '1', '-subj', '/CN=other-ca'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'other.key'),
+        '-out',
+        join(dir, 'other.crt'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=other-ca',
+      ],
+      { stdio: 'ignore' },
+    );
     const file = write('wrong-ca.yaml', kubeconfigYaml(env.server, readFileSync(join(dir, 'other.crt'), 'utf8'), env.token));
     const err = await failure(connectCluster({ kubeconfig: file }));
     expect(err.code).to.equal('CLUSTER_TLS');

@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import { exitCodeFor, HarnessError } from '../../harness/errors/harness-error';
 import { checkInjection } from '../../harness/targets/kubernetes/injection-check';
 import { controlPlaneTable } from '../../harness/targets/kubernetes/control-plane-table';
-import { inspectKubernetes, openKubernetesTarget, type KubernetesDeployment, type KubernetesTargetOptions } from '../../harness/targets/kubernetes/kubernetes-target';
+import {
+  inspectKubernetes,
+  openKubernetesTarget,
+  type KubernetesDeployment,
+  type KubernetesTargetOptions,
+} from '../../harness/targets/kubernetes/kubernetes-target';
 import { PortAllocator } from '../../harness/targets/local/free-port';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 import {
@@ -65,7 +70,10 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
         serviceName: 'redis-headless',
         replicas: 1,
         selector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } },
-        template: { metadata: { labels: { 'app.kubernetes.io/name': 'redis' } }, spec: { containers: [{ name: 'redis', image: 'redis:7', ports: [{ containerPort: 6379 }] }] } },
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/name': 'redis' } },
+          spec: { containers: [{ name: 'redis', image: 'redis:7', ports: [{ containerPort: 6379 }] }] },
+        },
       },
     });
   });
@@ -125,7 +133,9 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
       });
       expect(d.apps.find((a) => a.appId === 'task-service')?.appUrl).to.match(/^http:\/\/10\.244\.0\.\d+:3000$/);
       expect(() => d.sidecar('static-site')).to.throw('no app with id static-site');
-      expect(d.dependencies.map((x) => [x.name, x.kind, x.address])).to.deep.equal([['redis-master', 'redis', `redis-master.${ns}.svc:6379`]]);
+      expect(d.dependencies.map((x) => [x.name, x.kind, x.address])).to.deep.equal([
+        ['redis-master', 'redis', `redis-master.${ns}.svc:6379`],
+      ]);
     } finally {
       await d.stop();
     }
@@ -134,7 +144,9 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
   it('port-forward where no node runs the pod: the API server\'s reason, not "Unexpected server response"', async () => {
     const err = await failure(openKubernetesTarget({ ...base(), reach: 'port-forward' }));
     expect(err.code).to.equal('PORT_FORWARD_FAILED');
-    expect(err.message).to.equal(`cannot port-forward to pod ${ns}/sample-app-0 (app id sample-app) port 3500: the API server answered 400: pod sample-app-0 does not have a host assigned`);
+    expect(err.message).to.equal(
+      `cannot port-forward to pod ${ns}/sample-app-0 (app id sample-app) port 3500: the API server answered 400: pod sample-app-0 does not have a host assigned`,
+    );
     expect(err.hint).to.include('in-cluster');
   });
 
@@ -152,7 +164,11 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
     try {
       const err = await failure(openKubernetesTarget({ ...base(), namespace: pfNs, reach: 'port-forward' }));
       expect(err.code).to.equal('PORT_FORWARD_FAILED');
-      expect(err.message).to.match(new RegExp(`^cannot port-forward to pod ${pfNs}/orders-0 \\(app id orders\\) port 3500: the API server answered \\d+: .*127\\.0\\.0\\.1:${closed}.*connection refused`));
+      expect(err.message).to.match(
+        new RegExp(
+          `^cannot port-forward to pod ${pfNs}/orders-0 \\(app id orders\\) port 3500: the API server answered \\d+: .*127\\.0\\.0\\.1:${closed}.*connection refused`,
+        ),
+      );
     } finally {
       await conn.core.deleteNode({ name: node });
     }
@@ -165,7 +181,9 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
     await createDaprApp(conn, bad, { name: 'orders', injected: false });
     const err = await failure(openKubernetesTarget({ ...base(), namespace: bad, reach: 'in-cluster', probe: false }));
     expect(err.code).to.equal('DAPR_INJECTION_FAILED');
-    expect(err.message).to.equal(`Dapr apps in namespace ${bad} are not running with their sidecars: Deployment ${bad}/orders (app id orders): pod orders-0 has no daprd container; the sidecar injector did not inject it`);
+    expect(err.message).to.equal(
+      `Dapr apps in namespace ${bad} are not running with their sidecars: Deployment ${bad}/orders (app id orders): pod orders-0 has no daprd container; the sidecar injector did not inject it`,
+    );
     expect(err.hint).to.include('dapr-sidecar-injector');
     expect(exitCodeFor(err)).to.equal(1);
   });
@@ -185,7 +203,9 @@ describe('Kubernetes target: apps, injection and Dapr resources read from a real
     const empty = uniqueNamespace('empty');
     namespaces.push(empty);
     await createNamespace(conn, empty);
-    expect((await checkInjection(conn, empty)).problems).to.deep.equal([`no Deployment in namespace ${empty} has a pod template annotated dapr.io/enabled: "true"`]);
+    expect((await checkInjection(conn, empty)).problems).to.deep.equal([
+      `no Deployment in namespace ${empty} has a pod template annotated dapr.io/enabled: "true"`,
+    ]);
   });
 
   it('stops at the preflight when the control plane is broken, naming what', async () => {

@@ -67,13 +67,20 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
   });
   after(async () => {
     for (const ns of created) await conn.core.deleteNamespace({ name: ns }).catch(() => undefined);
-    await poll('the test namespaces to be gone', async () => {
-      // Nothing finishes the graceful deletion of a pod on the dead node: end those at once.
-      const stranded = await conn.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${DEAD_NODE}` });
-      for (const p of stranded.items) await conn.core.deleteNamespacedPod({ name: p.metadata?.name ?? '', namespace: p.metadata?.namespace ?? '', gracePeriodSeconds: 0 }).catch(() => undefined);
-      const left = (await conn.core.listNamespace()).items.filter((n) => created.includes(n.metadata?.name ?? ''));
-      return left.length === 0;
-    }, { timeoutMs: 90_000 });
+    await poll(
+      'the test namespaces to be gone',
+      async () => {
+        // Nothing finishes the graceful deletion of a pod on the dead node: end those at once.
+        const stranded = await conn.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${DEAD_NODE}` });
+        for (const p of stranded.items)
+          await conn.core
+            .deleteNamespacedPod({ name: p.metadata?.name ?? '', namespace: p.metadata?.namespace ?? '', gracePeriodSeconds: 0 })
+            .catch(() => undefined);
+        const left = (await conn.core.listNamespace()).items.filter((n) => created.includes(n.metadata?.name ?? ''));
+        return left.length === 0;
+      },
+      { timeoutMs: 90_000 },
+    );
     await conn.core.deleteNode({ name: DEAD_NODE }).catch(() => undefined);
   });
 
@@ -83,7 +90,9 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
       await ensureControlPlane(conn);
       const report = await checkControlPlane(conn, CONTROL_PLANE_NAMESPACE);
       expect(report.problems).to.deep.equal([]);
-      expect(report.workloads.map((w) => [w.name, w.healthy, w.desired, w.ready, w.available])).to.deep.equal(DAPR_CONTROL_PLANE.map((w) => [w.name, true, 1, 1, 1]));
+      expect(report.workloads.map((w) => [w.name, w.healthy, w.desired, w.ready, w.available])).to.deep.equal(
+        DAPR_CONTROL_PLANE.map((w) => [w.name, true, 1, 1, 1]),
+      );
       expect(report.daprVersion).to.equal(DAPR_VERSION);
       expect(() => assertControlPlane(report)).not.to.throw();
     });
@@ -92,7 +101,10 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
       const report = await checkControlPlane(conn, 'dapr-nowhere');
       expect(report.problems).to.deep.equal(['namespace dapr-nowhere does not exist: the Dapr control plane is not installed there']);
       const err = thrown(() => assertControlPlane(report));
-      expect([err.code, err.message]).to.deep.equal(['DAPR_PREFLIGHT_FAILED', 'the Dapr control plane is not ready: namespace dapr-nowhere does not exist: the Dapr control plane is not installed there']);
+      expect([err.code, err.message]).to.deep.equal([
+        'DAPR_PREFLIGHT_FAILED',
+        'the Dapr control plane is not ready: namespace dapr-nowhere does not exist: the Dapr control plane is not installed there',
+      ]);
       expect(err.hint).to.include('helm upgrade --install dapr dapr/dapr -n dapr-nowhere');
     });
 
@@ -112,23 +124,47 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: 'dapr-sidecar-injector', namespace: ns, labels },
-        spec: { replicas: 1, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } }, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { nodeName: DEAD_NODE, containers: [{ name: 'dapr-sidecar-injector', image: `ghcr.io/dapr/injector:${DAPR_VERSION}` }] } } },
+        spec: {
+          replicas: 1,
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { nodeName: DEAD_NODE, containers: [{ name: 'dapr-sidecar-injector', image: `ghcr.io/dapr/injector:${DAPR_VERSION}` }] },
+          },
+        },
       });
-      await poll('the injector rollout to stall', async () => {
-        const pods = await conn.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=dapr-sidecar-injector' });
-        return pods.items.length === 1 && pods.items[0]?.spec?.nodeName === DEAD_NODE;
-      }, { timeoutMs: 30_000 });
-      await poll('the deployment controller to count it', async () => (await checkControlPlane(conn, ns)).problems.length === 1, { timeoutMs: 30_000 });
+      await poll(
+        'the injector rollout to stall',
+        async () => {
+          const pods = await conn.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=dapr-sidecar-injector' });
+          return pods.items.length === 1 && pods.items[0]?.spec?.nodeName === DEAD_NODE;
+        },
+        { timeoutMs: 30_000 },
+      );
+      await poll('the deployment controller to count it', async () => (await checkControlPlane(conn, ns)).problems.length === 1, {
+        timeoutMs: 30_000,
+      });
       const report = await checkControlPlane(conn, ns);
       expect(report.problems).to.deep.equal([`dapr-sidecar-injector (Deployment in ${ns}): 0 of 1 replicas available`]);
-      expect(report.workloads.filter((w) => w.healthy).map((w) => w.name)).to.deep.equal(DAPR_CONTROL_PLANE.map((w) => w.name).filter((n) => n !== 'dapr-sidecar-injector'));
+      expect(report.workloads.filter((w) => w.healthy).map((w) => w.name)).to.deep.equal(
+        DAPR_CONTROL_PLANE.map((w) => w.name).filter((n) => n !== 'dapr-sidecar-injector'),
+      );
     });
 
     it('the target refuses to open against a cluster without a control plane (exit code 1, not a usage error)', async () => {
       const ns = fresh('no-cp-apps');
       await createNamespace(conn, ns);
       let error: unknown;
-      await openKubernetesTarget({ kubeconfig, namespace: ns, controlPlaneNamespace: 'dapr-nowhere', runId: 'r', runDir: '/tmp/r', reach: 'in-cluster', probe: false }).then(
+      await openKubernetesTarget({
+        kubeconfig,
+        namespace: ns,
+        controlPlaneNamespace: 'dapr-nowhere',
+        runId: 'r',
+        runDir: '/tmp/r',
+        reach: 'in-cluster',
+        probe: false,
+      }).then(
         (d) => d.stop(),
         (err: unknown) => (error = err),
       );
@@ -150,7 +186,9 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
       await waitForWorkload(conn, 'Deployment', ns, 'bare', 2);
       const pods = (await livePods(conn, ns, 'bare')).map((p) => p.metadata?.name ?? '').sort();
       const report = await checkInjection(conn, ns);
-      expect(report.problems).to.deep.equal(pods.map((p) => `Deployment ${ns}/bare (app id bare): pod ${p} has no daprd container; the sidecar injector did not inject it`));
+      expect(report.problems).to.deep.equal(
+        pods.map((p) => `Deployment ${ns}/bare (app id bare): pod ${p} has no daprd container; the sidecar injector did not inject it`),
+      );
       const err = thrown(() => assertInjection(report));
       expect(err.code).to.equal('DAPR_INJECTION_FAILED');
       expect(err.message).to.include(`pod ${pods[0]} has no daprd container`);
@@ -158,7 +196,9 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
     });
 
     it('passes pods that carry daprd as the injector adds it, with the IPs and node kwok gave them', async () => {
-      await poll('the bare pods to go (garbage collector, kwok)', async () => (await livePods(conn, ns, 'bare')).length === 0, { timeoutMs: 30_000 });
+      await poll('the bare pods to go (garbage collector, kwok)', async () => (await livePods(conn, ns, 'bare')).length === 0, {
+        timeoutMs: 30_000,
+      });
       await apply(conn, daprAppDeployment(ns, { name: 'orders', replicas: 3, node }));
       await apply(conn, daprAppDeployment(ns, { name: 'static-site', annotated: false, injected: false, node }));
       await waitForWorkload(conn, 'Deployment', ns, 'orders', 3);
@@ -172,7 +212,11 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
     });
 
     it('follows a scale-up done by the deployment controller', async () => {
-      await conn.apps.replaceNamespacedDeploymentScale({ name: 'orders', namespace: ns, body: { metadata: { name: 'orders', namespace: ns }, spec: { replicas: 5 } } });
+      await conn.apps.replaceNamespacedDeploymentScale({
+        name: 'orders',
+        namespace: ns,
+        body: { metadata: { name: 'orders', namespace: ns }, spec: { replicas: 5 } },
+      });
       await waitForWorkload(conn, 'Deployment', ns, 'orders', 5);
       const report = await checkInjection(conn, ns);
       expect(report.problems).to.deep.equal([]);
@@ -184,7 +228,9 @@ describe('Kubernetes target on the test cluster: control-plane preflight and inj
       await poll('the stranded pod to exist', async () => (await livePods(conn, ns, 'stranded')).length === 1, { timeoutMs: 30_000 });
       const [pod] = await livePods(conn, ns, 'stranded');
       const report = await checkInjection(conn, ns);
-      expect(report.problems).to.deep.equal([`Deployment ${ns}/stranded (app id stranded): none of its 1 pods is Ready (${pod?.metadata?.name})`]);
+      expect(report.problems).to.deep.equal([
+        `Deployment ${ns}/stranded (app id stranded): none of its 1 pods is Ready (${pod?.metadata?.name})`,
+      ]);
     });
   });
 });

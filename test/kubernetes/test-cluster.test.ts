@@ -11,7 +11,18 @@ import { startKubeTestEnv } from '../support/kube-test-env/kube-test-env';
 import { metricsApiAvailable } from '../support/kube-test-env/metrics-server';
 import { clearSimulatedUsage, setSimulatedUsage } from '../support/kube-test-env/simulated-usage';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
-import { apply, createNamespace, daprAppDeployment, deleteNamespace, fakeNode, livePods, type TestConnection, testConnection, uniqueNamespace, waitForWorkload } from './support/dapr-cluster-fixtures';
+import {
+  apply,
+  createNamespace,
+  daprAppDeployment,
+  deleteNamespace,
+  fakeNode,
+  livePods,
+  type TestConnection,
+  testConnection,
+  uniqueNamespace,
+  waitForWorkload,
+} from './support/dapr-cluster-fixtures';
 
 after(stopKubeCluster);
 
@@ -20,7 +31,12 @@ interface PodMetricsList {
 }
 
 async function podMetrics(conn: ClusterConnection, namespace: string): Promise<PodMetricsList> {
-  return (await conn.custom.listNamespacedCustomObject({ group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods' })) as PodMetricsList;
+  return (await conn.custom.listNamespacedCustomObject({
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    namespace,
+    plural: 'pods',
+  })) as PodMetricsList;
 }
 
 /** CPU quantity in millicores ("799993124n", "800m", "1"). */
@@ -87,11 +103,14 @@ describe('Kubernetes test cluster: kube-controller-manager, kwok and metrics-ser
       expect(p.metadata?.ownerReferences?.[0]?.name).to.equal(rs[0]?.metadata?.name);
       expect(p.status?.phase).to.equal('Running');
       expect(p.status?.podIP).to.match(/^10\.244\.\d+\.\d+$/);
-      expect(p.status?.containerStatuses?.map((c) => [c.name, c.ready])).to.deep.equal([['app', true], ['daprd', true]]);
+      expect(p.status?.containerStatuses?.map((c) => [c.name, c.ready])).to.deep.equal([
+        ['app', true],
+        ['daprd', true],
+      ]);
     }
   });
 
-  it('serves pods\' simulated CPU through metrics.k8s.io (kwok → metrics-server → aggregation layer)', async function () {
+  it("serves pods' simulated CPU through metrics.k8s.io (kwok → metrics-server → aggregation layer)", async function () {
     this.timeout(90_000);
     expect(await metricsApiAvailable(conn)).to.equal(true);
     await setSimulatedUsage(conn, ns, { cpu: '250m', memory: '40Mi' });
@@ -110,7 +129,12 @@ describe('Kubernetes test cluster: kube-controller-manager, kwok and metrics-ser
   it('a pod bound to a node kwok does not manage stays Pending: only kwok plays the kubelet here', async () => {
     await apply(conn, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'unmanaged-node' } });
     try {
-      await apply(conn, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'stranded', namespace: ns }, spec: { nodeName: 'unmanaged-node', containers: [{ name: 'c', image: 'busybox' }] } });
+      await apply(conn, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'stranded', namespace: ns },
+        spec: { nodeName: 'unmanaged-node', containers: [{ name: 'c', image: 'busybox' }] },
+      });
       // kwok readies its own pods within a second (see the rollout above); give it several.
       await sleep(3000);
       const pod = await conn.core.readNamespacedPod({ name: 'stranded', namespace: ns });
@@ -150,10 +174,15 @@ describe('Kubernetes test cluster: kube-controller-manager, kwok and metrics-ser
     try {
       expect(missingKubeBinaries(kubeBinaries(), 'api-server')).to.deep.equal([]);
       let error: unknown;
-      await startKubeTestEnv({ cluster: true, build: false }).then((env) => env.stop(), (err: unknown) => (error = err));
+      await startKubeTestEnv({ cluster: true, build: false }).then(
+        (env) => env.stop(),
+        (err: unknown) => (error = err),
+      );
       expect(error).to.be.instanceOf(HarnessError);
       expect((error as HarnessError).code).to.equal('KUBE_BINARIES_MISSING');
-      expect((error as HarnessError).message).to.equal(`the test env's binaries are not built (missing ${join(empty, 'kwok')}, ${join(empty, 'metrics-server')}, ${join(empty, 'crds')})`);
+      expect((error as HarnessError).message).to.equal(
+        `the test env's binaries are not built (missing ${join(empty, 'kwok')}, ${join(empty, 'metrics-server')}, ${join(empty, 'crds')})`,
+      );
     } finally {
       if (saved === undefined) delete process.env.DAPR_HARNESS_KWOK_DIR;
       else process.env.DAPR_HARNESS_KWOK_DIR = saved;

@@ -50,11 +50,15 @@ describe('npm run load and the gate on its results', function () {
       expect(offset).to.include({ kind: 'gauge', unit: 'ms' });
       expect(Math.abs(offset.value as number), subscriber).to.be.below(5);
       expect(metric(results, 'pubsub.clock_offset_uncertainty', { subscriber }).value).to.be.above(0);
-      expect(metric(results, 'pubsub.negative_latency', { subscriber }).count, `${subscriber}: deliveries before their send`).to.be.a('number');
+      expect(metric(results, 'pubsub.negative_latency', { subscriber }).count, `${subscriber}: deliveries before their send`).to.be.a(
+        'number',
+      );
     }
     const publishes = metric(results, 'pubsub.publish_success_rate');
     expect(publishes).to.deep.include({ kind: 'rate', rate: 1, fails: 0 });
-    expect(publishes.passes, 'every acknowledged publish, warm-up included').to.equal(metric(results, 'pubsub.delivery_rate', { subscriber: 'audit-service' }).passes);
+    expect(publishes.passes, 'every acknowledged publish, warm-up included').to.equal(
+      metric(results, 'pubsub.delivery_rate', { subscriber: 'audit-service' }).passes,
+    );
     expect(metric(results, 'state.timeouts', { operation: 'save' }).count).to.equal(0);
     expect(metric(results, 'state.success_rate', { operation: 'save' }).rate).to.equal(1);
     expect(metric(results, 'invoke.success_rate', { path: 'dapr' }).rate).to.equal(1);
@@ -68,10 +72,32 @@ describe('npm run load and the gate on its results', function () {
   it('sees the delivery rate fall by about 1 % when a subscriber drops 1 % of its deliveries, and the gate fails on it', async () => {
     const d = await sharedDeployment();
     const analytics = d.apps.find((a) => a.appId === 'analytics-service')?.appUrl as string;
-    const fault = await fetch(`${analytics}/faults/pubsub`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic: 'task.created', mode: 'DROP', fraction: 0.01 }) });
+    const fault = await fetch(`${analytics}/faults/pubsub`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: 'task.created', mode: 'DROP', fraction: 0.01 }),
+    });
     expect(fault.status).to.equal(200);
     const out = join(mkdtempSync(join(tmpdir(), 'load-broken-')), 'run');
-    const result = await runCli(['load', '--target', 'external', '--sidecars-file', sidecars, '--scenario', 'pubsub', '--rate', '100/s', '--duration', '5s', '--warmup', '0', '--drain', '5s', '--out', out]);
+    const result = await runCli([
+      'load',
+      '--target',
+      'external',
+      '--sidecars-file',
+      sidecars,
+      '--scenario',
+      'pubsub',
+      '--rate',
+      '100/s',
+      '--duration',
+      '5s',
+      '--warmup',
+      '0',
+      '--drain',
+      '5s',
+      '--out',
+      out,
+    ]);
     expect(result.code, result.stderr.slice(-1500)).to.equal(0);
     const results = readResults(out);
     const rate = metric(results, 'pubsub.delivery_rate', { subscriber: 'analytics-service' });
@@ -87,10 +113,30 @@ describe('npm run load and the gate on its results', function () {
   it('sees the latency percentiles move when the callee is slowed down', async () => {
     const d = await sharedDeployment();
     const sample = d.apps.find((a) => a.appId === 'sample-app')?.appUrl as string;
-    const delay = await fetch(`${sample}/faults/delay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delayMs: 60 }) });
+    const delay = await fetch(`${sample}/faults/delay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ delayMs: 60 }),
+    });
     expect(delay.status).to.equal(200);
     const out = join(mkdtempSync(join(tmpdir(), 'load-slow-')), 'run');
-    const result = await runCli(['load', '--target', 'external', '--sidecars-file', sidecars, '--scenario', 'invoke', '--rate', '20/s', '--duration', '3s', '--warmup', '0', '--out', out]);
+    const result = await runCli([
+      'load',
+      '--target',
+      'external',
+      '--sidecars-file',
+      sidecars,
+      '--scenario',
+      'invoke',
+      '--rate',
+      '20/s',
+      '--duration',
+      '3s',
+      '--warmup',
+      '0',
+      '--out',
+      out,
+    ]);
     expect(result.code, result.stderr.slice(-1500)).to.equal(0);
     const results = readResults(out);
     const dapr = metric(results, 'invoke.latency', { path: 'dapr' }).stats as Record<string, number>;

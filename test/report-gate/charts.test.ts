@@ -6,7 +6,11 @@ import { percentilesFromHistogram, percentilesFromStats } from '../../harness/re
 
 describe('report charts', () => {
   it('reads percentiles from histogram buckets, only as far as the sample count supports', () => {
-    const buckets = [{ le: 100, count: 10 }, { le: 10, count: 900 }, { le: 50, count: 90 }];
+    const buckets = [
+      { le: 100, count: 10 },
+      { le: 10, count: 900 },
+      { le: 50, count: 90 },
+    ];
     expect(percentilesFromHistogram(buckets)).to.deep.equal([
       { x: 50, y: 10 },
       { x: 75, y: 10 },
@@ -16,7 +20,10 @@ describe('report charts', () => {
       { x: 99.5, y: 100 },
       { x: 99.9, y: 100 },
     ]);
-    expect(percentilesFromHistogram(buckets.map((b) => ({ ...b, count: b.count / 10 }))).map((p) => p.x), '100 samples reach p99, not p99.5').to.deep.equal([50, 75, 90, 95, 99]);
+    expect(
+      percentilesFromHistogram(buckets.map((b) => ({ ...b, count: b.count / 10 }))).map((p) => p.x),
+      '100 samples reach p99, not p99.5',
+    ).to.deep.equal([50, 75, 90, 95, 99]);
     expect(percentilesFromHistogram([])).to.deep.equal([]);
     expect(percentilesFromHistogram([{ le: 5, count: 0 }])).to.deep.equal([]);
   });
@@ -38,7 +45,18 @@ describe('report charts', () => {
   });
 
   it('maps points into the plot area, with the percentile axis in nines', () => {
-    const chart = lineChart([{ name: 'orders', points: [{ x: 50, y: 0 }, { x: 99, y: 100 }] }], { title: 't', xLabel: 'percentile', yLabel: 'ms', xScale: 'nines', width: 600, height: 300 });
+    const chart = lineChart(
+      [
+        {
+          name: 'orders',
+          points: [
+            { x: 50, y: 0 },
+            { x: 99, y: 100 },
+          ],
+        },
+      ],
+      { title: 't', xLabel: 'percentile', yLabel: 'ms', xScale: 'nines', width: 600, height: 300 },
+    );
     expect(chart.empty).to.equal(false);
     expect(chart.xTicks.map((t) => t.label)).to.deep.equal(['', 'p50', 'p90', 'p99']);
     const [first, second] = chart.lines[0]?.dots ?? [];
@@ -53,7 +71,11 @@ describe('report charts', () => {
   });
 
   it('drops dots on long timelines and reports an empty chart as empty', () => {
-    const long = lineChart([{ name: 'requests', points: Array.from({ length: 300 }, (_, t) => ({ x: t, y: t % 7 })) }], { title: 't', xLabel: 's', yLabel: 'n' });
+    const long = lineChart([{ name: 'requests', points: Array.from({ length: 300 }, (_, t) => ({ x: t, y: t % 7 })) }], {
+      title: 't',
+      xLabel: 's',
+      yLabel: 'n',
+    });
     expect(long.lines[0]?.dots).to.deep.equal([]);
     expect(long.lines[0]?.points.split(' ')).to.have.length(300);
     // an hour at one point per second is thinned, and a one-second spike survives it
@@ -69,7 +91,13 @@ describe('report charts', () => {
   });
 
   it('draws histogram bars proportional to the counts, in bucket order', () => {
-    const h = histogramChart([{ le: 50, count: 10 }, { le: 5, count: 40 }], { title: 'h', height: 240 });
+    const h = histogramChart(
+      [
+        { le: 50, count: 10 },
+        { le: 5, count: 40 },
+      ],
+      { title: 'h', height: 240 },
+    );
     expect(h.bars.map((b) => b.tip)).to.deep.equal(['≤ 5 ms: 40', '≤ 50 ms: 10']);
     expect(h.bars[0]?.h).to.equal(h.plot.bottom - h.plot.top);
     expect(h.bars[1]?.h).to.be.closeTo((h.plot.bottom - h.plot.top) / 4, 0.1);

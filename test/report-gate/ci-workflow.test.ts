@@ -84,7 +84,11 @@ esac
     );
     chmodSync(join(bin, 'npm'), 0o755);
     const secrets = { DAPR_KUBECONFIG: 'apiVersion: v1\nkind: Config\n' };
-    const files = { GITHUB_ENV: join(work, 'github-env'), GITHUB_OUTPUT: join(work, 'github-output'), GITHUB_STEP_SUMMARY: join(work, 'summary.md') };
+    const files = {
+      GITHUB_ENV: join(work, 'github-env'),
+      GITHUB_OUTPUT: join(work, 'github-output'),
+      GITHUB_STEP_SUMMARY: join(work, 'summary.md'),
+    };
     for (const f of Object.values(files)) writeFileSync(f, '');
     const jobEnv = Object.fromEntries(Object.entries(job.env ?? {}).map(([k, v]) => [k, expand(String(v), secrets)]));
     const outcomes: Record<string, string> = {};
@@ -104,7 +108,16 @@ esac
       const res = spawnSync('bash', ['-e', '-c', script], {
         cwd: work,
         encoding: 'utf8',
-        env: { ...process.env, ...env, ...files, RUNNER_TEMP: work, ...jobEnv, ...fromGithubEnv, ...stepEnv, PATH: `${bin}:${process.env.PATH ?? ''}` },
+        env: {
+          ...process.env,
+          ...env,
+          ...files,
+          RUNNER_TEMP: work,
+          ...jobEnv,
+          ...fromGithubEnv,
+          ...stepEnv,
+          PATH: `${bin}:${process.env.PATH ?? ''}`,
+        },
       });
       log += `--- ${step.name ?? step.id}: exit ${res.status}\n${res.stdout}${res.stderr}`;
       const outcome = res.status === 0 ? 'success' : 'failure';
@@ -122,11 +135,18 @@ describe('example CI workflow (.github/workflows/dapr-gate.yml)', function () {
 
   it('runs acceptance, chaos and load against the namespace k8s/ deploys to, each into its own run, before the gate', () => {
     const order = ['acceptance', 'chaos', 'load', 'gate'].map((id) => steps.findIndex((s) => s.id === id));
-    expect(order.every((i) => i >= 0), 'steps acceptance, chaos, load, gate').to.equal(true);
+    expect(
+      order.every((i) => i >= 0),
+      'steps acceptance, chaos, load, gate',
+    ).to.equal(true);
     expect(order).to.deep.equal([...order].sort((a, b) => a - b));
     for (const id of ['acceptance', 'chaos', 'load']) {
       const step = steps.find((s) => s.id === id);
-      expect(step?.run).to.match(new RegExp(`npm run ${id} -- --target kubernetes --kubeconfig "\\$KUBECONFIG_FILE" --namespace "\\$NAMESPACE" --out "\\$RUNS/${id}"`));
+      expect(step?.run).to.match(
+        new RegExp(
+          `npm run ${id} -- --target kubernetes --kubeconfig "\\$KUBECONFIG_FILE" --namespace "\\$NAMESPACE" --out "\\$RUNS/${id}"`,
+        ),
+      );
       expect(step?.['continue-on-error'], `a failing ${id} run still reaches the gate`).to.equal(true);
     }
     expect(job.env?.NAMESPACE).to.contain("'dapr-harness'");

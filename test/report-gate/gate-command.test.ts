@@ -17,7 +17,14 @@ describe('gate command', () => {
     return file;
   };
   const failingRun = writeRun(tmp.root, richResults({ runId: 'failing' }));
-  const passingRun = writeRun(tmp.root, richResults({ runId: 'passing', tests: richResults().tests.filter((t) => t.status === 'passed'), chaos: richResults().chaos.filter((c) => c.passed) }));
+  const passingRun = writeRun(
+    tmp.root,
+    richResults({
+      runId: 'passing',
+      tests: richResults().tests.filter((t) => t.status === 'passed'),
+      chaos: richResults().chaos.filter((c) => c.passed),
+    }),
+  );
 
   beforeEach(() => {
     out = '';
@@ -50,7 +57,9 @@ describe('gate command', () => {
     expect(code).to.equal(1);
     expect(out).to.match(/pubsub\.delivery_rate\s+subscriber=audit\s+rate>=0\.9999\s+0\.9995\s+FAIL/);
     expect(out).to.contain(`${file}:2: pubsub.delivery_rate [subscriber=audit] rate>=0.9999: 0.9995`);
-    expect(out).to.contain(`${file}:3: tests.acceptance failed==0: 1 (failing: saves and reads back with etag · skipped: metadata lists the components (no reason))`);
+    expect(out).to.contain(
+      `${file}:3: tests.acceptance failed==0: 1 (failing: saves and reads back with etag · skipped: metadata lists the components (no reason))`,
+    );
     expect(out).to.contain('gate FAILED: 2 of');
   });
 
@@ -63,7 +72,15 @@ describe('gate command', () => {
   it('follows a reports/latest style link and judges several runs together', async () => {
     const latest = join(tmp.root, 'latest');
     symlinkSync('passing', latest);
-    const acceptance = writeRun(tmp.root, emptyResults({ runId: 'acceptance-only', kind: 'acceptance', target: { kind: 'local' }, tests: richResults().tests.filter((t) => t.status === 'passed') }));
+    const acceptance = writeRun(
+      tmp.root,
+      emptyResults({
+        runId: 'acceptance-only',
+        kind: 'acceptance',
+        target: { kind: 'local' },
+        tests: richResults().tests.filter((t) => t.status === 'passed'),
+      }),
+    );
     const file = criteria('two.yaml', "criteria:\n  tests.acceptance: ['failed==0']\n  state.success_rate: ['rate>=0.995']\n");
     expect(await gateCommand({ criteria: file, results: [acceptance, latest], out: sink })).to.equal(0);
     expect(out).to.match(/VERDICT\s+RUN/);

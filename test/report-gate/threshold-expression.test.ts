@@ -9,7 +9,14 @@ function parsed(text: string): Threshold {
 
 describe('threshold expressions', () => {
   it('parses every operator', () => {
-    const ops = { '<': [1, 2, true, false], '<=': [2, 2, true, false], '>': [3, 2, true, false], '>=': [2, 2, true, false], '==': [0, 0, true, false], '!=': [1, 0, true, false] } as const;
+    const ops = {
+      '<': [1, 2, true, false],
+      '<=': [2, 2, true, false],
+      '>': [3, 2, true, false],
+      '>=': [2, 2, true, false],
+      '==': [0, 0, true, false],
+      '!=': [1, 0, true, false],
+    } as const;
     for (const [op, [measured, target]] of Object.entries(ops)) {
       const t = parsed(`count${op}${target}`);
       expect(t.operator).to.equal(op);

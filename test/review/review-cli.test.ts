@@ -28,7 +28,9 @@ describe('review command (CLI)', function () {
     const r = await runCli(['review', fixture('fixtures', 'mtls-disabled', 'bad.yaml')]);
     expect(r.code).to.equal(1);
     expect(r.stdout).to.match(/^CRITICAL \(1\)$/m);
-    expect(r.stdout).to.match(/test\/review\/fixtures\/mtls-disabled\/bad\.yaml:7\s+mtls-disabled\s+Configuration\/appconfig: mTLS enabled is false/);
+    expect(r.stdout).to.match(
+      /test\/review\/fixtures\/mtls-disabled\/bad\.yaml:7\s+mtls-disabled\s+Configuration\/appconfig: mTLS enabled is false/,
+    );
   });
 
   it('exits 2 on a file it cannot parse, naming file and line', async () => {
@@ -54,13 +56,23 @@ describe('review command (CLI)', function () {
       const r = await runCli(['review', '--format', 'sarif', '--output', sarif, fixture('fixtures', 'plaintext-secret', 'bad.yaml')]);
       expect(r.code).to.equal(1);
       expect(r.stdout).to.equal('');
-      const log = JSON.parse(readFileSync(sarif, 'utf8')) as { version: string; runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }> };
+      const log = JSON.parse(readFileSync(sarif, 'utf8')) as {
+        version: string;
+        runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }>;
+      };
       expect(log.version).to.equal('2.1.0');
       const hit = log.runs[0]?.results.find((x) => x.ruleId === 'plaintext-secret');
       expect(hit?.locations[0]?.physicalLocation.region.startLine).to.equal(12);
       expect(readFileSync(sarif, 'utf8')).to.not.contain('fixture-password');
 
-      const json = await runCli(['review', '--format', 'json', '--fail-on', 'critical', fixture('fixtures', 'plaintext-secret', 'bad.yaml')]);
+      const json = await runCli([
+        'review',
+        '--format',
+        'json',
+        '--fail-on',
+        'critical',
+        fixture('fixtures', 'plaintext-secret', 'bad.yaml'),
+      ]);
       expect(json.code).to.equal(0);
       const doc = JSON.parse(json.stdout) as { version: number; passed: boolean; counts: Record<string, number>; findings: unknown[] };
       expect(doc).to.include({ version: 1, passed: true });

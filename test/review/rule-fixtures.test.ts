@@ -58,7 +58,10 @@ describe('review rules against their fixtures', () => {
           const result = reviewPaths([file]);
           expect(result.errors).to.deep.equal([]);
           const hits = result.findings.filter((f) => f.ruleId === rule.id);
-          expect(hits.map((h) => h.line).sort((a, b) => a - b), JSON.stringify(hits, null, 2)).to.deep.equal(expected.map((e) => e.line).sort((a, b) => a - b));
+          expect(
+            hits.map((h) => h.line).sort((a, b) => a - b),
+            JSON.stringify(hits, null, 2),
+          ).to.deep.equal(expected.map((e) => e.line).sort((a, b) => a - b));
           for (const h of hits) {
             expect(h.message).to.not.match(/fixture-(password|token|not-a-real-key)/, 'a finding must never repeat the secret');
             expect(h.why).to.equal(rule.why);
@@ -69,7 +72,8 @@ describe('review rules against their fixtures', () => {
           const code = await reviewCommand({ paths: [file], failOn: severity, out: { write: (s: string) => (out += s) } });
           expect(code, out).to.equal(1);
           const display = hits[0]?.file ?? '';
-          for (const e of expected) expect(out).to.match(new RegExp(`${display.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${e.line}\\s+${rule.id}\\s`));
+          for (const e of expected)
+            expect(out).to.match(new RegExp(`${display.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${e.line}\\s+${rule.id}\\s`));
         });
       }
     });

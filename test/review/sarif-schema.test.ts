@@ -41,7 +41,11 @@ describe('SARIF output', () => {
 
   it('validates with a finding of every rule and with an unparsable file', () => {
     const fixtures = join(import.meta.dirname, 'fixtures');
-    const bad = readdirSync(fixtures).flatMap((rule) => readdirSync(join(fixtures, rule)).filter((f) => f.startsWith('bad')).map((f) => join(fixtures, rule, f)));
+    const bad = readdirSync(fixtures).flatMap((rule) =>
+      readdirSync(join(fixtures, rule))
+        .filter((f) => f.startsWith('bad'))
+        .map((f) => join(fixtures, rule, f)),
+    );
     const result = reviewPaths([...bad, join(import.meta.dirname, 'unparsable')]);
     expect(new Set(result.findings.map((f) => f.ruleId))).to.have.property('size', RULE_CATALOGUE.length);
     expect(result.errors).to.have.length(1);

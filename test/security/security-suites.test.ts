@@ -43,7 +43,9 @@ describe('security suites', function () {
     const token = `harness-secret-${randomBytes(12).toString('hex')}`;
     const appToken = `harness-app-secret-${randomBytes(12).toString('hex')}`;
     const out = mkdtempSync(join(tmpdir(), 'security-'));
-    const result = await runCli(['acceptance', '--run-file', ACL_RUN_FILE, '--out', out, '--grep', 'security:'], { env: { DAPR_API_TOKEN: token, APP_API_TOKEN: appToken } });
+    const result = await runCli(['acceptance', '--run-file', ACL_RUN_FILE, '--out', out, '--grep', 'security:'], {
+      env: { DAPR_API_TOKEN: token, APP_API_TOKEN: appToken },
+    });
     const results = readResults(out);
     const failed = results.tests.filter((t) => t.status === 'failed').map((t) => `${t.id}: ${t.failure?.message}`);
     expect(failed, result.stderr.slice(-1500)).to.deep.equal([]);
@@ -59,8 +61,17 @@ describe('security suites', function () {
       expect(result.stdout + result.stderr).not.to.contain(secret);
     }
     // The audit log records what the harness did to the deployment.
-    const audit = readFileSync(join(out, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; target: string; outcome: string });
-    expect(audit.filter((a) => a.action === 'process.start').map((a) => a.target)).to.include.members(['redis', 'nats', 'sentry', 'probe-a', 'probe-a-daprd']);
+    const audit = readFileSync(join(out, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; target: string; outcome: string });
+    expect(audit.filter((a) => a.action === 'process.start').map((a) => a.target)).to.include.members([
+      'redis',
+      'nats',
+      'sentry',
+      'probe-a',
+      'probe-a-daprd',
+    ]);
     expect(audit.filter((a) => a.action === 'process.stop').length).to.be.greaterThanOrEqual(7);
     expect(audit.every((a) => a.outcome === 'ok')).to.equal(true);
   });
@@ -70,19 +81,30 @@ describe('security suites', function () {
     mkdirSync(parent, { recursive: true });
     const dir = mkdtempSync(join(parent, 'acl-'));
     cpSync(FIXTURES, dir, { recursive: true });
-    writeFileSync(join(dir, 'acl-config', 'config.yaml'), stringify({
-      apiVersion: 'dapr.io/v1alpha1',
-      kind: 'Configuration',
-      metadata: { name: 'aclconfig' },
-      spec: {
-        mtls: { enabled: true },
-        accessControl: {
-          defaultAction: 'deny',
-          trustDomain: 'public',
-          policies: [{ appId: 'probe-a', defaultAction: 'deny', trustDomain: 'elsewhere', namespace: 'default', operations: [{ name: '/hello', httpVerb: ['GET'], action: 'allow' }] }],
+    writeFileSync(
+      join(dir, 'acl-config', 'config.yaml'),
+      stringify({
+        apiVersion: 'dapr.io/v1alpha1',
+        kind: 'Configuration',
+        metadata: { name: 'aclconfig' },
+        spec: {
+          mtls: { enabled: true },
+          accessControl: {
+            defaultAction: 'deny',
+            trustDomain: 'public',
+            policies: [
+              {
+                appId: 'probe-a',
+                defaultAction: 'deny',
+                trustDomain: 'elsewhere',
+                namespace: 'default',
+                operations: [{ name: '/hello', httpVerb: ['GET'], action: 'allow' }],
+              },
+            ],
+          },
         },
-      },
-    }));
+      }),
+    );
     const out = mkdtempSync(join(tmpdir(), 'security-broken-'));
     const result = await runCli(['acceptance', '--run-file', join(dir, 'acl.dapr.yaml'), '--out', out, '--grep', 'access control']);
     expect(result.code).to.equal(1);
@@ -98,21 +120,32 @@ describe('security suites', function () {
     before(async function () {
       this.timeout(180_000);
       const fx = probeFixtureCopy();
-      writeFileSync(join(fx.resources, 'config.yaml'), stringify({
-        apiVersion: 'dapr.io/v1alpha1',
-        kind: 'Configuration',
-        metadata: { name: 'permissive' },
-        spec: {
-          mtls: { enabled: true },
-          metric: { enabled: false },
-          tracing: { samplingRate: '0' },
-          accessControl: {
-            defaultAction: 'allow',
-            trustDomain: 'public',
-            policies: [{ appId: 'probe-a', defaultAction: 'deny', trustDomain: 'public', namespace: 'default', operations: [{ name: '/hello', httpVerb: ['GET'], action: 'allow' }] }],
+      writeFileSync(
+        join(fx.resources, 'config.yaml'),
+        stringify({
+          apiVersion: 'dapr.io/v1alpha1',
+          kind: 'Configuration',
+          metadata: { name: 'permissive' },
+          spec: {
+            mtls: { enabled: true },
+            metric: { enabled: false },
+            tracing: { samplingRate: '0' },
+            accessControl: {
+              defaultAction: 'allow',
+              trustDomain: 'public',
+              policies: [
+                {
+                  appId: 'probe-a',
+                  defaultAction: 'deny',
+                  trustDomain: 'public',
+                  namespace: 'default',
+                  operations: [{ name: '/hello', httpVerb: ['GET'], action: 'allow' }],
+                },
+              ],
+            },
           },
-        },
-      }));
+        }),
+      );
       weak = await startLocalDeployment({ runFile: fx.runFile, runRoot: tempRunRoot(), apiToken: false, appApiToken: false });
       sidecars = sidecarsFileFor(weak, [fx.resources]);
     });
@@ -124,24 +157,37 @@ describe('security suites', function () {
 
     const run = async (grep: string, env: Record<string, string>): Promise<{ code: number | null; results: RunResults }> => {
       const out = join(mkdtempSync(join(tmpdir(), 'security-weak-')), 'run');
-      const result = await runCli(['acceptance', '--target', 'external', '--sidecars-file', sidecars, '--out', out, '--grep', grep], { env });
+      const result = await runCli(['acceptance', '--target', 'external', '--sidecars-file', sidecars, '--out', out, '--grep', grep], {
+        env,
+      });
       return { code: result.code, results: readResults(out) };
     };
     const failureOf = (results: RunResults, pattern: RegExp): string => {
       const found = results.tests.filter((t) => pattern.test(t.id));
-      expect(found.map((t) => t.status), `tests matching ${pattern}`).to.deep.equal(found.map(() => 'failed')).and.to.have.length.greaterThan(0);
+      expect(
+        found.map((t) => t.status),
+        `tests matching ${pattern}`,
+      )
+        .to.deep.equal(found.map(() => 'failed'))
+        .and.to.have.length.greaterThan(0);
       return found.map((t) => t.failure?.message ?? '').join('\n');
     };
 
     it('T021 fails naming accessControl.defaultAction, T022 naming DAPR_API_TOKEN and APP_API_TOKEN, T049/T050 naming metric.enabled and tracing.samplingRate', async () => {
       const { code, results } = await run('security:|observability:', { DAPR_API_TOKEN: '', APP_API_TOKEN: '' });
       expect(code).to.equal(1);
-      for (const message of failureOf(results, /T021/).split('\n')) expect(message).to.contain('accessControl.defaultAction is allow in Configuration permissive').and.to.contain('set it to deny');
-      expect(failureOf(results, /T022 sidecars refuse/)).to.contain('answer their API without a token').and.to.contain('DAPR_API_TOKEN');
+      for (const message of failureOf(results, /T021/).split('\n'))
+        expect(message).to.contain('accessControl.defaultAction is allow in Configuration permissive').and.to.contain('set it to deny');
+      expect(failureOf(results, /T022 sidecars refuse/))
+        .to.contain('answer their API without a token')
+        .and.to.contain('DAPR_API_TOKEN');
       expect(failureOf(results, /T022 apps refuse/)).to.contain('APP_API_TOKEN');
       expect(failureOf(results, /key metric families/)).to.contain('metric.enabled is false in Configuration permissive');
       expect(failureOf(results, /one trace spans/)).to.contain('tracing.samplingRate is "0"');
-      expect(results.tests.filter((t) => t.status === 'skipped').map((t) => t.id), 'nothing the deployment lacks is skipped').to.deep.equal([]);
+      expect(
+        results.tests.filter((t) => t.status === 'skipped').map((t) => t.id),
+        'nothing the deployment lacks is skipped',
+      ).to.deep.equal([]);
     });
 
     it('T022 fails when the harness has a token but the sidecars do not require one', async () => {

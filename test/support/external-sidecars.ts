@@ -9,10 +9,19 @@ import { REPO_ROOT } from '../../harness/paths';
 export function sidecarsFileFor(d: Deployment, resourcesPaths: string[] = [join(REPO_ROOT, 'dapr-components')]): string {
   const dir = mkdtempSync(join(tmpdir(), 'sidecars-'));
   writeFileSync(join(dir, 'ca.pem'), d.trustAnchors ?? '');
-  writeFileSync(join(dir, 'sidecars.yaml'), stringify({
-    trustAnchorsFile: 'ca.pem',
-    resourcesPaths,
-    apps: d.apps.map((a) => ({ appId: a.appId, sidecar: a.sidecar.httpUrl, app: a.appUrl, metrics: a.sidecar.metricsUrl, internalGrpc: a.sidecar.internalGrpcAddress })),
-  }));
+  writeFileSync(
+    join(dir, 'sidecars.yaml'),
+    stringify({
+      trustAnchorsFile: 'ca.pem',
+      resourcesPaths,
+      apps: d.apps.map((a) => ({
+        appId: a.appId,
+        sidecar: a.sidecar.httpUrl,
+        app: a.appUrl,
+        metrics: a.sidecar.metricsUrl,
+        internalGrpc: a.sidecar.internalGrpcAddress,
+      })),
+    }),
+  );
   return join(dir, 'sidecars.yaml');
 }

@@ -21,16 +21,22 @@ describe('reference services: fault controls through sample-app → sidecars →
   let taskPath: string;
   const taskIds: string[] = [];
 
-  const invoke = (key?: string) => json<{ id?: string; error?: string; status?: number }>(`${appUrl(d, 'sample-app')}/call/task-service/${taskPath}`, { headers: key ? { 'x-fault-key': key } : {} });
+  const invoke = (key?: string) =>
+    json<{ id?: string; error?: string; status?: number }>(`${appUrl(d, 'sample-app')}/call/task-service/${taskPath}`, {
+      headers: key ? { 'x-fault-key': key } : {},
+    });
   const setFault = async (body: Record<string, unknown>): Promise<void> => {
     const res = await json(`${appUrl(d, 'task-service')}/faults/calls`, { body });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
   };
-  const callLog = async (app: string, key: string): Promise<CallLog> => (await json<CallLog>(`${appUrl(d, app)}/faults/calllog?key=${key}`)).body;
+  const callLog = async (app: string, key: string): Promise<CallLog> =>
+    (await json<CallLog>(`${appUrl(d, app)}/faults/calllog?key=${key}`)).body;
 
   before(async () => {
     d = await sharedDeployment();
-    const created = await json<{ task: { id: string } }>(`${appUrl(d, 'task-service')}/tasks`, { body: { title: uniqueId('fault-target') } });
+    const created = await json<{ task: { id: string } }>(`${appUrl(d, 'task-service')}/tasks`, {
+      body: { title: uniqueId('fault-target') },
+    });
     expect(created.status).to.equal(201);
     taskIds.push(created.body.task.id);
     taskPath = `tasks/${created.body.task.id}`;
@@ -45,7 +51,7 @@ describe('reference services: fault controls through sample-app → sidecars →
     await deleteTasks(d, taskIds);
   });
 
-  it('the next N calls with the fault key fail; Dapr\'s retries reach the callee and the call log shows each one', async () => {
+  it("the next N calls with the fault key fail; Dapr's retries reach the callee and the call log shows each one", async () => {
     const key = uniqueId('transient');
     await setFault({ key, count: 2, status: 503 });
     const res = await invoke(key);
@@ -80,7 +86,12 @@ describe('reference services: fault controls through sample-app → sidecars →
     expect(res.status, 'retries exhausted: the caller gets the failure').to.equal(500);
     expect(res.body).to.deep.include({ error: 'injected fault', status: 500 });
     const log = await callLog('task-service', key);
-    expect(log.calls.map((c) => [c.status, c.attempt])).to.deep.equal([[500, 1], [500, 2], [500, 3], [500, 4]]);
+    expect(log.calls.map((c) => [c.status, c.attempt])).to.deep.equal([
+      [500, 1],
+      [500, 2],
+      [500, 3],
+      [500, 4],
+    ]);
     expect((await invoke(key)).status, 'fault used up: the service answers again').to.equal(200);
   });
 

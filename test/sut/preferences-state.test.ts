@@ -16,7 +16,11 @@ describe('reference services: preferences-service state through the real daprd a
     return id;
   };
   const put = (base: string, userId: string, value: unknown, opts: { etag?: string; query?: string } = {}) =>
-    json<{ etag: string; error?: string }>(`${base}/preferences/${userId}${opts.query ?? ''}`, { method: 'PUT', body: value, headers: opts.etag ? { 'if-match': opts.etag } : {} });
+    json<{ etag: string; error?: string }>(`${base}/preferences/${userId}${opts.query ?? ''}`, {
+      method: 'PUT',
+      body: value,
+      headers: opts.etag ? { 'if-match': opts.etag } : {},
+    });
 
   before(async () => {
     d = await sharedDeployment();
@@ -73,7 +77,10 @@ describe('reference services: preferences-service state through the real daprd a
     const id = user('ttl');
     expect((await put(first, id, { short: true }, { query: '?ttlInSeconds=1' })).status).to.equal(200);
     expect((await json(`${second}/preferences/${id}`)).status, 'present right after the write').to.equal(200);
-    await waitFor(`expiry of ${id}`, async () => ((await json(`${second}/preferences/${id}`)).status === 404 ? true : undefined), { timeoutMs: 5000, intervalMs: 250 });
+    await waitFor(`expiry of ${id}`, async () => ((await json(`${second}/preferences/${id}`)).status === 404 ? true : undefined), {
+      timeoutMs: 5000,
+      intervalMs: 250,
+    });
   });
 
   it('without a TTL they do not expire (negative)', async () => {
@@ -88,9 +95,15 @@ describe('reference services: preferences-service state through the real daprd a
     const b = user('bulk');
     await put(first, a, { n: 1 });
     await put(second, b, { n: 2 });
-    const res = await json<{ items: { userId: string; value: unknown; etag: string | null }[] }>(`${second}/preferences/bulk`, { body: { userIds: [a, 'never-written-user', b] } });
+    const res = await json<{ items: { userId: string; value: unknown; etag: string | null }[] }>(`${second}/preferences/bulk`, {
+      body: { userIds: [a, 'never-written-user', b] },
+    });
     expect(res.status).to.equal(200);
-    expect(res.body.items.map((i) => [i.userId, i.value])).to.deep.equal([[a, { n: 1 }], ['never-written-user', null], [b, { n: 2 }]]);
+    expect(res.body.items.map((i) => [i.userId, i.value])).to.deep.equal([
+      [a, { n: 1 }],
+      ['never-written-user', null],
+      [b, { n: 2 }],
+    ]);
     expect(res.body.items[0]?.etag).to.be.a('string');
     expect(res.body.items[1]?.etag).to.equal(null);
   });
@@ -99,7 +112,14 @@ describe('reference services: preferences-service state through the real daprd a
     const a = user('tx');
     const b = user('tx');
     await put(first, b, { old: true });
-    const res = await json(`${first}/preferences/transaction`, { body: { operations: [{ operation: 'upsert', userId: a, value: { n: 1 } }, { operation: 'delete', userId: b }] } });
+    const res = await json(`${first}/preferences/transaction`, {
+      body: {
+        operations: [
+          { operation: 'upsert', userId: a, value: { n: 1 } },
+          { operation: 'delete', userId: b },
+        ],
+      },
+    });
     expect(res.status).to.equal(200);
     expect((await json<{ value: unknown }>(`${second}/preferences/${a}`)).body.value).to.deep.equal({ n: 1 });
     expect((await json(`${second}/preferences/${b}`)).status).to.equal(404);
@@ -107,7 +127,14 @@ describe('reference services: preferences-service state through the real daprd a
 
   it('an invalid operation makes the whole transaction fail, and none of it applies (negative)', async () => {
     const a = user('tx-bad');
-    const res = await json<{ errorCode: string }>(`${first}/preferences/transaction`, { body: { operations: [{ operation: 'upsert', userId: a, value: { n: 1 } }, { operation: 'merge', userId: a }] } });
+    const res = await json<{ errorCode: string }>(`${first}/preferences/transaction`, {
+      body: {
+        operations: [
+          { operation: 'upsert', userId: a, value: { n: 1 } },
+          { operation: 'merge', userId: a },
+        ],
+      },
+    });
     expect(res.status).to.equal(400);
     expect(res.body.errorCode).to.equal('ERR_NOT_SUPPORTED_STATE_OPERATION');
     expect((await json(`${second}/preferences/${a}`)).status).to.equal(404);

@@ -26,7 +26,9 @@ describe('reference services: task events through the real daprd and JetStream',
     });
   /** Creates a task the way a client would: through sample-app, its sidecar, and task-service's sidecar. */
   const createTask = async (title = uniqueId('task')): Promise<{ taskId: string; eventId: string }> => {
-    const res = await json<{ task: { id: string }; eventId: string }>(`${appUrl(d, 'sample-app')}/call/task-service/tasks`, { body: { title } });
+    const res = await json<{ task: { id: string }; eventId: string }>(`${appUrl(d, 'sample-app')}/call/task-service/tasks`, {
+      body: { title },
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     taskIds.push(res.body.task.id);
     return { taskId: res.body.task.id, eventId: res.body.eventId };
@@ -46,7 +48,7 @@ describe('reference services: task events through the real daprd and JetStream',
     await deleteTasks(d, taskIds);
   });
 
-  it('a created task lands exactly once in every subscriber\'s ledger', async () => {
+  it("a created task lands exactly once in every subscriber's ledger", async () => {
     const { taskId, eventId } = await createTask();
     for (const appId of SUBSCRIBERS) await delivered(appId, eventId);
     await sleep(QUIET_MS);
@@ -67,13 +69,24 @@ describe('reference services: task events through the real daprd and JetStream',
     await delivered('audit-service', eventId);
     const res = await json<Record<string, unknown>>(`${appUrl(d, 'audit-service')}/ledger/events/${eventId}`);
     expect(res.status).to.equal(200);
-    expect(res.body).to.include({ eventId, source: 'task-service', type: 'com.dapr.event.sent', specversion: '1.0', datacontenttype: 'application/json', topic: 'task.created', pubsubname: 'pubsub' });
+    expect(res.body).to.include({
+      eventId,
+      source: 'task-service',
+      type: 'com.dapr.event.sent',
+      specversion: '1.0',
+      datacontenttype: 'application/json',
+      topic: 'task.created',
+      pubsubname: 'pubsub',
+    });
     expect(res.body.traceparent).to.match(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[0-9a-f]$/);
   });
 
   it('an update reaches notification-service and audit-service, and never analytics-service', async () => {
     const { taskId } = await createTask();
-    const res = await json<{ task: { status: string }; eventId: string }>(`${appUrl(d, 'sample-app')}/call/task-service/tasks/${taskId}`, { method: 'PUT', body: { status: 'done' } });
+    const res = await json<{ task: { status: string }; eventId: string }>(`${appUrl(d, 'sample-app')}/call/task-service/tasks/${taskId}`, {
+      method: 'PUT',
+      body: { status: 'done' },
+    });
     expect(res.status).to.equal(200);
     expect(res.body.task.status).to.equal('done');
     for (const appId of ['notification-service', 'audit-service']) {
@@ -81,11 +94,16 @@ describe('reference services: task events through the real daprd and JetStream',
       expect(l.entries[0]?.topic).to.equal('task.updated');
     }
     await sleep(QUIET_MS);
-    expect((await ledger('analytics-service', `eventId=${res.body.eventId}`)).total, 'analytics-service is not subscribed to task.updated').to.equal(0);
+    expect(
+      (await ledger('analytics-service', `eventId=${res.body.eventId}`)).total,
+      'analytics-service is not subscribed to task.updated',
+    ).to.equal(0);
   });
 
   it('a bulk creation publishes every event once to every subscriber', async () => {
-    const res = await json<{ eventIds: string[]; taskIds: string[] }>(`${appUrl(d, 'sample-app')}/call/task-service/tasks/bulk`, { body: { count: 10, titlePrefix: uniqueId('bulk') } });
+    const res = await json<{ eventIds: string[]; taskIds: string[] }>(`${appUrl(d, 'sample-app')}/call/task-service/tasks/bulk`, {
+      body: { count: 10, titlePrefix: uniqueId('bulk') },
+    });
     expect(res.status).to.equal(200);
     taskIds.push(...res.body.taskIds);
     expect(new Set(res.body.eventIds).size).to.equal(10);
@@ -103,7 +121,9 @@ describe('reference services: task events through the real daprd and JetStream',
   });
 
   it('a RETRY answer makes Dapr deliver again: the event is recorded once, at the attempt that succeeded', async () => {
-    const fault = await json(`${appUrl(d, 'analytics-service')}/faults/pubsub`, { body: { topic: 'task.created', mode: 'RETRY', count: 2 } });
+    const fault = await json(`${appUrl(d, 'analytics-service')}/faults/pubsub`, {
+      body: { topic: 'task.created', mode: 'RETRY', count: 2 },
+    });
     expect(fault.status).to.equal(200);
     const { eventId } = await createTask();
     const l = await delivered('analytics-service', eventId);

@@ -17,7 +17,10 @@ export function sharedTokenFor(url: string): Record<string, string> {
   return { 'dapr-api-token': /\/v1\.0(-alpha1)?\//.test(new URL(url).pathname) ? TEST_TOKENS.DAPR_API_TOKEN : TEST_TOKENS.APP_API_TOKEN };
 }
 
-export async function json<T = unknown>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<JsonResult<T>> {
+export async function json<T = unknown>(
+  url: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<JsonResult<T>> {
   const headers: Record<string, string> = { ...sharedTokenFor(url), ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(url, {
@@ -49,7 +52,11 @@ export function sleep(ms: number): Promise<void> {
 
 /** Polls `probe` until it returns a value, or fails naming what it waited for. */
 /** The project's one polling loop, with the longer default these pub/sub tests need. */
-export function waitFor<T>(what: string, probe: () => Promise<T | undefined>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+export function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
   return poll(what, probe, { timeoutMs: 15_000, ...opts });
 }
 

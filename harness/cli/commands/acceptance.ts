@@ -50,7 +50,9 @@ async function suiteRunCommand(kind: 'acceptance' | 'chaos', areas: string[], op
   if (files.length === 0) throw usageError('NO_SUITES', 'no suite files found under suites/', 'run from a checkout of dapr-harness');
   const deviations = knownDeviationsFor(opts);
   await ensureRuntime(opts);
-  const results = await withSession({ kind, target, out: opts.out, keepUp: opts.keepUp }, (session) => runSuitesInSession(session, files, { ...opts, deviations, areas: opts.areas }));
+  const results = await withSession({ kind, target, out: opts.out, keepUp: opts.keepUp }, (session) =>
+    runSuitesInSession(session, files, { ...opts, deviations, areas: opts.areas }),
+  );
   process.stdout.write(`\n${consoleSummary(results)}\n`);
   return runOutcome(results).ok ? 0 : 1;
 }
@@ -70,39 +72,45 @@ export async function runSuitesInSession(
   files: string[],
   opts: { grep?: string; bail?: boolean; areas?: string[]; deviations?: readonly KnownDeviation[] },
 ): Promise<void> {
-    // A narrowed run checked less than the command would: say so in the record, where the gate reads it.
-    if (opts.grep !== undefined || opts.areas !== undefined) {
-      session.results.filter = { ...(opts.grep !== undefined ? { grep: opts.grep } : {}), ...(opts.areas !== undefined ? { areas: opts.areas } : {}) };
-    }
-    setSuiteContext({
-      deployment: session.deployment,
-      runDir: session.runDir,
-      recordChaos: (r) => {
-        session.results.chaos.push(r);
+  // A narrowed run checked less than the command would: say so in the record, where the gate reads it.
+  if (opts.grep !== undefined || opts.areas !== undefined) {
+    session.results.filter = {
+      ...(opts.grep !== undefined ? { grep: opts.grep } : {}),
+      ...(opts.areas !== undefined ? { areas: opts.areas } : {}),
+    };
+  }
+  setSuiteContext({
+    deployment: session.deployment,
+    runDir: session.runDir,
+    recordChaos: (r) => {
+      session.results.chaos.push(r);
+      session.save();
+    },
+  });
+  try {
+    let done = 0;
+    await runSuites({
+      files,
+      grep: opts.grep,
+      bail: opts.bail,
+      signal: session.signal,
+      onTestEnd: (t) => {
+        done++;
+        session.results.tests.push(t);
         session.save();
+        const mark = t.status === 'passed' ? '✓' : t.status === 'failed' ? '✗' : '-';
+        const why = t.status === 'failed' ? (t.failure?.message ?? '') : t.status === 'skipped' ? `skipped: ${t.skip?.reason ?? ''}` : '';
+        session.progress.log(`  ${mark} ${t.suitePath.join(' › ')} › ${t.title}${why ? `\n      ${why.split('\n')[0]}` : ''}`);
+        session.progress.update(`${done} tests run`);
       },
     });
-    try {
-      let done = 0;
-      await runSuites({
-        files,
-        grep: opts.grep,
-        bail: opts.bail,
-        signal: session.signal,
-        onTestEnd: (t) => {
-          done++;
-          session.results.tests.push(t);
-          session.save();
-          const mark = t.status === 'passed' ? '✓' : t.status === 'failed' ? '✗' : '-';
-          const why = t.status === 'failed' ? (t.failure?.message ?? '') : t.status === 'skipped' ? `skipped: ${t.skip?.reason ?? ''}` : '';
-          session.progress.log(`  ${mark} ${t.suitePath.join(' › ')} › ${t.title}${why ? `\n      ${why.split('\n')[0]}` : ''}`);
-          session.progress.update(`${done} tests run`);
-        },
-      });
-    } finally {
-      setSuiteContext(undefined);
-      const marked = applyKnownDeviations(session.results, opts.deviations ?? []);
-      if (marked > 0) session.progress.log(`  ${marked} failure${marked === 1 ? '' : 's'} acknowledged as known deviation${marked === 1 ? '' : 's'} (known-deviations.yaml)`);
-      session.save();
-    }
+  } finally {
+    setSuiteContext(undefined);
+    const marked = applyKnownDeviations(session.results, opts.deviations ?? []);
+    if (marked > 0)
+      session.progress.log(
+        `  ${marked} failure${marked === 1 ? '' : 's'} acknowledged as known deviation${marked === 1 ? '' : 's'} (known-deviations.yaml)`,
+      );
+    session.save();
+  }
 }

@@ -27,13 +27,16 @@ export async function allCommand(opts: AllOptions): Promise<number> {
   const settings = loadSettings(opts);
   const deviations = knownDeviationsFor(opts);
   await ensureRuntime(opts);
-  const results = await withSession({ kind: 'all', target, out: opts.out, keepUp: opts.keepUp, criteria: opts.criteria }, async (session) => {
-    // The reference deployment's own files, reviewed before they are exercised; the report shows the findings.
-    session.results.securityReview = securityReviewRecord(DEFAULT_REVIEW_PATHS.map((p) => join(REPO_ROOT, p)));
-    session.save();
-    await runSuitesInSession(session, suiteFiles([...ACCEPTANCE_AREAS, 'chaos']), { ...opts, deviations });
-    if (!session.signal.aborted) await runScenariosInSession(session, SCENARIOS, settings);
-  });
+  const results = await withSession(
+    { kind: 'all', target, out: opts.out, keepUp: opts.keepUp, criteria: opts.criteria },
+    async (session) => {
+      // The reference deployment's own files, reviewed before they are exercised; the report shows the findings.
+      session.results.securityReview = securityReviewRecord(DEFAULT_REVIEW_PATHS.map((p) => join(REPO_ROOT, p)));
+      session.save();
+      await runSuitesInSession(session, suiteFiles([...ACCEPTANCE_AREAS, 'chaos']), { ...opts, deviations });
+      if (!session.signal.aborted) await runScenariosInSession(session, SCENARIOS, settings);
+    },
+  );
   process.stdout.write(`\n${consoleSummary(results)}\n\n`);
   // Absolute, so the gate finds the run whatever directory the command was started from.
   return gateCommand({ criteria: opts.criteria, results: opts.out ? resolve(opts.out) : join(REPORTS_DIR, 'runs', results.runId) });

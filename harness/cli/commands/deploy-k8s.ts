@@ -12,7 +12,14 @@ export interface DeployOptions {
 /** Applies (server-side) or removes the reference deployment in k8s/; prints what happened to each object. */
 export async function deployK8sCommand(opts: DeployOptions, remove = false): Promise<number> {
   const progress = createProgress();
-  const outcomes = await (remove ? undeployK8s : deployK8s)({ dir: opts.dir, kubeconfig: opts.kubeconfig, context: opts.context, dryRun: opts.dryRun, force: opts.force, progress });
+  const outcomes = await (remove ? undeployK8s : deployK8s)({
+    dir: opts.dir,
+    kubeconfig: opts.kubeconfig,
+    context: opts.context,
+    dryRun: opts.dryRun,
+    force: opts.force,
+    progress,
+  });
   progress.done(`${remove ? 'removed' : 'applied'} ${outcomes.length} objects${opts.dryRun ? ' (dry run: nothing stored)' : ''}`);
   return 0;
 }

@@ -36,6 +36,8 @@ export async function downCommand(opts: { runRoot: string }): Promise<number> {
     }
   }
   clearCurrentRun(runRoot, current.runId);
-  progress.done(`stopped run ${current.runId}${strays.length ? ` (${strays.length} stray processes killed)` : ''}; logs in ${current.runDir}/logs`);
+  progress.done(
+    `stopped run ${current.runId}${strays.length ? ` (${strays.length} stray processes killed)` : ''}; logs in ${current.runDir}/logs`,
+  );
   return 0;
 }

@@ -23,8 +23,17 @@ export interface LoadOptions extends TargetOptions {
 export async function runScenariosInSession(session: Session, scenarios: Scenario[], settings: LoadSettings): Promise<void> {
   for (const scenario of scenarios) {
     if (session.signal.aborted) break;
-    session.progress.log(`scenario ${scenario.name}: ${scenario.description} · ${settings.ratePerSecond}/s for ${settings.durationMs / 1000}s (+${settings.warmupMs / 1000}s warm-up)`);
-    await scenario.run({ deployment: session.deployment, results: session.results, settings, progress: session.progress, signal: session.signal, save: session.save });
+    session.progress.log(
+      `scenario ${scenario.name}: ${scenario.description} · ${settings.ratePerSecond}/s for ${settings.durationMs / 1000}s (+${settings.warmupMs / 1000}s warm-up)`,
+    );
+    await scenario.run({
+      deployment: session.deployment,
+      results: session.results,
+      settings,
+      progress: session.progress,
+      signal: session.signal,
+      save: session.save,
+    });
   }
 }
 
@@ -46,11 +55,16 @@ export async function loadCommand(opts: LoadOptions): Promise<number> {
   const target = parseTargetOptions(opts);
   const names = SCENARIOS.map((s) => s.name);
   const chosen = opts.scenario === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === opts.scenario);
-  if (chosen.length === 0) throw usageError('BAD_FLAG', `unknown scenario "${opts.scenario}"`, `use --scenario ${[...names, 'all'].join(', ')}`);
+  if (chosen.length === 0)
+    throw usageError('BAD_FLAG', `unknown scenario "${opts.scenario}"`, `use --scenario ${[...names, 'all'].join(', ')}`);
   const settings = loadSettings(opts);
   refuseNonLoopbackSidecars(target);
-  const results = await withSession({ kind: 'load', target, out: opts.out, keepUp: opts.keepUp }, (session) => runScenariosInSession(session, chosen, settings));
-  process.stdout.write(`\n${summary(results)}\n\nJudge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`);
+  const results = await withSession({ kind: 'load', target, out: opts.out, keepUp: opts.keepUp }, (session) =>
+    runScenariosInSession(session, chosen, settings),
+  );
+  process.stdout.write(
+    `\n${summary(results)}\n\nJudge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`,
+  );
   for (const e of results.errors) process.stdout.write(`run error ${e.code}: ${e.message.split('\n')[0]}\n`);
   // A process that died under load makes the figures untrustworthy: the run fails, as the gate does.
   return results.partial || results.errors.length > 0 ? 1 : 0;
@@ -65,7 +79,12 @@ function refuseNonLoopbackSidecars(target: TargetSpec): void {
   for (const a of target.external.apps) {
     for (const url of [a.sidecar, a.app].filter((u): u is string => Boolean(u))) {
       const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-      if (!isLoopbackHost(host)) throw usageError('LOAD_NON_LOOPBACK_TARGET', `${a.appId}: ${url} is not a loopback address; load goes only to 127.0.0.0/8, ::1 or localhost`, 'reach the deployment through `kubectl port-forward` and give the forwarded 127.0.0.1 URLs');
+      if (!isLoopbackHost(host))
+        throw usageError(
+          'LOAD_NON_LOOPBACK_TARGET',
+          `${a.appId}: ${url} is not a loopback address; load goes only to 127.0.0.0/8, ::1 or localhost`,
+          'reach the deployment through `kubectl port-forward` and give the forwarded 127.0.0.1 URLs',
+        );
     }
   }
 }
@@ -74,8 +93,11 @@ function summary(results: RunResults): string {
   const rows = results.metrics
     .filter((m) => m.kind === 'rate' || (m.kind === 'trend' && !m.name.endsWith('_uncorrected')))
     .map((m) => {
-      const tags = Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(',');
-      const value = m.kind === 'rate' ? `${((m.rate ?? 0) * 100).toFixed(3)} %` : `p50 ${m.stats?.p50 ?? '-'} · p99 ${m.stats?.p99 ?? '-'} ms`;
+      const tags = Object.entries(m.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const value =
+        m.kind === 'rate' ? `${((m.rate ?? 0) * 100).toFixed(3)} %` : `p50 ${m.stats?.p50 ?? '-'} · p99 ${m.stats?.p99 ?? '-'} ms`;
       return [m.name, tags, value];
     });
   return `${renderTable(['METRIC', 'SERIES', 'VALUE'], rows)}${results.partial ? '\nPARTIAL run (interrupted)' : ''}`;

@@ -29,13 +29,19 @@ export interface ReviewOptions {
  */
 export async function reviewCommand(opts: ReviewOptions): Promise<number> {
   const format = (opts.format ?? 'text') as ReviewFormat;
-  if (!REVIEW_FORMATS.includes(format)) throw usageError('REVIEW_FORMAT', `unknown --format ${opts.format}`, `use one of ${REVIEW_FORMATS.join(', ')}`);
+  if (!REVIEW_FORMATS.includes(format))
+    throw usageError('REVIEW_FORMAT', `unknown --format ${opts.format}`, `use one of ${REVIEW_FORMATS.join(', ')}`);
   const failOn = opts.failOn ?? 'high';
   if (!isSeverity(failOn)) throw usageError('REVIEW_FAIL_ON', `unknown --fail-on ${failOn}`, `use one of ${SEVERITIES.join(', ')}`);
   const paths = opts.paths.length > 0 ? opts.paths : DEFAULT_REVIEW_PATHS.map((p) => resolve(REPO_ROOT, p));
   const result = reviewPaths(paths);
 
-  const report = format === 'json' ? reviewJson(result, failOn) : format === 'sarif' ? `${JSON.stringify(reviewSarif(result, RULE_CATALOGUE), null, 2)}\n` : renderText(result, failOn);
+  const report =
+    format === 'json'
+      ? reviewJson(result, failOn)
+      : format === 'sarif'
+        ? `${JSON.stringify(reviewSarif(result, RULE_CATALOGUE), null, 2)}\n`
+        : renderText(result, failOn);
   if (opts.output) writeFileSync(opts.output, report);
   else (opts.out ?? process.stdout).write(report);
 
@@ -43,7 +49,11 @@ export async function reviewCommand(opts: ReviewOptions): Promise<number> {
   if (first) {
     const where = `${first.file}${first.line > 0 ? `:${first.line}` : ''}`;
     const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more file(s))` : '';
-    throw usageError('REVIEW_UNREADABLE', `${where}: ${first.message}${more}`, 'fix the file at that line (or leave it out of the paths); nothing was judged for it');
+    throw usageError(
+      'REVIEW_UNREADABLE',
+      `${where}: ${first.message}${more}`,
+      'fix the file at that line (or leave it out of the paths); nothing was judged for it',
+    );
   }
   return failingFindings(result.findings, failOn).length > 0 ? 1 : 0;
 }

@@ -5,7 +5,11 @@ import { createProgress } from '../../console/progress';
 export async function runtimeCommand(opts: { force?: boolean }): Promise<number> {
   const progress = createProgress();
   const result = await buildRuntime(progress, { force: opts.force });
-  progress.done(result.built ? `built Dapr ${result.binaries.version} in ${result.seconds.toFixed(0)}s` : `Dapr ${result.binaries.version} already built (cached)`);
+  progress.done(
+    result.built
+      ? `built Dapr ${result.binaries.version} in ${result.seconds.toFixed(0)}s`
+      : `Dapr ${result.binaries.version} already built (cached)`,
+  );
   process.stdout.write(`daprd  ${binaryVersion(result.binaries.daprd)}  ${result.binaries.daprd}\n`);
   process.stdout.write(`sentry ${result.binaries.sentry}\n`);
   return 0;

@@ -7,17 +7,27 @@ import { runtimeCommand } from './runtime';
 /** Installs the Debian servers the local target runs (as root, with apt-get), then builds the runtime. */
 export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<number> {
   const progress = createProgress();
-  const missing = Object.entries(DEBIAN_PACKAGES).filter(([cmd]) => !commandPath(cmd)).map(([, pkg]) => pkg);
+  const missing = Object.entries(DEBIAN_PACKAGES)
+    .filter(([cmd]) => !commandPath(cmd))
+    .map(([, pkg]) => pkg);
   if (missing.length > 0) {
     if (process.getuid?.() !== 0) {
-      throw usageError('SETUP_NEEDS_ROOT', `missing ${missing.join(', ')} and not running as root`, `run \`sudo apt-get install -y ${missing.join(' ')}\``);
+      throw usageError(
+        'SETUP_NEEDS_ROOT',
+        `missing ${missing.join(', ')} and not running as root`,
+        `run \`sudo apt-get install -y ${missing.join(' ')}\``,
+      );
     }
     progress.log(`installing ${missing.join(', ')} with apt-get`);
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   } else {
     progress.log('redis-server and nats-server are installed');
   }
-  if (!commandPath('go')) throw usageError('MISSING_COMMAND', '`go` is not installed or not on PATH', 'install Go 1.26 or newer, then run `npm run setup` again');
+  if (!commandPath('go'))
+    throw usageError('MISSING_COMMAND', '`go` is not installed or not on PATH', 'install Go 1.26 or newer, then run `npm run setup` again');
   return opts.skipRuntime ? 0 : runtimeCommand({});
 }

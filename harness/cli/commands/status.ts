@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { pidAlive, readCurrentRun } from '../../targets/local/current-run';
 import { renderTable } from '../../console/table';
 
-
 /** Like `dapr list`: each app of the running deployment, its sidecar's health, version and components. */
 export async function statusCommand(opts: { runRoot: string; json?: boolean }): Promise<number> {
   const current = readCurrentRun(resolve(opts.runRoot));
@@ -22,7 +21,13 @@ export async function statusCommand(opts: { runRoot: string; json?: boolean }): 
       } catch {
         // reported as unhealthy below
       }
-      return { appId: a.appId, healthy: health === 204, http: a.sidecar.httpUrl, version: meta.runtimeVersion ?? '?', components: meta.components?.length ?? 0 };
+      return {
+        appId: a.appId,
+        healthy: health === 204,
+        http: a.sidecar.httpUrl,
+        version: meta.runtimeVersion ?? '?',
+        components: meta.components?.length ?? 0,
+      };
     }),
   );
   const supervisor = pidAlive(current.supervisorPid);
@@ -30,7 +35,10 @@ export async function statusCommand(opts: { runRoot: string; json?: boolean }): 
     process.stdout.write(`${JSON.stringify({ runId: current.runId, supervisorAlive: supervisor, apps: rows }, null, 2)}\n`);
   } else {
     process.stdout.write(
-      `${renderTable(['APP ID', 'HEALTH', 'DAPR HTTP', 'RUNTIME', 'COMPONENTS'], rows.map((r) => [r.appId, r.healthy ? 'healthy' : 'UNHEALTHY', r.http.replace('http://', ''), r.version, String(r.components)]))}\n` +
+      `${renderTable(
+        ['APP ID', 'HEALTH', 'DAPR HTTP', 'RUNTIME', 'COMPONENTS'],
+        rows.map((r) => [r.appId, r.healthy ? 'healthy' : 'UNHEALTHY', r.http.replace('http://', ''), r.version, String(r.components)]),
+      )}\n` +
         `run ${current.runId} · supervisor pid ${current.supervisorPid} ${supervisor ? 'alive' : 'GONE'} · started ${current.startedAt}\n`,
     );
   }

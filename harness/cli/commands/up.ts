@@ -31,7 +31,10 @@ export async function upCommand(opts: UpOptions): Promise<number> {
     return await foreground(opts, runRoot);
   } catch (err) {
     // The detached parent reads this to report the failure as its own, with the right exit code.
-    const failure = err instanceof HarnessError ? { code: err.code, message: err.message, hint: err.hint, kind: err.kind } : { code: 'UP_FAILED', message: String(err), hint: 'see supervisor.log', kind: 'runtime' };
+    const failure =
+      err instanceof HarnessError
+        ? { code: err.code, message: err.message, hint: err.hint, kind: err.kind }
+        : { code: 'UP_FAILED', message: String(err), hint: 'see supervisor.log', kind: 'runtime' };
     writeFileSync(join(runRoot, opts.runId ?? '', 'failure.json'), JSON.stringify(failure));
     throw err;
   }
@@ -40,7 +43,11 @@ export async function upCommand(opts: UpOptions): Promise<number> {
 function refuseIfRunning(runRoot: string): void {
   const current = readCurrentRun(runRoot);
   if (current && pidAlive(current.supervisorPid)) {
-    throw usageError('ALREADY_UP', `a local deployment is already running (run ${current.runId}, pid ${current.supervisorPid})`, 'stop it with `npm run down`, or pass another --run-root');
+    throw usageError(
+      'ALREADY_UP',
+      `a local deployment is already running (run ${current.runId}, pid ${current.supervisorPid})`,
+      'stop it with `npm run down`, or pass another --run-root',
+    );
   }
 }
 
@@ -89,17 +96,22 @@ async function detach(opts: UpOptions, runRoot: string): Promise<number> {
   const logFile = join(runDir, 'supervisor.log');
   const fd = openSync(logFile, 'a');
   const cli = resolve(import.meta.dirname, '../main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'up', '--supervise', '--run-id', runId, '--run-file', opts.runFile, '--run-root', runRoot], {
-    detached: true,
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, [RUN_ID_ENV]: runId, CI: process.env.CI ?? '' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, 'up', '--supervise', '--run-id', runId, '--run-file', opts.runFile, '--run-root', runRoot],
+    {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, [RUN_ID_ENV]: runId, CI: process.env.CI ?? '' },
+    },
+  );
   closeSync(fd);
   child.unref();
   const pid = child.pid ?? 0;
   const progress = createProgress();
   const timeoutMs = Number(opts.readyTimeout) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw usageError('BAD_FLAG', `--ready-timeout ${opts.readyTimeout} is not a number of seconds`, 'e.g. --ready-timeout 180');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw usageError('BAD_FLAG', `--ready-timeout ${opts.readyTimeout} is not a number of seconds`, 'e.g. --ready-timeout 180');
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   child.once('exit', () => {
@@ -120,7 +132,12 @@ async function detach(opts: UpOptions, runRoot: string): Promise<number> {
       if (exited || !pidAlive(pid)) {
         const failureFile = join(runDir, 'failure.json');
         if (existsSync(failureFile)) {
-          const f = JSON.parse(readFileSync(failureFile, 'utf8')) as { code: string; message: string; hint: string; kind: 'usage' | 'runtime' };
+          const f = JSON.parse(readFileSync(failureFile, 'utf8')) as {
+            code: string;
+            message: string;
+            hint: string;
+            kind: 'usage' | 'runtime';
+          };
           throw new HarnessError(f.code, f.message, f.hint, f.kind);
         }
         throw runtimeError('UP_FAILED', 'the deployment supervisor exited before it was ready', `see ${logFile}`);
@@ -165,7 +182,8 @@ function tokenLines(d: LocalDeploymentDescription): string[] {
   if (api?.source === 'generated') lines.push(`sidecars require an API token (dapr-api-token): export DAPR_API_TOKEN="$(cat ${api.file})"`);
   else if (api?.source === 'given') lines.push('sidecars require the API token in your DAPR_API_TOKEN');
   else if (api) lines.push('sidecars require no API token');
-  if (app?.source === 'generated') lines.push(`apps answer only their sidecar (app API token): export APP_API_TOKEN="$(cat ${app.file})" to call one directly`);
+  if (app?.source === 'generated')
+    lines.push(`apps answer only their sidecar (app API token): export APP_API_TOKEN="$(cat ${app.file})" to call one directly`);
   else if (app?.source === 'given') lines.push('apps answer only their sidecar, which presents the APP_API_TOKEN you set');
   return lines;
 }

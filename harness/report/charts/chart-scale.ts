@@ -4,7 +4,7 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   if (max <= min) max = min + 1;
   const raw = (max - min) / Math.max(1, count);
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw);
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
   const first = Math.floor(min / step) * step;
   const ticks: number[] = [];
   for (let i = 0, v = first; v <= max + step * 1e-9 && i < 50; i++, v = first + i * step) ticks.push(Number(v.toPrecision(12)));

@@ -2,12 +2,27 @@ import { niceTicks, tickLabel } from './chart-scale';
 import type { ChartView } from './line-chart';
 
 /** Bars of a latency histogram, one per bucket, equal width (buckets are usually exponential). */
-export function histogramChart(buckets: { le: number; count: number }[], opts: { title: string; unit?: string; width?: number; height?: number }): ChartView {
+export function histogramChart(
+  buckets: { le: number; count: number }[],
+  opts: { title: string; unit?: string; width?: number; height?: number },
+): ChartView {
   const width = opts.width ?? 640;
   const height = opts.height ?? 220;
   const plot = { left: 56, top: 28, right: width - 16, bottom: height - 40 };
   const sorted = [...buckets].sort((a, b) => a.le - b.le);
-  const view: ChartView = { title: opts.title, width, height, plot, xLabel: `latency ≤ (${opts.unit ?? 'ms'})`, yLabel: 'requests', xTicks: [], yTicks: [], lines: [], bars: [], empty: sorted.length === 0 };
+  const view: ChartView = {
+    title: opts.title,
+    width,
+    height,
+    plot,
+    xLabel: `latency ≤ (${opts.unit ?? 'ms'})`,
+    yLabel: 'requests',
+    xTicks: [],
+    yTicks: [],
+    lines: [],
+    bars: [],
+    empty: sorted.length === 0,
+  };
   if (view.empty) return view;
   const yTicks = niceTicks(0, Math.max(...sorted.map((b) => b.count)));
   const yMax = yTicks[yTicks.length - 1] || 1;

@@ -58,7 +58,19 @@ export function lineChart(series: LineSeries[], opts: LineChartOptions): ChartVi
   const withPoints = series.filter((s) => s.points.length > 0);
   const xs = withPoints.flatMap((s) => s.points.map((p) => tx(p.x)));
   const ys = withPoints.flatMap((s) => s.points.map((p) => p.y));
-  const view: ChartView = { title: opts.title, width, height, plot, xLabel: opts.xLabel, yLabel: opts.yLabel, xTicks: [], yTicks: [], lines: [], bars: [], empty: xs.length === 0 };
+  const view: ChartView = {
+    title: opts.title,
+    width,
+    height,
+    plot,
+    xLabel: opts.xLabel,
+    yLabel: opts.yLabel,
+    xTicks: [],
+    yTicks: [],
+    lines: [],
+    bars: [],
+    empty: xs.length === 0,
+  };
   if (view.empty) return view;
 
   const yTickValues = niceTicks(Math.min(0, ...ys), Math.max(...ys));
@@ -85,8 +97,17 @@ export function lineChart(series: LineSeries[], opts: LineChartOptions): ChartVi
   view.xTicks = xTickValues.map((t) => ({ pos: sx(t.v), label: t.label }));
   view.yTicks = yTickValues.map((v) => ({ pos: sy(v), label: tickLabel(v) }));
   view.lines = series.map((s, i) => {
-    const pts = thin(s.points, MAX_POINTS).map((p) => ({ cx: sx(tx(p.x)), cy: sy(p.y), tip: `${s.name}: ${nines ? `p${p.x}` : tickLabel(p.x)} → ${tickLabel(p.y)}` }));
-    return { name: s.name, color: PALETTE[i % PALETTE.length] as string, points: pts.map((p) => `${p.cx},${p.cy}`).join(' '), dots: pts.length <= MAX_DOTS ? pts : [] };
+    const pts = thin(s.points, MAX_POINTS).map((p) => ({
+      cx: sx(tx(p.x)),
+      cy: sy(p.y),
+      tip: `${s.name}: ${nines ? `p${p.x}` : tickLabel(p.x)} → ${tickLabel(p.y)}`,
+    }));
+    return {
+      name: s.name,
+      color: PALETTE[i % PALETTE.length] as string,
+      points: pts.map((p) => `${p.cx},${p.cy}`).join(' '),
+      dots: pts.length <= MAX_DOTS ? pts : [],
+    };
   });
   return view;
 }

@@ -20,7 +20,10 @@ function matches(expected: Value, actual: CelResult): boolean {
     case 'uint64Value':
       return isCelUint(actual) && actual.value === kind.value;
     case 'doubleValue':
-      return typeof actual === 'number' && (Object.is(actual, kind.value) || actual === kind.value || (Number.isNaN(actual) && Number.isNaN(kind.value)));
+      return (
+        typeof actual === 'number' &&
+        (Object.is(actual, kind.value) || actual === kind.value || (Number.isNaN(actual) && Number.isNaN(kind.value)))
+      );
     case 'boolValue':
     case 'stringValue':
       return actual === kind.value;
@@ -36,7 +39,10 @@ function runnable(t: IncrementalTest): boolean {
   const o = t.original;
   if (o.checkOnly || o.container !== '' || Object.keys(o.bindings).length > 0) return false;
   if (o.resultMatcher.case === 'evalError') return true;
-  return o.resultMatcher.case === 'value' && ['int64Value', 'uint64Value', 'doubleValue', 'boolValue', 'stringValue', 'bytesValue'].includes(o.resultMatcher.value.kind.case ?? '');
+  return (
+    o.resultMatcher.case === 'value' &&
+    ['int64Value', 'uint64Value', 'doubleValue', 'boolValue', 'stringValue', 'bytesValue'].includes(o.resultMatcher.value.kind.case ?? '')
+  );
 }
 
 describe('CEL conformance of @bufbuild/cel for the parts trip conditions use', () => {

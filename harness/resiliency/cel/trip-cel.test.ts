@@ -29,7 +29,9 @@ describe('trip conditions on @bufbuild/cel', () => {
   });
 
   it('raises CEL errors for int64 overflow, division by zero and missing overloads', () => {
-    expect(errorOf('consecutiveFailures * consecutiveFailures * consecutiveFailures > 0', counts({ consecutiveFailures: 4_294_967_295 }))).to.contain('overflow');
+    expect(
+      errorOf('consecutiveFailures * consecutiveFailures * consecutiveFailures > 0', counts({ consecutiveFailures: 4_294_967_295 })),
+    ).to.contain('overflow');
     expect(errorOf('9223372036854775807 + requests > 0', counts({ requests: 1 }))).to.contain('overflow');
     expect(errorOf('totalFailures / requests > 0')).to.contain('divide by zero');
     expect(errorOf('totalFailures % requests > 0')).to.contain('modulus by zero');
@@ -49,8 +51,12 @@ describe('trip conditions on @bufbuild/cel', () => {
   });
 
   it('trips only on true: an error or a value that is not a boolean means "do not trip", as in daprd', () => {
-    expect(tripsAt(parseTripCel('requests > 5 && totalFailures * 2 > requests'), counts({ requests: 10, totalFailures: 6 }))).to.equal(true);
-    expect(tripsAt(parseTripCel('requests > 5 && totalFailures * 2 > requests'), counts({ requests: 10, totalFailures: 5 }))).to.equal(false);
+    expect(tripsAt(parseTripCel('requests > 5 && totalFailures * 2 > requests'), counts({ requests: 10, totalFailures: 6 }))).to.equal(
+      true,
+    );
+    expect(tripsAt(parseTripCel('requests > 5 && totalFailures * 2 > requests'), counts({ requests: 10, totalFailures: 5 }))).to.equal(
+      false,
+    );
     expect(tripsAt(parseTripCel('totalFailures / requests > 0'), counts({}))).to.equal(false);
     expect(tripsAt(parseTripCel('consecutiveFailures'), counts({ consecutiveFailures: 9 }))).to.equal(false);
     expect(tripsAt(parseTripCel('nope > 3'), counts({}))).to.equal(false);

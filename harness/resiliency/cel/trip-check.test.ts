@@ -58,7 +58,13 @@ describe('type check of trip conditions against the CEL declarations', () => {
   });
 
   it('accepts what CEL settles at run time: comparisons and equality across numeric types', () => {
-    for (const ok of ['consecutiveFailures > 2.5', 'consecutiveFailures == 3u', 'consecutiveFailures in [2, 4]', 'size([1]) < requests', 'double(totalFailures) >= 2.5']) {
+    for (const ok of [
+      'consecutiveFailures > 2.5',
+      'consecutiveFailures == 3u',
+      'consecutiveFailures in [2, 4]',
+      'size([1]) < requests',
+      'double(totalFailures) >= 2.5',
+    ]) {
       expect(problems(ok), ok).to.deep.equal([]);
       expect(loadProblems(ok), ok).to.deep.equal([]);
     }

@@ -139,7 +139,12 @@ class Checker {
         const range = c.iterRange ? this.typeOf(c.iterRange) : DYN;
         const accu = c.accuInit ? this.typeOf(c.accuInit) : DYN;
         const element = range.kind === 'list' ? range.element : range.kind === 'map' ? range.key : DYN;
-        this.scopes.push(new Map([[c.iterVar, element], [c.accuVar, accu]]));
+        this.scopes.push(
+          new Map([
+            [c.iterVar, element],
+            [c.accuVar, accu],
+          ]),
+        );
         for (const part of [c.loopCondition, c.loopStep]) if (part) this.typeOf(part);
         const result = c.result ? this.typeOf(c.result) : DYN;
         this.scopes.pop();

@@ -27,7 +27,8 @@ function accessControlOf(r: Resource): AccessControl {
   return { block, policies, globalAction, declared };
 }
 
-const appConfigurations = (ctx: { of: (k: 'Configuration') => Resource[] }): Resource[] => ctx.of('Configuration').filter((r) => r.name !== CONTROL_PLANE_CONFIGURATION);
+const appConfigurations = (ctx: { of: (k: 'Configuration') => Resource[] }): Resource[] =>
+  ctx.of('Configuration').filter((r) => r.name !== CONTROL_PLANE_CONFIGURATION);
 
 export const aclMissing: Rule = {
   id: 'acl-missing',
@@ -39,7 +40,15 @@ export const aclMissing: Rule = {
   check(ctx) {
     return appConfigurations(ctx).flatMap((r): Hit[] => {
       const acl = accessControlOf(r);
-      return acl.declared ? [] : [{ resource: r, at: acl.block ?? r.root.get('spec') ?? headOf(r), message: `${r.label}: no spec.accessControl, so every app may invoke every operation` }];
+      return acl.declared
+        ? []
+        : [
+            {
+              resource: r,
+              at: acl.block ?? r.root.get('spec') ?? headOf(r),
+              message: `${r.label}: no spec.accessControl, so every app may invoke every operation`,
+            },
+          ];
     });
   },
 };
@@ -56,7 +65,9 @@ export const aclDefaultAllow: Rule = {
       const acl = accessControlOf(r);
       if (!acl.declared || acl.globalAction !== 'allow') return [];
       const at = acl.block?.get('defaultAction') ?? acl.block;
-      return [{ resource: r, at, message: `${r.label}: accessControl's default action is allow, so unlisted callers may invoke every operation` }];
+      return [
+        { resource: r, at, message: `${r.label}: accessControl's default action is allow, so unlisted callers may invoke every operation` },
+      ];
     });
   },
 };
@@ -80,10 +91,17 @@ export const aclAllowAllOperations: Rule = {
           const verbs = (op.get('httpVerb')?.items() ?? []).map((v) => v.str());
           return EVERY_OPERATION.has(op.get('name')?.str() ?? '') && action(op) === 'allow' && verbs.includes('*');
         });
-        if (wildcard) return [{ resource: r, at: wildcard, message: `${r.label}: policy for ${appId} allows every operation with every verb` }];
+        if (wildcard)
+          return [{ resource: r, at: wildcard, message: `${r.label}: policy for ${appId} allows every operation with every verb` }];
         const policyDefault = policy.get('defaultAction')?.str()?.toLowerCase() || acl.globalAction;
         if (policyDefault === 'allow' && !ops.some((op) => action(op) === 'deny')) {
-          return [{ resource: r, at: policy.get('defaultAction') ?? policy.get('appId') ?? policy, message: `${r.label}: policy for ${appId} allows by default and denies nothing` }];
+          return [
+            {
+              resource: r,
+              at: policy.get('defaultAction') ?? policy.get('appId') ?? policy,
+              message: `${r.label}: policy for ${appId} allows by default and denies nothing`,
+            },
+          ];
         }
         return [];
       });

@@ -35,18 +35,21 @@ export const plaintextSecret: Rule = {
     for (const r of ctx.of('Component')) hits.push(...namedValueHits(r, r.root.at('spec', 'metadata')?.items() ?? [], 'metadata'));
     for (const r of ctx.of('HTTPEndpoint')) hits.push(...namedValueHits(r, r.root.at('spec', 'headers')?.items() ?? [], 'header'));
     for (const w of ctx.of('Workload').filter(isDaprEnabled)) {
-      for (const c of containers(w)) hits.push(...namedValueHits(w, c.get('env')?.items() ?? [], `container ${c.get('name')?.str() ?? ''} env`));
+      for (const c of containers(w))
+        hits.push(...namedValueHits(w, c.get('env')?.items() ?? [], `container ${c.get('name')?.str() ?? ''} env`));
       const sidecarEnv = annotation(w, 'dapr.io/env');
       for (const pair of (sidecarEnv?.str() ?? '').split(',')) {
         const eq = pair.indexOf('=');
         const [name, value] = eq > 0 ? [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()] : ['', ''];
-        if (literalSecret(name, value)) hits.push({ resource: w, at: sidecarEnv, message: `${w.label}: dapr.io/env ${literal(name, value)}` });
+        if (literalSecret(name, value))
+          hits.push({ resource: w, at: sidecarEnv, message: `${w.label}: dapr.io/env ${literal(name, value)}` });
       }
     }
     for (const r of ctx.of('MultiAppRun')) {
       for (const app of runFileApps(r)) {
         for (const [name, node] of app.env()) {
-          if (literalSecret(name, node.str())) hits.push({ resource: r, at: node, message: `${app.appId}: env ${literal(name, node.str() ?? '')}` });
+          if (literalSecret(name, node.str()))
+            hits.push({ resource: r, at: node, message: `${app.appId}: env ${literal(name, node.str() ?? '')}` });
         }
       }
     }
@@ -67,11 +70,15 @@ const nameLine = (r: Resource): YamlNode => r.root.at('metadata', 'name') ?? hea
 
 /** A Configuration's spec.secrets.scopes entry that limits which secrets of `store` apps may read. */
 function restrictedByConfiguration(ctx: ReviewContext, store: string): boolean {
-  return ctx.of('Configuration').some((c) =>
-    (c.root.at('spec', 'secrets', 'scopes')?.items() ?? []).some(
-      (s) => s.get('storeName')?.str() === store && (s.get('defaultAccess')?.str()?.toLowerCase() === 'deny' || (s.get('allowedSecrets')?.items().length ?? 0) > 0),
-    ),
-  );
+  return ctx
+    .of('Configuration')
+    .some((c) =>
+      (c.root.at('spec', 'secrets', 'scopes')?.items() ?? []).some(
+        (s) =>
+          s.get('storeName')?.str() === store &&
+          (s.get('defaultAccess')?.str()?.toLowerCase() === 'deny' || (s.get('allowedSecrets')?.items().length ?? 0) > 0),
+      ),
+    );
 }
 
 export const secretStoreUnscoped: Rule = {
@@ -82,9 +89,20 @@ export const secretStoreUnscoped: Rule = {
   why: 'with no scopes every app in the namespace loads the store, and with no secrets scope in a Configuration each of them may read every secret in it',
   fix: 'add scopes: [the app ids that need it], and a Configuration spec.secrets.scopes entry with defaultAccess: deny and allowedSecrets',
   check(ctx) {
-    return ctx.of('Component').filter(isSecretStore).flatMap((r): Hit[] =>
-      scoped(r) || restrictedByConfiguration(ctx, r.name) ? [] : [{ resource: r, at: nameLine(r), message: `${r.label} (${r.root.at('spec', 'type')?.str()}) has no scopes and no Configuration limits its secrets` }],
-    );
+    return ctx
+      .of('Component')
+      .filter(isSecretStore)
+      .flatMap((r): Hit[] =>
+        scoped(r) || restrictedByConfiguration(ctx, r.name)
+          ? []
+          : [
+              {
+                resource: r,
+                at: nameLine(r),
+                message: `${r.label} (${r.root.at('spec', 'type')?.str()}) has no scopes and no Configuration limits its secrets`,
+              },
+            ],
+      );
   },
 };
 
@@ -96,7 +114,10 @@ export const componentUnscoped: Rule = {
   why: 'each app that loads a component holds its credentials and can use it: read and write any key of a state store, publish to any topic of a pub/sub',
   fix: 'add scopes: listing the app ids that use the component',
   check(ctx) {
-    return ctx.of('Component').filter((r) => !isSecretStore(r) && !scoped(r)).map((r): Hit => ({ resource: r, at: nameLine(r), message: `${r.label} has no scopes` }));
+    return ctx
+      .of('Component')
+      .filter((r) => !isSecretStore(r) && !scoped(r))
+      .map((r): Hit => ({ resource: r, at: nameLine(r), message: `${r.label} has no scopes` }));
   },
 };
 

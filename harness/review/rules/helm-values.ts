@@ -21,7 +21,13 @@ export const helmHaDisabled: Rule = {
     return ctx.of('DaprHelmValues').flatMap((r): Hit[] => {
       const enabled = r.root.at('global', 'ha', 'enabled');
       if (enabled?.bool() === true) return [];
-      return [{ resource: r, at: enabled ?? r.root.at('global', 'ha') ?? r.root.get('global') ?? headOf(r), message: `${r.label}: global.ha.enabled is ${enabled?.str() ?? 'not set (the chart default is false)'}` }];
+      return [
+        {
+          resource: r,
+          at: enabled ?? r.root.at('global', 'ha') ?? r.root.get('global') ?? headOf(r),
+          message: `${r.label}: global.ha.enabled is ${enabled?.str() ?? 'not set (the chart default is false)'}`,
+        },
+      ];
     });
   },
 };
@@ -30,13 +36,21 @@ export const helmSentryIssuerPlaintext: Rule = {
   id: 'helm-sentry-issuer-plaintext',
   family: 'helm-values',
   severity: 'critical',
-  title: 'the Sentry issuer\'s private key is written in the values file',
+  title: "the Sentry issuer's private key is written in the values file",
   why: 'the issuer key signs every workload certificate: whoever reads the values file can mint an identity for any app and pass every access-control policy',
   fix: 'leave dapr_sentry.tls.issuer.keyPEM empty and install the issuer key as the dapr-trust-bundle Secret out of band (or let Sentry generate it)',
   check(ctx) {
     return ctx.of('DaprHelmValues').flatMap((r): Hit[] => {
       const key = r.root.at('dapr_sentry', 'tls', 'issuer', 'keyPEM');
-      return key?.present ? [{ resource: r, at: key, message: `${r.label}: dapr_sentry.tls.issuer.keyPEM holds a private key (${key.str()?.length ?? 0} characters, not shown)` }] : [];
+      return key?.present
+        ? [
+            {
+              resource: r,
+              at: key,
+              message: `${r.label}: dapr_sentry.tls.issuer.keyPEM holds a private key (${key.str()?.length ?? 0} characters, not shown)`,
+            },
+          ]
+        : [];
     });
   },
 };
@@ -46,7 +60,7 @@ export const helmControlPlaneRoot: Rule = {
   family: 'helm-values',
   severity: 'high',
   title: 'a control-plane service (or the injected sidecars) may run as root',
-  why: 'the control plane holds the cluster\'s trust root and can inject containers into every Dapr pod; running it as root widens what a compromise of it can do',
+  why: "the control plane holds the cluster's trust root and can inject containers into every Dapr pod; running it as root widens what a compromise of it can do",
   fix: 'leave runAsNonRoot (and dapr_sidecar_injector.sidecarRunAsNonRoot) at the chart default, true',
   check(ctx) {
     return ctx.of('DaprHelmValues').flatMap((r): Hit[] =>
@@ -66,7 +80,7 @@ export const helmNoResourceLimits: Rule = {
   severity: 'medium',
   title: 'a control-plane service has no resource limits',
   why: 'an unbounded control-plane pod can starve its node, and the chart sets no limits by default',
-  fix: 'set resources.limits.cpu for each of dapr_operator, dapr_sentry, dapr_placement, dapr_sidecar_injector and dapr_scheduler (Dapr\'s production guidelines advise against memory limits there)',
+  fix: "set resources.limits.cpu for each of dapr_operator, dapr_sentry, dapr_placement, dapr_sidecar_injector and dapr_scheduler (Dapr's production guidelines advise against memory limits there)",
   check(ctx) {
     return ctx.of('DaprHelmValues').flatMap((r: Resource): Hit[] => {
       const hits: Hit[] = [];
@@ -74,9 +88,15 @@ export const helmNoResourceLimits: Rule = {
       for (const { section } of CONTROL_PLANE) {
         const node = r.root.get(section);
         if (!node) absent.push(section);
-        else if (!r.root.at(section, 'resources', 'limits')?.entries().length) hits.push({ resource: r, at: node, message: `${r.label}: ${section}.resources.limits is not set` });
+        else if (!r.root.at(section, 'resources', 'limits')?.entries().length)
+          hits.push({ resource: r, at: node, message: `${r.label}: ${section}.resources.limits is not set` });
       }
-      if (absent.length > 0) hits.push({ resource: r, at: r.root.get('global') ?? headOf(r), message: `${r.label}: no resources.limits for ${absent.join(', ')}` });
+      if (absent.length > 0)
+        hits.push({
+          resource: r,
+          at: r.root.get('global') ?? headOf(r),
+          message: `${r.label}: no resources.limits for ${absent.join(', ')}`,
+        });
       return hits;
     });
   },

@@ -12,14 +12,17 @@ function mtlsBlock(r: Resource): YamlNode | undefined {
   return r.kind === 'Configuration' ? r.root.at('spec', 'mtls') : r.root.at('global', 'mtls');
 }
 
-const mtlsResources = (ctx: { of: (k: 'Configuration' | 'DaprHelmValues') => Resource[] }): Resource[] => [...ctx.of('Configuration'), ...ctx.of('DaprHelmValues')];
+const mtlsResources = (ctx: { of: (k: 'Configuration' | 'DaprHelmValues') => Resource[] }): Resource[] => [
+  ...ctx.of('Configuration'),
+  ...ctx.of('DaprHelmValues'),
+];
 
 export const mtlsDisabled: Rule = {
   id: 'mtls-disabled',
   family: 'mtls',
   severity: 'critical',
   title: 'mTLS is switched off in a Configuration or in the Dapr chart values',
-  why: 'sidecars then talk to each other in plain text and without identities, so traffic can be read and any caller can pose as any app; access-control policies, which match the caller\'s mTLS identity, no longer protect anything',
+  why: "sidecars then talk to each other in plain text and without identities, so traffic can be read and any caller can pose as any app; access-control policies, which match the caller's mTLS identity, no longer protect anything",
   fix: 'set spec.mtls.enabled: true (Configuration) or global.mtls.enabled: true (Helm values), with Sentry running',
   check(ctx) {
     return mtlsResources(ctx).flatMap((r): Hit[] => {
@@ -39,7 +42,13 @@ export const mtlsNotSet: Rule = {
   check(ctx) {
     return ctx.of('Configuration').flatMap((r): Hit[] => {
       if (r.root.at('spec', 'mtls', 'enabled')?.present) return [];
-      return [{ resource: r, at: r.root.at('spec', 'mtls') ?? r.root.get('spec') ?? headOf(r), message: `${r.label}: spec.mtls.enabled is not set` }];
+      return [
+        {
+          resource: r,
+          at: r.root.at('spec', 'mtls') ?? r.root.get('spec') ?? headOf(r),
+          message: `${r.label}: spec.mtls.enabled is not set`,
+        },
+      ];
     });
   },
 };
@@ -55,12 +64,16 @@ export const mtlsCertTtlLong: Rule = {
     return mtlsResources(ctx).flatMap((r): Hit[] => {
       const block = mtlsBlock(r);
       const hits: Hit[] = [];
-      for (const [key, limitMs, limitText] of [['workloadCertTTL', DEFAULT_CERT_TTL_MS, '24h'], ['allowedClockSkew', DEFAULT_CLOCK_SKEW_MS, '15m']] as const) {
+      for (const [key, limitMs, limitText] of [
+        ['workloadCertTTL', DEFAULT_CERT_TTL_MS, '24h'],
+        ['allowedClockSkew', DEFAULT_CLOCK_SKEW_MS, '15m'],
+      ] as const) {
         const node = block?.get(key);
         const text = node?.str();
         if (!node || !text) continue;
         const parsed = parseGoDuration(text);
-        if (parsed.ok && parsed.ms > limitMs) hits.push({ resource: r, at: node, message: `${r.label}: ${key} is ${text}, longer than Dapr's default ${limitText}` });
+        if (parsed.ok && parsed.ms > limitMs)
+          hits.push({ resource: r, at: node, message: `${r.label}: ${key} is ${text}, longer than Dapr's default ${limitText}` });
       }
       return hits;
     });

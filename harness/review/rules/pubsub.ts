@@ -9,7 +9,15 @@ export const subscriptionNoDeadLetter: Rule = {
   fix: 'set spec.deadLetterTopic (and subscribe something to that topic)',
   check(ctx) {
     return ctx.of('Subscription').flatMap((r): Hit[] =>
-      r.root.at('spec', 'deadLetterTopic')?.present ? [] : [{ resource: r, at: r.root.at('spec', 'topic') ?? r.root.get('spec') ?? headOf(r), message: `${r.label} (topic ${r.root.at('spec', 'topic')?.str() ?? '?'}) has no deadLetterTopic` }],
+      r.root.at('spec', 'deadLetterTopic')?.present
+        ? []
+        : [
+            {
+              resource: r,
+              at: r.root.at('spec', 'topic') ?? r.root.get('spec') ?? headOf(r),
+              message: `${r.label} (topic ${r.root.at('spec', 'topic')?.str() ?? '?'}) has no deadLetterTopic`,
+            },
+          ],
     );
   },
 };
@@ -24,7 +32,9 @@ export const subscriptionRawPayload: Rule = {
   check(ctx) {
     return ctx.of('Subscription').flatMap((r): Hit[] => {
       const raw = r.root.at('spec', 'metadata', 'rawPayload');
-      return raw?.bool() === true ? [{ resource: r, at: raw, message: `${r.label} (topic ${r.root.at('spec', 'topic')?.str() ?? '?'}) sets rawPayload: "true"` }] : [];
+      return raw?.bool() === true
+        ? [{ resource: r, at: raw, message: `${r.label} (topic ${r.root.at('spec', 'topic')?.str() ?? '?'}) sets rawPayload: "true"` }]
+        : [];
     });
   },
 };

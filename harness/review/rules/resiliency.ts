@@ -18,7 +18,14 @@ interface Target {
 
 function targetsOf(r: Resource): Target[] {
   const targets = r.root.at('spec', 'targets');
-  const make = (kind: TargetKind, name: string, node: YamlNode): Target => ({ kind, name, node, retry: node.get('retry'), timeout: node.get('timeout'), circuitBreaker: node.get('circuitBreaker') });
+  const make = (kind: TargetKind, name: string, node: YamlNode): Target => ({
+    kind,
+    name,
+    node,
+    retry: node.get('retry'),
+    timeout: node.get('timeout'),
+    circuitBreaker: node.get('circuitBreaker'),
+  });
   const out: Target[] = [];
   for (const [name, node] of targets?.get('apps')?.entries() ?? []) out.push(make('app', name, node));
   for (const [name, node] of targets?.get('actors')?.entries() ?? []) out.push(make('actor', name, node));
@@ -73,7 +80,11 @@ export const retryWithoutBreaker: Rule = {
     return ctx.of('Resiliency').flatMap((r): Hit[] =>
       targetsOf(r)
         .filter((t) => t.retry?.str() && !t.circuitBreaker?.str())
-        .map((t): Hit => ({ resource: r, at: t.retry, message: `${r.label}: ${targetLabel(t)} retries (${t.retry?.str()}) with no circuitBreaker` })),
+        .map((t): Hit => ({
+          resource: r,
+          at: t.retry,
+          message: `${r.label}: ${targetLabel(t)} retries (${t.retry?.str()}) with no circuitBreaker`,
+        })),
     );
   },
 };
@@ -94,10 +105,14 @@ export const unlimitedRetries: Rule = {
         if (!spec || maxRetriesOf(spec) !== -1 || reported.has(policyName)) return;
         reported.add(policyName);
         const at = spec.get('maxRetries') ?? r.root.at('spec', 'policies', 'retries', policyName);
-        hits.push({ resource: r, at, message: `${r.label}: retry policy ${policyName} (${why}) has ${spec.has('maxRetries') ? 'maxRetries: -1' : 'no maxRetries, which Dapr reads as -1'}` });
+        hits.push({
+          resource: r,
+          at,
+          message: `${r.label}: retry policy ${policyName} (${why}) has ${spec.has('maxRetries') ? 'maxRetries: -1' : 'no maxRetries, which Dapr reads as -1'}`,
+        });
       };
       for (const t of targetsOf(r)) if (t.kind === 'app' && t.retry?.str()) report(t.retry.str() ?? '', `used by ${targetLabel(t)}`);
-      for (const name of INVOCATION_DEFAULT_RETRIES) report(name, 'Dapr\'s default for service invocation');
+      for (const name of INVOCATION_DEFAULT_RETRIES) report(name, "Dapr's default for service invocation");
     }
     return hits;
   },
@@ -113,9 +128,9 @@ export const timeoutExceedsCaller: Rule = {
   id: 'resiliency-timeout-exceeds-caller',
   family: 'resiliency',
   severity: 'medium',
-  title: 'a delivery timeout (with its retries) outlasts the broker\'s redelivery deadline',
+  title: "a delivery timeout (with its retries) outlasts the broker's redelivery deadline",
   why: 'the broker is the caller of an inbound delivery: once its deadline passes it delivers the message again while the sidecar is still working on it, so the app sees duplicates and the load doubles',
-  fix: 'keep the inbound timeout, times the attempts plus back-off, below the component\'s deadline (e.g. jetstream ackWait), or raise the deadline',
+  fix: "keep the inbound timeout, times the attempts plus back-off, below the component's deadline (e.g. jetstream ackWait), or raise the deadline",
   check(ctx: ReviewContext) {
     const hits: Hit[] = [];
     for (const r of ctx.of('Resiliency')) {
@@ -123,26 +138,42 @@ export const timeoutExceedsCaller: Rule = {
         const component = ctx.of('Component').find((c) => c.name === t.name);
         const type = component?.root.at('spec', 'type')?.str() ?? '';
         const key = REDELIVERY_DEADLINE[type];
-        const deadlineNode = key ? (component?.root.at('spec', 'metadata')?.items() ?? []).find((m) => m.get('name')?.str() === key)?.get('value') : undefined;
+        const deadlineNode = key
+          ? (component?.root.at('spec', 'metadata')?.items() ?? []).find((m) => m.get('name')?.str() === key)?.get('value')
+          : undefined;
         const deadlineMs = durationMsOf(deadlineNode);
         const timeoutName = t.timeout?.str() ?? '';
         const timeoutMs = durationMsOf(r.root.at('spec', 'policies', 'timeouts', timeoutName)) ?? durationMsOf(t.timeout);
         if (!component || deadlineMs === undefined || timeoutMs === undefined) continue;
         const deadline = `${component.label} ${key} ${deadlineNode?.str()}`;
         if (timeoutMs >= deadlineMs) {
-          hits.push({ resource: r, at: t.timeout, message: `${r.label}: ${targetLabel(t)} times out after ${timeoutName} per attempt, not before ${deadline}` });
+          hits.push({
+            resource: r,
+            at: t.timeout,
+            message: `${r.label}: ${targetLabel(t)} times out after ${timeoutName} per attempt, not before ${deadline}`,
+          });
           continue;
         }
         const spec = retrySpec(r, t.retry?.str());
         if (!spec) continue;
         const retry = retryPolicyOf(spec);
         if (retry.maxRetries < 0) {
-          hits.push({ resource: r, at: t.retry, severity: 'low', message: `${r.label}: ${targetLabel(t)} retries without limit, past ${deadline}` });
+          hits.push({
+            resource: r,
+            at: t.retry,
+            severity: 'low',
+            message: `${r.label}: ${targetLabel(t)} retries without limit, past ${deadline}`,
+          });
           continue;
         }
         const shortestMs = (retry.maxRetries + 1) * timeoutMs + retryDelaysMs(retry, retry.maxRetries).reduce((sum, d) => sum + d.minMs, 0);
         if (shortestMs > deadlineMs) {
-          hits.push({ resource: r, at: t.retry, severity: 'low', message: `${r.label}: ${targetLabel(t)} may spend ${Math.round(shortestMs / 100) / 10}s on a hanging app (${retry.maxRetries + 1} attempts of ${timeoutName} plus back-off), past ${deadline}` });
+          hits.push({
+            resource: r,
+            at: t.retry,
+            severity: 'low',
+            message: `${r.label}: ${targetLabel(t)} may spend ${Math.round(shortestMs / 100) / 10}s on a hanging app (${retry.maxRetries + 1} attempts of ${timeoutName} plus back-off), past ${deadline}`,
+          });
         }
       }
     }

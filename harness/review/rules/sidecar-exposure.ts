@@ -17,8 +17,8 @@ export const apiTokenMissing: Rule = {
   id: 'api-token-missing',
   family: 'sidecar-exposure',
   severity: 'medium',
-  title: 'a sidecar\'s Dapr API takes calls without an API token',
-  why: 'any process that reaches the sidecar can use the app\'s identity: read its state and secrets, publish as it, invoke other apps as it',
+  title: "a sidecar's Dapr API takes calls without an API token",
+  why: "any process that reaches the sidecar can use the app's identity: read its state and secrets, publish as it, invoke other apps as it",
   fix: 'set dapr.io/api-token-secret to a Secret holding a random token (the app then sends it as dapr-api-token)',
   check(ctx) {
     return daprWorkloads(ctx).flatMap((w): Hit[] => {
@@ -32,7 +32,7 @@ export const sidecarListenAllWithoutToken: Rule = {
   id: 'sidecar-listen-all-without-token',
   family: 'sidecar-exposure',
   severity: 'critical',
-  title: 'a sidecar\'s Dapr API listens beyond loopback without an API token',
+  title: "a sidecar's Dapr API listens beyond loopback without an API token",
   why: 'everything that can reach the pod (or the machine) can then call the Dapr API as this app: state, secrets, pub/sub, service invocation with its mTLS identity',
   fix: 'keep the listen addresses on loopback (the injector default `[::1],127.0.0.1`; apiListenAddresses: 127.0.0.1 in a Multi-App Run file), or require a token (dapr.io/api-token-secret; DAPR_API_TOKEN)',
   check(ctx) {
@@ -40,7 +40,11 @@ export const sidecarListenAllWithoutToken: Rule = {
     for (const w of daprWorkloads(ctx)) {
       const listen = annotation(w, 'dapr.io/sidecar-listen-addresses');
       if (!hasApiToken(w) && !loopbackOnly(listen?.str() ?? INJECTOR_LISTEN_DEFAULT)) {
-        hits.push({ resource: w, at: listen, message: `${w.label}: sidecar listens on ${listen?.str()} and no dapr.io/api-token-secret is set` });
+        hits.push({
+          resource: w,
+          at: listen,
+          message: `${w.label}: sidecar listens on ${listen?.str()} and no dapr.io/api-token-secret is set`,
+        });
       }
     }
     for (const r of ctx.of('MultiAppRun')) {
@@ -52,7 +56,7 @@ export const sidecarListenAllWithoutToken: Rule = {
           resource: r,
           at: listen ?? app.node.get('appID') ?? app.node,
           severity: 'high',
-          message: `${app.appId}: daprd listens on ${listen?.str() ? listen.str() : 'every interface (daprd\'s default without apiListenAddresses)'} and the file sets no DAPR_API_TOKEN`,
+          message: `${app.appId}: daprd listens on ${listen?.str() ? listen.str() : "every interface (daprd's default without apiListenAddresses)"} and the file sets no DAPR_API_TOKEN`,
         });
       }
     }
@@ -65,7 +69,7 @@ export const appTokenMissing: Rule = {
   family: 'sidecar-exposure',
   severity: 'medium',
   title: 'the sidecar sends no app API token, so the app cannot tell its sidecar from other callers',
-  why: 'with dapr.io/app-token-secret daprd presents a token on every call to the app; without it the app has no way to refuse calls that did not pass Dapr\'s access control',
+  why: "with dapr.io/app-token-secret daprd presents a token on every call to the app; without it the app has no way to refuse calls that did not pass Dapr's access control",
   fix: 'set dapr.io/app-token-secret and have the app reject requests whose dapr-api-token header does not match APP_API_TOKEN',
   check(ctx) {
     return daprWorkloads(ctx).flatMap((w): Hit[] => {
@@ -101,7 +105,7 @@ export const appReachableAroundSidecar: Rule = {
   family: 'sidecar-exposure',
   severity: 'high',
   title: 'the app listens on the pod address with no app token and no NetworkPolicy, so callers can bypass its sidecar',
-  why: 'a caller that connects to the app directly skips Dapr\'s mTLS identity check and access-control policies altogether',
+  why: "a caller that connects to the app directly skips Dapr's mTLS identity check and access-control policies altogether",
   fix: 'bind the app to 127.0.0.1, or require the app API token (dapr.io/app-token-secret), or add a NetworkPolicy that admits only the callers that must reach the app port',
   check(ctx) {
     const hits: Hit[] = [];
@@ -110,7 +114,12 @@ export const appReachableAroundSidecar: Rule = {
       const appPort = portNode?.num();
       if (appPort === undefined || hasAppToken(w) || confinedByNetworkPolicy(ctx, w, appPort)) continue;
       const evidence = reachableEvidence(ctx, w, appPort);
-      if (evidence.length > 0) hits.push({ resource: w, at: portNode, message: `${w.label}: app port ${appPort} is reachable from the network (${evidence.join('; ')})` });
+      if (evidence.length > 0)
+        hits.push({
+          resource: w,
+          at: portNode,
+          message: `${w.label}: app port ${appPort} is reachable from the network (${evidence.join('; ')})`,
+        });
     }
     for (const r of ctx.of('MultiAppRun')) {
       for (const app of runFileApps(r)) {
@@ -118,7 +127,11 @@ export const appReachableAroundSidecar: Rule = {
         if (env.has('APP_API_TOKEN')) continue;
         for (const [name, node] of env) {
           if (BIND_VARIABLE.test(name) && isWildcardAddress(node.str())) {
-            hits.push({ resource: r, at: node, message: `${app.appId}: ${name}=${node.str()} makes the app listen on every interface, and no APP_API_TOKEN is set` });
+            hits.push({
+              resource: r,
+              at: node,
+              message: `${app.appId}: ${name}=${node.str()} makes the app listen on every interface, and no APP_API_TOKEN is set`,
+            });
           }
         }
       }

@@ -12,16 +12,23 @@ export const sidecarSeccompUnset: Rule = {
   family: 'sidecar-hardening',
   severity: 'medium',
   title: 'the sidecar runs without a seccomp profile',
-  why: 'without seccomp the daprd container may use every system call, so a compromise of the sidecar reaches further into the node\'s kernel',
+  why: "without seccomp the daprd container may use every system call, so a compromise of the sidecar reaches further into the node's kernel",
   fix: 'set dapr.io/sidecar-seccomp-profile-type: RuntimeDefault (or a pod-level securityContext.seccompProfile)',
   check(ctx) {
     return daprWorkloads(ctx).flatMap((w): Hit[] => {
       const profile = annotation(w, 'dapr.io/sidecar-seccomp-profile-type');
-      if (profile?.str()?.toLowerCase() === 'unconfined') return [{ resource: w, at: profile, severity: 'high', message: `${w.label}: sidecar seccomp profile is Unconfined` }];
+      if (profile?.str()?.toLowerCase() === 'unconfined')
+        return [{ resource: w, at: profile, severity: 'high', message: `${w.label}: sidecar seccomp profile is Unconfined` }];
       if (profile?.str()) return [];
       const podProfile = podTemplate(w).spec?.at('securityContext', 'seccompProfile', 'type')?.str();
       if (podProfile === 'RuntimeDefault' || podProfile === 'Localhost') return [];
-      return [{ resource: w, at: annotation(w, 'dapr.io/enabled') ?? headOf(w), message: `${w.label}: no dapr.io/sidecar-seccomp-profile-type and no pod seccompProfile` }];
+      return [
+        {
+          resource: w,
+          at: annotation(w, 'dapr.io/enabled') ?? headOf(w),
+          message: `${w.label}: no dapr.io/sidecar-seccomp-profile-type and no pod seccompProfile`,
+        },
+      ];
     });
   },
 };
@@ -41,9 +48,17 @@ export const workloadRunsAsRoot: Rule = {
         const user = own?.get('runAsUser') ?? pod?.get('runAsUser');
         const nonRoot = own?.get('runAsNonRoot') ?? pod?.get('runAsNonRoot');
         if (user?.num() === 0) return [{ resource: w, at: user, message: `${w.label}: container ${containerName(c)} runs as uid 0` }];
-        if (nonRoot?.bool() === false) return [{ resource: w, at: nonRoot, message: `${w.label}: container ${containerName(c)} has runAsNonRoot: false` }];
+        if (nonRoot?.bool() === false)
+          return [{ resource: w, at: nonRoot, message: `${w.label}: container ${containerName(c)} has runAsNonRoot: false` }];
         if (nonRoot?.bool() === true || (user?.num() ?? 0) > 0) return [];
-        return [{ resource: w, at: c.get('name') ?? c, severity: 'medium', message: `${w.label}: container ${containerName(c)} sets neither runAsNonRoot nor a runAsUser, so the image decides` }];
+        return [
+          {
+            resource: w,
+            at: c.get('name') ?? c,
+            severity: 'medium',
+            message: `${w.label}: container ${containerName(c)} sets neither runAsNonRoot nor a runAsUser, so the image decides`,
+          },
+        ];
       });
     });
   },
@@ -54,12 +69,20 @@ export const rootFilesystemWritable: Rule = {
   family: 'sidecar-hardening',
   severity: 'medium',
   title: 'a container of a Dapr workload has a writable root filesystem',
-  why: 'a writable root filesystem lets an intruder change the container\'s binaries and configuration and keep tools there',
+  why: "a writable root filesystem lets an intruder change the container's binaries and configuration and keep tools there",
   fix: 'set securityContext.readOnlyRootFilesystem: true on the container and mount an emptyDir where it must write',
   check(ctx) {
     return daprWorkloads(ctx).flatMap((w): Hit[] =>
       containers(w).flatMap((c): Hit[] =>
-        c.at('securityContext', 'readOnlyRootFilesystem')?.bool() === true ? [] : [{ resource: w, at: c.get('name') ?? c, message: `${w.label}: container ${containerName(c)} has no readOnlyRootFilesystem: true` }],
+        c.at('securityContext', 'readOnlyRootFilesystem')?.bool() === true
+          ? []
+          : [
+              {
+                resource: w,
+                at: c.get('name') ?? c,
+                message: `${w.label}: container ${containerName(c)} has no readOnlyRootFilesystem: true`,
+              },
+            ],
       ),
     );
   },
@@ -97,7 +120,8 @@ export const sidecarDebugLogging: Rule = {
       for (const app of runFileApps(r)) {
         const level = app.setting('logLevel');
         // A run file is a developer's setup more often than production's.
-        if (level?.str()?.toLowerCase() === 'debug') hits.push({ resource: r, at: level, severity: 'low', message: `${app.appId}: logLevel is debug` });
+        if (level?.str()?.toLowerCase() === 'debug')
+          hits.push({ resource: r, at: level, severity: 'low', message: `${app.appId}: logLevel is debug` });
       }
     }
     return dedupe(hits);
@@ -108,7 +132,7 @@ export const sidecarProfilingEnabled: Rule = {
   id: 'sidecar-profiling-enabled',
   family: 'sidecar-hardening',
   severity: 'high',
-  title: 'the sidecar serves Go\'s profiler (dapr.io/enable-profiling)',
+  title: "the sidecar serves Go's profiler (dapr.io/enable-profiling)",
   why: 'the pprof endpoint has no authentication and hands out heap dumps (which hold tokens and secrets) and CPU profiles to whoever reaches it',
   fix: 'remove dapr.io/enable-profiling (enableProfiling in a Multi-App Run file), or enable it only briefly on a pod no one else can reach',
   check(ctx) {
@@ -140,7 +164,7 @@ export const sidecarPortExposed: Rule = {
   id: 'sidecar-port-exposed',
   family: 'sidecar-hardening',
   severity: 'medium',
-  title: 'a Service publishes a sidecar\'s metrics, profiling or debug port',
+  title: "a Service publishes a sidecar's metrics, profiling or debug port",
   why: 'these ports have no authentication; metrics reveal who calls whom and how often, profiling and debug ports give away memory and control',
   fix: 'remove the port from the Service and let Prometheus scrape the pod directly (prometheus.io annotations or a PodMonitor)',
   check(ctx) {
@@ -154,7 +178,12 @@ export const sidecarPortExposed: Rule = {
           const what = (t.port !== undefined ? forbidden.get(t.port) : undefined) ?? (t.name === 'dapr-metrics' ? 'metrics' : undefined);
           if (!what) continue;
           const severity = what !== 'metrics' || external ? 'high' : 'medium';
-          hits.push({ resource: svc, at: t.node, severity, message: `${svc.label} (${type}) publishes the ${what} port ${t.port ?? t.name} of ${w.label}'s sidecar` });
+          hits.push({
+            resource: svc,
+            at: t.node,
+            severity,
+            message: `${svc.label} (${type}) publishes the ${what} port ${t.port ?? t.name} of ${w.label}'s sidecar`,
+          });
         }
       }
     }
@@ -173,4 +202,12 @@ function dedupe(hits: Hit[]): Hit[] {
   });
 }
 
-export const SIDECAR_HARDENING_RULES = [sidecarSeccompUnset, workloadRunsAsRoot, rootFilesystemWritable, sidecarDebugEnabled, sidecarDebugLogging, sidecarProfilingEnabled, sidecarPortExposed];
+export const SIDECAR_HARDENING_RULES = [
+  sidecarSeccompUnset,
+  workloadRunsAsRoot,
+  rootFilesystemWritable,
+  sidecarDebugEnabled,
+  sidecarDebugLogging,
+  sidecarProfilingEnabled,
+  sidecarPortExposed,
+];

@@ -42,7 +42,13 @@ describe('summarizeAutoscale', () => {
     const metrics = autoscaleMetrics(timeline, summarizeAutoscale(timeline, [4, 6], { from: 'load-start' }));
     expect(metrics).to.deep.equal([
       { name: 'autoscale.max_replicas', kind: 'gauge', tags: { namespace: 'shop', deployment: 'orders' }, value: 5 },
-      { name: 'autoscale.time_to_reach', kind: 'gauge', tags: { namespace: 'shop', deployment: 'orders', replicas: '4' }, value: 5_000, unit: 'ms' },
+      {
+        name: 'autoscale.time_to_reach',
+        kind: 'gauge',
+        tags: { namespace: 'shop', deployment: 'orders', replicas: '4' },
+        value: 5_000,
+        unit: 'ms',
+      },
       { name: 'autoscale.scale_back_time', kind: 'gauge', tags: { namespace: 'shop', deployment: 'orders' }, value: 36_000, unit: 'ms' },
     ]);
     expect(replicasAt(timeline, 7_000)).to.deep.equal({ t: 6_000, replicas: 4, ready: 4, desired: 4 });

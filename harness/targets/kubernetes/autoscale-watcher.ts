@@ -95,7 +95,11 @@ export class AutoscaleWatcher {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`the autoscale watch of ${this.namespace}/${this.deployment} saw no matching sample within ${timeoutMs} ms (last: ${JSON.stringify(this.samples.at(-1) ?? null)})`));
+        reject(
+          new Error(
+            `the autoscale watch of ${this.namespace}/${this.deployment} saw no matching sample within ${timeoutMs} ms (last: ${JSON.stringify(this.samples.at(-1) ?? null)})`,
+          ),
+        );
       }, timeoutMs);
       const listener = (): void => {
         check();
@@ -132,7 +136,9 @@ export class AutoscaleWatcher {
   private async watch(which: 'hpa' | 'deployment'): Promise<void> {
     if (this.stopped) return;
     const path =
-      which === 'hpa' ? `/apis/autoscaling/v2/namespaces/${this.namespace}/horizontalpodautoscalers` : `/apis/apps/v1/namespaces/${this.namespace}/deployments`;
+      which === 'hpa'
+        ? `/apis/autoscaling/v2/namespaces/${this.namespace}/horizontalpodautoscalers`
+        : `/apis/apps/v1/namespaces/${this.namespace}/deployments`;
     const name = which === 'hpa' ? this.hpa : this.deployment;
     const controller = await new Watch(this.conn.kubeConfig).watch(
       path,
@@ -200,7 +206,11 @@ export function peaksOf(samples: ReplicaSample[]): { peakReplicas: number; peakP
 }
 
 /** Times to reach each target replica count and to scale back, from a recorded timeline. */
-export function summarizeAutoscale(timeline: AutoscaleTimeline, targets: number[], opts: { from?: string; after?: string } = {}): AutoscaleSummary {
+export function summarizeAutoscale(
+  timeline: AutoscaleTimeline,
+  targets: number[],
+  opts: { from?: string; after?: string } = {},
+): AutoscaleSummary {
   const from = opts.from ? (timeline.marks[opts.from] ?? 0) : 0;
   const timeToReachMs: Record<string, number | null> = {};
   for (const n of targets) {
@@ -219,9 +229,11 @@ export function autoscaleMetrics(timeline: AutoscaleTimeline, summary: Autoscale
   const tags = { namespace: timeline.namespace, deployment: timeline.deployment };
   const out: MetricSample[] = [{ name: 'autoscale.max_replicas', kind: 'gauge', tags, value: summary.peakReplicas }];
   for (const [target, ms] of Object.entries(summary.timeToReachMs)) {
-    if (ms !== null) out.push({ name: 'autoscale.time_to_reach', kind: 'gauge', tags: { ...tags, replicas: target }, value: ms, unit: 'ms' });
+    if (ms !== null)
+      out.push({ name: 'autoscale.time_to_reach', kind: 'gauge', tags: { ...tags, replicas: target }, value: ms, unit: 'ms' });
   }
-  if (summary.scaleBackMs !== null) out.push({ name: 'autoscale.scale_back_time', kind: 'gauge', tags, value: summary.scaleBackMs, unit: 'ms' });
+  if (summary.scaleBackMs !== null)
+    out.push({ name: 'autoscale.scale_back_time', kind: 'gauge', tags, value: summary.scaleBackMs, unit: 'ms' });
   return out;
 }
 

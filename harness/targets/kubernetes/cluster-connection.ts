@@ -1,4 +1,12 @@
-import { ApiextensionsV1Api, AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, VersionApi, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiextensionsV1Api,
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  VersionApi,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { usageError } from '../../errors/harness-error';
 import { apiErrorMessage, apiStatus, systemCode } from './api-errors';
 import { ResourceDiscovery } from './resource-discovery';
@@ -40,7 +48,10 @@ export async function connectCluster(choice: KubeConfigChoice): Promise<ClusterC
     const version = await Promise.race([
       kc.makeApiClient(VersionApi).getCode(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${REACH_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' })), REACH_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(Object.assign(new Error(`no answer within ${REACH_TIMEOUT_MS / 1000}s`), { code: 'ETIMEDOUT' })),
+          REACH_TIMEOUT_MS,
+        );
       }),
     ]);
     serverVersion = version.gitVersion;
@@ -65,13 +76,44 @@ export async function connectCluster(choice: KubeConfigChoice): Promise<ClusterC
 function unreachable(err: unknown, where: string, context: string): Error {
   const status = apiStatus(err);
   const check = `\`kubectl --context ${context} cluster-info\``;
-  if (status === 401) return usageError('CLUSTER_UNAUTHORIZED', `${where} rejected the credentials (401)`, `refresh the context's credentials (log in again) and check with ${check}`);
-  if (status === 403) return usageError('CLUSTER_FORBIDDEN', `${where} refused the user access to /version (403)`, 'use a context whose user may read the cluster (view role or better)');
-  if (status !== undefined) return usageError('CLUSTER_UNHEALTHY', `${where} answered ${apiErrorMessage(err)}`, `check the cluster with ${check}`);
+  if (status === 401)
+    return usageError(
+      'CLUSTER_UNAUTHORIZED',
+      `${where} rejected the credentials (401)`,
+      `refresh the context's credentials (log in again) and check with ${check}`,
+    );
+  if (status === 403)
+    return usageError(
+      'CLUSTER_FORBIDDEN',
+      `${where} refused the user access to /version (403)`,
+      'use a context whose user may read the cluster (view role or better)',
+    );
+  if (status !== undefined)
+    return usageError('CLUSTER_UNHEALTHY', `${where} answered ${apiErrorMessage(err)}`, `check the cluster with ${check}`);
   const code = systemCode(err);
-  if (code === 'ECONNREFUSED') return usageError('CLUSTER_UNREACHABLE', `cannot reach ${where}: connection refused`, `start the cluster or fix the server address in the kubeconfig, then check with ${check}`);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return usageError('CLUSTER_UNREACHABLE', `cannot reach ${where}: host name does not resolve`, `fix the server address in the kubeconfig or your DNS, then check with ${check}`);
-  if (code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'EHOSTUNREACH') return usageError('CLUSTER_UNREACHABLE', `cannot reach ${where}: ${code}`, `check the network path to the cluster (VPN, firewall), then ${check}`);
-  if (code && TLS_CODES.has(code)) return usageError('CLUSTER_TLS', `cannot verify the TLS certificate of ${where}: ${code}`, 'the kubeconfig\'s certificate-authority data does not match the server; fetch a fresh kubeconfig');
+  if (code === 'ECONNREFUSED')
+    return usageError(
+      'CLUSTER_UNREACHABLE',
+      `cannot reach ${where}: connection refused`,
+      `start the cluster or fix the server address in the kubeconfig, then check with ${check}`,
+    );
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return usageError(
+      'CLUSTER_UNREACHABLE',
+      `cannot reach ${where}: host name does not resolve`,
+      `fix the server address in the kubeconfig or your DNS, then check with ${check}`,
+    );
+  if (code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'EHOSTUNREACH')
+    return usageError(
+      'CLUSTER_UNREACHABLE',
+      `cannot reach ${where}: ${code}`,
+      `check the network path to the cluster (VPN, firewall), then ${check}`,
+    );
+  if (code && TLS_CODES.has(code))
+    return usageError(
+      'CLUSTER_TLS',
+      `cannot verify the TLS certificate of ${where}: ${code}`,
+      "the kubeconfig's certificate-authority data does not match the server; fetch a fresh kubeconfig",
+    );
   return usageError('CLUSTER_UNREACHABLE', `cannot reach ${where}: ${apiErrorMessage(err)}`, `check the cluster with ${check}`);
 }

@@ -36,7 +36,9 @@ export async function readDaprResources(conn: ClusterConnection, namespace: stri
   for (const { kind, plural, version } of DAPR_RESOURCE_KINDS) {
     let items: DaprObject[];
     try {
-      const list = (await retryOnTooManyRequests(() => conn.custom.listNamespacedCustomObject({ group: DAPR_GROUP, version, namespace, plural }))) as { items?: DaprObject[] };
+      const list = (await retryOnTooManyRequests(() =>
+        conn.custom.listNamespacedCustomObject({ group: DAPR_GROUP, version, namespace, plural }),
+      )) as { items?: DaprObject[] };
       items = list.items ?? [];
     } catch (err) {
       // A missing CRD is the preflight's finding; here it only means there is nothing of that kind.
@@ -56,7 +58,13 @@ export async function readDaprResources(conn: ClusterConnection, namespace: stri
 export async function readMtlsEnabled(conn: ClusterConnection, controlPlaneNamespace: string): Promise<boolean | undefined> {
   try {
     const config = (await retryOnTooManyRequests(() =>
-      conn.custom.getNamespacedCustomObject({ group: DAPR_GROUP, version: 'v1alpha1', namespace: controlPlaneNamespace, plural: 'configurations', name: 'daprsystem' }),
+      conn.custom.getNamespacedCustomObject({
+        group: DAPR_GROUP,
+        version: 'v1alpha1',
+        namespace: controlPlaneNamespace,
+        plural: 'configurations',
+        name: 'daprsystem',
+      }),
     )) as {
       spec?: { mtls?: { enabled?: boolean } };
     };

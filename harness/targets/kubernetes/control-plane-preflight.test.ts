@@ -14,7 +14,14 @@ describe('control-plane versions from image tags', () => {
     const deployment = {
       spec: {
         selector: {},
-        template: { spec: { containers: [{ name: 'istio-proxy', image: 'istio/proxyv2:1.22.0' }, { name: 'dapr-sentry', image: 'ghcr.io/dapr/sentry:1.18.2' }] } },
+        template: {
+          spec: {
+            containers: [
+              { name: 'istio-proxy', image: 'istio/proxyv2:1.22.0' },
+              { name: 'dapr-sentry', image: 'ghcr.io/dapr/sentry:1.18.2' },
+            ],
+          },
+        },
       },
     };
     expect(workloadVersion(deployment, 'dapr-sentry')).to.equal('1.18.2');

@@ -14,7 +14,13 @@ export const DAPR_CONTROL_PLANE: readonly { name: string; kind: WorkloadKind }[]
   { name: 'dapr-sidecar-injector', kind: 'Deployment' },
 ];
 
-export const DAPR_CRDS: readonly string[] = ['components.dapr.io', 'configurations.dapr.io', 'resiliencies.dapr.io', 'subscriptions.dapr.io', 'httpendpoints.dapr.io'];
+export const DAPR_CRDS: readonly string[] = [
+  'components.dapr.io',
+  'configurations.dapr.io',
+  'resiliencies.dapr.io',
+  'subscriptions.dapr.io',
+  'httpendpoints.dapr.io',
+];
 
 export const DEFAULT_CONTROL_PLANE_NAMESPACE = 'dapr-system';
 
@@ -76,9 +82,23 @@ export async function checkControlPlane(conn: ClusterConnection, namespace = DEF
   }
 
   const versions = [...new Set(workloads.map((w) => w.version).filter((v): v is string => Boolean(v)))];
-  if (versions.length > 1) warnings.push(`control-plane workloads run different versions: ${workloads.filter((w) => w.version).map((w) => `${w.name} ${w.version}`).join(', ')}`);
+  if (versions.length > 1)
+    warnings.push(
+      `control-plane workloads run different versions: ${workloads
+        .filter((w) => w.version)
+        .map((w) => `${w.name} ${w.version}`)
+        .join(', ')}`,
+    );
   const daprVersion = mostCommon(workloads.map((w) => w.version).filter((v): v is string => Boolean(v)));
-  return { controlPlaneNamespace: namespace, serverVersion: conn.serverVersion, workloads, crds, problems, warnings, ...(daprVersion ? { daprVersion } : {}) };
+  return {
+    controlPlaneNamespace: namespace,
+    serverVersion: conn.serverVersion,
+    workloads,
+    crds,
+    problems,
+    warnings,
+    ...(daprVersion ? { daprVersion } : {}),
+  };
 }
 
 /** Throws one error naming every problem the report found. */
@@ -95,7 +115,10 @@ async function readWorkload(conn: ClusterConnection, namespace: string, name: st
   const where = `${name} (${kind} in ${namespace})`;
   let obj: V1Deployment | V1StatefulSet;
   try {
-    obj = kind === 'Deployment' ? await conn.apps.readNamespacedDeployment({ name, namespace }) : await conn.apps.readNamespacedStatefulSet({ name, namespace });
+    obj =
+      kind === 'Deployment'
+        ? await conn.apps.readNamespacedDeployment({ name, namespace })
+        : await conn.apps.readNamespacedStatefulSet({ name, namespace });
   } catch (err) {
     if (!isNotFound(err)) throw readFailed(where, err);
     return { name, kind, namespace, found: false, healthy: false, desired: 0, ready: 0, available: 0, problem: `${where} does not exist` };
@@ -109,8 +132,10 @@ async function readWorkload(conn: ClusterConnection, namespace: string, name: st
   let problem: string | undefined;
   if (desired === 0) problem = `${where} is scaled to 0 replicas`;
   else if (stale) problem = `${where}: its controller has not yet observed generation ${obj.metadata?.generation} (status is stale)`;
-  else if (available < desired) problem = `${where}: ${available} of ${desired} replicas available${ready !== available ? ` (${ready} ready)` : ''}`;
-  else if (kind === 'Deployment' && conditionIs(obj as V1Deployment, 'Available', 'False')) problem = `${where}: condition Available is False`;
+  else if (available < desired)
+    problem = `${where}: ${available} of ${desired} replicas available${ready !== available ? ` (${ready} ready)` : ''}`;
+  else if (kind === 'Deployment' && conditionIs(obj as V1Deployment, 'Available', 'False'))
+    problem = `${where}: condition Available is False`;
   return { ...base, healthy: !problem, ...(problem ? { problem } : {}) };
 }
 
@@ -150,5 +175,9 @@ function mostCommon(values: string[]): string | undefined {
 }
 
 export function readFailed(what: string, err: unknown): Error {
-  return runtimeError('CLUSTER_READ_FAILED', `could not read ${what}: ${apiErrorMessage(err)}`, 'the kubeconfig user needs read access (get/list) to it; check with `kubectl auth can-i --list`');
+  return runtimeError(
+    'CLUSTER_READ_FAILED',
+    `could not read ${what}: ${apiErrorMessage(err)}`,
+    'the kubeconfig user needs read access (get/list) to it; check with `kubectl auth can-i --list`',
+  );
 }

@@ -33,7 +33,18 @@ export const FIELD_MANAGER = 'dapr-harness';
 const CRD_ESTABLISH_TIMEOUT_MS = 30_000;
 
 /** Objects others depend on go first: namespaces, then CRDs (waited for), then what lives in them. */
-const APPLY_ORDER = ['Namespace', 'CustomResourceDefinition', 'ServiceAccount', 'Secret', 'ConfigMap', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'Service'];
+const APPLY_ORDER = [
+  'Namespace',
+  'CustomResourceDefinition',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'Service',
+];
 
 /** Renders the kustomization and server-side applies every object, printing each. */
 export async function deployK8s(opts: K8sDeployOptions = {}): Promise<ObjectOutcome[]> {
@@ -72,7 +83,12 @@ export async function undeployK8s(opts: K8sDeployOptions = {}): Promise<ObjectOu
       await deleteObject(conn, obj, { dryRun: opts.dryRun ?? false });
     } catch (err) {
       // No resource for its kind (its CRD went first): no such object can exist.
-      if (!isNotFound(err) && !(err instanceof UnservedKindError)) throw runtimeError('DELETE_FAILED', `could not delete ${label(describe(obj, 'deleted'))}: ${apiErrorMessage(err)}`, 'the kubeconfig user needs delete on it; see `kubectl auth can-i delete ...`');
+      if (!isNotFound(err) && !(err instanceof UnservedKindError))
+        throw runtimeError(
+          'DELETE_FAILED',
+          `could not delete ${label(describe(obj, 'deleted'))}: ${apiErrorMessage(err)}`,
+          'the kubeconfig user needs delete on it; see `kubectl auth can-i delete ...`',
+        );
       action = 'absent';
     }
     const outcome = describe(obj, action);
@@ -87,12 +103,19 @@ export function orderForApply(objects: KubernetesObject[]): KubernetesObject[] {
     const i = APPLY_ORDER.indexOf(o.kind ?? '');
     return i === -1 ? APPLY_ORDER.length : i;
   };
-  return objects.map((o, i) => ({ o, i })).sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i).map(({ o }) => o);
+  return objects
+    .map((o, i) => ({ o, i }))
+    .sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i)
+    .map(({ o }) => o);
 }
 
 async function currentVersion(conn: ClusterConnection, obj: KubernetesObject): Promise<string | undefined> {
   try {
-    const found = await conn.objects.read({ apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '', metadata: { name: obj.metadata?.name ?? '', ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}) } });
+    const found = await conn.objects.read({
+      apiVersion: obj.apiVersion ?? '',
+      kind: obj.kind ?? '',
+      metadata: { name: obj.metadata?.name ?? '', ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}) },
+    });
     return found.metadata?.resourceVersion;
   } catch {
     return undefined;
@@ -109,12 +132,18 @@ async function waitEstablished(conn: ClusterConnection, name: string, signal?: A
     const crd = await conn.apiextensions.readCustomResourceDefinition({ name });
     if ((crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True')) {
       const served = crd.spec.versions.filter((v) => v.served).map((v) => `${crd.spec.group}/${v.name}`);
-      const discovered = await Promise.all(served.map((apiVersion) => conn.objects.find(apiVersion, crd.spec.names.kind).catch(() => undefined)));
+      const discovered = await Promise.all(
+        served.map((apiVersion) => conn.objects.find(apiVersion, crd.spec.names.kind).catch(() => undefined)),
+      );
       if (discovered.every(Boolean)) return;
     }
     await sleep(200, signal);
   }
-  throw runtimeError('CRD_NOT_ESTABLISHED', `CRD ${name} was not Established and discoverable within ${CRD_ESTABLISH_TIMEOUT_MS / 1000}s of applying it`, `see \`kubectl describe crd ${name}\``);
+  throw runtimeError(
+    'CRD_NOT_ESTABLISHED',
+    `CRD ${name} was not Established and discoverable within ${CRD_ESTABLISH_TIMEOUT_MS / 1000}s of applying it`,
+    `see \`kubectl describe crd ${name}\``,
+  );
 }
 
 function applyFailed(obj: KubernetesObject, err: unknown, conn: ClusterConnection): Error {
@@ -125,15 +154,28 @@ function applyFailed(obj: KubernetesObject, err: unknown, conn: ClusterConnectio
     return runtimeError(
       'KIND_NOT_SERVED',
       `${what}: the cluster at ${conn.loaded.server} does not serve ${obj.apiVersion} ${obj.kind}`,
-      dapr ? 'install Dapr (its CRDs come with the Helm chart, k8s/dapr-system/README.md) before applying the reference deployment' : 'install the CRD or API that provides it first',
+      dapr
+        ? 'install Dapr (its CRDs come with the Helm chart, k8s/dapr-system/README.md) before applying the reference deployment'
+        : 'install the CRD or API that provides it first',
     );
   }
-  if (apiStatus(err) === 409) return runtimeError('APPLY_CONFLICT', `${what}: ${message}`, 'another field manager owns these fields; re-run with force to take them over, or change them with that manager');
-  return runtimeError('APPLY_FAILED', `${what}: ${message}`, 'fix the manifest (see the API server\'s message) and apply again');
+  if (apiStatus(err) === 409)
+    return runtimeError(
+      'APPLY_CONFLICT',
+      `${what}: ${message}`,
+      'another field manager owns these fields; re-run with force to take them over, or change them with that manager',
+    );
+  return runtimeError('APPLY_FAILED', `${what}: ${message}`, "fix the manifest (see the API server's message) and apply again");
 }
 
 function describe(obj: KubernetesObject, action: ObjectAction): ObjectOutcome {
-  return { apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '', name: obj.metadata?.name ?? '', ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}), action };
+  return {
+    apiVersion: obj.apiVersion ?? '',
+    kind: obj.kind ?? '',
+    name: obj.metadata?.name ?? '',
+    ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
+    action,
+  };
 }
 
 function label(o: ObjectOutcome): string {

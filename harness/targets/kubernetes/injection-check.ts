@@ -132,7 +132,10 @@ function describePod(pod: V1Pod, annotations: Record<string, string>): InjectedP
 
 /** daprd as a regular container, or as a native sidecar (an init container that keeps running). */
 function findDaprd(pod: V1Pod): V1Container | undefined {
-  return pod.spec?.containers.find((c) => c.name === DAPRD_CONTAINER) ?? pod.spec?.initContainers?.find((c) => c.name === DAPRD_CONTAINER && c.restartPolicy === 'Always');
+  return (
+    pod.spec?.containers.find((c) => c.name === DAPRD_CONTAINER) ??
+    pod.spec?.initContainers?.find((c) => c.name === DAPRD_CONTAINER && c.restartPolicy === 'Always')
+  );
 }
 
 function portNamed(container: V1Container | undefined, name: string): number | undefined {

@@ -32,7 +32,11 @@ export function loadKubeConfig(choice: KubeConfigChoice): LoadedKubeConfig {
   const config = new KubeConfig();
   if (!file) {
     if (!process.env.KUBERNETES_SERVICE_HOST) {
-      throw usageError('NO_KUBECONFIG', 'no kubeconfig: --kubeconfig not given, KUBECONFIG unset and ~/.kube/config missing', 'pass --kubeconfig with the path of the cluster\'s kubeconfig');
+      throw usageError(
+        'NO_KUBECONFIG',
+        'no kubeconfig: --kubeconfig not given, KUBECONFIG unset and ~/.kube/config missing',
+        "pass --kubeconfig with the path of the cluster's kubeconfig",
+      );
     }
     config.loadFromCluster();
     const cluster = config.getCurrentCluster();
@@ -43,15 +47,27 @@ export function loadKubeConfig(choice: KubeConfigChoice): LoadedKubeConfig {
   try {
     doc = parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw usageError('KUBECONFIG_INVALID', `${file} is not a kubeconfig: ${(err as Error).message.split('\n')[0]}`, `check it with \`kubectl config view --kubeconfig ${file}\``);
+    throw usageError(
+      'KUBECONFIG_INVALID',
+      `${file} is not a kubeconfig: ${(err as Error).message.split('\n')[0]}`,
+      `check it with \`kubectl config view --kubeconfig ${file}\``,
+    );
   }
   if (!isKubeconfigShape(doc)) {
-    throw usageError('KUBECONFIG_INVALID', `${file} is not a kubeconfig (no clusters/contexts lists)`, `check it with \`kubectl config view --kubeconfig ${file}\``);
+    throw usageError(
+      'KUBECONFIG_INVALID',
+      `${file} is not a kubeconfig (no clusters/contexts lists)`,
+      `check it with \`kubectl config view --kubeconfig ${file}\``,
+    );
   }
   try {
     config.loadFromFile(file);
   } catch (err) {
-    throw usageError('KUBECONFIG_INVALID', `${file} is not a valid kubeconfig: ${(err as Error).message.split('\n')[0]}`, `check it with \`kubectl config view --kubeconfig ${file}\``);
+    throw usageError(
+      'KUBECONFIG_INVALID',
+      `${file} is not a valid kubeconfig: ${(err as Error).message.split('\n')[0]}`,
+      `check it with \`kubectl config view --kubeconfig ${file}\``,
+    );
   }
 
   const names = config.getContexts().map((c) => c.name);
@@ -61,15 +77,27 @@ export function loadKubeConfig(choice: KubeConfigChoice): LoadedKubeConfig {
   }
   const ctx = config.getContextObject(context);
   if (!ctx) {
-    throw usageError('UNKNOWN_CONTEXT', `context "${context}" is not in ${file} (contexts: ${names.join(', ') || 'none'})`, 'pass --context with one of those, or leave it out to use the current context');
+    throw usageError(
+      'UNKNOWN_CONTEXT',
+      `context "${context}" is not in ${file} (contexts: ${names.join(', ') || 'none'})`,
+      'pass --context with one of those, or leave it out to use the current context',
+    );
   }
   config.setCurrentContext(context);
   const cluster = config.getCluster(ctx.cluster);
   if (!cluster) {
-    throw usageError('KUBECONFIG_INVALID', `context "${context}" in ${file} names cluster "${ctx.cluster}", which the file does not define`, `fix the file, or pick another context with --context`);
+    throw usageError(
+      'KUBECONFIG_INVALID',
+      `context "${context}" in ${file} names cluster "${ctx.cluster}", which the file does not define`,
+      `fix the file, or pick another context with --context`,
+    );
   }
   if (ctx.user && !config.getUser(ctx.user)) {
-    throw usageError('KUBECONFIG_INVALID', `context "${context}" in ${file} names user "${ctx.user}", which the file does not define`, `fix the file, or pick another context with --context`);
+    throw usageError(
+      'KUBECONFIG_INVALID',
+      `context "${context}" in ${file} names user "${ctx.user}", which the file does not define`,
+      `fix the file, or pick another context with --context`,
+    );
   }
   return { config, source: file, context, server: cluster.server, ...(ctx.namespace ? { namespace: ctx.namespace } : {}) };
 }
@@ -77,13 +105,23 @@ export function loadKubeConfig(choice: KubeConfigChoice): LoadedKubeConfig {
 function kubeconfigFile(explicit: string | undefined): string | undefined {
   if (explicit) {
     const file = resolve(explicit);
-    if (!existsSync(file)) throw usageError('KUBECONFIG_MISSING', `kubeconfig ${file} does not exist`, 'pass --kubeconfig with the path of an existing kubeconfig file (e.g. ~/.kube/config)');
+    if (!existsSync(file))
+      throw usageError(
+        'KUBECONFIG_MISSING',
+        `kubeconfig ${file} does not exist`,
+        'pass --kubeconfig with the path of an existing kubeconfig file (e.g. ~/.kube/config)',
+      );
     return file;
   }
   const fromEnv = process.env.KUBECONFIG?.split(':').find(Boolean);
   if (fromEnv) {
     const file = resolve(fromEnv);
-    if (!existsSync(file)) throw usageError('KUBECONFIG_MISSING', `KUBECONFIG names ${file}, which does not exist`, 'point KUBECONFIG at an existing file, or pass --kubeconfig');
+    if (!existsSync(file))
+      throw usageError(
+        'KUBECONFIG_MISSING',
+        `KUBECONFIG names ${file}, which does not exist`,
+        'point KUBECONFIG at an existing file, or pass --kubeconfig',
+      );
     return file;
   }
   const home = join(homedir(), '.kube', 'config');

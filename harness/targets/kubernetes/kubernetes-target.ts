@@ -6,12 +6,26 @@ import { isNotFound } from './api-errors';
 import { AutoscaleWatcher } from './autoscale-watcher';
 import { connectCluster, type ClusterConnection } from './cluster-connection';
 import { readDaprResources, readMtlsEnabled, readTrustAnchors } from './cluster-resources';
-import { assertControlPlane, checkControlPlane, DEFAULT_CONTROL_PLANE_NAMESPACE, readFailed, type PreflightReport } from './control-plane-preflight';
+import {
+  assertControlPlane,
+  checkControlPlane,
+  DEFAULT_CONTROL_PLANE_NAMESPACE,
+  readFailed,
+  type PreflightReport,
+} from './control-plane-preflight';
 import { assertInjection, checkInjection, type InjectionReport } from './injection-check';
 import { deletePod, type PodDeletion } from './pod-deletion';
 import { reachSidecars, type SidecarAccessOptions, type SidecarReach } from './sidecar-access';
 import { discoverDependencies } from './workload-dependency';
-import { scaleDownAndRecover, scaleWorkload, waitForReplicas, type ScaleCycle, type WaitOptions, type WorkloadReplicas, type WorkloadRef } from './workload-scaling';
+import {
+  scaleDownAndRecover,
+  scaleWorkload,
+  waitForReplicas,
+  type ScaleCycle,
+  type WaitOptions,
+  type WorkloadReplicas,
+  type WorkloadRef,
+} from './workload-scaling';
 
 export interface KubernetesTargetOptions extends SidecarAccessOptions {
   kubeconfig?: string;
@@ -64,7 +78,9 @@ export interface ClusterInspection {
  * control plane and CRDs, injection, and the Dapr resources in force. Nothing is asserted: the reports say what
  * is wrong, and the caller decides (see assertControlPlane, assertInjection).
  */
-export async function inspectKubernetes(opts: Pick<KubernetesTargetOptions, 'kubeconfig' | 'context' | 'namespace' | 'controlPlaneNamespace' | 'progress'>): Promise<ClusterInspection> {
+export async function inspectKubernetes(
+  opts: Pick<KubernetesTargetOptions, 'kubeconfig' | 'context' | 'namespace' | 'controlPlaneNamespace' | 'progress'>,
+): Promise<ClusterInspection> {
   const progress = opts.progress ?? silentProgress;
   progress.update('kubernetes: reading the kubeconfig and reaching the API server');
   const conn = await connectCluster({ kubeconfig: opts.kubeconfig, context: opts.context });
@@ -77,7 +93,10 @@ export async function inspectKubernetes(opts: Pick<KubernetesTargetOptions, 'kub
   const injection = await checkInjection(conn, namespace);
   progress.update(`kubernetes: reading Dapr resources in ${namespace}`);
   const { resources, components } = await readDaprResources(conn, namespace);
-  const [mtlsEnabled, trustAnchors] = await Promise.all([readMtlsEnabled(conn, controlPlaneNamespace), readTrustAnchors(conn, controlPlaneNamespace)]);
+  const [mtlsEnabled, trustAnchors] = await Promise.all([
+    readMtlsEnabled(conn, controlPlaneNamespace),
+    readTrustAnchors(conn, controlPlaneNamespace),
+  ]);
   return {
     connection: conn,
     namespace,
@@ -97,7 +116,16 @@ export async function inspectKubernetes(opts: Pick<KubernetesTargetOptions, 'kub
  */
 export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promise<KubernetesDeployment> {
   const progress = opts.progress ?? silentProgress;
-  const { connection: conn, namespace, controlPlane, injection, resources, components, mtlsEnabled, trustAnchors } = await inspectKubernetes(opts);
+  const {
+    connection: conn,
+    namespace,
+    controlPlane,
+    injection,
+    resources,
+    components,
+    mtlsEnabled,
+    trustAnchors,
+  } = await inspectKubernetes(opts);
   assertControlPlane(controlPlane);
   for (const w of controlPlane.warnings) progress.log(`warning: ${w}`);
   assertInjection(injection);
@@ -110,7 +138,9 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
   const stack = new LifecycleStack();
   for (const f of access.forwards) stack.push(f);
   const watchers = new Set<AutoscaleWatcher>();
-  progress.done(`kubernetes: ${injection.apps.length} Dapr apps in ${namespace} (${access.reach}), Dapr ${controlPlane.daprVersion ?? 'version unknown'}, Kubernetes ${conn.serverVersion}`);
+  progress.done(
+    `kubernetes: ${injection.apps.length} Dapr apps in ${namespace} (${access.reach}), Dapr ${controlPlane.daprVersion ?? 'version unknown'}, Kubernetes ${conn.serverVersion}`,
+  );
 
   const apps = access.apps;
   const watchAutoscaling = async (hpa: string, deployment = hpa): Promise<AutoscaleWatcher> => {
@@ -158,7 +188,11 @@ async function requireNamespace(conn: ClusterConnection, namespace: string): Pro
     await conn.core.readNamespace({ name: namespace });
   } catch (err) {
     if (isNotFound(err)) {
-      throw usageError('NAMESPACE_NOT_FOUND', `namespace ${namespace} does not exist in the cluster at ${conn.loaded.server}`, 'pass --namespace with the namespace of the Dapr apps (the reference deployment uses dapr-harness)');
+      throw usageError(
+        'NAMESPACE_NOT_FOUND',
+        `namespace ${namespace} does not exist in the cluster at ${conn.loaded.server}`,
+        'pass --namespace with the namespace of the Dapr apps (the reference deployment uses dapr-harness)',
+      );
     }
     throw readFailed(`namespace ${namespace}`, err);
   }

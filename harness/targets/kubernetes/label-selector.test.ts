@@ -18,6 +18,8 @@ describe('labelSelectorString', () => {
 
   it('is empty for no selector, and refuses an operator it does not know', () => {
     expect(labelSelectorString(undefined)).to.equal('');
-    expect(() => labelSelectorString({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] })).to.throw('unknown label selector operator Gt');
+    expect(() => labelSelectorString({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] })).to.throw(
+      'unknown label selector operator Gt',
+    );
   });
 });

@@ -15,7 +15,14 @@ class DirectForwarder extends EventEmitter implements Pick<PortForward, 'portFor
   constructor(private readonly targetPort: number | undefined) {
     super();
   }
-  async portForward(namespace: string, pod: string, ports: number[], output: Writable, _err: Writable | null, input: Readable): ReturnType<PortForward['portForward']> {
+  async portForward(
+    namespace: string,
+    pod: string,
+    ports: number[],
+    output: Writable,
+    _err: Writable | null,
+    input: Readable,
+  ): ReturnType<PortForward['portForward']> {
     this.calls.push({ namespace, pod, ports });
     if (this.targetPort === undefined) throw new Error('Unexpected server response: 400');
     const upstream = connect({ host: '127.0.0.1', port: this.targetPort });

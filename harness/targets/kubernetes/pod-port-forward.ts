@@ -98,7 +98,9 @@ export type PortForwardProbe = { ok: true } | { ok: false; status?: number; mess
 export async function probePortForward(kc: KubeConfig, namespace: string, pod: string, port: number): Promise<PortForwardProbe> {
   const server = kc.getCurrentCluster()?.server;
   if (!server) return { ok: false, message: 'the kubeconfig context has no cluster server' };
-  const url = new URL(`${server.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${port}`);
+  const url = new URL(
+    `${server.replace(/\/$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${port}`,
+  );
   const opts: RequestOptions = {};
   await kc.applyToHTTPSOptions(opts);
   const headers = {

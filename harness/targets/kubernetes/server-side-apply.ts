@@ -29,7 +29,11 @@ export class UnservedKindError extends Error {
  * or changes the object. Here client-node only finds the resource (discovery) and signs the request.
  */
 export async function applyObject(conn: ClusterConnection, obj: KubernetesObject, opts: ApplyOptions): Promise<KubernetesObject> {
-  const query = new URLSearchParams({ fieldManager: opts.fieldManager, ...(opts.force ? { force: 'true' } : {}), ...(opts.dryRun ? { dryRun: 'All' } : {}) });
+  const query = new URLSearchParams({
+    fieldManager: opts.fieldManager,
+    ...(opts.force ? { force: 'true' } : {}),
+    ...(opts.dryRun ? { dryRun: 'All' } : {}),
+  });
   return send(conn, 'PATCH', `${await objectPath(conn, obj)}?${query}`, JSON.stringify(obj), 'application/apply-patch+yaml');
 }
 
@@ -64,22 +68,26 @@ async function send(conn: ClusterConnection, method: string, path: string, body?
   const headers: Record<string, string> = { ...(opts.headers as Record<string, string> | undefined), accept: 'application/json' };
   if (contentType) headers['content-type'] = contentType;
   return new Promise((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { ...opts, method, headers, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.once('end', () => {
-        const status = res.statusCode ?? 0;
-        let parsed: unknown;
-        try {
-          parsed = text ? JSON.parse(text) : {};
-        } catch {
-          parsed = text;
-        }
-        if (status >= 200 && status < 300) resolve(parsed as KubernetesObject);
-        else reject(new ApiException(status, `${method} ${path} answered ${status}`, parsed, res.headers as Record<string, string>));
-      });
-    });
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      { ...opts, method, headers, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.once('end', () => {
+          const status = res.statusCode ?? 0;
+          let parsed: unknown;
+          try {
+            parsed = text ? JSON.parse(text) : {};
+          } catch {
+            parsed = text;
+          }
+          if (status >= 200 && status < 300) resolve(parsed as KubernetesObject);
+          else reject(new ApiException(status, `${method} ${path} answered ${status}`, parsed, res.headers as Record<string, string>));
+        });
+      },
+    );
     req.once('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${REQUEST_TIMEOUT_MS / 1000}s`)));
     req.once('error', reject);
     req.end(body);

@@ -68,7 +68,12 @@ export function inClusterEndpoints(apps: DaprApp[], clusterDomain = 'cluster.loc
     // The headless Service resolves to every pod, so the sidecar URL is shared; the app URLs tell instances apart.
     const instances = pods.length > 0 ? pods : [undefined];
     instances.forEach((pod, instance) => {
-      out.push({ appId: app.appId, instance, sidecar, ...(pod?.podIP && app.appPort ? { appUrl: `http://${pod.podIP}:${app.appPort}` } : {}) });
+      out.push({
+        appId: app.appId,
+        instance,
+        sidecar,
+        ...(pod?.podIP && app.appPort ? { appUrl: `http://${pod.podIP}:${app.appPort}` } : {}),
+      });
     });
   }
   return out;
@@ -92,7 +97,12 @@ async function portForwardEndpoints(kc: KubeConfig, apps: DaprApp[], maxInstance
         forwards.push(f);
         return f.start();
       };
-      const [http, grpc, internal, metrics] = [await open(pod.ports.http), await open(pod.ports.grpc), await open(pod.ports.internal), await open(pod.ports.metrics)];
+      const [http, grpc, internal, metrics] = [
+        await open(pod.ports.http),
+        await open(pod.ports.grpc),
+        await open(pod.ports.internal),
+        await open(pod.ports.metrics),
+      ];
       const appPort = app.appPort ? await open(app.appPort) : undefined;
       out.push({
         appId: app.appId,
@@ -119,7 +129,10 @@ async function probeSidecars(apps: AppEndpoint[], reach: SidecarReach, apiToken?
     seen.add(url);
     let status: number | string;
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(HEALTHZ_TIMEOUT_MS), headers: apiToken ? { 'dapr-api-token': apiToken } : {} });
+      const res = await fetch(url, {
+        signal: AbortSignal.timeout(HEALTHZ_TIMEOUT_MS),
+        headers: apiToken ? { 'dapr-api-token': apiToken } : {},
+      });
       await res.arrayBuffer();
       status = res.status;
     } catch (err) {
@@ -127,8 +140,15 @@ async function probeSidecars(apps: AppEndpoint[], reach: SidecarReach, apiToken?
       status = cause?.code ?? cause?.message ?? (err as Error).message;
     }
     if (status === 204 || status === 200) continue;
-    const how = reach === 'in-cluster' ? 'the harness pod must resolve cluster DNS and be allowed by NetworkPolicies to reach port 3500 of the app pods' : 'check the pod\'s daprd log (kubectl logs POD -c daprd)';
-    throw runtimeError('SIDECAR_UNREACHABLE', `the sidecar of ${app.appId} (instance ${app.instance}) at ${app.sidecar.httpUrl} does not answer /v1.0/healthz: ${status}`, how);
+    const how =
+      reach === 'in-cluster'
+        ? 'the harness pod must resolve cluster DNS and be allowed by NetworkPolicies to reach port 3500 of the app pods'
+        : "check the pod's daprd log (kubectl logs POD -c daprd)";
+    throw runtimeError(
+      'SIDECAR_UNREACHABLE',
+      `the sidecar of ${app.appId} (instance ${app.instance}) at ${app.sidecar.httpUrl} does not answer /v1.0/healthz: ${status}`,
+      how,
+    );
   }
 }
 

@@ -49,12 +49,17 @@ export class WorkloadDependency implements DependencyControl {
 }
 
 /** The StatefulSets labelled redis or nats in the given namespaces, as dependencies. */
-export async function discoverDependencies(conn: ClusterConnection, namespaces: string[], opts: WaitOptions = {}): Promise<DependencyControl[]> {
+export async function discoverDependencies(
+  conn: ClusterConnection,
+  namespaces: string[],
+  opts: WaitOptions = {},
+): Promise<DependencyControl[]> {
   const out: DependencyControl[] = [];
   for (const namespace of [...new Set(namespaces)]) {
     let sets: V1StatefulSet[];
     try {
-      sets = (await conn.apps.listNamespacedStatefulSet({ namespace, labelSelector: `${NAME_LABEL} in (${DEPENDENCY_NAMES.join(',')})` })).items;
+      sets = (await conn.apps.listNamespacedStatefulSet({ namespace, labelSelector: `${NAME_LABEL} in (${DEPENDENCY_NAMES.join(',')})` }))
+        .items;
     } catch (err) {
       throw readFailed(`the StatefulSets in namespace ${namespace}`, err);
     }
@@ -62,7 +67,15 @@ export async function discoverDependencies(conn: ClusterConnection, namespaces: 
       const name = s.metadata?.name ?? '?';
       const kind = s.metadata?.labels?.[NAME_LABEL] ?? 'statefulset';
       const port = s.spec?.template.spec?.containers[0]?.ports?.[0]?.containerPort;
-      out.push(new WorkloadDependency(conn, { kind: 'StatefulSet', namespace, name }, kind, `${name}.${namespace}.svc${port ? `:${port}` : ''}`, opts));
+      out.push(
+        new WorkloadDependency(
+          conn,
+          { kind: 'StatefulSet', namespace, name },
+          kind,
+          `${name}.${namespace}.svc${port ? `:${port}` : ''}`,
+          opts,
+        ),
+      );
     }
   }
   return out;

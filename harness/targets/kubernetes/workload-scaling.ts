@@ -38,8 +38,17 @@ async function readWorkload(conn: ClusterConnection, ref: WorkloadRef): Promise<
   try {
     return ref.kind === 'Deployment' ? await conn.apps.readNamespacedDeployment(ref) : await conn.apps.readNamespacedStatefulSet(ref);
   } catch (err) {
-    if (isNotFound(err)) throw runtimeError('WORKLOAD_NOT_FOUND', `${describeRef(ref)} does not exist`, `check the name with \`kubectl get ${ref.kind.toLowerCase()} -n ${ref.namespace}\``);
-    throw runtimeError('CLUSTER_READ_FAILED', `could not read ${describeRef(ref)}: ${apiErrorMessage(err)}`, 'the kubeconfig user needs get on it');
+    if (isNotFound(err))
+      throw runtimeError(
+        'WORKLOAD_NOT_FOUND',
+        `${describeRef(ref)} does not exist`,
+        `check the name with \`kubectl get ${ref.kind.toLowerCase()} -n ${ref.namespace}\``,
+      );
+    throw runtimeError(
+      'CLUSTER_READ_FAILED',
+      `could not read ${describeRef(ref)}: ${apiErrorMessage(err)}`,
+      'the kubeconfig user needs get on it',
+    );
   }
 }
 
@@ -47,7 +56,9 @@ async function readWorkload(conn: ClusterConnection, ref: WorkloadRef): Promise<
 export async function readyPodsOf(conn: ClusterConnection, ref: WorkloadRef): Promise<V1Pod[]> {
   const obj = await readWorkload(conn, ref);
   const pods = await conn.core.listNamespacedPod({ namespace: ref.namespace, labelSelector: labelSelectorString(obj.spec?.selector) });
-  return pods.items.filter((p) => !p.metadata?.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+  return pods.items.filter(
+    (p) => !p.metadata?.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
 }
 
 export async function readReplicas(conn: ClusterConnection, ref: WorkloadRef): Promise<WorkloadReplicas> {
@@ -66,15 +77,30 @@ export async function readReplicas(conn: ClusterConnection, ref: WorkloadRef): P
 export async function scaleWorkload(conn: ClusterConnection, ref: WorkloadRef, replicas: number): Promise<number> {
   if (!Number.isInteger(replicas) || replicas < 0) throw new Error(`replicas must be a whole number >= 0, not ${replicas}`);
   try {
-    const scale = ref.kind === 'Deployment' ? await conn.apps.readNamespacedDeploymentScale(ref) : await conn.apps.readNamespacedStatefulSetScale(ref);
+    const scale =
+      ref.kind === 'Deployment' ? await conn.apps.readNamespacedDeploymentScale(ref) : await conn.apps.readNamespacedStatefulSetScale(ref);
     const previous = scale.spec?.replicas ?? 0;
-    const body = { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: ref.name, namespace: ref.namespace }, spec: { replicas } };
+    const body = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      metadata: { name: ref.name, namespace: ref.namespace },
+      spec: { replicas },
+    };
     if (ref.kind === 'Deployment') await conn.apps.replaceNamespacedDeploymentScale({ ...ref, body });
     else await conn.apps.replaceNamespacedStatefulSetScale({ ...ref, body });
     return previous;
   } catch (err) {
-    if (isNotFound(err)) throw runtimeError('WORKLOAD_NOT_FOUND', `${describeRef(ref)} does not exist`, `check the name with \`kubectl get ${ref.kind.toLowerCase()} -n ${ref.namespace}\``);
-    throw runtimeError('SCALE_FAILED', `could not scale ${describeRef(ref)} to ${replicas}: ${apiErrorMessage(err)}`, 'the kubeconfig user needs update on the scale subresource');
+    if (isNotFound(err))
+      throw runtimeError(
+        'WORKLOAD_NOT_FOUND',
+        `${describeRef(ref)} does not exist`,
+        `check the name with \`kubectl get ${ref.kind.toLowerCase()} -n ${ref.namespace}\``,
+      );
+    throw runtimeError(
+      'SCALE_FAILED',
+      `could not scale ${describeRef(ref)} to ${replicas}: ${apiErrorMessage(err)}`,
+      'the kubeconfig user needs update on the scale subresource',
+    );
   }
 }
 
@@ -82,7 +108,12 @@ export async function scaleWorkload(conn: ClusterConnection, ref: WorkloadRef, r
  * Waits until exactly `replicas` pods exist and all are ready (available, for a Deployment), bounded by the timeout.
  * Scaling to 0 waits for the last pod to go.
  */
-export async function waitForReplicas(conn: ClusterConnection, ref: WorkloadRef, replicas: number, opts: WaitOptions = {}): Promise<WorkloadReplicas> {
+export async function waitForReplicas(
+  conn: ClusterConnection,
+  ref: WorkloadRef,
+  replicas: number,
+  opts: WaitOptions = {},
+): Promise<WorkloadReplicas> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_RECOVERY_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   let last: WorkloadReplicas | undefined;

@@ -9,7 +9,15 @@ import type { SidecarPorts } from './daprd';
  * An app of the Multi-App Run file, started with the environment the Dapr CLI gives it
  * (APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT) so the same app runs under `dapr run -f` unchanged.
  */
-export function appProcess(name: string, instance: number, app: RunApp, appPort: number, sidecar: SidecarPorts, logDir: string, env: Record<string, string>): ManagedProcess {
+export function appProcess(
+  name: string,
+  instance: number,
+  app: RunApp,
+  appPort: number,
+  sidecar: SidecarPorts,
+  logDir: string,
+  env: Record<string, string>,
+): ManagedProcess {
   const [command, ...args] = app.command as [string, ...string[]];
   return new ManagedProcess({
     name,

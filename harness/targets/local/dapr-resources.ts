@@ -45,7 +45,11 @@ export function loadResourceFile(file: string): DaprResource[] {
     const error = doc.errors[0];
     if (error) {
       const line = error.linePos ? `:${error.linePos[0].line}` : '';
-      throw usageError('RESOURCE_INVALID', `${file}${line} is not valid YAML (${error.message.split('\n')[0]})`, 'fix the YAML at that line');
+      throw usageError(
+        'RESOURCE_INVALID',
+        `${file}${line} is not valid YAML (${error.message.split('\n')[0]})`,
+        'fix the YAML at that line',
+      );
     }
     const body: unknown = doc.toJS();
     if (body === null || body === undefined) continue;
@@ -54,8 +58,10 @@ export function loadResourceFile(file: string): DaprResource[] {
     };
     if (typeof body !== 'object' || Array.isArray(body)) return bad('expected a mapping');
     const b = body as Record<string, unknown>;
-    if (typeof b.apiVersion !== 'string' || !b.apiVersion.startsWith('dapr.io/')) bad('apiVersion must be dapr.io/v1alpha1 (or another dapr.io version)');
-    if (typeof b.kind !== 'string' || !KNOWN_KINDS.has(b.kind)) bad(`kind must be one of ${[...KNOWN_KINDS].join(', ')} (got ${JSON.stringify(b.kind)})`);
+    if (typeof b.apiVersion !== 'string' || !b.apiVersion.startsWith('dapr.io/'))
+      bad('apiVersion must be dapr.io/v1alpha1 (or another dapr.io version)');
+    if (typeof b.kind !== 'string' || !KNOWN_KINDS.has(b.kind))
+      bad(`kind must be one of ${[...KNOWN_KINDS].join(', ')} (got ${JSON.stringify(b.kind)})`);
     const meta = b.metadata as Record<string, unknown> | undefined;
     if (!meta || typeof meta.name !== 'string' || meta.name === '') bad('metadata.name is required');
     if (typeof b.spec !== 'object' || b.spec === null) bad('spec is required');
@@ -67,13 +73,19 @@ export function loadResourceFile(file: string): DaprResource[] {
 
 function checkComponent(file: string, spec: Record<string, unknown>): void {
   const bad = (what: string): never => {
-    throw usageError('RESOURCE_INVALID', `${file}: ${what}`, 'a Component needs spec.type (e.g. state.redis), spec.version (e.g. v1) and spec.metadata as a list of {name, value}');
+    throw usageError(
+      'RESOURCE_INVALID',
+      `${file}: ${what}`,
+      'a Component needs spec.type (e.g. state.redis), spec.version (e.g. v1) and spec.metadata as a list of {name, value}',
+    );
   };
-  if (typeof spec.type !== 'string' || !/^[a-z]+\.[\w.-]+$/.test(spec.type)) bad(`spec.type must look like state.redis (got ${JSON.stringify(spec.type)})`);
+  if (typeof spec.type !== 'string' || !/^[a-z]+\.[\w.-]+$/.test(spec.type))
+    bad(`spec.type must look like state.redis (got ${JSON.stringify(spec.type)})`);
   if (typeof spec.version !== 'string') bad('spec.version is required');
   if (spec.metadata !== undefined && !Array.isArray(spec.metadata)) bad('spec.metadata must be a list');
   for (const item of (spec.metadata as unknown[] | undefined) ?? []) {
-    if (typeof item !== 'object' || item === null || typeof (item as ComponentMetadataItem).name !== 'string') bad('every spec.metadata item needs a name');
+    if (typeof item !== 'object' || item === null || typeof (item as ComponentMetadataItem).name !== 'string')
+      bad('every spec.metadata item needs a name');
   }
 }
 

@@ -138,15 +138,27 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
     }
     if (needsNats(allResources)) {
       const port = await ports.next();
-      const nats = natsServer({ binary: servers.nats, port, monitorPort: await ports.next(), storeDir: join(run.dir, 'data', 'nats'), logDir: run.logs, env });
+      const nats = natsServer({
+        binary: servers.nats,
+        port,
+        monitorPort: await ports.next(),
+        storeDir: join(run.dir, 'data', 'nats'),
+        logDir: run.logs,
+        env,
+      });
       endpoints.natsUrl = `nats://127.0.0.1:${port}`;
       dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, signal));
       deaths.watch(nats, 'dependency');
       infra.push(startTracked(nats).then(() => ensureStreams(endpoints.natsUrl as string, streams)));
     }
     const sentry = sentryServer({
-      binary: bins.sentry, port: await ports.next(), healthzPort: await ports.next(), metricsPort: await ports.next(),
-      dir: join(run.dir, 'sentry'), logDir: run.logs, env,
+      binary: bins.sentry,
+      port: await ports.next(),
+      healthzPort: await ports.next(),
+      metricsPort: await ports.next(),
+      dir: join(run.dir, 'sentry'),
+      logDir: run.logs,
+      env,
     });
     deaths.watch(sentry.process, 'dependency');
     infra.push(startTracked(sentry.process));
@@ -156,46 +168,60 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
     const planned: PlannedApp[] = [];
     for (const app of template.apps) {
-      for (let instance = 0; instance < app.replicas; instance++) planned.push({
-        name: app.replicas > 1 ? `${app.appId}-${instance}` : app.appId,
-        instance,
-        app,
-        appPort: await ports.next(),
-        sidecar: { http: await ports.next(), grpc: await ports.next(), internalGrpc: await ports.next(), metrics: await ports.next() },
-        resources: resourcesByApp.get(app.appId) ?? [],
-      });
+      for (let instance = 0; instance < app.replicas; instance++)
+        planned.push({
+          name: app.replicas > 1 ? `${app.appId}-${instance}` : app.appId,
+          instance,
+          app,
+          appPort: await ports.next(),
+          sidecar: { http: await ports.next(), grpc: await ports.next(), internalGrpc: await ports.next(), metrics: await ports.next() },
+          resources: resourcesByApp.get(app.appId) ?? [],
+        });
     }
 
     const appGroup = stack.push(new ParallelGroup('apps'));
-    await settleAll(planned.map(async (p) => {
-      const proc = appProcess(p.name, p.instance, p.app, p.appPort, p.sidecar, run.logs, env);
-      appGroup.add(audited(proc, audit));
-      deaths.watch(proc, 'app', p.app.appId);
-      progress.update(`starting ${proc.name}`);
-      await audit.around('process.start', proc.name, () => proc.start(signal));
-      progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.appPort}`);
-    }));
+    await settleAll(
+      planned.map(async (p) => {
+        const proc = appProcess(p.name, p.instance, p.app, p.appPort, p.sidecar, run.logs, env);
+        appGroup.add(audited(proc, audit));
+        deaths.watch(proc, 'app', p.app.appId);
+        progress.update(`starting ${proc.name}`);
+        await audit.around('process.start', proc.name, () => proc.start(signal));
+        progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.appPort}`);
+      }),
+    );
     checkAborted();
 
     let mtlsEnabled = true;
     const sidecarGroup = stack.push(new ParallelGroup('sidecars'));
-    await settleAll(planned.map(async (p) => {
-      const appDir = join(run.dir, 'apps', p.name);
-      const config = renderConfiguration(p.app.configFile, appDir, endpoints);
-      mtlsEnabled &&= config.mtlsEnabled;
-      renderResources(p.resources, join(appDir, 'resources'), endpoints);
-      const proc = daprdProcess({
-        name: p.name, binary: bins.daprd, appId: p.app.appId, appPort: p.appPort, appProtocol: p.app.appProtocol, ports: p.sidecar,
-        resourcesDir: join(appDir, 'resources'), configFile: config.file,
-        mtls: { enabled: config.mtlsEnabled, sentryAddress: sentry.sentryAddress, trustAnchors },
-        logLevel: p.app.logLevel, logDir: run.logs, env, resources: p.resources,
-      });
-      sidecarGroup.add(audited(proc, audit));
-      deaths.watch(proc, 'sidecar', p.app.appId);
-      progress.update(`starting ${proc.name}`);
-      await audit.around('process.start', proc.name, () => proc.start(signal));
-      progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.sidecar.http}`);
-    }));
+    await settleAll(
+      planned.map(async (p) => {
+        const appDir = join(run.dir, 'apps', p.name);
+        const config = renderConfiguration(p.app.configFile, appDir, endpoints);
+        mtlsEnabled &&= config.mtlsEnabled;
+        renderResources(p.resources, join(appDir, 'resources'), endpoints);
+        const proc = daprdProcess({
+          name: p.name,
+          binary: bins.daprd,
+          appId: p.app.appId,
+          appPort: p.appPort,
+          appProtocol: p.app.appProtocol,
+          ports: p.sidecar,
+          resourcesDir: join(appDir, 'resources'),
+          configFile: config.file,
+          mtls: { enabled: config.mtlsEnabled, sentryAddress: sentry.sentryAddress, trustAnchors },
+          logLevel: p.app.logLevel,
+          logDir: run.logs,
+          env,
+          resources: p.resources,
+        });
+        sidecarGroup.add(audited(proc, audit));
+        deaths.watch(proc, 'sidecar', p.app.appId);
+        progress.update(`starting ${proc.name}`);
+        await audit.around('process.start', proc.name, () => proc.start(signal));
+        progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.sidecar.http}`);
+      }),
+    );
     checkAborted();
 
     const apps: AppEndpoint[] = planned.map((p) => ({
@@ -225,7 +251,9 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       dependencies,
       processControls: [
         ...appGroup.members.map((m) => controlOf((m as AuditedProcess).process, 'app', (m as AuditedProcess).process.name, signal)),
-        ...sidecarGroup.members.map((m) => controlOf((m as AuditedProcess).process, 'sidecar', (m as AuditedProcess).process.name.replace(/-daprd$/, ''), signal)),
+        ...sidecarGroup.members.map((m) =>
+          controlOf((m as AuditedProcess).process, 'sidecar', (m as AuditedProcess).process.name.replace(/-daprd$/, ''), signal),
+        ),
       ],
       mtlsEnabled,
       trustAnchors,
@@ -244,16 +272,27 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
         await stack.stopAll((name) => progress.update(`stopping ${name}`));
         progress.done();
       },
-      processes: () => [...all(), ...dependencies.map((d) => (d as DependencyWithProcess).process)].map((p) => ({ name: p.name, pid: p.pid })),
+      processes: () =>
+        [...all(), ...dependencies.map((d) => (d as DependencyWithProcess).process)].map((p) => ({ name: p.name, pid: p.pid })),
       sampledProcesses: () => deployment.processes(),
       keepRunning: () => {
         // Nothing supervises it once this process exits; `down` finds its processes by run id and stops them.
         deaths.close();
-        writeCurrentRun(options.runRoot ?? DEFAULT_RUN_ROOT, { ...deployment.describe(), supervisorPid: process.pid, startedAt: new Date().toISOString() });
+        writeCurrentRun(options.runRoot ?? DEFAULT_RUN_ROOT, {
+          ...deployment.describe(),
+          supervisorPid: process.pid,
+          startedAt: new Date().toISOString(),
+        });
         return `the deployment stays up (logs in ${run.dir}/logs); stop it with \`npm run down\``;
       },
       describe: () => ({
-        runId: run.id, runDir: run.dir, runFile: template.file, daprVersion: bins.version, mtlsEnabled, apps, components,
+        runId: run.id,
+        runDir: run.dir,
+        runFile: template.file,
+        daprVersion: bins.version,
+        mtlsEnabled,
+        apps,
+        components,
         dependencies: dependencies.map(({ name, kind, address }) => ({ name, kind, address })),
         processes: deployment.processes(),
         apiToken: describeToken(apiTokenInfo),
@@ -275,7 +314,10 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 /** The Configurations the apps run with (not in the resources folders when configFilePath points elsewhere). */
 function configurationDocs(apps: RunApp[]): { kind: string; name: string; body: Record<string, unknown>; source: string }[] {
   const files = [...new Set(apps.map((a) => a.configFile).filter((f): f is string => Boolean(f)))];
-  return files.flatMap((f) => loadResourceFile(f)).filter((r) => r.kind === 'Configuration').map((r) => ({ kind: r.kind, name: r.name, body: r.body, source: r.file }));
+  return files
+    .flatMap((f) => loadResourceFile(f))
+    .filter((r) => r.kind === 'Configuration')
+    .map((r) => ({ kind: r.kind, name: r.name, body: r.body, source: r.file }));
 }
 
 interface DependencyWithProcess extends DependencyControl {

@@ -56,9 +56,20 @@ apps:
   it('names the line of a YAML syntax error', () => rejects('version: 1\napps:\n  - appID: [x\n', /dapr\.yaml:\d+ is not valid YAML/));
   it('requires version 1', () => rejects('version: 2\napps: []\n', /version: 1/));
   it('requires at least one app', () => rejects('version: 1\napps: []\n', /at least one app/));
-  it('rejects an app id that is not a DNS label', () => rejects('version: 1\napps:\n  - appID: Web_App\n    appDirPath: ./app\n    command: [x]\n', /lowercase DNS label/));
-  it('rejects a missing app dir', () => rejects('version: 1\napps:\n  - appID: web\n    appDirPath: ./nope\n    command: [x]\n', /not a directory/));
-  it('rejects a command that is not a list', () => rejects('version: 1\napps:\n  - appID: web\n    appDirPath: ./app\n    command: node main.js\n', /command must be a non-empty list/));
-  it('rejects a missing resources path', () => rejects('version: 1\ncommon:\n  resourcesPath: ./gone\napps:\n  - appID: web\n    appDirPath: ./app\n    command: [x]\n', /resources path .* does not exist/));
-  it('rejects a bad replica count', () => rejects('version: 1\napps:\n  - appID: web\n    appDirPath: ./app\n    command: [x]\n    replicas: 0\n', /replicas must be a whole number/));
+  it('rejects an app id that is not a DNS label', () =>
+    rejects('version: 1\napps:\n  - appID: Web_App\n    appDirPath: ./app\n    command: [x]\n', /lowercase DNS label/));
+  it('rejects a missing app dir', () =>
+    rejects('version: 1\napps:\n  - appID: web\n    appDirPath: ./nope\n    command: [x]\n', /not a directory/));
+  it('rejects a command that is not a list', () =>
+    rejects('version: 1\napps:\n  - appID: web\n    appDirPath: ./app\n    command: node main.js\n', /command must be a non-empty list/));
+  it('rejects a missing resources path', () =>
+    rejects(
+      'version: 1\ncommon:\n  resourcesPath: ./gone\napps:\n  - appID: web\n    appDirPath: ./app\n    command: [x]\n',
+      /resources path .* does not exist/,
+    ));
+  it('rejects a bad replica count', () =>
+    rejects(
+      'version: 1\napps:\n  - appID: web\n    appDirPath: ./app\n    command: [x]\n    replicas: 0\n',
+      /replicas must be a whole number/,
+    ));
 });

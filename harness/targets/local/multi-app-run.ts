@@ -49,7 +49,11 @@ export function readRunTemplate(file: string): RunTemplate {
     throw usageError('RUN_FILE_INVALID', `${file}${line} is not valid YAML (${firstLine(err)})`, 'fix the YAML syntax at that line');
   }
   const bad = (what: string): never => {
-    throw usageError('RUN_FILE_INVALID', `${file}: ${what}`, 'see the Multi-App Run template format: version, common, apps[].appID/appDirPath/command');
+    throw usageError(
+      'RUN_FILE_INVALID',
+      `${file}: ${what}`,
+      'see the Multi-App Run template format: version, common, apps[].appID/appDirPath/command',
+    );
   };
   if (!isObject(doc)) return bad('expected a mapping at the top level');
   if (doc.version !== 1) bad('`version: 1` is required');
@@ -88,7 +92,8 @@ export function readRunTemplate(file: string): RunTemplate {
       bad(`${where}.appPort must be a port number`);
     }
     const replicas = rawApp.replicas ?? 1;
-    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1 || replicas > 10) bad(`${where}.replicas must be a whole number from 1 to 10`);
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 1 || replicas > 10)
+      bad(`${where}.replicas must be a whole number from 1 to 10`);
     return {
       appId,
       appDir,
@@ -109,7 +114,11 @@ export function readRunTemplate(file: string): RunTemplate {
 function pathsOf(section: Raw, base: string): string[] {
   const out: string[] = [];
   const add = (p: unknown): void => {
-    if (typeof p === 'string') p.split(',').map((s) => s.trim()).filter(Boolean).forEach((s) => out.push(isAbsolute(s) ? s : resolve(base, s)));
+    if (typeof p === 'string')
+      p.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .forEach((s) => out.push(isAbsolute(s) ? s : resolve(base, s)));
   };
   if (Array.isArray(section.resourcesPaths)) section.resourcesPaths.forEach(add);
   else add(section.resourcesPaths);

@@ -51,7 +51,12 @@ export async function ensureStreams(url: string, streams: StreamSpec[]): Promise
       }
     }
   } catch (err) {
-    throw runtimeError('JETSTREAM_STREAM', `could not create JetStream streams at ${url}: ${(err as Error).message}`, 'check the nats log in the run dir', err);
+    throw runtimeError(
+      'JETSTREAM_STREAM',
+      `could not create JetStream streams at ${url}: ${(err as Error).message}`,
+      'check the nats log in the run dir',
+      err,
+    );
   } finally {
     await nc.close();
   }

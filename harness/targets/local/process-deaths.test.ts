@@ -12,7 +12,13 @@ import { CRASH_ON_REQUEST_EXIT_CODE, LocalDeathWatch } from './process-deaths';
 
 /** A process that is ready at once and exits with `code` 300 ms later, on its own. */
 function exiting(dir: string, name: string, code: number): ManagedProcess {
-  return new ManagedProcess({ name, command: 'sh', args: ['-c', `echo up; sleep 0.3; exit ${code}`], logFile: join(dir, `${name}.log`), wait: forLogMessage(/up/) });
+  return new ManagedProcess({
+    name,
+    command: 'sh',
+    args: ['-c', `echo up; sleep 0.3; exit ${code}`],
+    logFile: join(dir, `${name}.log`),
+    wait: forLogMessage(/up/),
+  });
 }
 
 async function until(what: () => boolean): Promise<void> {
@@ -32,12 +38,19 @@ describe('LocalDeathWatch', () => {
     await proc.start();
     await until(() => heard.length > 0);
     expect(heard).to.have.length(1);
-    expect(heard[0]).to.include({ name: 'task-service', kind: 'app', appId: 'task-service', code: 3, signal: null, logFile: join(dir, 'task-service.log') });
+    expect(heard[0]).to.include({
+      name: 'task-service',
+      kind: 'app',
+      appId: 'task-service',
+      code: 3,
+      signal: null,
+      logFile: join(dir, 'task-service.log'),
+    });
     expect(watch.deaths()).to.deep.equal(heard);
   });
 
-  it('takes an app\'s requested crash (exit code 86, /faults/crash) for an injected fault: audited, not a death', async () => {
-    expect(CRASH_ON_REQUEST_EXIT_CODE, 'the reference apps\' crash code').to.equal(CRASH_EXIT_CODE);
+  it("takes an app's requested crash (exit code 86, /faults/crash) for an injected fault: audited, not a death", async () => {
+    expect(CRASH_ON_REQUEST_EXIT_CODE, "the reference apps' crash code").to.equal(CRASH_EXIT_CODE);
     const audit = new AuditLog(join(dir, 'audit.log'));
     const watch = new LocalDeathWatch(audit);
     const proc = exiting(dir, 'analytics-service', CRASH_ON_REQUEST_EXIT_CODE);

@@ -45,7 +45,15 @@ export class LocalDeathWatch implements ProcessDeathWatch {
       this.audit?.record('app.crashed-on-request', name, 'ok', `exit ${how}`);
       return;
     }
-    const death: ProcessDeath = { name, kind, ...(appId ? { appId } : {}), at: exit.at.toISOString(), code: exit.code, signal: exit.signal, logFile };
+    const death: ProcessDeath = {
+      name,
+      kind,
+      ...(appId ? { appId } : {}),
+      at: exit.at.toISOString(),
+      code: exit.code,
+      signal: exit.signal,
+      logFile,
+    };
     this.seen.push(death);
     this.audit?.record('process.died', name, 'failed', `exit ${how}`);
     for (const listener of this.listeners) {

@@ -38,14 +38,16 @@ spec:
 `;
 
 describe('rendering Dapr resources for a local run', () => {
-  it('points redis and JetStream components at this run\'s servers and drops secret references', () => {
+  it("points redis and JetStream components at this run's servers and drops secret references", () => {
     const resources = loadResources([resourcesDir({ 'statestore.yaml': redis, 'pubsub.yaml': jetstream, 'notes.txt': 'ignored' })]);
     expect(needsRedis(resources)).to.equal(true);
     expect(needsNats(resources)).to.equal(true);
     const out = mkdtempSync(join(tmpdir(), 'rendered-'));
     renderResources(resources, out, { redisAddress: '127.0.0.1:4001', natsUrl: 'nats://127.0.0.1:4002', nameResolutionDb: '/x.db' });
     expect(readdirSync(out).sort()).to.deep.equal(['component-pubsub.yaml', 'component-statestore.yaml']);
-    const state = parse(readFileSync(join(out, 'component-statestore.yaml'), 'utf8')) as { spec: { metadata: { name: string; value?: string; secretKeyRef?: unknown }[] } };
+    const state = parse(readFileSync(join(out, 'component-statestore.yaml'), 'utf8')) as {
+      spec: { metadata: { name: string; value?: string; secretKeyRef?: unknown }[] };
+    };
     expect(state.spec.metadata).to.deep.include({ name: 'redisHost', value: '127.0.0.1:4001' });
     expect(state.spec.metadata).to.deep.include({ name: 'redisPassword', value: '' });
     const pubsub = readFileSync(join(out, 'component-pubsub.yaml'), 'utf8');
@@ -58,11 +60,15 @@ describe('rendering Dapr resources for a local run', () => {
   });
 
   it('sets sqlite name resolution in the Configuration and reads whether mTLS is on', () => {
-    const dir = resourcesDir({ 'config.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata: { name: c }\nspec:\n  mtls: { enabled: false }\n' });
+    const dir = resourcesDir({
+      'config.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Configuration\nmetadata: { name: c }\nspec:\n  mtls: { enabled: false }\n',
+    });
     const out = mkdtempSync(join(tmpdir(), 'config-'));
     const rendered = renderConfiguration(join(dir, 'config.yaml'), out, { nameResolutionDb: '/run/nr.db' });
     expect(rendered.mtlsEnabled).to.equal(false);
-    const doc = parse(readFileSync(rendered.file, 'utf8')) as { spec: { nameResolution: { component: string; configuration: { connectionString: string } } } };
+    const doc = parse(readFileSync(rendered.file, 'utf8')) as {
+      spec: { nameResolution: { component: string; configuration: { connectionString: string } } };
+    };
     expect(doc.spec.nameResolution.component).to.equal('sqlite');
     expect(doc.spec.nameResolution.configuration.connectionString).to.equal('/run/nr.db');
     expect(renderConfiguration(undefined, out, { nameResolutionDb: '/run/nr.db' }).mtlsEnabled).to.equal(true);
@@ -74,14 +80,18 @@ describe('rendering Dapr resources for a local run', () => {
   });
 
   it('rejects metadata that is not a list of named items', () => {
-    const dir = resourcesDir({ 'm.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: x }\nspec:\n  type: state.redis\n  version: v1\n  metadata: { redisHost: x }\n' });
+    const dir = resourcesDir({
+      'm.yaml':
+        'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: x }\nspec:\n  type: state.redis\n  version: v1\n  metadata: { redisHost: x }\n',
+    });
     expect(() => loadResources([dir])).to.throw(/m\.yaml: spec\.metadata must be a list/);
   });
 });
 
 describe('JetStream streams from the streams annotation', () => {
   it('creates every named stream with its subjects', () => {
-    const dir = resourcesDir({ 'pubsub.yaml': `apiVersion: dapr.io/v1alpha1
+    const dir = resourcesDir({
+      'pubsub.yaml': `apiVersion: dapr.io/v1alpha1
 kind: Component
 metadata:
   name: pubsub
@@ -90,7 +100,8 @@ spec:
   type: pubsub.jetstream
   version: v1
   metadata: []
-` });
+`,
+    });
     expect(jetStreamStreams(loadResources([dir]))).to.deep.equal([
       { name: 'tasks', subjects: ['task.created', 'task.updated'] },
       { name: 'deadletters', subjects: ['task.deadletter'] },
@@ -98,7 +109,10 @@ spec:
   });
 
   it('rejects a malformed streams annotation, naming the file', () => {
-    const dir = resourcesDir({ 'pubsub.yaml': 'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: pubsub\n  annotations: { dapr-harness.io/jetstream-streams: "just-subjects" }\nspec:\n  type: pubsub.jetstream\n  version: v1\n' });
+    const dir = resourcesDir({
+      'pubsub.yaml':
+        'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: pubsub\n  annotations: { dapr-harness.io/jetstream-streams: "just-subjects" }\nspec:\n  type: pubsub.jetstream\n  version: v1\n',
+    });
     expect(() => jetStreamStreams(loadResources([dir]))).to.throw(/pubsub\.yaml: annotation dapr-harness\.io\/jetstream-streams/);
   });
 });

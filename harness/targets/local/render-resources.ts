@@ -39,10 +39,24 @@ export function jetStreamStreams(resources: DaprResource[]): StreamSpec[] {
     if (componentType(r) !== 'pubsub.jetstream') continue;
     const many = annotation(r, JETSTREAM_STREAMS_ANNOTATION);
     if (many) {
-      for (const part of many.split(';').map((p) => p.trim()).filter(Boolean)) {
+      for (const part of many
+        .split(';')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const m = /^([A-Za-z0-9_-]+)=(.+)$/.exec(part);
-        if (!m) throw usageError('RESOURCE_INVALID', `${r.file}: annotation ${JETSTREAM_STREAMS_ANNOTATION} has "${part}", not name=subject,subject`, 'e.g. "tasks=task.created,task.updated;deadletters=task.deadletter"');
-        out.set(m[1] as string, { name: m[1] as string, subjects: (m[2] as string).split(',').map((s) => s.trim()).filter(Boolean) });
+        if (!m)
+          throw usageError(
+            'RESOURCE_INVALID',
+            `${r.file}: annotation ${JETSTREAM_STREAMS_ANNOTATION} has "${part}", not name=subject,subject`,
+            'e.g. "tasks=task.created,task.updated;deadletters=task.deadletter"',
+          );
+        out.set(m[1] as string, {
+          name: m[1] as string,
+          subjects: (m[2] as string)
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        });
       }
       continue;
     }
@@ -55,7 +69,13 @@ export function jetStreamStreams(resources: DaprResource[]): StreamSpec[] {
         `Dapr binds to an existing stream; name it (streamName) and list its subjects, e.g. ${JETSTREAM_SUBJECTS_ANNOTATION}: "task.>"`,
       );
     }
-    out.set(name, { name, subjects: subjects.split(',').map((s) => s.trim()).filter(Boolean) });
+    out.set(name, {
+      name,
+      subjects: subjects
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    });
   }
   return [...out.values()];
 }
@@ -82,10 +102,17 @@ export function renderConfiguration(source: string | undefined, outDir: string, 
   let doc: DaprResource | undefined;
   if (source) {
     const docs = loadResourceFile(source).filter((d) => d.kind === 'Configuration');
-    if (docs.length !== 1) throw usageError('CONFIG_INVALID', `${source} must hold exactly one Configuration (found ${docs.length})`, 'point configFilePath at a Dapr Configuration file');
+    if (docs.length !== 1)
+      throw usageError(
+        'CONFIG_INVALID',
+        `${source} must hold exactly one Configuration (found ${docs.length})`,
+        'point configFilePath at a Dapr Configuration file',
+      );
     doc = docs[0];
   }
-  const body = structuredClone(doc?.body ?? { apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration', metadata: { name: 'daprconfig' }, spec: {} });
+  const body = structuredClone(
+    doc?.body ?? { apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration', metadata: { name: 'daprconfig' }, spec: {} },
+  );
   const spec = body.spec as Record<string, unknown>;
   spec.nameResolution = { component: 'sqlite', version: 'v1', configuration: { connectionString: endpoints.nameResolutionDb } };
   const tracing = spec.tracing as { zipkin?: { endpointAddress?: string } } | undefined;

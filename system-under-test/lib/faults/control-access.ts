@@ -5,7 +5,11 @@ import { sendError } from '../http-errors';
  * Fault controls break the service on purpose, so only a caller on this machine (the harness, or the app's own
  * sidecar relaying an invocation) or one holding FAULT_CONTROL_TOKEN may use them.
  */
-export function controlAllowed(remoteAddress: string | undefined, presentedToken: string | undefined, requiredToken: string | undefined): boolean {
+export function controlAllowed(
+  remoteAddress: string | undefined,
+  presentedToken: string | undefined,
+  requiredToken: string | undefined,
+): boolean {
   if (isLoopback(remoteAddress)) return true;
   return requiredToken !== undefined && requiredToken !== '' && presentedToken === requiredToken;
 }
@@ -23,6 +27,11 @@ export function requireControlAccess(requiredToken: () => string | undefined = (
       next();
       return;
     }
-    sendError(res, 403, 'fault controls are only open to loopback callers', 'call from the same host, or send header x-control-token with the value of FAULT_CONTROL_TOKEN');
+    sendError(
+      res,
+      403,
+      'fault controls are only open to loopback callers',
+      'call from the same host, or send header x-control-token with the value of FAULT_CONTROL_TOKEN',
+    );
   };
 }

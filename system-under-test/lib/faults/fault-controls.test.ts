@@ -98,12 +98,14 @@ describe('fault controls and injection (over HTTP)', () => {
   it('lists active faults, an unbounded count as null', async () => {
     await call(`${served.url}/faults/delay`, { json: { delayMs: 10 } });
     await call(`${served.url}/faults/pubsub`, { json: { topic: 't', mode: 'DROP', fraction: 0.5 } });
-    const res = await call<{ delays: { remaining: number | null }[]; pubsub: { mode: string; remaining: number | null }[] }>(`${served.url}/faults`);
+    const res = await call<{ delays: { remaining: number | null }[]; pubsub: { mode: string; remaining: number | null }[] }>(
+      `${served.url}/faults`,
+    );
     expect(res.body.delays[0]?.remaining).to.equal(null);
     expect(res.body.pubsub[0]).to.include({ mode: 'DROP', remaining: null });
   });
 
-  it('crash answers 202, then exits with the crash code (86, not a real failure\'s 1)', async () => {
+  it("crash answers 202, then exits with the crash code (86, not a real failure's 1)", async () => {
     const res = await call(`${served.url}/faults/crash`, { method: 'POST' });
     expect(res.status).to.equal(202);
     const deadline = Date.now() + 2000;
@@ -134,7 +136,11 @@ describe('fault controls and injection (over HTTP)', () => {
     }
 
     it('a body that is not JSON', async () => {
-      const res = await fetch(`${served.url}/faults/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+      const res = await fetch(`${served.url}/faults/calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{nope',
+      });
       expect(res.status).to.equal(400);
       expect(((await res.json()) as { error: string }).error).to.match(/not valid JSON/);
     });

@@ -1,5 +1,14 @@
 import { Router, type Request, type Response } from 'express';
-import { collect, integerIn, isRecord, optionalIntegerIn, optionalNumberIn, optionalString, type Check, type Values } from '../field-checks';
+import {
+  collect,
+  integerIn,
+  isRecord,
+  optionalIntegerIn,
+  optionalNumberIn,
+  optionalString,
+  type Check,
+  type Values,
+} from '../field-checks';
 import { badRequest } from '../http-errors';
 import { log } from '../json-log';
 import { requireControlAccess } from './control-access';

@@ -37,7 +37,14 @@ export function faultInjection(state: FaultState, options: FaultInjectionOptions
       const attempt = state.nextAttempt(key);
       const { method, path } = req;
       res.once('close', () => {
-        state.recordCall({ time: new Date().toISOString(), key, method, path, status: res.writableFinished ? res.statusCode : CLIENT_CLOSED_STATUS, attempt });
+        state.recordCall({
+          time: new Date().toISOString(),
+          key,
+          method,
+          path,
+          status: res.writableFinished ? res.statusCode : CLIENT_CLOSED_STATUS,
+          attempt,
+        });
       });
     }
     const plan = state.planCall(key);

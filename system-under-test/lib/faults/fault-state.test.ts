@@ -77,7 +77,8 @@ describe('FaultState', () => {
 
   it('keeps at most the configured number of call records, dropping the oldest', () => {
     const s = new FaultState(3);
-    for (let i = 1; i <= 5; i++) s.recordCall({ time: `t${i}`, key: i % 2 ? 'odd' : 'even', method: 'GET', path: '/x', status: 200, attempt: i });
+    for (let i = 1; i <= 5; i++)
+      s.recordCall({ time: `t${i}`, key: i % 2 ? 'odd' : 'even', method: 'GET', path: '/x', status: 200, attempt: i });
     expect(s.callLog().map((c) => c.attempt)).to.deep.equal([3, 4, 5]);
     expect(s.callLog('odd').map((c) => c.attempt)).to.deep.equal([3, 5]);
   });

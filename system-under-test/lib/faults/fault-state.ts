@@ -64,7 +64,10 @@ export class FaultState {
   private readonly log: BoundedLog<CallRecord>;
   private readonly attempts = new Map<string, number>();
 
-  constructor(maxCallLog = MAX_CALL_LOG, private readonly maxKeys = MAX_TRACKED_KEYS) {
+  constructor(
+    maxCallLog = MAX_CALL_LOG,
+    private readonly maxKeys = MAX_TRACKED_KEYS,
+  ) {
     this.log = new BoundedLog(maxCallLog);
   }
 
@@ -81,7 +84,14 @@ export class FaultState {
   }
 
   addPubsubFault(f: { topic?: string; mode: PubsubMode; count?: number; fraction?: number }): PubsubFault {
-    const fault: PubsubFault = { id: this.nextId++, topic: f.topic, mode: f.mode, remaining: f.count ?? Infinity, fraction: f.fraction ?? 1, seen: 0 };
+    const fault: PubsubFault = {
+      id: this.nextId++,
+      topic: f.topic,
+      mode: f.mode,
+      remaining: f.count ?? Infinity,
+      fraction: f.fraction ?? 1,
+      seen: 0,
+    };
     this.pubsub.push(fault);
     return fault;
   }

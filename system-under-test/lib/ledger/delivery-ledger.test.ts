@@ -3,7 +3,14 @@ import { DeliveryLedger } from './delivery-ledger';
 import type { Delivery } from './delivery';
 
 function delivery(eventId: string, extra: Partial<Delivery> = {}): Delivery {
-  return { eventId, cloudEventId: `ce-${eventId}`, publishedAt: 100, cloudEvent: { id: `ce-${eventId}`, source: 'task-service' }, raw: false, ...extra };
+  return {
+    eventId,
+    cloudEventId: `ce-${eventId}`,
+    publishedAt: 100,
+    cloudEvent: { id: `ce-${eventId}`, source: 'task-service' },
+    raw: false,
+    ...extra,
+  };
 }
 
 describe('DeliveryLedger', () => {
@@ -16,7 +23,16 @@ describe('DeliveryLedger', () => {
   it('records a first delivery as attempt 1, neither redelivered nor duplicate', () => {
     const ledger = new DeliveryLedger(10, now);
     const entry = ledger.accept(delivery('a'), 'task.created');
-    expect(entry).to.deep.equal({ eventId: 'a', cloudEventId: 'ce-a', topic: 'task.created', publishedAt: 100, receivedAt: 1000, attempt: 1, redelivered: false, duplicate: false });
+    expect(entry).to.deep.equal({
+      eventId: 'a',
+      cloudEventId: 'ce-a',
+      topic: 'task.created',
+      publishedAt: 100,
+      receivedAt: 1000,
+      attempt: 1,
+      redelivered: false,
+      duplicate: false,
+    });
     expect(ledger.query()).to.deep.include({ total: 1, unique: 1, duplicates: 0, evicted: 0, faulted: 0 });
   });
 
@@ -78,8 +94,20 @@ describe('DeliveryLedger', () => {
     const ledger = new DeliveryLedger(10, now);
     ledger.accept(delivery('a', { cloudEvent: { id: 'first', traceparent: 'tp-1' } }), 't');
     clock = 2000;
-    ledger.accept(delivery('a', { cloudEventId: 'second', cloudEvent: { id: 'second', traceparent: 'tp-2', type: 'com.dapr.event.sent' } }), 't');
-    expect(ledger.event('a')).to.deep.equal({ id: 'second', traceparent: 'tp-2', type: 'com.dapr.event.sent', eventId: 'a', topic: 't', receivedAt: 2000, attempt: 2, raw: false });
+    ledger.accept(
+      delivery('a', { cloudEventId: 'second', cloudEvent: { id: 'second', traceparent: 'tp-2', type: 'com.dapr.event.sent' } }),
+      't',
+    );
+    expect(ledger.event('a')).to.deep.equal({
+      id: 'second',
+      traceparent: 'tp-2',
+      type: 'com.dapr.event.sent',
+      eventId: 'a',
+      topic: 't',
+      receivedAt: 2000,
+      attempt: 2,
+      raw: false,
+    });
     expect(ledger.event('missing')).to.equal(undefined);
   });
 
@@ -96,7 +124,8 @@ describe('DeliveryLedger', () => {
   it('holds 200,000 entries by default and evicts beyond that', function () {
     this.timeout(20_000);
     const ledger = new DeliveryLedger(undefined, now);
-    for (let i = 0; i < 200_010; i++) ledger.accept({ eventId: `e${i}`, cloudEventId: null, publishedAt: null, cloudEvent: null, raw: true }, 't');
+    for (let i = 0; i < 200_010; i++)
+      ledger.accept({ eventId: `e${i}`, cloudEventId: null, publishedAt: null, cloudEvent: null, raw: true }, 't');
     const view = ledger.query({ limit: 1 });
     expect(view.total).to.equal(200_000);
     expect(view.evicted).to.equal(10);

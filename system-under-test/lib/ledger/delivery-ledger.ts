@@ -85,7 +85,19 @@ export class DeliveryLedger {
     };
     seen.succeeded = true;
     this.entries.push(entry);
-    setBounded(this.latest, delivery.eventId, { ...(delivery.cloudEvent ?? {}), eventId: delivery.eventId, topic, receivedAt: entry.receivedAt, attempt: entry.attempt, raw: delivery.raw }, this.maxEntries);
+    setBounded(
+      this.latest,
+      delivery.eventId,
+      {
+        ...(delivery.cloudEvent ?? {}),
+        eventId: delivery.eventId,
+        topic,
+        receivedAt: entry.receivedAt,
+        attempt: entry.attempt,
+        raw: delivery.raw,
+      },
+      this.maxEntries,
+    );
     return entry;
   }
 

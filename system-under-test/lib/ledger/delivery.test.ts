@@ -20,7 +20,7 @@ const cloudEvent = {
 };
 
 describe('parseDelivery', () => {
-  it('takes the eventId and publishedAt from a CloudEvent\'s data, and keeps its attributes', () => {
+  it("takes the eventId and publishedAt from a CloudEvent's data, and keeps its attributes", () => {
     const d = ok({ ...cloudEvent, data: { eventId: 'e-1', publishedAt: 1234, task: {} }, extra: 'ignored' });
     expect(d).to.deep.include({ eventId: 'e-1', cloudEventId: 'ce-1', publishedAt: 1234, raw: false });
     expect(d.cloudEvent).to.deep.equal(cloudEvent);
@@ -55,6 +55,9 @@ describe('parseDelivery', () => {
     expect(parseDelivery({ hello: 'world' })).to.deep.equal({ ok: false, problem: 'raw delivery has no eventId field' });
     expect(parseDelivery(Buffer.from('not json'))).to.deep.include({ ok: false });
     expect(parseDelivery([1, 2])).to.deep.include({ ok: false });
-    expect(parseDelivery({ specversion: '1.0', data: {} })).to.deep.equal({ ok: false, problem: 'CloudEvent has neither data.eventId nor id' });
+    expect(parseDelivery({ specversion: '1.0', data: {} })).to.deep.equal({
+      ok: false,
+      problem: 'CloudEvent has neither data.eventId nor id',
+    });
   });
 });

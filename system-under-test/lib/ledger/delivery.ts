@@ -14,7 +14,18 @@ export interface CloudEventFields {
   pubsubname?: string;
 }
 
-const KEPT_FIELDS = ['id', 'source', 'type', 'specversion', 'datacontenttype', 'traceparent', 'tracestate', 'time', 'topic', 'pubsubname'] as const;
+const KEPT_FIELDS = [
+  'id',
+  'source',
+  'type',
+  'specversion',
+  'datacontenttype',
+  'traceparent',
+  'tracestate',
+  'time',
+  'topic',
+  'pubsubname',
+] as const;
 
 export interface Delivery {
   /** The publisher's own id (data.eventId), else the CloudEvent id. */
@@ -61,7 +72,10 @@ export function parseDelivery(body: unknown): ParsedDelivery {
     const eventId = eventIdOf(data) ?? cloudEventId;
     if (eventId === null) return { ok: false, problem: 'CloudEvent has neither data.eventId nor id' };
     const time = cloudEvent.time ? Date.parse(cloudEvent.time) : NaN;
-    return { ok: true, delivery: { eventId, cloudEventId, publishedAt: publishedAtOf(data) ?? (Number.isNaN(time) ? null : time), cloudEvent, raw } };
+    return {
+      ok: true,
+      delivery: { eventId, cloudEventId, publishedAt: publishedAtOf(data) ?? (Number.isNaN(time) ? null : time), cloudEvent, raw },
+    };
   }
 
   const eventId = eventIdOf(doc);

@@ -20,7 +20,11 @@ export function ledgerRoutes(ledger: DeliveryLedger): Router {
     if (req.query.limit !== undefined) {
       const limit = Number(req.query.limit);
       if (!Number.isInteger(limit) || limit < 0) {
-        badRequest(res, `limit must be a whole number ≥ 0 (got ${JSON.stringify(req.query.limit)})`, 'e.g. /ledger?limit=100, or limit=0 for the counts only');
+        badRequest(
+          res,
+          `limit must be a whole number ≥ 0 (got ${JSON.stringify(req.query.limit)})`,
+          'e.g. /ledger?limit=100, or limit=0 for the counts only',
+        );
         return;
       }
       q.limit = limit;
@@ -31,7 +35,12 @@ export function ledgerRoutes(ledger: DeliveryLedger): Router {
   router.get('/ledger/events/:eventId', (req, res) => {
     const detail = ledger.event(req.params.eventId);
     if (!detail) {
-      sendError(res, 404, `no delivery of event ${req.params.eventId} in this ledger`, 'check the eventId, or wait for the delivery; DELETE /ledger clears it');
+      sendError(
+        res,
+        404,
+        `no delivery of event ${req.params.eventId} in this ledger`,
+        'check the eventId, or wait for the delivery; DELETE /ledger clears it',
+      );
       return;
     }
     res.json(detail);

@@ -43,8 +43,16 @@ describe('httpSidecarClient (against a stand-in sidecar)', () => {
   });
 
   it('saves state as a JSON list, with the trace headers it was given', async () => {
-    await client.saveState('statestore', [{ key: 'k', value: { a: 1 }, etag: '3', options: { concurrency: 'first-write' }, metadata: { ttlInSeconds: '5' } }], { headers: { traceparent: 'tp' } });
-    expect(seen[0]).to.deep.include({ method: 'POST', url: '/v1.0/state/statestore', body: [{ key: 'k', value: { a: 1 }, etag: '3', options: { concurrency: 'first-write' }, metadata: { ttlInSeconds: '5' } }] });
+    await client.saveState(
+      'statestore',
+      [{ key: 'k', value: { a: 1 }, etag: '3', options: { concurrency: 'first-write' }, metadata: { ttlInSeconds: '5' } }],
+      { headers: { traceparent: 'tp' } },
+    );
+    expect(seen[0]).to.deep.include({
+      method: 'POST',
+      url: '/v1.0/state/statestore',
+      body: [{ key: 'k', value: { a: 1 }, etag: '3', options: { concurrency: 'first-write' }, metadata: { ttlInSeconds: '5' } }],
+    });
     expect(seen[0]?.headers.traceparent).to.equal('tp');
   });
 
@@ -68,7 +76,10 @@ describe('httpSidecarClient (against a stand-in sidecar)', () => {
     expect(seen[0]).to.deep.include({ url: '/v1.0/state/statestore/bulk', body: { keys: ['a', 'b'], parallelism: 10 } });
     answer = (_req, res) => void res.status(204).end();
     await client.transactState('statestore', [{ operation: 'upsert', request: { key: 'a', value: 2 } }]);
-    expect(seen[1]).to.deep.include({ url: '/v1.0/state/statestore/transaction', body: { operations: [{ operation: 'upsert', request: { key: 'a', value: 2 } }] } });
+    expect(seen[1]).to.deep.include({
+      url: '/v1.0/state/statestore/transaction',
+      body: { operations: [{ operation: 'upsert', request: { key: 'a', value: 2 } }] },
+    });
   });
 
   it('publishes JSON with metadata as query parameters, and bulk-publishes to the alpha endpoint', async () => {
@@ -79,9 +90,12 @@ describe('httpSidecarClient (against a stand-in sidecar)', () => {
     expect(seen[1]).to.deep.include({ url: '/v1.0-alpha1/publish/bulk/pubsub/task.created' });
   });
 
-  it('throws SidecarError with Dapr\'s status and error body', async () => {
+  it("throws SidecarError with Dapr's status and error body", async () => {
     answer = (_req, res) => void res.status(409).json({ errorCode: 'ERR_STATE_SAVE', message: 'possible etag mismatch' });
-    const err = await client.saveState('statestore', [{ key: 'k', value: 1 }]).then(() => undefined, (e: unknown) => e);
+    const err = await client.saveState('statestore', [{ key: 'k', value: 1 }]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(SidecarError);
     expect(err).to.include({ status: 409, operation: 'save state' });
     expect((err as SidecarError).body).to.deep.equal({ errorCode: 'ERR_STATE_SAVE', message: 'possible etag mismatch' });
@@ -90,7 +104,10 @@ describe('httpSidecarClient (against a stand-in sidecar)', () => {
 
   it('reports an unreachable sidecar as status 0 naming the address', async () => {
     await served.close();
-    const err = (await client.publish('pubsub', 't', {}).then(() => undefined, (e: unknown) => e)) as SidecarError;
+    const err = (await client.publish('pubsub', 't', {}).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as SidecarError;
     expect(err).to.be.instanceOf(SidecarError);
     expect(err.status).to.equal(0);
     expect(err.body).to.deep.include({ errorCode: 'SIDECAR_UNREACHABLE' });
@@ -123,7 +140,11 @@ describe('httpSidecarClient (against a stand-in sidecar)', () => {
 
   it('invoke returns the callee response whatever its status, and sends no body on GET', async () => {
     answer = (_req, res) => void res.status(503).type('text/plain').send('busy');
-    const res = await client.invoke('task-service', 'tasks/1?x=1', { method: 'GET', headers: { 'x-fault-key': 'k' }, body: Buffer.from('ignored') });
+    const res = await client.invoke('task-service', 'tasks/1?x=1', {
+      method: 'GET',
+      headers: { 'x-fault-key': 'k' },
+      body: Buffer.from('ignored'),
+    });
     expect(res.status).to.equal(503);
     expect(await res.text()).to.equal('busy');
     expect(seen[0]).to.deep.include({ method: 'GET', url: '/v1.0/invoke/task-service/method/tasks/1?x=1' });

@@ -99,7 +99,11 @@ export function sidecarApiToken(env: NodeJS.ProcessEnv = process.env): string | 
   return env.DAPR_API_TOKEN || undefined;
 }
 
-export function httpSidecarClient(baseUrl: string = sidecarUrl(), fetchImpl: typeof fetch = fetch, apiToken: string | undefined = sidecarApiToken()): SidecarClient {
+export function httpSidecarClient(
+  baseUrl: string = sidecarUrl(),
+  fetchImpl: typeof fetch = fetch,
+  apiToken: string | undefined = sidecarApiToken(),
+): SidecarClient {
   const call = async (operation: string, path: string, init: RequestInit & CallOptions): Promise<Response> => {
     try {
       return await fetchImpl(`${baseUrl}${path}`, {
@@ -109,7 +113,10 @@ export function httpSidecarClient(baseUrl: string = sidecarUrl(), fetchImpl: typ
         signal: AbortSignal.timeout(init.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
     } catch (err) {
-      throw new SidecarError(operation, 0, { errorCode: 'SIDECAR_UNREACHABLE', message: `cannot reach the Dapr sidecar at ${baseUrl}: ${causeOf(err)}` });
+      throw new SidecarError(operation, 0, {
+        errorCode: 'SIDECAR_UNREACHABLE',
+        message: `cannot reach the Dapr sidecar at ${baseUrl}: ${causeOf(err)}`,
+      });
     }
   };
   const expectOk = async (operation: string, res: Response): Promise<Response> => {
@@ -131,7 +138,14 @@ export function httpSidecarClient(baseUrl: string = sidecarUrl(), fetchImpl: typ
 
     async getState(store, key, opts) {
       const query = opts?.consistency ? `?consistency=${opts.consistency}` : '';
-      const res = await expectOk('get state', await call('get state', `/v1.0/state/${seg(store)}/${seg(key)}${query}`, { method: 'GET', headers: opts?.headers, timeoutMs: opts?.timeoutMs }));
+      const res = await expectOk(
+        'get state',
+        await call('get state', `/v1.0/state/${seg(store)}/${seg(key)}${query}`, {
+          method: 'GET',
+          headers: opts?.headers,
+          timeoutMs: opts?.timeoutMs,
+        }),
+      );
       if (res.status === 204) return undefined;
       const text = await res.text();
       if (text === '') return undefined;
@@ -139,7 +153,10 @@ export function httpSidecarClient(baseUrl: string = sidecarUrl(), fetchImpl: typ
     },
 
     async getBulkState(store, keys, opts) {
-      const res = await expectOk('bulk get state', await call('bulk get state', `/v1.0/state/${seg(store)}/bulk`, jsonInit('POST', { keys, parallelism: 10 }, opts)));
+      const res = await expectOk(
+        'bulk get state',
+        await call('bulk get state', `/v1.0/state/${seg(store)}/bulk`, jsonInit('POST', { keys, parallelism: 10 }, opts)),
+      );
       return (await res.json()) as BulkStateItem[];
     },
 
@@ -150,11 +167,21 @@ export function httpSidecarClient(baseUrl: string = sidecarUrl(), fetchImpl: typ
       const query = params.size > 0 ? `?${params.toString()}` : '';
       const headers: Record<string, string> = { ...opts?.headers };
       if (opts?.etag !== undefined) headers['if-match'] = opts.etag;
-      await expectOk('delete state', await call('delete state', `/v1.0/state/${seg(store)}/${seg(key)}${query}`, { method: 'DELETE', headers, timeoutMs: opts?.timeoutMs }));
+      await expectOk(
+        'delete state',
+        await call('delete state', `/v1.0/state/${seg(store)}/${seg(key)}${query}`, {
+          method: 'DELETE',
+          headers,
+          timeoutMs: opts?.timeoutMs,
+        }),
+      );
     },
 
     async transactState(store, operations, opts) {
-      await expectOk('state transaction', await call('state transaction', `/v1.0/state/${seg(store)}/transaction`, jsonInit('POST', { operations }, opts)));
+      await expectOk(
+        'state transaction',
+        await call('state transaction', `/v1.0/state/${seg(store)}/transaction`, jsonInit('POST', { operations }, opts)),
+      );
     },
 
     async publish(pubsub, topic, data, opts) {
@@ -164,7 +191,10 @@ export function httpSidecarClient(baseUrl: string = sidecarUrl(), fetchImpl: typ
     },
 
     async publishBulk(pubsub, topic, entries, opts) {
-      await expectOk('bulk publish', await call('bulk publish', `/v1.0-alpha1/publish/bulk/${seg(pubsub)}/${seg(topic)}`, jsonInit('POST', entries, opts)));
+      await expectOk(
+        'bulk publish',
+        await call('bulk publish', `/v1.0-alpha1/publish/bulk/${seg(pubsub)}/${seg(topic)}`, jsonInit('POST', entries, opts)),
+      );
     },
 
     async invoke(appId, methodPathAndQuery, req) {

@@ -13,11 +13,25 @@ interface LedgerBody {
 }
 
 function cloudEvent(eventId: string, topic = 'task.created'): Record<string, unknown> {
-  return { id: `ce-${eventId}`, specversion: '1.0', source: 'task-service', type: 'com.dapr.event.sent', datacontenttype: 'application/json', topic, pubsubname: 'pubsub', data: { eventId, publishedAt: 1, task: {} } };
+  return {
+    id: `ce-${eventId}`,
+    specversion: '1.0',
+    source: 'task-service',
+    type: 'com.dapr.event.sent',
+    datacontenttype: 'application/json',
+    topic,
+    pubsubname: 'pubsub',
+    data: { eventId, publishedAt: 1, task: {} },
+  };
 }
 
 async function deliver(url: string, topic: string, body: unknown): Promise<{ status: number; body: { status?: string } }> {
-  const res = await fetch(`${url}/events/${topic}`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${url}/events/${topic}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/cloudevents+json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  });
   return { status: res.status, body: (await res.json()) as { status?: string } };
 }
 
@@ -36,7 +50,9 @@ describe('subscriber services', () => {
     });
 
     it('lists its programmatic subscriptions, task.created with its dead-letter topic', async () => {
-      const res = await call<{ topic: string; deadLetterTopic?: string; routes: { default: string }; metadata?: Record<string, string> }[]>(`${served.url}/dapr/subscribe`);
+      const res = await call<{ topic: string; deadLetterTopic?: string; routes: { default: string }; metadata?: Record<string, string> }[]>(
+        `${served.url}/dapr/subscribe`,
+      );
       expect(res.body.map((s) => s.topic)).to.deep.equal(['task.created', 'task.updated', 'task.deadletter', 'harness.raw']);
       expect(res.body[0]).to.deep.include({ deadLetterTopic: 'task.deadletter', routes: { default: '/events/task.created' } });
       expect(res.body[3]?.metadata).to.deep.equal({ rawPayload: 'true' });
@@ -47,7 +63,10 @@ describe('subscriber services', () => {
       await deliver(served.url, 'task.created', cloudEvent('e1'));
       const ledger = await call<LedgerBody>(`${served.url}/ledger?eventId=e1`);
       expect(ledger.body).to.deep.include({ total: 2, unique: 1, duplicates: 1 });
-      expect(ledger.body.entries.map((e) => [e.attempt, e.duplicate])).to.deep.equal([[1, false], [2, true]]);
+      expect(ledger.body.entries.map((e) => [e.attempt, e.duplicate])).to.deep.equal([
+        [1, false],
+        [2, true],
+      ]);
       const detail = await call<Record<string, unknown>>(`${served.url}/ledger/events/e1`);
       expect(detail.body).to.include({ id: 'ce-e1', source: 'task-service', specversion: '1.0', topic: 'task.created' });
     });
@@ -61,7 +80,9 @@ describe('subscriber services', () => {
     it('answers RETRY as a pub/sub fault says, without recording, then processes the redelivery', async () => {
       await call(`${served.url}/faults/pubsub`, { json: { topic: 'task.created', mode: 'RETRY', count: 1 } });
       expect((await deliver(served.url, 'task.created', cloudEvent('e3'))).body).to.deep.equal({ status: 'RETRY' });
-      expect((await deliver(served.url, 'task.updated', cloudEvent('e4', 'task.updated'))).body, 'other topics unaffected').to.deep.equal({ status: 'SUCCESS' });
+      expect((await deliver(served.url, 'task.updated', cloudEvent('e4', 'task.updated'))).body, 'other topics unaffected').to.deep.equal({
+        status: 'SUCCESS',
+      });
       expect((await deliver(served.url, 'task.created', cloudEvent('e3'))).body).to.deep.equal({ status: 'SUCCESS' });
       const ledger = await call<LedgerBody>(`${served.url}/ledger?eventId=e3`);
       expect(ledger.body).to.deep.include({ total: 1, faulted: 1, duplicates: 0 });
@@ -75,7 +96,11 @@ describe('subscriber services', () => {
     });
 
     it('accepts a raw JSON payload without a CloudEvent envelope', async () => {
-      const res = await fetch(`${served.url}/events/harness.raw`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: '{"eventId":"raw-9"}' });
+      const res = await fetch(`${served.url}/events/harness.raw`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: '{"eventId":"raw-9"}',
+      });
       expect(await res.json()).to.deep.equal({ status: 'SUCCESS' });
       const ledger = await call<LedgerBody>(`${served.url}/ledger?topic=harness.raw`);
       expect(ledger.body.entries.map((e) => e.eventId)).to.deep.equal(['raw-9']);

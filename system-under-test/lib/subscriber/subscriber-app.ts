@@ -66,7 +66,11 @@ export function createSubscriberApp(opts: SubscriberOptions): Express {
           return;
         }
         const entry = ledger.accept(delivery, topic);
-        log(entry.duplicate ? 'info' : 'debug', entry.duplicate ? 'duplicate delivery' : 'delivery', { topic, eventId: entry.eventId, attempt: entry.attempt });
+        log(entry.duplicate ? 'info' : 'debug', entry.duplicate ? 'duplicate delivery' : 'delivery', {
+          topic,
+          eventId: entry.eventId,
+          attempt: entry.attempt,
+        });
         res.json({ status: 'SUCCESS' });
       });
     },

@@ -19,8 +19,16 @@ describe('preferences-service', () => {
     await served.close();
   });
 
-  const put = (user: string, value: unknown, opts: { query?: string; etag?: string } = {}): Promise<{ status: number; body: { etag?: string; error?: string } }> =>
-    call(`${served.url}/preferences/${user}${opts.query ?? ''}`, { method: 'PUT', json: value, headers: opts.etag ? { 'if-match': opts.etag } : {} });
+  const put = (
+    user: string,
+    value: unknown,
+    opts: { query?: string; etag?: string } = {},
+  ): Promise<{ status: number; body: { etag?: string; error?: string } }> =>
+    call(`${served.url}/preferences/${user}${opts.query ?? ''}`, {
+      method: 'PUT',
+      json: value,
+      headers: opts.etag ? { 'if-match': opts.etag } : {},
+    });
 
   it('PUT saves under the user id and answers the new ETag; GET returns value and ETag', async () => {
     const saved = await put('u1', { theme: 'dark' });
@@ -37,7 +45,9 @@ describe('preferences-service', () => {
     const stale = await put('u1', { v: 2 }, { etag: '1' });
     expect(stale.status).to.equal(409);
     expect(stale.body.error).to.equal('conflict');
-    expect((await call<{ value: unknown }>(`${served.url}/preferences/u1`)).body.value, 'the stale write changed nothing').to.deep.equal({ v: 1 });
+    expect((await call<{ value: unknown }>(`${served.url}/preferences/u1`)).body.value, 'the stale write changed nothing').to.deep.equal({
+      v: 1,
+    });
   });
 
   it('accepts a quoted or weak ETag in if-match', async () => {
@@ -75,13 +85,25 @@ describe('preferences-service', () => {
   it('POST /preferences/bulk answers every user asked for, in order, null for the missing', async () => {
     await put('a', { n: 1 });
     const res = await call(`${served.url}/preferences/bulk`, { json: { userIds: ['missing', 'a'] } });
-    expect(res.body).to.deep.equal({ items: [{ userId: 'missing', value: null, etag: null }, { userId: 'a', value: { n: 1 }, etag: '1' }] });
+    expect(res.body).to.deep.equal({
+      items: [
+        { userId: 'missing', value: null, etag: null },
+        { userId: 'a', value: { n: 1 }, etag: '1' },
+      ],
+    });
     expect((await call(`${served.url}/preferences/bulk`, { json: { userIds: [] } })).status).to.equal(400);
   });
 
   it('POST /preferences/transaction maps operations onto a Dapr transaction', async () => {
     await put('b', { n: 0 });
-    const res = await call(`${served.url}/preferences/transaction`, { json: { operations: [{ operation: 'upsert', userId: 'a', value: { n: 1 } }, { operation: 'delete', userId: 'b', etag: '1' }] } });
+    const res = await call(`${served.url}/preferences/transaction`, {
+      json: {
+        operations: [
+          { operation: 'upsert', userId: 'a', value: { n: 1 } },
+          { operation: 'delete', userId: 'b', etag: '1' },
+        ],
+      },
+    });
     expect(res).to.deep.include({ status: 200, body: { committed: 2 } });
     expect(sidecar.transactions[0]).to.deep.equal([
       { operation: 'upsert', request: { key: 'a', value: { n: 1 } } },
@@ -90,8 +112,15 @@ describe('preferences-service', () => {
     expect(sidecar.state.has('b')).to.equal(false);
   });
 
-  it('an invalid operation fails the whole transaction with Dapr\'s 400, and nothing applies', async () => {
-    const res = await call<{ errorCode: string }>(`${served.url}/preferences/transaction`, { json: { operations: [{ operation: 'upsert', userId: 'a', value: 1 }, { operation: 'merge', userId: 'b' }] } });
+  it("an invalid operation fails the whole transaction with Dapr's 400, and nothing applies", async () => {
+    const res = await call<{ errorCode: string }>(`${served.url}/preferences/transaction`, {
+      json: {
+        operations: [
+          { operation: 'upsert', userId: 'a', value: 1 },
+          { operation: 'merge', userId: 'b' },
+        ],
+      },
+    });
     expect(res.status).to.equal(400);
     expect(res.body.errorCode).to.equal('ERR_NOT_SUPPORTED_STATE_OPERATION');
     expect(sidecar.state.has('a')).to.equal(false);
@@ -99,13 +128,15 @@ describe('preferences-service', () => {
 
   it('refuses a transaction without operations or with an operation lacking a userId', async () => {
     expect((await call(`${served.url}/preferences/transaction`, { json: { operations: [] } })).status).to.equal(400);
-    const res = await call<{ error: string }>(`${served.url}/preferences/transaction`, { json: { operations: [{ operation: 'upsert', value: 1 }] } });
+    const res = await call<{ error: string }>(`${served.url}/preferences/transaction`, {
+      json: { operations: [{ operation: 'upsert', value: 1 }] },
+    });
     expect(res.status).to.equal(400);
     expect(res.body.error).to.equal('operations[0].userId must be a non-empty string');
     expect(sidecar.transactions).to.deep.equal([]);
   });
 
-  it('a state store failure is 502 with Dapr\'s body', async () => {
+  it("a state store failure is 502 with Dapr's body", async () => {
     sidecar.failNext('get state', 500, { errorCode: 'ERR_STATE_GET', message: 'redis down' });
     const res = await call(`${served.url}/preferences/u1`);
     expect(res).to.deep.include({ status: 502, body: { errorCode: 'ERR_STATE_GET', message: 'redis down' } });

@@ -3,7 +3,15 @@ import type { FaultState } from '../../lib/faults/fault-state';
 import { isRecord } from '../../lib/field-checks';
 import { badRequest, sendError } from '../../lib/http-errors';
 import { appId, createService, instanceId } from '../../lib/service';
-import { httpSidecarClient, SidecarError, type Consistency, type SaveStateItem, type SidecarClient, type StateOptions, type TransactionOperation } from '../../lib/sidecar/sidecar-client';
+import {
+  httpSidecarClient,
+  SidecarError,
+  type Consistency,
+  type SaveStateItem,
+  type SidecarClient,
+  type StateOptions,
+  type TransactionOperation,
+} from '../../lib/sidecar/sidecar-client';
 import { sendSidecarFailure } from '../../lib/sidecar/sidecar-failure';
 import { traceHeaders } from '../../lib/sidecar/trace-context';
 import { STATESTORE } from '../../lib/topics';
@@ -32,7 +40,12 @@ export function createPreferencesApp(parts: PreferencesParts = {}): Express {
 
       app.post('/preferences/bulk', async (req, res) => {
         const ids = isRecord(req.body) ? req.body.userIds : undefined;
-        if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_BULK_KEYS || !ids.every((id) => typeof id === 'string' && id !== '')) {
+        if (
+          !Array.isArray(ids) ||
+          ids.length === 0 ||
+          ids.length > MAX_BULK_KEYS ||
+          !ids.every((id) => typeof id === 'string' && id !== '')
+        ) {
           badRequest(res, `userIds must be a list of 1 to ${MAX_BULK_KEYS} non-empty strings`, 'send e.g. {"userIds":["u1","u2"]}');
           return;
         }
@@ -51,7 +64,8 @@ export function createPreferencesApp(parts: PreferencesParts = {}): Express {
 
       app.post('/preferences/transaction', async (req, res) => {
         const ops = isRecord(req.body) ? req.body.operations : undefined;
-        const example = 'send e.g. {"operations":[{"operation":"upsert","userId":"u1","value":{"theme":"dark"}},{"operation":"delete","userId":"u2"}]}';
+        const example =
+          'send e.g. {"operations":[{"operation":"upsert","userId":"u1","value":{"theme":"dark"}},{"operation":"delete","userId":"u2"}]}';
         if (!Array.isArray(ops) || ops.length === 0 || ops.length > MAX_TRANSACTION_OPS || !ops.every(isRecord)) {
           badRequest(res, `operations must be a list of 1 to ${MAX_TRANSACTION_OPS} objects`, example);
           return;
@@ -110,7 +124,10 @@ export function createPreferencesApp(parts: PreferencesParts = {}): Express {
         const query = stateQuery(req, res);
         if (!query) return;
         try {
-          const found = await sidecar.getState(STATESTORE, req.params.userId as string, { headers: traceHeaders(req), consistency: query.consistency });
+          const found = await sidecar.getState(STATESTORE, req.params.userId as string, {
+            headers: traceHeaders(req),
+            consistency: query.consistency,
+          });
           if (!found) {
             sendError(res, 404, `no preferences for user ${req.params.userId}`, 'save them with PUT /preferences/:userId');
             return;
@@ -159,7 +176,11 @@ function stateQuery(req: Request, res: Response): StateQuery | undefined {
   if (ttlInSeconds !== undefined) {
     const n = Number(ttlInSeconds);
     if (!Number.isInteger(n) || (n < 1 && n !== -1)) {
-      badRequest(res, `ttlInSeconds must be a whole number ≥ 1, or -1 for no expiry (got ${JSON.stringify(ttlInSeconds)})`, 'e.g. ?ttlInSeconds=60');
+      badRequest(
+        res,
+        `ttlInSeconds must be a whole number ≥ 1, or -1 for no expiry (got ${JSON.stringify(ttlInSeconds)})`,
+        'e.g. ?ttlInSeconds=60',
+      );
       return undefined;
     }
     out.ttlInSeconds = n;
@@ -171,7 +192,10 @@ function stateQuery(req: Request, res: Response): StateQuery | undefined {
 export function ifMatch(req: Request): string | undefined {
   const v = req.get('if-match');
   if (v === undefined || v.trim() === '') return undefined;
-  return v.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  return v
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
 }
 
 /**

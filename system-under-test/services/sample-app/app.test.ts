@@ -27,17 +27,22 @@ describe('sample-app', () => {
   });
 
   it('echoes method, path, query, headers and a JSON body', async () => {
-    const res = await call<{ method: string; path: string; query: unknown; headers: Record<string, string>; body: unknown }>(`${served.url}/echo/a/b?x=1&y=two`, {
-      method: 'PATCH',
-      json: { n: 1, s: 'ü' },
-      headers: { 'x-probe': 'kept' },
-    });
+    const res = await call<{ method: string; path: string; query: unknown; headers: Record<string, string>; body: unknown }>(
+      `${served.url}/echo/a/b?x=1&y=two`,
+      {
+        method: 'PATCH',
+        json: { n: 1, s: 'ü' },
+        headers: { 'x-probe': 'kept' },
+      },
+    );
     expect(res.body).to.deep.include({ method: 'PATCH', path: '/echo/a/b', query: { x: '1', y: 'two' }, body: { n: 1, s: 'ü' } });
     expect(res.body.headers['x-probe']).to.equal('kept');
   });
 
   it('does not echo the app API token its sidecar sends it', async () => {
-    const res = await call<{ headers: Record<string, string> }>(`${served.url}/echo`, { headers: { 'dapr-api-token': 'app-token-123456', 'x-probe': 'kept' } });
+    const res = await call<{ headers: Record<string, string> }>(`${served.url}/echo`, {
+      headers: { 'dapr-api-token': 'app-token-123456', 'x-probe': 'kept' },
+    });
     expect(res.body.headers['x-probe']).to.equal('kept');
     expect(res.body.headers).not.to.have.property('dapr-api-token');
   });
@@ -63,10 +68,21 @@ describe('sample-app', () => {
   });
 
   it('/call relays method, raw path and query, body, content type, trace and x-* headers through the sidecar', async () => {
-    sidecar.invokeAnswer = () => new Response('{"done":true}', { status: 201, headers: { 'content-type': 'application/json; charset=utf-8', 'x-internal': 'not relayed' } });
+    sidecar.invokeAnswer = () =>
+      new Response('{"done":true}', {
+        status: 201,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'x-internal': 'not relayed' },
+      });
     const res = await fetch(`${served.url}/call/task-service/tasks/a%2Fb?x=1&y=2`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-fault-key': 'k1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'a=b', 'x-other': 'o', authorization: 'secret' },
+      headers: {
+        'content-type': 'application/json',
+        'x-fault-key': 'k1',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        tracestate: 'a=b',
+        'x-other': 'o',
+        authorization: 'secret',
+      },
       body: '{"title": "exact bytes"}',
     });
     expect(res.status).to.equal(201);
@@ -89,8 +105,12 @@ describe('sample-app', () => {
     });
   });
 
-  it('/call returns the callee\'s error status and body verbatim', async () => {
-    sidecar.invokeAnswer = () => new Response('{"errorCode":"ERR_DIRECT_INVOKE","message":"circuit breaker is open"}', { status: 500, headers: { 'content-type': 'application/json' } });
+  it("/call returns the callee's error status and body verbatim", async () => {
+    sidecar.invokeAnswer = () =>
+      new Response('{"errorCode":"ERR_DIRECT_INVOKE","message":"circuit breaker is open"}', {
+        status: 500,
+        headers: { 'content-type': 'application/json' },
+      });
     const res = await call<{ errorCode: string }>(`${served.url}/call/task-service/tasks/1`);
     expect(res.status).to.equal(500);
     expect(res.body.errorCode).to.equal('ERR_DIRECT_INVOKE');

@@ -22,7 +22,10 @@ describe('task-service', () => {
   });
 
   it('POST /tasks saves the task under task-<id>, publishes task.created, and answers 201 {task, eventId}', async () => {
-    const res = await call<{ task: Task; eventId: string }>(`${served.url}/tasks`, { json: { title: 'write', priority: 2, id: 'ignored' }, headers: { traceparent: 'tp-1' } });
+    const res = await call<{ task: Task; eventId: string }>(`${served.url}/tasks`, {
+      json: { title: 'write', priority: 2, id: 'ignored' },
+      headers: { traceparent: 'tp-1' },
+    });
     expect(res.status).to.equal(201);
     const stamp = new Date(1_700_000_000_000).toISOString();
     expect(res.body.task).to.deep.equal({ id: 'id-1', title: 'write', priority: 2, status: 'open', createdAt: stamp, updatedAt: stamp });
@@ -31,7 +34,12 @@ describe('task-service', () => {
     expect(sidecar.published).to.have.length(1);
     const published = sidecar.published[0];
     expect(published).to.deep.include({ pubsub: 'pubsub', topic: 'task.created' });
-    expect(published?.data).to.deep.equal({ eventId: 'id-2', taskId: 'id-1', publishedAt: 1_700_000_000_000, task: res.body.task } satisfies TaskEvent);
+    expect(published?.data).to.deep.equal({
+      eventId: 'id-2',
+      taskId: 'id-1',
+      publishedAt: 1_700_000_000_000,
+      task: res.body.task,
+    } satisfies TaskEvent);
     expect(published?.headers, 'the trace continues into the publish').to.deep.equal({ traceparent: 'tp-1' });
   });
 
@@ -45,7 +53,7 @@ describe('task-service', () => {
     expect(sidecar.saves).to.deep.equal([]);
   });
 
-  it('a failed publish answers 502 with Dapr\'s error body', async () => {
+  it("a failed publish answers 502 with Dapr's error body", async () => {
     const daprError = { errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE', message: 'error when publish to topic task.created in pubsub pubsub' };
     sidecar.failNext('publish', 500, daprError);
     const res = await call(`${served.url}/tasks`, { json: { title: 'x' } });
@@ -71,7 +79,10 @@ describe('task-service', () => {
   it('PUT /tasks/:id merges the fields, keeps id and createdAt, writes with the ETag it read, publishes task.updated', async () => {
     const created = await call<{ task: Task }>(`${served.url}/tasks`, { json: { title: 'x' } });
     const id = created.body.task.id;
-    const res = await call<{ task: Task; eventId: string }>(`${served.url}/tasks/${id}`, { method: 'PUT', json: { status: 'done', id: 'other', createdAt: 'never' } });
+    const res = await call<{ task: Task; eventId: string }>(`${served.url}/tasks/${id}`, {
+      method: 'PUT',
+      json: { status: 'done', id: 'other', createdAt: 'never' },
+    });
     expect(res.status).to.equal(200);
     expect(res.body.task).to.deep.include({ id, title: 'x', status: 'done', createdAt: created.body.task.createdAt });
     const lastSave = sidecar.saves.at(-1)?.items[0];
@@ -98,7 +109,9 @@ describe('task-service', () => {
   });
 
   it('POST /tasks/bulk saves every task in one call and publishes them with one bulk publish', async () => {
-    const res = await call<{ eventIds: string[]; taskIds: string[] }>(`${served.url}/tasks/bulk`, { json: { count: 3, titlePrefix: 'load' } });
+    const res = await call<{ eventIds: string[]; taskIds: string[] }>(`${served.url}/tasks/bulk`, {
+      json: { count: 3, titlePrefix: 'load' },
+    });
     expect(res.status).to.equal(200);
     expect(res.body.taskIds).to.deep.equal(['id-1', 'id-2', 'id-3']);
     expect(res.body.eventIds).to.deep.equal(['id-4', 'id-5', 'id-6']);
@@ -114,8 +127,9 @@ describe('task-service', () => {
     ]);
   });
 
-  it('POST /tasks/bulk refuses a count outside 1..1000; a failed bulk publish is 502 with Dapr\'s body', async () => {
-    for (const count of [0, 1001, 2.5, '3']) expect((await call(`${served.url}/tasks/bulk`, { json: { count } })).status, String(count)).to.equal(400);
+  it("POST /tasks/bulk refuses a count outside 1..1000; a failed bulk publish is 502 with Dapr's body", async () => {
+    for (const count of [0, 1001, 2.5, '3'])
+      expect((await call(`${served.url}/tasks/bulk`, { json: { count } })).status, String(count)).to.equal(400);
     const failure = { failedEntries: [{ entryId: 'id-2', error: 'nats: timeout' }], errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' };
     sidecar.failNext('bulk publish', 500, failure);
     const res = await call(`${served.url}/tasks/bulk`, { json: { count: 1 } });

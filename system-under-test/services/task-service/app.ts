@@ -61,7 +61,11 @@ export function createTaskApp(parts: TaskServiceParts = {}): Express {
         const body = isRecord(req.body) ? req.body : {};
         const count = body.count;
         if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_BULK_COUNT) {
-          badRequest(res, `count must be a whole number from 1 to ${MAX_BULK_COUNT} (got ${JSON.stringify(count)})`, 'send e.g. {"count":50,"titlePrefix":"load"}');
+          badRequest(
+            res,
+            `count must be a whole number from 1 to ${MAX_BULK_COUNT} (got ${JSON.stringify(count)})`,
+            'send e.g. {"count":50,"titlePrefix":"load"}',
+          );
           return;
         }
         if (body.titlePrefix !== undefined && typeof body.titlePrefix !== 'string') {
@@ -70,13 +74,28 @@ export function createTaskApp(parts: TaskServiceParts = {}): Express {
         }
         const prefix = (body.titlePrefix as string | undefined) ?? 'task';
         const stamp = new Date(now()).toISOString();
-        const tasks: Task[] = Array.from({ length: count }, (_, i) => ({ id: newId(), title: `${prefix}-${i + 1}`, status: 'open', createdAt: stamp, updatedAt: stamp }));
+        const tasks: Task[] = Array.from({ length: count }, (_, i) => ({
+          id: newId(),
+          title: `${prefix}-${i + 1}`,
+          status: 'open',
+          createdAt: stamp,
+          updatedAt: stamp,
+        }));
         const headers = traceHeaders(req);
         try {
-          await sidecar.saveState(STATESTORE, tasks.map((t) => ({ key: taskKey(t.id), value: t })), { headers });
+          await sidecar.saveState(
+            STATESTORE,
+            tasks.map((t) => ({ key: taskKey(t.id), value: t })),
+            { headers },
+          );
           const events = tasks.map(eventFor);
           // Bulk publish: one call to the sidecar for the whole batch, each event still its own CloudEvent.
-          await sidecar.publishBulk(PUBSUB, TASK_CREATED, events.map((e) => ({ entryId: e.eventId, event: e, contentType: 'application/json' })), { headers });
+          await sidecar.publishBulk(
+            PUBSUB,
+            TASK_CREATED,
+            events.map((e) => ({ entryId: e.eventId, event: e, contentType: 'application/json' })),
+            { headers },
+          );
           res.json({ eventIds: events.map((e) => e.eventId), taskIds: tasks.map((t) => t.id) });
         } catch (err) {
           sendSidecarFailure(res, err);
@@ -89,7 +108,14 @@ export function createTaskApp(parts: TaskServiceParts = {}): Express {
           return;
         }
         const stamp = new Date(now()).toISOString();
-        const task: Task = { ...withoutReserved(req.body), id: newId(), title: req.body.title, status: 'open', createdAt: stamp, updatedAt: stamp };
+        const task: Task = {
+          ...withoutReserved(req.body),
+          id: newId(),
+          title: req.body.title,
+          status: 'open',
+          createdAt: stamp,
+          updatedAt: stamp,
+        };
         const headers = traceHeaders(req);
         try {
           await sidecar.saveState(STATESTORE, [{ key: taskKey(task.id), value: task }], { headers });
@@ -145,15 +171,29 @@ export function createTaskApp(parts: TaskServiceParts = {}): Express {
 }
 
 /** Read, merge, write with the ETag read (first-write wins), so a concurrent update is never silently lost. */
-async function updateTask(sidecar: SidecarClient, req: Request, id: string, fields: Record<string, unknown>, now: () => number): Promise<Task | 'missing' | 'conflict'> {
+async function updateTask(
+  sidecar: SidecarClient,
+  req: Request,
+  id: string,
+  fields: Record<string, unknown>,
+  now: () => number,
+): Promise<Task | 'missing' | 'conflict'> {
   const headers = traceHeaders(req);
   for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
     const found = await sidecar.getState(STATESTORE, taskKey(id), { headers });
     if (!found) return 'missing';
     const current = found.value as Task;
-    const task: Task = { ...current, ...withoutReserved(fields), id: current.id, createdAt: current.createdAt, updatedAt: new Date(now()).toISOString() };
+    const task: Task = {
+      ...current,
+      ...withoutReserved(fields),
+      id: current.id,
+      createdAt: current.createdAt,
+      updatedAt: new Date(now()).toISOString(),
+    };
     try {
-      await sidecar.saveState(STATESTORE, [{ key: taskKey(id), value: task, etag: found.etag, options: { concurrency: 'first-write' } }], { headers });
+      await sidecar.saveState(STATESTORE, [{ key: taskKey(id), value: task, etag: found.etag, options: { concurrency: 'first-write' } }], {
+        headers,
+      });
       return task;
     } catch (err) {
       if (!isEtagMismatch(err)) throw err;

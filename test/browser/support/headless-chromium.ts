@@ -31,7 +31,10 @@ export interface HeadlessChromium {
  */
 export async function launchHeadlessChromium(opts: { executablePath?: string; timeoutMs?: number } = {}): Promise<HeadlessChromium> {
   const executablePath = opts.executablePath ?? CHROMIUM;
-  if (!existsSync(executablePath)) throw new Error(`no browser at ${executablePath} · run apt-get install chromium (Debian's package; the report's browser test needs it)`);
+  if (!existsSync(executablePath))
+    throw new Error(
+      `no browser at ${executablePath} · run apt-get install chromium (Debian's package; the report's browser test needs it)`,
+    );
   const userDataDir = mkdtempSync(join(tmpdir(), 'dapr-harness-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(userDataDir, {

@@ -33,10 +33,14 @@ export function thresholdProblems(script: string, thresholds: Record<string, unk
       problems.push(`${script}: ${parsedKey}`);
       continue;
     }
-    const criterion = criteria.find((c) => k6MetricName(c.metric) === parsedKey.metric && Object.entries(c.tags).every(([t, v]) => parsedKey.tags[t] === v));
+    const criterion = criteria.find(
+      (c) => k6MetricName(c.metric) === parsedKey.metric && Object.entries(c.tags).every(([t, v]) => parsedKey.tags[t] === v),
+    );
     if (!criterion) {
       const names = [...new Set(criteria.map((c) => k6MetricName(c.metric)))].join(', ');
-      problems.push(`${script}: threshold on '${key}' has no criterion in criteria.yaml (k6 names of the criteria: ${names}); judge only what criteria.yaml judges`);
+      problems.push(
+        `${script}: threshold on '${key}' has no criterion in criteria.yaml (k6 names of the criteria: ${names}); judge only what criteria.yaml judges`,
+      );
       continue;
     }
     const ours: Threshold[] = [];
@@ -48,19 +52,31 @@ export function thresholdProblems(script: string, thresholds: Record<string, unk
     }
     const theirs = criterion.thresholds.map((t) => t.threshold);
     if (!sameThresholds(ours, theirs)) {
-      problems.push(`${script}: '${key}' has [${ours.map(label).join(', ')}] where criteria.yaml:${criterion.line} ${criterion.key} has [${theirs.map(label).join(', ')}]`);
+      problems.push(
+        `${script}: '${key}' has [${ours.map(label).join(', ')}] where criteria.yaml:${criterion.line} ${criterion.key} has [${theirs.map(label).join(', ')}]`,
+      );
     }
   }
   return problems;
 }
 
 /** Metrics a script declares that a required criterion judges, yet the script puts no threshold on. */
-export function unjudgedMetrics(script: string, declared: Map<string, MetricType>, thresholds: Record<string, unknown[]>, criteria: Criterion[]): string[] {
-  const judged = new Set(Object.keys(thresholds).map((k) => parseThresholdKey(k)).flatMap((k) => (typeof k === 'string' ? [] : [k.metric])));
+export function unjudgedMetrics(
+  script: string,
+  declared: Map<string, MetricType>,
+  thresholds: Record<string, unknown[]>,
+  criteria: Criterion[],
+): string[] {
+  const judged = new Set(
+    Object.keys(thresholds)
+      .map((k) => parseThresholdKey(k))
+      .flatMap((k) => (typeof k === 'string' ? [] : [k.metric])),
+  );
   const problems: string[] = [];
   for (const name of declared.keys()) {
     const criterion = criteria.find((c) => k6MetricName(c.metric) === name);
-    if (criterion && !criterion.optional && !judged.has(name)) problems.push(`${script}: measures ${name} (criteria.yaml:${criterion.line} ${criterion.key}) but has no threshold on it`);
+    if (criterion && !criterion.optional && !judged.has(name))
+      problems.push(`${script}: measures ${name} (criteria.yaml:${criterion.line} ${criterion.key}) but has no threshold on it`);
   }
   return problems;
 }

@@ -36,7 +36,11 @@ export async function resolve(specifier, context, next) {
 }
 
 export interface K6Module {
-  options?: { scenarios?: Record<string, { exec?: string; executor: string; [k: string]: unknown }>; thresholds?: Record<string, unknown[]>; [k: string]: unknown };
+  options?: {
+    scenarios?: Record<string, { exec?: string; executor: string; [k: string]: unknown }>;
+    thresholds?: Record<string, unknown[]>;
+    [k: string]: unknown;
+  };
   default?: (data?: unknown) => void;
   setup?: () => unknown;
   teardown?: (data?: unknown) => void;
@@ -80,8 +84,18 @@ export function callK6<T>(fn: () => T, ctx: CallContext = {}): T {
   execution.vu.idInTest = ctx.vu ?? 1;
   execution.vu.idInInstance = ctx.vu ?? 1;
   const real = globalThis.console;
-  const capture = (level: string) => (...data: unknown[]) => void recording.logs.push({ level, text: data.map(String).join(' ') });
-  globalThis.console = { ...real, log: capture('log'), info: capture('info'), warn: capture('warn'), error: capture('error'), debug: capture('debug') };
+  const capture =
+    (level: string) =>
+    (...data: unknown[]) =>
+      void recording.logs.push({ level, text: data.map(String).join(' ') });
+  globalThis.console = {
+    ...real,
+    log: capture('log'),
+    info: capture('info'),
+    warn: capture('warn'),
+    error: capture('error'),
+    debug: capture('debug'),
+  };
   try {
     return fn();
   } finally {

@@ -26,12 +26,48 @@ export interface ScriptFacts {
   singleRunner(env: Record<string, string>): string | undefined;
 }
 
-const SPEC_FIELDS = new Set(['script', 'parallelism', 'separate', 'arguments', 'args', 'ports', 'initializer', 'starter', 'runner', 'quiet', 'paused', 'scuttle', 'cleanup', 'testRunId', 'token']);
+const SPEC_FIELDS = new Set([
+  'script',
+  'parallelism',
+  'separate',
+  'arguments',
+  'args',
+  'ports',
+  'initializer',
+  'starter',
+  'runner',
+  'quiet',
+  'paused',
+  'scuttle',
+  'cleanup',
+  'testRunId',
+  'token',
+]);
 const RESERVED_FIELDS = ['testRunId', 'token'];
 const POD_FIELDS = new Set([
-  'disabled', 'affinity', 'automountServiceAccountToken', 'env', 'image', 'imagePullSecrets', 'imagePullPolicy', 'metadata', 'nodeSelector', 'tolerations',
-  'topologySpreadConstraints', 'resources', 'serviceAccountName', 'securityContext', 'containerSecurityContext', 'envFrom', 'readinessProbe', 'livenessProbe',
-  'initContainers', 'volumes', 'volumeMounts', 'priorityClassName', 'schedulerName',
+  'disabled',
+  'affinity',
+  'automountServiceAccountToken',
+  'env',
+  'image',
+  'imagePullSecrets',
+  'imagePullPolicy',
+  'metadata',
+  'nodeSelector',
+  'tolerations',
+  'topologySpreadConstraints',
+  'resources',
+  'serviceAccountName',
+  'securityContext',
+  'containerSecurityContext',
+  'envFrom',
+  'readinessProbe',
+  'livenessProbe',
+  'initContainers',
+  'volumes',
+  'volumeMounts',
+  'priorityClassName',
+  'schedulerName',
 ]);
 const BOOLEAN_STRINGS = ['true', 'false'];
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -45,19 +81,25 @@ export function testRunProblems(where: string, doc: unknown, cluster: ClusterVie
   const problems: string[] = [];
   const say = (p: string): void => void problems.push(`${where}: ${p}`);
   if (!isObject(doc)) return [`${where}: not a YAML mapping`];
-  if (doc.apiVersion !== 'k6.io/v1alpha1' || doc.kind !== 'TestRun') say(`is ${String(doc.apiVersion)} ${String(doc.kind)}, not k6.io/v1alpha1 TestRun`);
+  if (doc.apiVersion !== 'k6.io/v1alpha1' || doc.kind !== 'TestRun')
+    say(`is ${String(doc.apiVersion)} ${String(doc.kind)}, not k6.io/v1alpha1 TestRun`);
   const meta = isObject(doc.metadata) ? doc.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '';
-  if (!DNS_LABEL.test(name) || name.length > MAX_NAME) say(`metadata.name '${name}' must be a DNS label of at most ${MAX_NAME} characters (the operator appends -initializer)`);
-  if (meta.namespace !== cluster.namespace) say(`metadata.namespace is ${String(meta.namespace)}; the scripts' ConfigMap and the deployment are in ${cluster.namespace}`);
+  if (!DNS_LABEL.test(name) || name.length > MAX_NAME)
+    say(`metadata.name '${name}' must be a DNS label of at most ${MAX_NAME} characters (the operator appends -initializer)`);
+  if (meta.namespace !== cluster.namespace)
+    say(`metadata.namespace is ${String(meta.namespace)}; the scripts' ConfigMap and the deployment are in ${cluster.namespace}`);
 
   const spec = isObject(doc.spec) ? doc.spec : {};
   for (const field of Object.keys(spec)) {
     if (!SPEC_FIELDS.has(field)) say(`spec.${field} is not a TestRun field (known: ${[...SPEC_FIELDS].join(', ')})`);
     if (RESERVED_FIELDS.includes(field)) say(`spec.${field} is reserved for Grafana Cloud k6`);
   }
-  if (!Number.isInteger(spec.parallelism) || (spec.parallelism as number) < 1) say(`spec.parallelism must be a whole number of at least 1, got ${JSON.stringify(spec.parallelism)}`);
-  for (const flag of ['quiet', 'paused']) if (spec[flag] !== undefined && !BOOLEAN_STRINGS.includes(spec[flag] as string)) say(`spec.${flag} must be the string "true" or "false"`);
+  if (!Number.isInteger(spec.parallelism) || (spec.parallelism as number) < 1)
+    say(`spec.parallelism must be a whole number of at least 1, got ${JSON.stringify(spec.parallelism)}`);
+  for (const flag of ['quiet', 'paused'])
+    if (spec[flag] !== undefined && !BOOLEAN_STRINGS.includes(spec[flag] as string))
+      say(`spec.${flag} must be the string "true" or "false"`);
   if (spec.cleanup !== undefined && spec.cleanup !== 'post') say(`spec.cleanup can only be "post"`);
   if (spec.arguments !== undefined && typeof spec.arguments !== 'string') say('spec.arguments must be one string of k6 arguments');
 
@@ -65,11 +107,16 @@ export function testRunProblems(where: string, doc: unknown, cluster: ClusterVie
   const configMap = isObject(script.configMap) ? script.configMap : undefined;
   const file = typeof configMap?.file === 'string' ? configMap.file : 'test.js';
   let facts: ScriptFacts | undefined;
-  if (!configMap || Object.keys(script).length !== 1) say('spec.script must be a configMap (and only that): the scripts ship as the dapr-harness-k6-scripts ConfigMap');
+  if (!configMap || Object.keys(script).length !== 1)
+    say('spec.script must be a configMap (and only that): the scripts ship as the dapr-harness-k6-scripts ConfigMap');
   else {
     const data = cluster.configMaps.get(String(configMap.name));
-    if (!data) say(`spec.script.configMap.name '${String(configMap.name)}' is no ConfigMap of k8s/load (there: ${[...cluster.configMaps.keys()].join(', ')})`);
-    else if (!(file in data)) say(`spec.script.configMap.file '${file}' is no key of ConfigMap ${String(configMap.name)} (keys: ${Object.keys(data).join(', ')})`);
+    if (!data)
+      say(
+        `spec.script.configMap.name '${String(configMap.name)}' is no ConfigMap of k8s/load (there: ${[...cluster.configMaps.keys()].join(', ')})`,
+      );
+    else if (!(file in data))
+      say(`spec.script.configMap.file '${file}' is no key of ConfigMap ${String(configMap.name)} (keys: ${Object.keys(data).join(', ')})`);
     facts = scripts.get(file);
     if (data && file in data && !facts) say(`no script facts for ${file}`);
   }
@@ -88,8 +135,11 @@ export function testRunProblems(where: string, doc: unknown, cluster: ClusterVie
     if (typeof e.name !== 'string') continue;
     const envName = e.name;
     if (typeof e.value === 'string') plain[envName] = e.value;
-    if (facts && !facts.settings.has(envName) && !envName.startsWith('K6_')) say(`runner env ${envName} is not a setting ${file} reads (it reads ${[...facts.settings].sort().join(', ')})`);
-    if (typeof e.value === 'string') for (const url of e.value.match(/https?:\/\/[^\s,|]+/g) ?? []) problems.push(...addressProblems(`${where}: runner env ${envName}`, url, cluster));
+    if (facts && !facts.settings.has(envName) && !envName.startsWith('K6_'))
+      say(`runner env ${envName} is not a setting ${file} reads (it reads ${[...facts.settings].sort().join(', ')})`);
+    if (typeof e.value === 'string')
+      for (const url of e.value.match(/https?:\/\/[^\s,|]+/g) ?? [])
+        problems.push(...addressProblems(`${where}: runner env ${envName}`, url, cluster));
   }
   const single = facts?.singleRunner(plain);
   if (single && spec.parallelism !== 1) say(`spec.parallelism must be 1 for ${file} with these settings: ${single}`);
@@ -99,14 +149,23 @@ export function testRunProblems(where: string, doc: unknown, cluster: ClusterVie
 function podProblems(where: string, pod: unknown, cluster: ClusterView, isRunner: boolean): string[] {
   if (!isObject(pod)) return [`${where} must be a mapping`];
   const problems: string[] = [];
-  for (const field of Object.keys(pod)) if (!POD_FIELDS.has(field)) problems.push(`${where}.${field} is not a field of a TestRun pod (known: ${[...POD_FIELDS].join(', ')})`);
-  if (pod.automountServiceAccountToken !== undefined && !BOOLEAN_STRINGS.includes(pod.automountServiceAccountToken as string)) problems.push(`${where}.automountServiceAccountToken must be the string "true" or "false"`);
+  for (const field of Object.keys(pod))
+    if (!POD_FIELDS.has(field)) problems.push(`${where}.${field} is not a field of a TestRun pod (known: ${[...POD_FIELDS].join(', ')})`);
+  if (pod.automountServiceAccountToken !== undefined && !BOOLEAN_STRINGS.includes(pod.automountServiceAccountToken as string))
+    problems.push(`${where}.automountServiceAccountToken must be the string "true" or "false"`);
   const image = pod.image;
-  if (isRunner && (typeof image !== 'string' || !/^[^:@\s]+(:[\w.-]+)?(@sha256:[0-9a-f]{64})?$/.test(image) || !/[:@]/.test(image) || /:latest$/.test(image))) {
+  if (
+    isRunner &&
+    (typeof image !== 'string' ||
+      !/^[^:@\s]+(:[\w.-]+)?(@sha256:[0-9a-f]{64})?$/.test(image) ||
+      !/[:@]/.test(image) ||
+      /:latest$/.test(image))
+  ) {
     problems.push(`${where}.image must name a pinned k6 image (e.g. grafana/k6:2.2.0), got ${JSON.stringify(image)}`);
   }
   const account = pod.serviceAccountName;
-  if (account !== undefined && account !== 'default' && !cluster.serviceAccounts.has(String(account))) problems.push(`${where}.serviceAccountName ${String(account)} is no ServiceAccount of k8s/load`);
+  if (account !== undefined && account !== 'default' && !cluster.serviceAccounts.has(String(account)))
+    problems.push(`${where}.serviceAccountName ${String(account)} is no ServiceAccount of k8s/load`);
   // The pod-level parts are core Kubernetes types: validate them inside the Pod the operator builds from them.
   const synthesized = {
     apiVersion: 'v1',
@@ -131,7 +190,8 @@ function podProblems(where: string, pod: unknown, cluster: ClusterView, isRunner
     new Pod(synthesized as never).validate();
   } catch (err) {
     const errors = (err as { errors?: { instancePath: string; message?: string }[] }).errors;
-    for (const e of errors ?? [{ instancePath: '', message: (err as Error).message }]) problems.push(`${where}: ${e.instancePath.replace('/spec/containers/0', '(container)')} ${e.message ?? ''}`.trim());
+    for (const e of errors ?? [{ instancePath: '', message: (err as Error).message }])
+      problems.push(`${where}: ${e.instancePath.replace('/spec/containers/0', '(container)')} ${e.message ?? ''}`.trim());
   }
   for (const u of unknownFieldsOf(synthesized.spec, 'V1PodSpec')) problems.push(`${where}: ${u.replace('containers[0].', '(container) ')}`);
   return problems;
@@ -150,7 +210,10 @@ function addressProblems(where: string, url: string, cluster: ClusterView): stri
     return SIDECAR_PORTS.includes(port) ? [] : [`${where}: ${url}: a Dapr sidecar serves ${SIDECAR_PORTS.join(', ')}, not ${port}`];
   }
   const ports = cluster.services.get(service);
-  if (!ports) return [`${where}: ${url}: no Service ${service} in k8s/ (Services: ${[...cluster.services.keys()].join(', ')}; sidecars: ${[...cluster.daprApps].map((a) => `${a}-dapr`).join(', ')})`];
+  if (!ports)
+    return [
+      `${where}: ${url}: no Service ${service} in k8s/ (Services: ${[...cluster.services.keys()].join(', ')}; sidecars: ${[...cluster.daprApps].map((a) => `${a}-dapr`).join(', ')})`,
+    ];
   return ports.includes(port) ? [] : [`${where}: ${url}: Service ${service} serves port ${ports.join(', ')}, not ${port}`];
 }
 
@@ -159,8 +222,10 @@ export function configMapDrift(data: Record<string, string>, originals: Record<s
   const problems: string[] = [];
   for (const [file, text] of Object.entries(originals)) {
     if (!(file in data)) problems.push(`load/k6/${file} is not in the ConfigMap: list it in k8s/load/kustomization.yaml`);
-    else if (data[file] !== text) problems.push(`the ConfigMap's ${file} differs from load/k6/${file}: list load/k6/${file} in k8s/load/kustomization.yaml`);
+    else if (data[file] !== text)
+      problems.push(`the ConfigMap's ${file} differs from load/k6/${file}: list load/k6/${file} in k8s/load/kustomization.yaml`);
   }
-  for (const file of Object.keys(data)) if (!(file in originals)) problems.push(`the ConfigMap holds ${file}, which load/k6 does not have: remove it from k8s/load`);
+  for (const file of Object.keys(data))
+    if (!(file in originals)) problems.push(`the ConfigMap holds ${file}, which load/k6 does not have: remove it from k8s/load`);
   return problems;
 }

@@ -51,7 +51,9 @@ export function evaluateThresholds(thresholds: Record<string, unknown[]>, sample
     if (typeof k === 'string') throw new Error(k);
     const type = declared.get(k.metric);
     if (!type) throw new Error(`threshold '${key}' is on ${k.metric}, which the script never declared`);
-    const values = samples.filter((s) => s.metric === k.metric && Object.entries(k.tags).every(([t, v]) => s.tags[t] === v)).map((s) => s.value);
+    const values = samples
+      .filter((s) => s.metric === k.metric && Object.entries(k.tags).every(([t, v]) => s.tags[t] === v))
+      .map((s) => s.value);
     for (const item of list) {
       const source = thresholdSource(item) ?? '';
       const t = parseThreshold(source);

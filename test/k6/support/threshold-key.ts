@@ -26,6 +26,7 @@ export function parseThresholdKey(key: string): ThresholdKey | string {
 /** The expression of a threshold as k6 takes it: a string or `{ threshold, abortOnFail, … }`. */
 export function thresholdSource(t: unknown): string | undefined {
   if (typeof t === 'string') return t;
-  if (typeof t === 'object' && t !== null && typeof (t as { threshold?: unknown }).threshold === 'string') return (t as { threshold: string }).threshold;
+  if (typeof t === 'object' && t !== null && typeof (t as { threshold?: unknown }).threshold === 'string')
+    return (t as { threshold: string }).threshold;
   return undefined;
 }

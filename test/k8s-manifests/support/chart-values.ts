@@ -13,7 +13,8 @@ export function chartDefaults(chartDir: string): Record<string, unknown> {
   if (existsSync(subcharts)) {
     for (const name of readdirSync(subcharts).sort()) {
       const file = join(subcharts, name, 'values.yaml');
-      if (existsSync(file)) defaults[name] = { ...((parse(readFileSync(file, 'utf8')) ?? {}) as object), ...(isObject(defaults[name]) ? defaults[name] : {}) };
+      if (existsSync(file))
+        defaults[name] = { ...((parse(readFileSync(file, 'utf8')) ?? {}) as object), ...(isObject(defaults[name]) ? defaults[name] : {}) };
     }
   }
   return defaults;

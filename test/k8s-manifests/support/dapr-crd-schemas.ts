@@ -39,21 +39,35 @@ export class DaprCrdSchemas {
     ajv.addVocabulary(KUBERNETES_KEYWORDS);
     ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
     ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-    const files = readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).sort();
+    const files = readdirSync(crdDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     for (const file of files) {
       for (const doc of parseAllDocuments(readFileSync(join(crdDir, file), 'utf8'))) {
         const crd: unknown = doc.toJS();
         if (!isObject(crd) || crd.kind !== 'CustomResourceDefinition') continue;
-        const spec = crd.spec as { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[] };
+        const spec = crd.spec as {
+          group: string;
+          names: { kind: string };
+          versions: { name: string; served: boolean; schema?: { openAPIV3Schema?: Schema } }[];
+        };
         for (const v of spec.versions) {
           const schema = v.schema?.openAPIV3Schema;
           if (!v.served || !schema) continue;
           const strict = rejectUnknownFields(schema, true);
-          schemas.versions.set(`${spec.group}/${v.name}/${spec.names.kind}`, { validate: ajv.compile(strict), celRules: countCelRules(schema) });
+          schemas.versions.set(`${spec.group}/${v.name}/${spec.names.kind}`, {
+            validate: ajv.compile(strict),
+            celRules: countCelRules(schema),
+          });
         }
       }
     }
-    if (schemas.versions.size === 0) throw usageError('DAPR_CRDS_MISSING', `no CustomResourceDefinitions found in ${crdDir}`, 'point at charts/dapr/crds of the Dapr module');
+    if (schemas.versions.size === 0)
+      throw usageError(
+        'DAPR_CRDS_MISSING',
+        `no CustomResourceDefinitions found in ${crdDir}`,
+        'point at charts/dapr/crds of the Dapr module',
+      );
     return schemas;
   }
 
@@ -90,7 +104,8 @@ export class DaprCrdSchemas {
 
 function describeError(e: ErrorObject): string {
   const path = jsonPointerToPath(e.instancePath) || '(object)';
-  if (e.keyword === 'additionalProperties') return `${path}: unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
+  if (e.keyword === 'additionalProperties')
+    return `${path}: unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
   return `${path}: ${e.message ?? e.keyword}`;
 }
 

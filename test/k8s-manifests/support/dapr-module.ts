@@ -13,17 +13,35 @@ export function daprModuleDir(version: string, go = process.env.GO ?? 'go'): str
   let out: string;
   try {
     // Outside any module, so the project's go.mod (and its toolchain line) play no part.
-    out = execFileSync(go, ['mod', 'download', '-json', module], { cwd: tmpdir(), encoding: 'utf8', timeout: GO_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(go, ['mod', 'download', '-json', module], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+      timeout: GO_TIMEOUT_MS,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
     if (e.code === 'ENOENT') {
-      throw usageError('GO_MISSING', `\`${go}\` not found: Dapr's CRDs are read from its Go module ${module}`, 'install Go (the harness needs it to build daprd anyway) or point GO at it');
+      throw usageError(
+        'GO_MISSING',
+        `\`${go}\` not found: Dapr's CRDs are read from its Go module ${module}`,
+        'install Go (the harness needs it to build daprd anyway) or point GO at it',
+      );
     }
     const detail = moduleError(e.stdout) ?? (e.stderr ?? e.message).trim().split('\n')[0];
-    throw usageError('DAPR_MODULE_MISSING', `cannot download ${module}: ${detail}`, `run \`go mod download ${module}\` with access to the Go module proxy`);
+    throw usageError(
+      'DAPR_MODULE_MISSING',
+      `cannot download ${module}: ${detail}`,
+      `run \`go mod download ${module}\` with access to the Go module proxy`,
+    );
   }
   const info = JSON.parse(out) as { Dir?: string; Error?: string };
-  if (!info.Dir) throw usageError('DAPR_MODULE_MISSING', `go mod download gave no directory for ${module}: ${info.Error ?? 'no error given'}`, `run \`go mod download ${module}\``);
+  if (!info.Dir)
+    throw usageError(
+      'DAPR_MODULE_MISSING',
+      `go mod download gave no directory for ${module}: ${info.Error ?? 'no error given'}`,
+      `run \`go mod download ${module}\``,
+    );
   return info.Dir;
 }
 

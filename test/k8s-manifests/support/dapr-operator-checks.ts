@@ -64,12 +64,17 @@ export function daprOperatorChecks(manifests: Manifest[], ctx: OperatorContext):
     const where = objectName(d);
     const template = podTemplate(d);
     const containers = template.spec?.containers ?? [];
-    for (const c of containers) issues.push(...containerChecks(c, `${where} container ${c.name ?? '?'}`), ...appContainerChecks(c, `${where} container ${c.name ?? '?'}`));
+    for (const c of containers)
+      issues.push(
+        ...containerChecks(c, `${where} container ${c.name ?? '?'}`),
+        ...appContainerChecks(c, `${where} container ${c.name ?? '?'}`),
+      );
     issues.push(...podSecurityChecks(template, where));
 
     const annotations = template.metadata?.annotations ?? {};
     for (const key of Object.keys(annotations)) {
-      if (key.startsWith('dapr.io/') && !ctx.injectorAnnotations.has(key)) issues.push(`${where}: annotation ${key} is not one Dapr's injector reads (misspelt?)`);
+      if (key.startsWith('dapr.io/') && !ctx.injectorAnnotations.has(key))
+        issues.push(`${where}: annotation ${key} is not one Dapr's injector reads (misspelt?)`);
     }
     if (annotations['dapr.io/enabled'] !== 'true') continue;
 
@@ -78,7 +83,8 @@ export function daprOperatorChecks(manifests: Manifest[], ctx: OperatorContext):
     }
     const appId = annotations['dapr.io/app-id'];
     if (appId !== undefined) {
-      if (!ctx.knownServices.includes(appId)) issues.push(`${where}: dapr.io/app-id ${appId} is not a known service (${ctx.knownServices.join(', ')})`);
+      if (!ctx.knownServices.includes(appId))
+        issues.push(`${where}: dapr.io/app-id ${appId} is not a known service (${ctx.knownServices.join(', ')})`);
       const other = appIds.get(appId);
       if (other) issues.push(`${where}: dapr.io/app-id ${appId} is also used by ${other}; each app needs its own identity`);
       appIds.set(appId, where);
@@ -102,20 +108,32 @@ export function daprOperatorChecks(manifests: Manifest[], ctx: OperatorContext):
       issues.push(`${where}: dapr.io/metrics-port ${metricsPort} collides with a container port of the pod`);
     }
     const scrapePort = annotations['prometheus.io/port'];
-    if (scrapePort !== undefined && scrapePort !== metricsPort) issues.push(`${where}: prometheus.io/port ${scrapePort} is not the sidecar's dapr.io/metrics-port ${metricsPort ?? '(unset)'}`);
+    if (scrapePort !== undefined && scrapePort !== metricsPort)
+      issues.push(`${where}: prometheus.io/port ${scrapePort} is not the sidecar's dapr.io/metrics-port ${metricsPort ?? '(unset)'}`);
     const config = annotations['dapr.io/config'];
     if (config !== undefined && !configurations.some((c) => c.metadata.name === config && c.metadata.namespace === d.metadata.namespace)) {
-      issues.push(`${where}: dapr.io/config names Configuration ${config}, which is not among the rendered resources of namespace ${d.metadata.namespace ?? '(none)'}`);
+      issues.push(
+        `${where}: dapr.io/config names Configuration ${config}, which is not among the rendered resources of namespace ${d.metadata.namespace ?? '(none)'}`,
+      );
     }
-    issues.push(...requestWithinLimit(annotations['dapr.io/sidecar-cpu-request'], annotations['dapr.io/sidecar-cpu-limit'], `${where}: sidecar cpu`));
-    issues.push(...requestWithinLimit(annotations['dapr.io/sidecar-memory-request'], annotations['dapr.io/sidecar-memory-limit'], `${where}: sidecar memory`));
+    issues.push(
+      ...requestWithinLimit(annotations['dapr.io/sidecar-cpu-request'], annotations['dapr.io/sidecar-cpu-limit'], `${where}: sidecar cpu`),
+    );
+    issues.push(
+      ...requestWithinLimit(
+        annotations['dapr.io/sidecar-memory-request'],
+        annotations['dapr.io/sidecar-memory-limit'],
+        `${where}: sidecar memory`,
+      ),
+    );
   }
 
   for (const service of ctx.knownServices) {
     if (!appIds.has(service)) issues.push(`service ${service} has no Dapr-enabled Deployment`);
   }
   const images = new Set(deployments.flatMap((d) => (podTemplate(d).spec?.containers ?? []).map((c) => c.image)));
-  if (images.size > 1) issues.push(`the services run different images (${[...images].join(', ')}); they share one image selected by SERVICE`);
+  if (images.size > 1)
+    issues.push(`the services run different images (${[...images].join(', ')}); they share one image selected by SERVICE`);
 
   for (const job of manifests.filter((m) => m.kind === 'Job')) {
     const template = podTemplate(job);
@@ -140,8 +158,10 @@ function containerChecks(c: Container, where: string): string[] {
     issues.push(...requestWithinLimit(c.resources?.requests?.[resource], c.resources?.limits?.[resource], `${where}: ${resource}`));
   }
   if (c.securityContext?.allowPrivilegeEscalation !== false) issues.push(`${where}: securityContext.allowPrivilegeEscalation is not false`);
-  if (!(c.securityContext?.capabilities?.drop ?? []).includes('ALL')) issues.push(`${where}: securityContext does not drop ALL capabilities`);
-  if (c.image === undefined || /:latest$/.test(c.image) || !/:[^/]+$/.test(c.image)) issues.push(`${where}: image ${String(c.image)} has no fixed tag`);
+  if (!(c.securityContext?.capabilities?.drop ?? []).includes('ALL'))
+    issues.push(`${where}: securityContext does not drop ALL capabilities`);
+  if (c.image === undefined || /:latest$/.test(c.image) || !/:[^/]+$/.test(c.image))
+    issues.push(`${where}: image ${String(c.image)} has no fixed tag`);
   return issues;
 }
 
@@ -175,15 +195,29 @@ function autoscalerChecks(manifests: Manifest[], deployments: Manifest[]): strin
   const issues: string[] = [];
   for (const hpa of manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler')) {
     const where = objectName(hpa);
-    const spec = (isObject(hpa.spec) ? hpa.spec : {}) as { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string }; minReplicas?: number; maxReplicas?: number };
+    const spec = (isObject(hpa.spec) ? hpa.spec : {}) as {
+      scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string };
+      minReplicas?: number;
+      maxReplicas?: number;
+    };
     const ref = spec.scaleTargetRef;
-    const target = deployments.find((d) => ref?.kind === 'Deployment' && ref.apiVersion === 'apps/v1' && d.metadata.name === ref.name && d.metadata.namespace === hpa.metadata.namespace);
+    const target = deployments.find(
+      (d) =>
+        ref?.kind === 'Deployment' &&
+        ref.apiVersion === 'apps/v1' &&
+        d.metadata.name === ref.name &&
+        d.metadata.namespace === hpa.metadata.namespace,
+    );
     if (!target) {
-      issues.push(`${where}: scaleTargetRef ${ref?.apiVersion ?? '?'} ${ref?.kind ?? '?'}/${ref?.name ?? '?'} is not a rendered Deployment of namespace ${hpa.metadata.namespace ?? '(none)'}`);
+      issues.push(
+        `${where}: scaleTargetRef ${ref?.apiVersion ?? '?'} ${ref?.kind ?? '?'}/${ref?.name ?? '?'} is not a rendered Deployment of namespace ${hpa.metadata.namespace ?? '(none)'}`,
+      );
       continue;
     }
-    if (spec.minReplicas !== HPA_MIN_REPLICAS) issues.push(`${where}: minReplicas is ${String(spec.minReplicas)}, expected ${HPA_MIN_REPLICAS}`);
-    if (spec.maxReplicas !== HPA_MAX_REPLICAS) issues.push(`${where}: maxReplicas is ${String(spec.maxReplicas)}, expected ${HPA_MAX_REPLICAS}`);
+    if (spec.minReplicas !== HPA_MIN_REPLICAS)
+      issues.push(`${where}: minReplicas is ${String(spec.minReplicas)}, expected ${HPA_MIN_REPLICAS}`);
+    if (spec.maxReplicas !== HPA_MAX_REPLICAS)
+      issues.push(`${where}: maxReplicas is ${String(spec.maxReplicas)}, expected ${HPA_MAX_REPLICAS}`);
     if (isObject(target.spec) && target.spec.replicas !== undefined) {
       issues.push(`${where}: ${objectName(target)} sets spec.replicas, so every apply resets the autoscaler's choice; leave it out`);
     }
@@ -191,7 +225,8 @@ function autoscalerChecks(manifests: Manifest[], deployments: Manifest[]): strin
     // the HPA unable to compute it ("missing request for cpu").
     const template = podTemplate(target);
     for (const c of template.spec?.containers ?? []) {
-      if (c.resources?.requests?.cpu === undefined) issues.push(`${where}: container ${c.name} of ${objectName(target)} has no cpu request`);
+      if (c.resources?.requests?.cpu === undefined)
+        issues.push(`${where}: container ${c.name} of ${objectName(target)} has no cpu request`);
     }
     const annotations = template.metadata?.annotations ?? {};
     if (annotations['dapr.io/enabled'] === 'true' && annotations['dapr.io/sidecar-cpu-request'] === undefined) {
@@ -205,7 +240,10 @@ function serviceChecks(manifests: Manifest[], deployments: Manifest[]): string[]
   const issues: string[] = [];
   for (const svc of manifests.filter((m) => m.kind === 'Service')) {
     const where = objectName(svc);
-    const spec = (isObject(svc.spec) ? svc.spec : {}) as { selector?: Record<string, string>; ports?: { targetPort?: string | number; port?: number }[] };
+    const spec = (isObject(svc.spec) ? svc.spec : {}) as {
+      selector?: Record<string, string>;
+      ports?: { targetPort?: string | number; port?: number }[];
+    };
     const selector = Object.entries(spec.selector ?? {});
     const backends = deployments.filter((d) => {
       const labels = podTemplate(d).metadata?.labels ?? {};
@@ -218,7 +256,9 @@ function serviceChecks(manifests: Manifest[], deployments: Manifest[]): string[]
     for (const port of spec.ports ?? []) {
       const target = port.targetPort ?? port.port;
       for (const d of backends) {
-        const declared = (podTemplate(d).spec?.containers ?? []).some((c) => (c.ports ?? []).some((p) => p.name === target || p.containerPort === target));
+        const declared = (podTemplate(d).spec?.containers ?? []).some((c) =>
+          (c.ports ?? []).some((p) => p.name === target || p.containerPort === target),
+        );
         if (!declared) issues.push(`${where}: targetPort ${String(target)} is not a container port of ${objectName(d)}`);
       }
     }

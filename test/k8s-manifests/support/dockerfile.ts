@@ -36,7 +36,9 @@ export function finalStage(instructions: Instruction[]): Instruction[] {
 
 /** The last CMD of the final stage in exec (JSON) form. */
 export function execCmd(instructions: Instruction[]): string[] | undefined {
-  const cmd = finalStage(instructions).filter((i) => i.keyword === 'CMD').pop();
+  const cmd = finalStage(instructions)
+    .filter((i) => i.keyword === 'CMD')
+    .pop();
   if (!cmd?.args.startsWith('[')) return undefined;
   return JSON.parse(cmd.args) as string[];
 }
@@ -53,7 +55,10 @@ export function contextCopySources(instructions: Instruction[]): string[] {
 
 /** Sources that the .dockerignore allow-list (`*` then `!path`) leaves out of the build context. */
 export function excludedByDockerignore(sources: string[], dockerignore: string): string[] {
-  const lines = dockerignore.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = dockerignore
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   if (lines[0] !== '*') return [];
   const included = new Set(lines.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, '')));
   return sources.filter((s) => !included.has(s.replace(/\/$/, '')));

@@ -6,7 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
  */
 export function listeningAddresses(port: number): string[] {
   const out: string[] = [];
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, v6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     if (!existsSync(file)) continue;
     for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
@@ -29,7 +32,14 @@ function ipv4(hex: string): string {
 
 function ipv6(hex: string): string {
   if (/^0+$/.test(hex)) return '::';
-  const words = [0, 8, 16, 24].map((i) => hex.slice(i, i + 8).match(/../g)?.reverse().join('') ?? '');
+  const words = [0, 8, 16, 24].map(
+    (i) =>
+      hex
+        .slice(i, i + 8)
+        .match(/../g)
+        ?.reverse()
+        .join('') ?? '',
+  );
   const groups = words.join('').match(/.{4}/g) ?? [];
   const mapped = groups.slice(0, 6).join('') === '00000000000000000000ffff';
   return mapped ? ipv4(words[3]?.match(/../g)?.reverse().join('') ?? '') : groups.map((g) => g.replace(/^0+(?=.)/, '')).join(':');

@@ -21,11 +21,20 @@ export function natsCli(go = process.env.GO ?? 'go'): string {
   if (existsSync(bin)) return bin;
   const module = `github.com/nats-io/natscli/nats@${NATSCLI_VERSION}`;
   try {
-    execFileSync(go, ['install', module], { cwd: tmpdir(), env: { ...process.env, GOBIN: dir }, timeout: BUILD_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(go, ['install', module], {
+      cwd: tmpdir(),
+      env: { ...process.env, GOBIN: dir },
+      timeout: BUILD_TIMEOUT_MS,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
     const detail = e.code === 'ENOENT' ? `\`${go}\` not found` : (e.stderr?.toString() ?? e.message).trim().split('\n').pop();
-    throw usageError('NATSCLI_MISSING', `cannot build the nats CLI (${module}) the stream Job uses: ${detail}`, `run \`GOBIN=${dir} go install ${module}\`, or set NATS_CLI to a nats binary`);
+    throw usageError(
+      'NATSCLI_MISSING',
+      `cannot build the nats CLI (${module}) the stream Job uses: ${detail}`,
+      `run \`GOBIN=${dir} go install ${module}\`, or set NATS_CLI to a nats binary`,
+    );
   }
   return bin;
 }

@@ -45,7 +45,8 @@ export function resourceDrift(sources: ResourceDoc[], copies: ResourceDoc[]): st
       issues.push(`${source.key} (${source.file}) has no copy`);
       continue;
     }
-    for (const path of differences(source.body, copy.body, '')) issues.push(`${source.key}: ${path} differs between ${source.file} and ${copy.file}`);
+    for (const path of differences(source.body, copy.body, ''))
+      issues.push(`${source.key}: ${path} differs between ${source.file} and ${copy.file}`);
   }
   const sourceKeys = new Set(sources.map((s) => s.key));
   for (const copy of copies) {

@@ -16,7 +16,9 @@ export function sourceImports(dir: string): SourceImport[] {
       if (e.isDirectory() && e.name !== 'node_modules') walk(path);
       else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
         const text = readFileSync(path, 'utf8');
-        for (const m of text.matchAll(/(?:^|[^\w.])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|[^\w.])import\s*\(?\s*['"]([^'"]+)['"]/gm)) {
+        for (const m of text.matchAll(
+          /(?:^|[^\w.])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|[^\w.])import\s*\(?\s*['"]([^'"]+)['"]/gm,
+        )) {
           out.push({ file: path, specifier: (m[1] ?? m[2]) as string });
         }
       }
@@ -37,7 +39,8 @@ export function unshippableImports(dir: string, dependencies: string[]): string[
     const where = relative(resolve(dir, '..'), file);
     if (specifier.startsWith('.')) {
       const target = resolve(dirname(file), specifier);
-      if (relative(dir, target).startsWith('..')) issues.push(`${where}: imports ${specifier}, outside ${relative(resolve(dir, '..'), dir)}/`);
+      if (relative(dir, target).startsWith('..'))
+        issues.push(`${where}: imports ${specifier}, outside ${relative(resolve(dir, '..'), dir)}/`);
       continue;
     }
     if (specifier.startsWith('node:') || builtins.has(specifier)) continue;

@@ -98,10 +98,14 @@ export function ensureDaprCrds(conn: TestConnection): Promise<void> {
 }
 
 export async function waitCrdEstablished(conn: ClusterConnection, name: string): Promise<void> {
-  await poll(`CRD ${name} to be Established`, async () => {
-    const crd = await conn.apiextensions.readCustomResourceDefinition({ name });
-    return (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
-  }, { timeoutMs: 10_000, intervalMs: 100 });
+  await poll(
+    `CRD ${name} to be Established`,
+    async () => {
+      const crd = await conn.apiextensions.readCustomResourceDefinition({ name });
+      return (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+    },
+    { timeoutMs: 10_000, intervalMs: 100 },
+  );
 }
 
 /** Deletes a CRD and waits until it is gone (the API server removes its objects itself). */
@@ -111,10 +115,18 @@ export async function deleteCrd(conn: ClusterConnection, name: string): Promise<
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
-  await poll(`CRD ${name} to be gone`, () => conn.apiextensions.readCustomResourceDefinition({ name }).then(() => false, (err: unknown) => {
-    if (isNotFound(err)) return true;
-    throw err;
-  }), { timeoutMs: 20_000, intervalMs: 100 });
+  await poll(
+    `CRD ${name} to be gone`,
+    () =>
+      conn.apiextensions.readCustomResourceDefinition({ name }).then(
+        () => false,
+        (err: unknown) => {
+          if (isNotFound(err)) return true;
+          throw err;
+        },
+      ),
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
 }
 
 // --- namespaces ---
@@ -129,7 +141,11 @@ export async function createNamespace(conn: TestConnection, name: string): Promi
     await apply(conn, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: name } });
     return;
   }
-  await poll(`the default ServiceAccount of namespace ${name}`, async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: name })), { timeoutMs: 30_000 });
+  await poll(
+    `the default ServiceAccount of namespace ${name}`,
+    async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: name })),
+    { timeoutMs: 30_000 },
+  );
 }
 
 /**
@@ -144,10 +160,18 @@ export async function deleteNamespace(conn: TestConnection, name: string, timeou
     throw err;
   }
   if (conn.controlPlane === 'api-server') return;
-  await poll(`namespace ${name} to be gone`, () => conn.core.readNamespace({ name }).then(() => false, (err: unknown) => {
-    if (isNotFound(err)) return true;
-    throw err;
-  }), { timeoutMs });
+  await poll(
+    `namespace ${name} to be gone`,
+    () =>
+      conn.core.readNamespace({ name }).then(
+        () => false,
+        (err: unknown) => {
+          if (isNotFound(err)) return true;
+          throw err;
+        },
+      ),
+    { timeoutMs },
+  );
 }
 
 // --- the Dapr control plane ---
@@ -169,8 +193,26 @@ export function ensureControlPlane(conn: TestConnection): Promise<void> {
     pending = (async () => {
       await ensureDaprCrds(conn);
       await createControlPlane(conn, CONTROL_PLANE_NAMESPACE);
-      await apply(conn, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dapr-trust-bundle', namespace: CONTROL_PLANE_NAMESPACE }, data: { 'ca.crt': TEST_TRUST_ANCHOR } });
-      await apply(conn, { apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration', metadata: { name: 'daprsystem', namespace: CONTROL_PLANE_NAMESPACE }, spec: { mtls: { enabled: true, workloadCertTTL: '24h', allowedClockSkew: '15m', controlPlaneTrustDomain: 'cluster.local', sentryAddress: 'dapr-sentry.dapr-system.svc.cluster.local:443' } } });
+      await apply(conn, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'dapr-trust-bundle', namespace: CONTROL_PLANE_NAMESPACE },
+        data: { 'ca.crt': TEST_TRUST_ANCHOR },
+      });
+      await apply(conn, {
+        apiVersion: 'dapr.io/v1alpha1',
+        kind: 'Configuration',
+        metadata: { name: 'daprsystem', namespace: CONTROL_PLANE_NAMESPACE },
+        spec: {
+          mtls: {
+            enabled: true,
+            workloadCertTTL: '24h',
+            allowedClockSkew: '15m',
+            controlPlaneTrustDomain: 'cluster.local',
+            sentryAddress: 'dapr-sentry.dapr-system.svc.cluster.local:443',
+          },
+        },
+      });
     })();
     sharedControlPlanes.set(conn.controlPlane, pending);
   }
@@ -199,7 +241,8 @@ export interface ControlPlaneOptions {
  */
 export async function createControlPlane(conn: TestConnection, namespace: string, opts: ControlPlaneOptions = {}): Promise<void> {
   const node = conn.controlPlane === 'cluster' ? await fakeNode() : undefined;
-  if (node && opts.unavailable?.length) throw new Error('unavailable control-plane workloads are written as status, which only the API server alone allows');
+  if (node && opts.unavailable?.length)
+    throw new Error('unavailable control-plane workloads are written as status, which only the API server alone allows');
   await createNamespace(conn, namespace);
   const version = opts.version ?? DAPR_VERSION;
   const workloads = DAPR_CONTROL_PLANE.filter((w) => !opts.missing?.includes(w.name));
@@ -213,7 +256,13 @@ export async function createControlPlane(conn: TestConnection, namespace: string
         replicas: 1,
         selector: { matchLabels: labels },
         ...(kind === 'StatefulSet' ? { serviceName: name } : {}),
-        template: { metadata: { labels }, spec: { ...(node ? { nodeName: node } : {}), containers: [{ name, image: `ghcr.io/dapr/${CONTROL_PLANE_IMAGES[name]}:${version}` }] } },
+        template: {
+          metadata: { labels },
+          spec: {
+            ...(node ? { nodeName: node } : {}),
+            containers: [{ name, image: `ghcr.io/dapr/${CONTROL_PLANE_IMAGES[name]}:${version}` }],
+          },
+        },
       },
     });
     if (!node) await setWorkloadStatus(conn, { kind, namespace, name }, opts.unavailable?.includes(name) ? 0 : 1);
@@ -255,7 +304,21 @@ export function daprAppPodTemplate(opts: DaprAppOptions): V1PodTemplateSpec {
   const daprd = {
     name: 'daprd',
     image: `ghcr.io/dapr/daprd:${DAPR_VERSION}`,
-    args: ['/daprd', '--mode', 'kubernetes', '--dapr-http-port', '3500', '--dapr-grpc-port', '50001', '--dapr-internal-grpc-port', '50002', '--app-id', appId, '--app-port', String(appPort)],
+    args: [
+      '/daprd',
+      '--mode',
+      'kubernetes',
+      '--dapr-http-port',
+      '3500',
+      '--dapr-grpc-port',
+      '50001',
+      '--dapr-internal-grpc-port',
+      '50002',
+      '--app-id',
+      appId,
+      '--app-port',
+      String(appPort),
+    ],
     ports: [
       { name: 'dapr-http', containerPort: 3500 },
       { name: 'dapr-grpc', containerPort: 50001 },
@@ -264,12 +327,18 @@ export function daprAppPodTemplate(opts: DaprAppOptions): V1PodTemplateSpec {
     ],
     resources,
   };
-  const annotations: Record<string, string> = opts.annotated === false ? {} : { 'dapr.io/enabled': 'true', 'dapr.io/app-id': appId, 'dapr.io/app-port': String(appPort), 'dapr.io/config': 'daprconfig' };
+  const annotations: Record<string, string> =
+    opts.annotated === false
+      ? {}
+      : { 'dapr.io/enabled': 'true', 'dapr.io/app-id': appId, 'dapr.io/app-port': String(appPort), 'dapr.io/config': 'daprconfig' };
   return {
     metadata: { labels: appLabels(opts.name), annotations },
     spec: {
       ...(opts.node ? { nodeName: opts.node } : {}),
-      containers: [{ name: 'app', image: 'dapr-harness/system-under-test:0.1.0', ports: [{ name: 'http', containerPort: appPort }], resources }, ...(opts.injected === false ? [] : [daprd])],
+      containers: [
+        { name: 'app', image: 'dapr-harness/system-under-test:0.1.0', ports: [{ name: 'http', containerPort: appPort }], resources },
+        ...(opts.injected === false ? [] : [daprd]),
+      ],
     },
   };
 }
@@ -309,7 +378,10 @@ let podIpCounter = 10;
 /** One pod of an app, made from its template as the ReplicaSet controller would, with the status a kubelet would report. */
 export async function createAppPod(conn: ClusterConnection, namespace: string, opts: DaprAppOptions, podName: string): Promise<V1Pod> {
   const template = daprAppPodTemplate(opts);
-  const pod = await conn.core.createNamespacedPod({ namespace, body: { metadata: { ...template.metadata, name: podName, namespace }, spec: template.spec } });
+  const pod = await conn.core.createNamespacedPod({
+    namespace,
+    body: { metadata: { ...template.metadata, name: podName, namespace }, spec: template.spec },
+  });
   const ready = opts.ready !== false;
   const now = new Date();
   pod.status = {
@@ -336,12 +408,25 @@ function readWorkload(conn: ClusterConnection, ref: WorkloadRef): Promise<V1Depl
 }
 
 /** Waits until the workload's controller reports `ready` of `ready` replicas for its current generation. */
-export async function waitForWorkload(conn: ClusterConnection, kind: WorkloadKind, namespace: string, name: string, ready: number, timeoutMs = 60_000): Promise<void> {
-  await poll(`${kind} ${namespace}/${name} to have ${ready} ready replicas`, async () => {
-    const w = await readWorkload(conn, { kind, namespace, name });
-    const s = w.status;
-    return (s?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 1) && (s?.readyReplicas ?? 0) === ready && (s?.replicas ?? 0) === ready;
-  }, { timeoutMs });
+export async function waitForWorkload(
+  conn: ClusterConnection,
+  kind: WorkloadKind,
+  namespace: string,
+  name: string,
+  ready: number,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await poll(
+    `${kind} ${namespace}/${name} to have ${ready} ready replicas`,
+    async () => {
+      const w = await readWorkload(conn, { kind, namespace, name });
+      const s = w.status;
+      return (
+        (s?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 1) && (s?.readyReplicas ?? 0) === ready && (s?.replicas ?? 0) === ready
+      );
+    },
+    { timeoutMs },
+  );
 }
 
 /** Writes the status a workload's controller would: `ready` of spec.replicas pods ready and available. */
@@ -359,7 +444,17 @@ export async function setWorkloadStatus(conn: ClusterConnection, ref: WorkloadRe
       updatedReplicas: replicas,
       ...(ref.kind === 'StatefulSet'
         ? { currentReplicas: replicas }
-        : { conditions: [{ type: 'Available', status: available, reason: available === 'True' ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', lastTransitionTime: now, lastUpdateTime: now }] }),
+        : {
+            conditions: [
+              {
+                type: 'Available',
+                status: available,
+                reason: available === 'True' ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+                lastTransitionTime: now,
+                lastUpdateTime: now,
+              },
+            ],
+          }),
     } as V1Deployment['status'] & V1StatefulSet['status'];
     try {
       if (ref.kind === 'Deployment') await conn.apps.replaceNamespacedDeploymentStatus({ ...ref, body: obj as V1Deployment });
@@ -378,7 +473,12 @@ export async function setWorkloadStatus(conn: ClusterConnection, ref: WorkloadRe
  * runs: keeps as many Ready pods as spec.replicas says and writes the status they add up to. Bounded: it stops
  * itself after `maxMs`.
  */
-export function runReplicaController(conn: ClusterConnection, ref: WorkloadRef, app: DaprAppOptions, maxMs = 60_000): { stop(): Promise<void> } {
+export function runReplicaController(
+  conn: ClusterConnection,
+  ref: WorkloadRef,
+  app: DaprAppOptions,
+  maxMs = 60_000,
+): { stop(): Promise<void> } {
   let stopped = false;
   let serial = 100;
   const started = Date.now();
@@ -387,7 +487,8 @@ export function runReplicaController(conn: ClusterConnection, ref: WorkloadRef, 
       const w = await readWorkload(conn, ref);
       const want = w.spec?.replicas ?? 1;
       const pods = await livePods(conn, ref.namespace, app.name);
-      for (const extra of pods.slice(want)) await conn.core.deleteNamespacedPod({ name: extra.metadata?.name ?? '', namespace: ref.namespace }).catch(() => undefined);
+      for (const extra of pods.slice(want))
+        await conn.core.deleteNamespacedPod({ name: extra.metadata?.name ?? '', namespace: ref.namespace }).catch(() => undefined);
       const names = new Set(pods.map((p) => p.metadata?.name));
       for (let i = pods.length; i < want; i++) {
         // A StatefulSet's pods have stable names (the lowest free ordinal); a Deployment's get new ones.
@@ -426,21 +527,37 @@ export function daprResources(namespace: string): Manifest[] {
       apiVersion: 'dapr.io/v1alpha1',
       kind: 'Component',
       metadata: meta('statestore'),
-      spec: { type: 'state.redis', version: 'v1', metadata: [{ name: 'redisHost', value: 'redis-master.dapr-system.svc.cluster.local:6379' }] },
+      spec: {
+        type: 'state.redis',
+        version: 'v1',
+        metadata: [{ name: 'redisHost', value: 'redis-master.dapr-system.svc.cluster.local:6379' }],
+      },
     } as Manifest,
     {
       apiVersion: 'dapr.io/v1alpha1',
       kind: 'Component',
       metadata: meta('pubsub'),
-      spec: { type: 'pubsub.jetstream', version: 'v1', metadata: [{ name: 'natsURL', value: 'nats://nats.dapr-system.svc.cluster.local:4222' }] },
+      spec: {
+        type: 'pubsub.jetstream',
+        version: 'v1',
+        metadata: [{ name: 'natsURL', value: 'nats://nats.dapr-system.svc.cluster.local:4222' }],
+      },
       scopes: ['task-service', 'notification-service'],
     } as Manifest,
-    { apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration', metadata: meta('daprconfig'), spec: { tracing: { samplingRate: '1' } } } as Manifest,
+    {
+      apiVersion: 'dapr.io/v1alpha1',
+      kind: 'Configuration',
+      metadata: meta('daprconfig'),
+      spec: { tracing: { samplingRate: '1' } },
+    } as Manifest,
     {
       apiVersion: 'dapr.io/v1alpha1',
       kind: 'Resiliency',
       metadata: meta('resiliency'),
-      spec: { policies: { retries: { pubsubRetry: { policy: 'constant', duration: '1s', maxRetries: 3 } } }, targets: { components: { pubsub: { inbound: { retry: 'pubsubRetry' } } } } },
+      spec: {
+        policies: { retries: { pubsubRetry: { policy: 'constant', duration: '1s', maxRetries: 3 } } },
+        targets: { components: { pubsub: { inbound: { retry: 'pubsubRetry' } } } },
+      },
     } as Manifest,
     {
       apiVersion: 'dapr.io/v2alpha1',

@@ -21,7 +21,16 @@ if (kind === 'acceptance') {
   if (fails) tests.push({ ...tests[0]!, id: 'broken', title: 'broken', status: 'failed', failure: { message: 'boom' } });
   results = emptyResults({ ...base, kind: 'acceptance', tests });
 } else if (kind === 'chaos') {
-  const tests = rich.chaos.map((c) => ({ id: c.probe, title: c.probe, suitePath: ['chaos'], tags: [], area: 'chaos', status: (fails ? 'failed' : 'passed') as 'failed' | 'passed', durationMs: 1, measurements: {} }));
+  const tests = rich.chaos.map((c) => ({
+    id: c.probe,
+    title: c.probe,
+    suitePath: ['chaos'],
+    tags: [],
+    area: 'chaos',
+    status: (fails ? 'failed' : 'passed') as 'failed' | 'passed',
+    durationMs: 1,
+    measurements: {},
+  }));
   results = emptyResults({ ...base, kind: 'chaos', tests, chaos: rich.chaos.map((c) => ({ ...c, passed: !fails })) });
 } else if (kind === 'load') {
   const metrics = rich.metrics.map((m) => (fails && m.name === 'pubsub.delivery_rate' ? { ...m, rate: 0.98, passes: 98, fails: 2 } : m));

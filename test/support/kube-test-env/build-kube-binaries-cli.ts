@@ -12,7 +12,9 @@ try {
   const result = await buildKubeBinaries(progress, { force: process.argv.includes('--force') });
   const b = result.binaries;
   const what = result.built.length > 0 ? `built ${result.built.join(', ')} in ${result.seconds.toFixed(0)} s` : 'already built';
-  progress.done(`Kubernetes ${b.version} in ${b.dir}, kwok ${b.kwokVersion} and metrics-server ${b.metricsServerVersion} in ${b.nodeSimDir} (${what})`);
+  progress.done(
+    `Kubernetes ${b.version} in ${b.dir}, kwok ${b.kwokVersion} and metrics-server ${b.metricsServerVersion} in ${b.nodeSimDir} (${what})`,
+  );
 } catch (err) {
   progress.done();
   process.stderr.write(`error ${err instanceof HarnessError ? err.oneLine() : String(err)}\n`);

@@ -6,7 +6,15 @@ import type { Progress } from '../../../harness/console/progress';
 import { runtimeError } from '../../../harness/errors/harness-error';
 import { requireCommand } from '../../../harness/targets/local/required-commands';
 import { runGo } from '../../../harness/runtime/go-build';
-import { KUBE_MODULE_DIR, KWOK_MODULE_DIR, kubeBinaries, kubeBinaryFiles, missingKubeBinaries, type KubeBinaries, type KubeBinarySet } from './kube-binaries';
+import {
+  KUBE_MODULE_DIR,
+  KWOK_MODULE_DIR,
+  kubeBinaries,
+  kubeBinaryFiles,
+  missingKubeBinaries,
+  type KubeBinaries,
+  type KubeBinarySet,
+} from './kube-binaries';
 
 export interface KubeBuildResult {
   binaries: KubeBinaries;
@@ -30,7 +38,10 @@ export const KWOK_CRD_FILES = ['kwok.x-k8s.io_clusterresourceusages.yaml'];
  * Builds what a test env needs from the Go module proxy's sources into the cache, skipping what is there:
  * one `go build` per module, so binaries of one module share the compile of their common packages.
  */
-export async function buildKubeBinaries(progress: Progress, opts: { force?: boolean; signal?: AbortSignal; set?: KubeBinarySet } = {}): Promise<KubeBuildResult> {
+export async function buildKubeBinaries(
+  progress: Progress,
+  opts: { force?: boolean; signal?: AbortSignal; set?: KubeBinarySet } = {},
+): Promise<KubeBuildResult> {
   const bins = kubeBinaries();
   const set = opts.set ?? 'cluster';
   const started = Date.now();
@@ -112,7 +123,8 @@ async function goBuildInto(dir: string, plan: GoBuildPlan): Promise<void> {
       signal: plan.signal,
       what: plan.what,
     });
-    for (const [from, to] of Object.entries(plan.renames)) if (existsSync(join(staging, from))) renameSync(join(staging, from), join(staging, to));
+    for (const [from, to] of Object.entries(plan.renames))
+      if (existsSync(join(staging, from))) renameSync(join(staging, from), join(staging, to));
     await plan.extra?.(staging);
     for (const name of readdirSync(staging)) {
       rmSync(join(dir, name), { recursive: true, force: true });
@@ -125,11 +137,19 @@ async function goBuildInto(dir: string, plan: GoBuildPlan): Promise<void> {
 
 /** kwok's CRDs come with its module source, which the build has just put into the module cache. */
 async function copyKwokCrds(into: string): Promise<void> {
-  const { stdout } = await promisify(execFile)('go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], { cwd: KWOK_MODULE_DIR, timeout: 60_000 });
+  const { stdout } = await promisify(execFile)('go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], {
+    cwd: KWOK_MODULE_DIR,
+    timeout: 60_000,
+  });
   const source = join(stdout.trim(), 'kustomize', 'crd', 'bases');
   mkdirSync(into, { recursive: true });
   for (const file of KWOK_CRD_FILES) {
-    if (!existsSync(join(source, file))) throw runtimeError('KWOK_CRD_MISSING', `${file} is not in ${source}`, `check the sigs.k8s.io/kwok version in ${KWOK_MODULE_DIR}/go.mod`);
+    if (!existsSync(join(source, file)))
+      throw runtimeError(
+        'KWOK_CRD_MISSING',
+        `${file} is not in ${source}`,
+        `check the sigs.k8s.io/kwok version in ${KWOK_MODULE_DIR}/go.mod`,
+      );
     cpSync(join(source, file), join(into, file));
   }
 }

@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { kubeBinaries, kubeBinariesBuilt, missingKubeBinaries, pinnedKubeVersion, pinnedNodeSimVersions, requiredVersion } from './kube-binaries';
+import {
+  kubeBinaries,
+  kubeBinariesBuilt,
+  missingKubeBinaries,
+  pinnedKubeVersion,
+  pinnedNodeSimVersions,
+  requiredVersion,
+} from './kube-binaries';
 
 /** Runs `fn` with environment variables set (undefined: unset), restoring them afterwards. */
 function withEnv(vars: Record<string, string | undefined>, fn: () => void): void {
@@ -25,7 +32,8 @@ const SIM = { kwok: 'v0.7.0', metricsServer: 'v0.8.0' };
 
 describe('kube binaries: versions from the go.mod files, cache dirs, what a set needs', () => {
   it('reads a required version from a one-line require and from a require block, indirect or not', () => {
-    const gomod = 'module x\n\nrequire k8s.io/kubernetes v1.34.4 // indirect\n\nrequire (\n\tsigs.k8s.io/kwok v0.7.0 // indirect\n\tsigs.k8s.io/metrics-server v0.8.0\n)\n\ntool (\n\tk8s.io/kubernetes/cmd/kube-apiserver\n)\n';
+    const gomod =
+      'module x\n\nrequire k8s.io/kubernetes v1.34.4 // indirect\n\nrequire (\n\tsigs.k8s.io/kwok v0.7.0 // indirect\n\tsigs.k8s.io/metrics-server v0.8.0\n)\n\ntool (\n\tk8s.io/kubernetes/cmd/kube-apiserver\n)\n';
     expect(requiredVersion(gomod, 'k8s.io/kubernetes')).to.equal('v1.34.4');
     expect(requiredVersion(gomod, 'sigs.k8s.io/kwok')).to.equal('v0.7.0');
     expect(requiredVersion(gomod, 'sigs.k8s.io/metrics-server')).to.equal('v0.8.0');
@@ -34,17 +42,21 @@ describe('kube binaries: versions from the go.mod files, cache dirs, what a set 
     expect(requiredVersion(gomod, 'sigs.k8s.io/kwok-other')).to.equal(undefined);
   });
 
-  it('names the repository\'s pins, and refuses a go.mod without them', () => {
+  it("names the repository's pins, and refuses a go.mod without them", () => {
     expect(pinnedKubeVersion()).to.match(/^v1\.\d+\.\d+$/);
     expect(pinnedNodeSimVersions()).to.deep.equal({ kwok: 'v0.7.0', metricsServer: 'v0.8.0' });
     expect(() => pinnedKubeVersion('module x\n')).to.throw(/does not require k8s\.io\/kubernetes/);
     expect(() => pinnedNodeSimVersions('module x\nrequire sigs.k8s.io/kwok v0.7.0\n')).to.throw(/does not require both/);
   });
 
-  it('keeps each module\'s binaries in a cache dir named after its versions, unless the environment points elsewhere', () => {
+  it("keeps each module's binaries in a cache dir named after its versions, unless the environment points elsewhere", () => {
     withEnv({ DAPR_HARNESS_KUBE_DIR: undefined, DAPR_HARNESS_KWOK_DIR: undefined, XDG_CACHE_HOME: '/cache' }, () => {
       const bins = kubeBinaries('v1.34.4', SIM);
-      expect([bins.apiserver, bins.etcd, bins.controllerManager]).to.deep.equal(['/cache/dapr-harness/kube-v1.34.4/kube-apiserver', '/cache/dapr-harness/kube-v1.34.4/etcd', '/cache/dapr-harness/kube-v1.34.4/kube-controller-manager']);
+      expect([bins.apiserver, bins.etcd, bins.controllerManager]).to.deep.equal([
+        '/cache/dapr-harness/kube-v1.34.4/kube-apiserver',
+        '/cache/dapr-harness/kube-v1.34.4/etcd',
+        '/cache/dapr-harness/kube-v1.34.4/kube-controller-manager',
+      ]);
       expect([bins.kwok, bins.metricsServer, bins.kwokCrdDir]).to.deep.equal([
         '/cache/dapr-harness/kwok-v0.7.0-metrics-server-v0.8.0/kwok',
         '/cache/dapr-harness/kwok-v0.7.0-metrics-server-v0.8.0/metrics-server',
@@ -67,7 +79,12 @@ describe('kube binaries: versions from the go.mod files, cache dirs, what a set 
         for (const f of [bins.apiserver, bins.etcd]) writeFileSync(f, '');
         expect(kubeBinariesBuilt(bins)).to.equal(true);
         expect(missingKubeBinaries(bins, 'api-server')).to.deep.equal([]);
-        expect(missingKubeBinaries(bins, 'cluster')).to.deep.equal([bins.controllerManager, bins.kwok, bins.metricsServer, bins.kwokCrdDir]);
+        expect(missingKubeBinaries(bins, 'cluster')).to.deep.equal([
+          bins.controllerManager,
+          bins.kwok,
+          bins.metricsServer,
+          bins.kwokCrdDir,
+        ]);
         expect(kubeBinariesBuilt(bins, 'cluster')).to.equal(false);
       });
     } finally {

@@ -51,7 +51,8 @@ export function pinnedKubeVersion(gomod = readGoMod(KUBE_MODULE_DIR)): string {
 export function pinnedNodeSimVersions(gomod = readGoMod(KWOK_MODULE_DIR)): { kwok: string; metricsServer: string } {
   const kwok = requiredVersion(gomod, 'sigs.k8s.io/kwok');
   const metricsServer = requiredVersion(gomod, 'sigs.k8s.io/metrics-server');
-  if (!kwok || !metricsServer) throw new Error(`${KWOK_MODULE_DIR}/go.mod does not require both sigs.k8s.io/kwok and sigs.k8s.io/metrics-server`);
+  if (!kwok || !metricsServer)
+    throw new Error(`${KWOK_MODULE_DIR}/go.mod does not require both sigs.k8s.io/kwok and sigs.k8s.io/metrics-server`);
   return { kwok, metricsServer };
 }
 
@@ -75,7 +76,9 @@ export function kubeBinaries(version = pinnedKubeVersion(), sim = pinnedNodeSimV
 
 /** The files a set needs. */
 export function kubeBinaryFiles(bins: KubeBinaries, set: KubeBinarySet): string[] {
-  return set === 'api-server' ? [bins.apiserver, bins.etcd] : [bins.apiserver, bins.etcd, bins.controllerManager, bins.kwok, bins.metricsServer, bins.kwokCrdDir];
+  return set === 'api-server'
+    ? [bins.apiserver, bins.etcd]
+    : [bins.apiserver, bins.etcd, bins.controllerManager, bins.kwok, bins.metricsServer, bins.kwokCrdDir];
 }
 
 export function missingKubeBinaries(bins: KubeBinaries = kubeBinaries(), set: KubeBinarySet = 'cluster'): string[] {

@@ -71,7 +71,11 @@ export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<K
   const missing = missingKubeBinaries(bins, set);
   if (missing.length > 0) {
     if (opts.build === false) {
-      throw runtimeError('KUBE_BINARIES_MISSING', `the test env's binaries are not built (missing ${missing.join(', ')})`, 'let the test env build them (build: true), or run `npm run kube:binaries`');
+      throw runtimeError(
+        'KUBE_BINARIES_MISSING',
+        `the test env's binaries are not built (missing ${missing.join(', ')})`,
+        'let the test env build them (build: true), or run `npm run kube:binaries`',
+      );
     }
     progress.log(`building the Kubernetes test env's binaries once (missing ${missing.join(', ')})`);
     bins = (await buildKubeBinaries(progress, { signal: opts.signal, set })).binaries;
@@ -97,16 +101,24 @@ export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<K
         name: 'etcd',
         command: bins.etcd,
         args: [
-          '--name', 'harness',
-          '--data-dir', join(dir, 'etcd'),
-          '--listen-client-urls', etcdUrl,
-          '--advertise-client-urls', etcdUrl,
-          '--listen-peer-urls', peerUrl,
-          '--initial-advertise-peer-urls', peerUrl,
-          '--initial-cluster', `harness=${peerUrl}`,
+          '--name',
+          'harness',
+          '--data-dir',
+          join(dir, 'etcd'),
+          '--listen-client-urls',
+          etcdUrl,
+          '--advertise-client-urls',
+          etcdUrl,
+          '--listen-peer-urls',
+          peerUrl,
+          '--initial-advertise-peer-urls',
+          peerUrl,
+          '--initial-cluster',
+          `harness=${peerUrl}`,
           // The data dies with the test run; skipping fsync keeps a slow disk from slowing every write.
           '--unsafe-no-fsync',
-          '--log-level', 'warn',
+          '--log-level',
+          'warn',
         ],
         logFile: join(logDir, 'etcd.log'),
         wait: forHttp(`${etcdUrl}/health`),
@@ -164,10 +176,26 @@ export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<K
     writeFileSync(kubeconfigPath, kubeconfigYaml(server, caPem, token), { mode: 0o600 });
     const processes = [etcd.name, apiserver.name];
     const nodes = opts.cluster
-      ? await startClusterComponents({ bins, stack, processes, ports, certs, caPem, dir, logDir, kubeconfigPath, nodeCount: opts.nodes ?? 1, hpaSyncPeriod: opts.hpaSyncPeriod ?? '1s', progress, signal: opts.signal })
+      ? await startClusterComponents({
+          bins,
+          stack,
+          processes,
+          ports,
+          certs,
+          caPem,
+          dir,
+          logDir,
+          kubeconfigPath,
+          nodeCount: opts.nodes ?? 1,
+          hpaSyncPeriod: opts.hpaSyncPeriod ?? '1s',
+          progress,
+          signal: opts.signal,
+        })
       : [];
     started = true;
-    progress.done(`kube-apiserver ${bins.version} ready at ${server}${opts.cluster ? ` with kube-controller-manager, kwok (${nodes.length} node${nodes.length === 1 ? '' : 's'}) and metrics-server` : ''}`);
+    progress.done(
+      `kube-apiserver ${bins.version} ready at ${server}${opts.cluster ? ` with kube-controller-manager, kwok (${nodes.length} node${nodes.length === 1 ? '' : 's'}) and metrics-server` : ''}`,
+    );
     return {
       version: bins.version,
       server,
@@ -220,9 +248,15 @@ async function startClusterComponents(c: ClusterStart): Promise<string[]> {
   };
 
   c.progress.update(`starting kube-controller-manager ${c.bins.version}`);
-  await start(controllerManagerProcess({ ...common, binary: c.bins.controllerManager, port: await c.ports.next(), hpaSyncPeriod: c.hpaSyncPeriod }));
+  await start(
+    controllerManagerProcess({ ...common, binary: c.bins.controllerManager, port: await c.ports.next(), hpaSyncPeriod: c.hpaSyncPeriod }),
+  );
   // The serviceaccount controller gives every namespace its default ServiceAccount, which pods need to be admitted.
-  await pollTestEnv('the default ServiceAccount (kube-controller-manager at work)', async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })), { timeoutMs: 60_000, signal: c.signal });
+  await pollTestEnv(
+    'the default ServiceAccount (kube-controller-manager at work)',
+    async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })),
+    { timeoutMs: 60_000, signal: c.signal },
+  );
 
   c.progress.update(`starting kwok ${c.bins.kwokVersion}`);
   await installKwokCrds(conn, c.bins.kwokCrdDir, c.signal);

@@ -87,6 +87,10 @@ export async function registerMetricsApi(conn: ClusterConnection, port: number, 
 }
 
 export async function metricsApiAvailable(conn: ClusterConnection): Promise<boolean> {
-  const svc = (await conn.objects.read({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: METRICS_API_SERVICE } })) as { status?: { conditions?: { type: string; status: string }[] } };
+  const svc = (await conn.objects.read({
+    apiVersion: 'apiregistration.k8s.io/v1',
+    kind: 'APIService',
+    metadata: { name: METRICS_API_SERVICE },
+  })) as { status?: { conditions?: { type: string; status: string }[] } };
   return (svc.status?.conditions ?? []).some((c) => c.type === 'Available' && c.status === 'True');
 }

@@ -79,8 +79,20 @@ export function kwokConfigYaml(): string {
       metrics: [
         { name: 'node_cpu_usage_seconds_total', kind: 'counter', dimension: 'node', value: 'node.CumulativeUsage("cpu")' },
         { name: 'node_memory_working_set_bytes', kind: 'gauge', dimension: 'node', value: 'node.Usage("memory")' },
-        { name: 'container_cpu_usage_seconds_total', kind: 'counter', dimension: 'container', labels: containerLabels, value: 'pod.CumulativeUsage("cpu", container.name)' },
-        { name: 'container_memory_working_set_bytes', kind: 'gauge', dimension: 'container', labels: containerLabels, value: 'pod.Usage("memory", container.name)' },
+        {
+          name: 'container_cpu_usage_seconds_total',
+          kind: 'counter',
+          dimension: 'container',
+          labels: containerLabels,
+          value: 'pod.CumulativeUsage("cpu", container.name)',
+        },
+        {
+          name: 'container_memory_working_set_bytes',
+          kind: 'gauge',
+          dimension: 'container',
+          labels: containerLabels,
+          value: 'pod.Usage("memory", container.name)',
+        },
       ],
     },
   };
@@ -93,7 +105,11 @@ export function fakeNodeManifest(name: string): KubernetesObject & Record<string
     kind: 'Node',
     metadata: {
       name,
-      annotations: { [FAKE_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0', [RESOURCE_METRICS_PATH_ANNOTATION]: `/metrics/nodes/${name}/metrics/resource` },
+      annotations: {
+        [FAKE_NODE_ANNOTATION]: 'fake',
+        'node.alpha.kubernetes.io/ttl': '0',
+        [RESOURCE_METRICS_PATH_ANNOTATION]: `/metrics/nodes/${name}/metrics/resource`,
+      },
       labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
     },
     status: { allocatable: NODE_ALLOCATABLE, capacity: NODE_ALLOCATABLE },
@@ -102,22 +118,32 @@ export function fakeNodeManifest(name: string): KubernetesObject & Record<string
 
 /** kwok's CRDs (copied from its module at build time), applied and Established before kwok starts watching them. */
 export async function installKwokCrds(conn: ClusterConnection, crdDir: string, signal?: AbortSignal): Promise<void> {
-  for (const file of readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(crdDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const crd = parse(readFileSync(join(crdDir, file), 'utf8')) as KubernetesObject;
     await applyTestEnvObject(conn, crd);
-    await pollTestEnv(`CRD ${crd.metadata?.name} to be Established`, async () => {
-      const got = await conn.apiextensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
-      return (got.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
-    }, { timeoutMs: 30_000, signal });
+    await pollTestEnv(
+      `CRD ${crd.metadata?.name} to be Established`,
+      async () => {
+        const got = await conn.apiextensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
+        return (got.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+      },
+      { timeoutMs: 30_000, signal },
+    );
   }
 }
 
 export async function createFakeNodes(conn: ClusterConnection, names: string[], signal?: AbortSignal): Promise<void> {
   for (const name of names) await applyTestEnvObject(conn, fakeNodeManifest(name));
   for (const name of names) {
-    await pollTestEnv(`node ${name} to be Ready (kwok)`, async () => {
-      const node = await conn.core.readNode({ name });
-      return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-    }, { timeoutMs: 60_000, signal });
+    await pollTestEnv(
+      `node ${name} to be Ready (kwok)`,
+      async () => {
+        const node = await conn.core.readNode({ name });
+        return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+      },
+      { timeoutMs: 60_000, signal },
+    );
   }
 }

@@ -38,15 +38,65 @@ export function writeTestCertificates(dir: string): TestCertificates {
     execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
   };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', path('ca.key'), '-out', path('ca.crt'), '-days', VALID_DAYS, '-subj', '/CN=dapr-harness-test-ca']);
+  openssl([
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    path('ca.key'),
+    '-out',
+    path('ca.crt'),
+    '-days',
+    VALID_DAYS,
+    '-subj',
+    '/CN=dapr-harness-test-ca',
+  ]);
   const signed = (name: string, subject: string, ca: string, extensions: string): void => {
     openssl(['req', ...ec, '-keyout', path(`${name}.key`), '-out', path(`${name}.csr`), '-subj', subject]);
     writeFileSync(path(`${name}.ext`), extensions);
-    openssl(['x509', '-req', '-in', path(`${name}.csr`), '-CA', path(`${ca}.crt`), '-CAkey', path(`${ca}.key`), '-CAcreateserial', '-out', path(`${name}.crt`), '-days', VALID_DAYS, '-extfile', path(`${name}.ext`)]);
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      path(`${name}.csr`),
+      '-CA',
+      path(`${ca}.crt`),
+      '-CAkey',
+      path(`${ca}.key`),
+      '-CAcreateserial',
+      '-out',
+      path(`${name}.crt`),
+      '-days',
+      VALID_DAYS,
+      '-extfile',
+      path(`${name}.ext`),
+    ]);
   };
-  signed('apiserver', '/CN=kube-apiserver', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
-  signed('components', '/CN=dapr-harness-test-components', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:metrics-server.kube-system.svc\nextendedKeyUsage=serverAuth\n');
-  openssl(['req', '-x509', ...ec, '-keyout', path('front-proxy-ca.key'), '-out', path('front-proxy-ca.crt'), '-days', VALID_DAYS, '-subj', '/CN=dapr-harness-test-front-proxy-ca']);
+  signed(
+    'apiserver',
+    '/CN=kube-apiserver',
+    'ca',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
+  );
+  signed(
+    'components',
+    '/CN=dapr-harness-test-components',
+    'ca',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:metrics-server.kube-system.svc\nextendedKeyUsage=serverAuth\n',
+  );
+  openssl([
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    path('front-proxy-ca.key'),
+    '-out',
+    path('front-proxy-ca.crt'),
+    '-days',
+    VALID_DAYS,
+    '-subj',
+    '/CN=dapr-harness-test-front-proxy-ca',
+  ]);
   signed('front-proxy-client', `/CN=${FRONT_PROXY_CLIENT}`, 'front-proxy-ca', 'extendedKeyUsage=clientAuth\n');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(path('service-account.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });

@@ -6,7 +6,14 @@ export function forHttpsOk(url: string, ca: string, token?: string): WaitStrateg
   return {
     describe: () => `${url} to answer 200`,
     async waitUntilReady(ctx: WaitContext): Promise<void> {
-      await pollUntil(() => httpsStatus(url, ca, token).then((s) => s === 200, () => false), ctx.signal);
+      await pollUntil(
+        () =>
+          httpsStatus(url, ca, token).then(
+            (s) => s === 200,
+            () => false,
+          ),
+        ctx.signal,
+      );
     },
   };
 }

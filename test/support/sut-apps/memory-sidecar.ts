@@ -1,4 +1,13 @@
-import type { BulkPublishEntry, BulkStateItem, CallOptions, InvokeRequest, SaveStateItem, SidecarClient, StateEntry, TransactionOperation } from '../../../system-under-test/lib/sidecar/sidecar-client';
+import type {
+  BulkPublishEntry,
+  BulkStateItem,
+  CallOptions,
+  InvokeRequest,
+  SaveStateItem,
+  SidecarClient,
+  StateEntry,
+  TransactionOperation,
+} from '../../../system-under-test/lib/sidecar/sidecar-client';
 import { SidecarError } from '../../../system-under-test/lib/sidecar/sidecar-client';
 
 export interface Published {
@@ -26,7 +35,8 @@ export class MemorySidecar implements SidecarClient {
   readonly saves: SavedCall[] = [];
   readonly invocations: { appId: string; path: string; req: InvokeRequest }[] = [];
   readonly transactions: TransactionOperation[][] = [];
-  invokeAnswer: (appId: string, path: string, req: InvokeRequest) => Response = () => new Response('{}', { headers: { 'content-type': 'application/json' } });
+  invokeAnswer: (appId: string, path: string, req: InvokeRequest) => Response = () =>
+    new Response('{}', { headers: { 'content-type': 'application/json' } });
   private failures = new Map<string, SidecarError[]>();
 
   /** Makes the next call of `operation` fail as Dapr would, with `status` and Dapr's error body. */
@@ -68,7 +78,10 @@ export class MemorySidecar implements SidecarClient {
     this.transactions.push(operations);
     for (const op of operations) {
       if (op.operation !== 'upsert' && op.operation !== 'delete') {
-        throw new SidecarError('state transaction', 400, { errorCode: 'ERR_NOT_SUPPORTED_STATE_OPERATION', message: `operation type ${op.operation} not supported` });
+        throw new SidecarError('state transaction', 400, {
+          errorCode: 'ERR_NOT_SUPPORTED_STATE_OPERATION',
+          message: `operation type ${op.operation} not supported`,
+        });
       }
       this.checkEtag(op.request.key, op.request.etag, op.request.options?.concurrency);
     }

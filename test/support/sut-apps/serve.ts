@@ -13,10 +13,11 @@ export function serve(app: Express): Promise<Served> {
       const { port } = server.address() as AddressInfo;
       resolve({
         url: `http://127.0.0.1:${port}`,
-        close: () => new Promise((done) => {
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
     server.once('error', reject);
@@ -24,7 +25,10 @@ export function serve(app: Express): Promise<Served> {
 }
 
 /** fetch with a JSON body and a parsed JSON answer, bounded in time. */
-export async function call<T = unknown>(url: string, init: { method?: string; json?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: T; headers: Headers }> {
+export async function call<T = unknown>(
+  url: string,
+  init: { method?: string; json?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.json !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(url, {

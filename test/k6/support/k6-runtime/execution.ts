@@ -2,7 +2,14 @@
  * k6/execution for scripts run under the test runtime. The runner (../k6-script.ts) sets the scenario and VU
  * before each call, as k6 does before each iteration.
  */
-export const scenario = { name: 'default', executor: 'test-runtime', startTime: 0, progress: 0, iterationInInstance: 0, iterationInTest: 0 };
+export const scenario = {
+  name: 'default',
+  executor: 'test-runtime',
+  startTime: 0,
+  progress: 0,
+  iterationInInstance: 0,
+  iterationInTest: 0,
+};
 
 export const vu = {
   idInInstance: 1,

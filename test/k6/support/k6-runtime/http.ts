@@ -42,7 +42,8 @@ function timeoutMs(t: string | number | undefined): number {
 
 export function request(method: string, url: string, body?: string | null, params: Params = {}): Response {
   const host = new URL(url).hostname;
-  if (!LOOPBACK.has(host) && !host.startsWith('127.')) throw new Error(`test runtime: refusing ${url}; tests send traffic to loopback only`);
+  if (!LOOPBACK.has(host) && !host.startsWith('127.'))
+    throw new Error(`test runtime: refusing ${url}; tests send traffic to loopback only`);
   const headers = params.headers ?? {};
   sent.push({ method, url, headers: { ...headers }, body: body ?? null });
   const dir = mkdtempSync(join(tmpdir(), 'k6-runtime-'));
@@ -58,11 +59,27 @@ export function request(method: string, url: string, body?: string | null, param
     const duration = performance.now() - started;
     if (run.error) throw new Error(`test runtime: cannot run curl (${run.error.message}); install curl`);
     if (run.status !== 0) {
-      return { url, status: 0, body: null, error: run.stderr.trim(), error_code: CURL_EXIT_TO_K6[run.status ?? -1] ?? 1200, timings: { duration }, json: () => null };
+      return {
+        url,
+        status: 0,
+        body: null,
+        error: run.stderr.trim(),
+        error_code: CURL_EXIT_TO_K6[run.status ?? -1] ?? 1200,
+        timings: { duration },
+        json: () => null,
+      };
     }
     const text = readFileSync(out, 'utf8');
     const responseBody = params.responseType === 'none' ? null : text;
-    return { url, status: Number(run.stdout), body: responseBody, error: '', error_code: 0, timings: { duration }, json: () => JSON.parse(text) as unknown };
+    return {
+      url,
+      status: Number(run.stdout),
+      body: responseBody,
+      error: '',
+      error_code: 0,
+      timings: { duration },
+      json: () => JSON.parse(text) as unknown,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
