@@ -32,7 +32,9 @@ export async function http<T = unknown>(
       signal: AbortSignal.timeout(timeoutMs ?? 15_000),
     });
   } catch (err) {
-    throw noAnswer(`${rest.method ?? 'GET'} ${url}`, err, suiteContextOrUndefined()?.deployment);
+    const d = suiteContextOrUndefined()?.deployment;
+    await deathOfCalledApp(url, err, d);
+    throw noAnswer(`${rest.method ?? 'GET'} ${url}`, err, d);
   }
   const text = await res.text();
   let body: unknown = text;
@@ -68,6 +70,35 @@ function startsWithOrigin(url: string, base: string): boolean {
  * The error for a call that got no answer: what was called and why, and the processes of the deployment that died
  * (those of the app called first), so a dead subscriber reads as such instead of "fetch failed".
  */
+/** How long a refused connection waits for the target to report that the app it called has died. */
+const DEATH_REPORT_WAIT_MS = 1000;
+
+/**
+ * A connection refused by an app that was just killed can come before the target has seen the process exit: wait
+ * briefly for that death, so the error names it instead of reading as a bare "fetch failed".
+ */
+async function deathOfCalledApp(url: string, err: unknown, d: Deployment | undefined): Promise<void> {
+  const watch = d?.processDeaths;
+  if (!watch || (err as { name?: string }).name === 'TimeoutError') return;
+  const called = d.apps.find(
+    (a) => startsWithOrigin(url, a.sidecar.httpUrl) || (a.appUrl !== undefined && startsWithOrigin(url, a.appUrl)),
+  );
+  if (!called || watch.deaths().some((x) => x.appId === called.appId)) return;
+  // An app a probe stopped on purpose refuses connections without dying.
+  if (d.processControls?.some((c) => (c.name === called.appId || c.name.startsWith(`${called.appId}-`)) && c.running === false)) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, DEATH_REPORT_WAIT_MS);
+    const unsubscribe = watch.onDeath((x) => {
+      if (x.appId === called.appId) done();
+    });
+    function done(): void {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    }
+  });
+}
+
 export function noAnswer(call: string, err: unknown, d: Deployment | undefined): Error {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   const why =

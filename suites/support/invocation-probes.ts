@@ -92,8 +92,10 @@ async function callOnce(
     const res = await invoke(site.caller, site.callee, method, { headers: { 'x-fault-key': key }, timeoutMs: Math.ceil(timeout) });
     return { status: res.status, ms: Date.now() - started };
   } catch (err) {
-    // Only the caller's own deadline is an observation; anything else is the probe failing.
-    if ((err as Error).name === 'TimeoutError') return { status: undefined, ms: Date.now() - started };
+    // Only the caller's own deadline is an observation; anything else is the probe failing. The HTTP helper wraps
+    // the abort in an error naming the call, with the TimeoutError as its cause.
+    const e = err as Error & { cause?: { name?: string } };
+    if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError') return { status: undefined, ms: Date.now() - started };
     throw err;
   }
 }

@@ -22,7 +22,7 @@ import { configMapDrift, testRunProblems, type ClusterView, type ScriptFacts } f
 const NAMESPACE = 'dapr-harness';
 const TESTRUN_DIR = join(K8S_LOAD_DIR, 'testruns');
 const SCRIPTS_CONFIGMAP = 'dapr-harness-k6-scripts';
-const SETTING_CALL = /\b(?:setting|positiveInt|durationMs|baseUrl|subscribers|stages)\('([A-Z0-9_]+)'/g;
+const SETTING_CALL = /\b(?:setting|positiveInt|durationMs|baseUrl|subscribers|stages)\(\s*'([A-Z0-9_]+)'/g;
 
 interface TestRunFile {
   file: string;

@@ -65,6 +65,7 @@ describe('k6 scripts: thresholds are criteria.yaml', function () {
       'pubsub_delivery_rate{subscriber:orders}',
       'pubsub_e2e_latency{subscriber:billing}',
       'pubsub_e2e_latency{subscriber:orders}',
+      'pubsub_publish_success_rate',
     ]);
     const state = await load(join(K6_DIR, 'state.ts'));
     expect(Object.keys(state.thresholds).sort()).to.deep.equal([
