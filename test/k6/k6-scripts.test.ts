@@ -354,7 +354,10 @@ describe('k6 scripts: behaviour', function () {
         expect(recording.logs.map((l) => l.text).join('\n')).to.match(/could not read gone's ledger/);
         const verdicts = evaluateThresholds(mod.options?.thresholds ?? {}, recording.samples, recording.declared);
         // teardown alone published nothing, so publish success is unmeasured, which fails like any unmeasured criterion
-        expect(verdicts.filter((v) => !v.passed).map((v) => v.key)).to.deep.equal(['pubsub_publish_success_rate', 'pubsub_delivery_rate{subscriber:gone}']);
+        expect(verdicts.filter((v) => !v.passed).map((v) => v.key)).to.deep.equal([
+          'pubsub_publish_success_rate',
+          'pubsub_delivery_rate{subscriber:gone}',
+        ]);
         const asked = await ledger.takeRequests();
         expect(asked[0]).to.deep.include({ method: 'GET', path: '/ledger', query: 'topic=task.created' });
       } finally {
