@@ -1,4 +1,4 @@
-import { sleep } from './wait-strategy';
+import { sleep } from './sleep';
 
 export interface PollOptions {
   /** How long to keep asking; default 10 s. */

@@ -1,3 +1,4 @@
+import { poll } from './poll';
 /**
  * A readiness check for a started process, in the spirit of testcontainers' wait strategies:
  * it resolves once the process is ready and rejects with a message that says what never became ready.
@@ -18,29 +19,9 @@ export interface WaitStrategy {
 
 export const POLL_INTERVAL_MS = 100;
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { sleep } from './sleep';
 
-/** Polls `probe` until it returns true or the signal aborts. */
+/** Polls `probe` until it returns true or the signal (the strategy's deadline) aborts: the one polling loop, unbounded. */
 export async function pollUntil(probe: () => Promise<boolean>, signal: AbortSignal): Promise<void> {
-  for (;;) {
-    if (signal.aborted) throw signal.reason;
-    if (await probe()) return;
-    await sleep(POLL_INTERVAL_MS, signal);
-  }
+  await poll('ready', probe, { timeoutMs: Infinity, intervalMs: POLL_INTERVAL_MS, signal });
 }
