@@ -8,11 +8,11 @@ import {
   tripsAt,
   type BreakerCounts,
   type TripAst,
-  type TripVariable,
+  type TripExpression,
 } from './cel/trip-cel';
 import { checkTrip, fits, type TripProblem } from './cel/trip-check';
 
-export { TRIP_VARIABLES, type BreakerCounts, type TripVariable } from './cel/trip-cel';
+export { TRIP_VARIABLES, type BreakerCounts, type TripExpression, type TripVariable } from './cel/trip-cel';
 export { persistentFailureCounts, tripPoint, TRIP_SEARCH_LIMIT, type TripPoint } from './trip-point';
 
 /**
@@ -27,14 +27,6 @@ export { persistentFailureCounts, tripPoint, TRIP_SEARCH_LIMIT, type TripPoint }
 
 /** gobreaker's ReadyToTrip when a policy gives no `trip`. */
 export const DEFAULT_TRIP = 'consecutiveFailures > 5';
-
-export interface TripExpression {
-  source: string;
-  /** The condition as @bufbuild/cel parsed it. */
-  ast: TripAst;
-  /** Counters the condition reads, in the order they first appear. */
-  variables: TripVariable[];
-}
 
 const TRIP_HINT = `write a CEL condition over ${TRIP_VARIABLES.join(', ')}, e.g. "consecutiveFailures > 5"`;
 const SYNTAX_HINT = 'write a CEL condition such as "consecutiveFailures > 5", joining comparisons with && or ||';

@@ -1,6 +1,5 @@
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
-import { tripsAt, type BreakerCounts, type TripAst } from './cel/trip-cel';
-import type { TripExpression } from './trip-expression';
+import { tripsAt, type BreakerCounts, type TripAst, type TripExpression } from './cel/trip-cel';
 
 /**
  * After how many failures a breaker opens. gobreaker asks the trip condition only when a call fails while the

@@ -5,7 +5,7 @@ import { usageError } from '../errors/harness-error';
 import { runGo } from './go-build';
 import type { Progress } from '../console/progress';
 import { RUNTIME_MODULE_DIR, runtimeBinaries, runtimeIsBuilt, type RuntimeBinaries } from './runtime-binaries';
-import { requireCommand } from '../targets/local/required-commands';
+import { requireCommand } from '../process/required-commands';
 
 /**
  * Dapr's own component sets are chosen by build tag. "stablecomponents" plus the two the reference deployment

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ManagedProcess } from '../../harness/process/managed-process';
 import { forHttp } from '../../harness/process/wait/wait-for-http';
 import { PortAllocator } from '../../harness/targets/local/free-port';
-import { requireServerBinaries } from '../../harness/targets/local/required-commands';
+import { requireServerBinaries } from '../../harness/process/required-commands';
 import { ensureStreams } from '../../harness/targets/local/nats-server';
 import { jetStreamStatus } from '../../suites/support/jetstream';
 

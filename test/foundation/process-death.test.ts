@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readResults } from '../../harness/results/results-store';
 import { sleep } from '../../harness/process/wait/wait-strategy';
-import type { LocalDeploymentDescription } from '../../harness/targets/local/local-target';
+import type { LocalDeploymentDescription } from '../../harness/targets/local/deployment-description';
 import { DEFAULT_RUN_ROOT } from '../../harness/paths';
 import { finished, startCli } from '../support/cli';
 import { survivorsAfter } from '../support/processes';

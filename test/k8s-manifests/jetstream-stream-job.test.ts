@@ -8,7 +8,7 @@ import { loadResources, metadataValue, type DaprResource } from '../../harness/t
 import { PortAllocator } from '../../harness/targets/local/free-port';
 import { natsServer, type StreamSpec } from '../../harness/targets/local/nats-server';
 import { jetStreamStreams } from '../../harness/targets/local/render-resources';
-import { requireCommand } from '../../harness/targets/local/required-commands';
+import { requireCommand } from '../../harness/process/required-commands';
 import type { ManagedProcess } from '../../harness/process/managed-process';
 import { REPO_ROOT, type Manifest } from './support/manifest';
 import { natsCli } from './support/natscli';

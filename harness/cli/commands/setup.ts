@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { usageError } from '../../errors/harness-error';
-import { commandPath, DEBIAN_PACKAGES } from '../../targets/local/required-commands';
+import { commandPath, DEBIAN_PACKAGES } from '../../process/required-commands';
 import { createProgress } from '../../console/progress';
 import { runtimeCommand } from './runtime';
 

@@ -77,3 +77,12 @@ export function tripsAt(ast: TripAst, counts: BreakerCounts): boolean {
   const out = evaluateTripCel(ast, counts);
   return !isCelError(out) && out === true;
 }
+
+/** A checked trip condition: what parseTripExpression returns and tripPoint solves. */
+export interface TripExpression {
+  source: string;
+  /** The condition as @bufbuild/cel parsed it. */
+  ast: TripAst;
+  /** Counters the condition reads, in the order they first appear. */
+  variables: TripVariable[];
+}

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { usageError } from '../../errors/harness-error';
-import { commandPath } from '../local/required-commands';
+import { commandPath } from '../../process/required-commands';
 
 const RENDER_TIMEOUT_MS = 60_000;
 

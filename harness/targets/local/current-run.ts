@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalDeploymentDescription } from './local-target';
+import type { LocalDeploymentDescription } from './deployment-description';
 import { RUN_ID_ENV } from './run-dir';
 
 /** `.run/current.json`: the deployment `up` left running, for `status` and `down`. */

@@ -9,7 +9,8 @@ import { AuditLog } from '../../audit/audit-log';
 import { requireRuntime } from '../../runtime/runtime-binaries';
 import { findSidecar, type AppEndpoint, type ComponentInfo, type Deployment, type DependencyControl } from '../deployment';
 import { appProcess } from './app-process';
-import { describeToken, runToken, type TokenDescription, type TokenOption } from './api-tokens';
+import { describeToken, runToken, type TokenOption } from './api-tokens';
+import type { LocalDeploymentDescription, ProcessRecord } from './deployment-description';
 import { LocalDeathWatch } from './process-deaths';
 import { componentType, loadResourceFile, loadResources, type DaprResource } from './dapr-resources';
 import { daprdProcess, type SidecarPorts } from './daprd';
@@ -18,7 +19,7 @@ import { readRunTemplate, type RunApp } from './multi-app-run';
 import { ensureStreams, natsServer } from './nats-server';
 import { redisServer } from './redis-server';
 import { jetStreamStreams, needsNats, needsRedis, renderConfiguration, renderResources, type LocalEndpoints } from './render-resources';
-import { requireServerBinaries } from './required-commands';
+import { requireServerBinaries } from '../../process/required-commands';
 import { makeRunDir, newRunId, RUN_ID_ENV } from './run-dir';
 import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../../paths';
 import { sentryServer } from './sentry';
@@ -45,30 +46,10 @@ export interface LocalTargetOptions {
   appApiToken?: TokenOption;
 }
 
-export interface ProcessRecord {
-  name: string;
-  pid: number | undefined;
-}
-
 export interface LocalDeployment extends Deployment {
   processes(): ProcessRecord[];
   /** Written to deployment.json in the run dir once ready. */
   describe(): LocalDeploymentDescription;
-}
-
-export interface LocalDeploymentDescription {
-  runId: string;
-  runDir: string;
-  runFile: string;
-  daprVersion: string;
-  mtlsEnabled: boolean;
-  apps: AppEndpoint[];
-  components: ComponentInfo[];
-  dependencies: { name: string; kind: string; address: string }[];
-  processes: ProcessRecord[];
-  /** Whether sidecars require an API token and where a generated one is kept (never the token). */
-  apiToken: TokenDescription;
-  appApiToken: TokenDescription;
 }
 
 interface PlannedApp {

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Progress } from '../../../harness/console/progress';
 import { runtimeError } from '../../../harness/errors/harness-error';
-import { requireCommand } from '../../../harness/targets/local/required-commands';
+import { requireCommand } from '../../../harness/process/required-commands';
 import { runGo } from '../../../harness/runtime/go-build';
 import {
   KUBE_MODULE_DIR,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireCommand } from '../../../harness/targets/local/required-commands';
+import { requireCommand } from '../../../harness/process/required-commands';
 
 export interface TestCertificates {
   caCert: string;

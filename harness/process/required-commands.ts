@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { usageError } from '../../errors/harness-error';
+import { usageError } from '../errors/harness-error';
 
 export function commandPath(name: string): string | undefined {
   try {
