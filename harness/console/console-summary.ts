@@ -1,6 +1,6 @@
 import { renderTable } from './table';
 import type { RunResults } from '../results/results-model';
-import { countOutcomes, countsLine, runOutcome, storyVerdict, testsByStory } from '../results/test-outcome';
+import { countOutcomes, countsLine, deviationText, runOutcome, skipText, storyVerdict, testsByStory } from '../results/test-outcome';
 
 /**
  * Per story: passed, failed, skipped and known deviations with the story's verdict; then every failure, every
@@ -15,15 +15,8 @@ export function consoleSummary(results: RunResults): string {
   const failures = results.tests
     .filter((t) => t.status === 'failed' && !t.deviation)
     .map((t) => `  ✗ ${t.id}\n    ${firstLine(t.failure?.message)}`);
-  const skips = results.tests
-    .filter((t) => t.status === 'skipped')
-    .map((t) => `  - ${t.id}\n    ${t.skip ? `${t.skip.kind}: ${t.skip.reason}` : 'no reason recorded'}`);
-  const deviations = results.tests
-    .filter((t) => t.deviation)
-    .map(
-      (t) =>
-        `  ≈ ${t.id}\n    ${t.deviation?.component ? `${t.deviation.component}: ` : ''}${t.deviation?.reason ?? ''}${t.deviation?.link ? ` (${t.deviation.link})` : ''}`,
-    );
+  const skips = results.tests.filter((t) => t.status === 'skipped').map((t) => `  - ${t.id}\n    ${skipText(t)}`);
+  const deviations = results.tests.filter((t) => t.deviation).map((t) => `  ≈ ${t.id}\n    ${deviationText(t)}`);
   const errors = results.errors.map((e) => `  ! ${e.code}: ${firstLine(e.message)}`);
   const outcome = runOutcome(results);
   return [

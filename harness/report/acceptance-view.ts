@@ -3,7 +3,9 @@ import type { RunResults, TestResult } from '../results/results-model';
 import {
   countOutcomes,
   countsLine,
+  deviationText,
   outcomeOf,
+  skipText,
   storyVerdict,
   testsByStory,
   type OutcomeCounts,
@@ -81,12 +83,7 @@ export function acceptanceView(results: RunResults): AcceptanceView {
 
 function testView(t: TestResult): TestView {
   const outcome = outcomeOf(t);
-  const note =
-    outcome === 'skipped'
-      ? `skipped (${t.skip?.kind ?? 'unexplained'}): ${t.skip?.reason ?? 'no reason recorded'}`
-      : t.deviation
-        ? `known deviation${t.deviation.component ? ` of ${t.deviation.component}` : ''}: ${t.deviation.reason}${t.deviation.link ? ` — ${t.deviation.link}` : ''}`
-        : undefined;
+  const note = outcome === 'skipped' ? `skipped (${skipText(t)})` : t.deviation ? deviationText(t) : undefined;
   return {
     title: t.title,
     suite: t.suitePath.join(' › '),

@@ -18,6 +18,8 @@ export interface RenderOptions {
    * folder), or none when absent.
    */
   previous?: string | 'newest-earlier';
+  /** The run's results.json when the caller has read it already; read here otherwise. */
+  results?: RunResults;
 }
 
 export interface RenderedReport {
@@ -31,7 +33,7 @@ export interface RenderedReport {
  * compare with: nothing else, so any old run can be rendered again.
  */
 export function renderReport(runDir: string, opts: RenderOptions = {}): RenderedReport {
-  const results = readResults(runDir);
+  const results = opts.results ?? readResults(runDir);
   const previous =
     opts.previous === 'newest-earlier' ? findPreviousRun(runDir, results)?.results : opts.previous ? readResults(opts.previous) : undefined;
   const html = buildReportHtml(results, { previous, verdict: opts.verdict });

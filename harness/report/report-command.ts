@@ -23,7 +23,11 @@ export async function reportCommand(opts: ReportOptions): Promise<number> {
   const runDir = resolve(opts.runDir);
   const results = readResults(runDir);
   const verdict = opts.criteria === false ? undefined : evaluateCriteria(loadCriteria(opts.criteria), results);
-  const rendered = renderReport(runDir, { verdict, previous: opts.previous === false ? undefined : (opts.previous ?? 'newest-earlier') });
+  const rendered = renderReport(runDir, {
+    results,
+    verdict,
+    previous: opts.previous === false ? undefined : (opts.previous ?? 'newest-earlier'),
+  });
   const summary = verdict
     ? verdict.passedInScope
       ? 'criteria PASS'

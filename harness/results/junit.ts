@@ -1,5 +1,5 @@
 import type { RunResults, TestResult } from './results-model';
-import { countOutcomes, outcomeOf } from './test-outcome';
+import { countOutcomes, deviationText, outcomeOf, skipText } from './test-outcome';
 
 const xml = (s: string): string =>
   s
@@ -34,13 +34,9 @@ export function junitXml(results: RunResults): string {
       const attrs = `classname="${xml(t.suitePath.join(' / '))}" name="${xml(t.title)}" time="${(t.durationMs / 1000).toFixed(3)}"`;
       const outcome = outcomeOf(t);
       if (outcome === 'passed') out.push(`    <testcase ${attrs}/>`);
-      else if (outcome === 'skipped')
-        out.push(
-          `    <testcase ${attrs}><skipped message="${xml(t.skip ? `${t.skip.kind}: ${t.skip.reason}` : 'no reason recorded')}"/></testcase>`,
-        );
+      else if (outcome === 'skipped') out.push(`    <testcase ${attrs}><skipped message="${xml(skipText(t))}"/></testcase>`);
       else if (outcome === 'deviation') {
-        const d = t.deviation;
-        const text = `known deviation${d?.component ? ` of ${d.component}` : ''}: ${d?.reason ?? ''}${d?.link ? ` (${d.link})` : ''}\nfailure: ${t.failure?.message ?? ''}`;
+        const text = `${deviationText(t)}\nfailure: ${t.failure?.message ?? ''}`;
         out.push(
           `    <testcase ${attrs}><properties><property name="dapr-harness.outcome" value="known-deviation"/></properties><system-out>${xml(text)}</system-out></testcase>`,
         );

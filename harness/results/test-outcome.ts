@@ -81,3 +81,15 @@ export function runOutcome(results: RunResults): RunOutcome {
 export function countsLine(c: OutcomeCounts): string {
   return `${c.passed} passed · ${c.failed} failed · ${c.skipped} skipped · ${c.deviations} known deviation${c.deviations === 1 ? '' : 's'} (${c.total} test${c.total === 1 ? '' : 's'})`;
 }
+
+/** Why a skipped test did not run, in the same words everywhere: "not-observable: the target cannot stop redis". */
+export function skipText(t: TestResult): string {
+  return t.skip ? `${t.skip.kind}: ${t.skip.reason}` : 'no reason recorded';
+}
+
+/** Which acknowledgement covers a failure: "known deviation of state.redis: no rollback (https://…)". */
+export function deviationText(t: TestResult): string {
+  const d = t.deviation;
+  if (!d) return '';
+  return `known deviation${d.component ? ` of ${d.component}` : ''}: ${d.reason}${d.link ? ` (${d.link})` : ''}`;
+}

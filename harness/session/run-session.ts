@@ -132,9 +132,10 @@ async function finishDeployment(d: Deployment, opts: SessionOptions, progress: P
  */
 async function renderReportSafely(runDir: string, criteria: string | false, progress: Progress): Promise<void> {
   try {
+    // Read back rather than taken from memory: results.json is the redacted record, and the report shows only it.
     const results = readResults(runDir);
     const verdict = criteria === false ? undefined : evaluateCriteria(loadCriteria(criteria), results);
-    renderReport(runDir, { verdict, previous: 'newest-earlier' });
+    renderReport(runDir, { results, verdict, previous: 'newest-earlier' });
   } catch (err) {
     progress.log(
       `report not rendered: ${(err as Error).message.split('\n')[0]} (results.json is complete; re-render with npm run report -- ${runDir})`,

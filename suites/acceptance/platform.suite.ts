@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { connect as tlsConnect } from 'node:tls';
 import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
+import { observableApps } from '../support/observable-apps';
 import { configurations, metricsProblem, mtlsProblem, named, NOT_READABLE, specOf, tracingProblem } from '../support/configuration';
 import { http } from '../support/http';
 import { jetStreamStatus } from '../support/jetstream';
@@ -129,16 +130,11 @@ describe('platform: every app has a healthy sidecar with the expected building b
   });
 
   it('every sidecar serves Prometheus metrics', async function () {
-    const d = deployment();
-    const observable = d.apps.filter((a) => a.sidecar.metricsUrl);
-    if (observable.length === 0)
-      return skipBecause(
-        this,
-        'not-observable',
-        "the target does not expose the sidecars' metrics endpoints (external target: give metrics: URL per app in the sidecars file)",
-      );
-    const unobserved = d.apps.filter((a) => !a.sidecar.metricsUrl).map((a) => `${a.appId}#${a.instance}`);
-    if (unobserved.length > 0) measure(this, 'notObserved', unobserved.join(', '));
+    const observable = observableApps(
+      this,
+      (a) => a.sidecar.metricsUrl !== undefined,
+      "the target does not expose the sidecars' metrics endpoints (external target: give metrics: URL per app in the sidecars file)",
+    );
     for (const app of observable) {
       const { status, text } = await http(app.sidecar.metricsUrl as string).catch((err: Error) => {
         throw new Error(

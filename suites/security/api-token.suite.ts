@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
+import { deployment, measure } from '../../harness/suite-runner/suite-context';
+import { observableApps } from '../support/observable-apps';
 
 const SIDECAR_SETTING =
   "set DAPR_API_TOKEN in every daprd's environment (Kubernetes: annotation dapr.io/api-token-secret; the local target does it by default) and give the harness the same token in DAPR_API_TOKEN";
@@ -40,15 +41,11 @@ describe('security: Dapr API token (T022)', () => {
 describe('security: app API token (T022)', () => {
   it('T022 apps refuse calls that do not come through their sidecar, and answer those that do', async function () {
     const d = deployment();
-    const reachable = d.apps.filter((a) => a.appUrl);
-    if (reachable.length === 0)
-      return skipBecause(
-        this,
-        'not-observable',
-        'the target exposes no app addresses to call an app without its sidecar (external target: give app: URLs in the sidecars file)',
-      );
-    const unreached = d.apps.filter((a) => !a.appUrl).map((a) => `${a.appId}#${a.instance}`);
-    if (unreached.length > 0) measure(this, 'notObserved', unreached.join(', '));
+    const reachable = observableApps(
+      this,
+      (a) => a.appUrl !== undefined,
+      'the target exposes no app addresses to call an app without its sidecar (external target: give app: URLs in the sidecars file)',
+    );
     const caller = d.apps[0]?.appId as string;
     for (const app of reachable) {
       // Straight to the app, without its sidecar and without the token its sidecar presents.

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { connect as tlsConnect } from 'node:tls';
-import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
+import { deployment, measure } from '../../harness/suite-runner/suite-context';
+import { observableApps } from '../support/observable-apps';
 import { configurations, mtlsProblem } from '../support/configuration';
 
 const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
@@ -55,15 +56,11 @@ describe('security: mTLS between sidecars (T020)', () => {
         declared ??
           'mTLS is off in this deployment: set mtls.enabled: true in its Configuration (Kubernetes: the daprsystem Configuration in dapr-system)',
       );
-    const observable = d.apps.filter((a) => a.sidecar.internalGrpcAddress);
-    if (observable.length === 0)
-      return skipBecause(
-        this,
-        'not-observable',
-        "the target does not expose the sidecars' internal gRPC (sidecar-to-sidecar) addresses (external target: give internalGrpc: per app in the sidecars file)",
-      );
-    const unobserved = d.apps.filter((a) => !a.sidecar.internalGrpcAddress).map((a) => `${a.appId}#${a.instance}`);
-    if (unobserved.length > 0) measure(this, 'notObserved', unobserved.join(', '));
+    const observable = observableApps(
+      this,
+      (a) => a.sidecar.internalGrpcAddress !== undefined,
+      "the target does not expose the sidecars' internal gRPC (sidecar-to-sidecar) addresses (external target: give internalGrpc: per app in the sidecars file)",
+    );
     for (const app of observable) {
       const outcome = await probeWithoutClientCert(app.sidecar.internalGrpcAddress as string, d.trustAnchors);
       measure(this, `${app.appId}.${app.instance}`, outcome.kind);

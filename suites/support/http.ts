@@ -1,5 +1,5 @@
 import { suiteContextOrUndefined } from '../../harness/suite-runner/suite-context';
-import { describeDeath, type Deployment } from '../../harness/targets/deployment';
+import { describeDeath, type AppEndpoint, type Deployment } from '../../harness/targets/deployment';
 
 export interface HttpResult<T = unknown> {
   status: number;
@@ -80,9 +80,7 @@ const DEATH_REPORT_WAIT_MS = 1000;
 async function deathOfCalledApp(url: string, err: unknown, d: Deployment | undefined): Promise<void> {
   const watch = d?.processDeaths;
   if (!watch || (err as { name?: string }).name === 'TimeoutError') return;
-  const called = d.apps.find(
-    (a) => startsWithOrigin(url, a.sidecar.httpUrl) || (a.appUrl !== undefined && startsWithOrigin(url, a.appUrl)),
-  );
+  const called = calledApp(url, d);
   if (!called || watch.deaths().some((x) => x.appId === called.appId)) return;
   // An app a probe stopped on purpose refuses connections without dying.
   if (d.processControls?.some((c) => (c.name === called.appId || c.name.startsWith(`${called.appId}-`)) && c.running === false)) return;
@@ -99,15 +97,18 @@ async function deathOfCalledApp(url: string, err: unknown, d: Deployment | undef
   });
 }
 
+/** The app instance a URL reaches, through its sidecar or directly. */
+function calledApp(url: string, d: Deployment): AppEndpoint | undefined {
+  return d.apps.find((a) => startsWithOrigin(url, a.sidecar.httpUrl) || (a.appUrl !== undefined && startsWithOrigin(url, a.appUrl)));
+}
+
 export function noAnswer(call: string, err: unknown, d: Deployment | undefined): Error {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   const why =
     e?.name === 'TimeoutError' ? 'no answer before the deadline' : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err));
   const deaths = d?.processDeaths?.deaths() ?? [];
   const url = call.slice(call.indexOf(' ') + 1);
-  const called = d?.apps.find(
-    (a) => startsWithOrigin(url, a.sidecar.httpUrl) || (a.appUrl !== undefined && startsWithOrigin(url, a.appUrl)),
-  );
+  const called = d && calledApp(url, d);
   const ordered = [...deaths.filter((x) => x.appId === called?.appId), ...deaths.filter((x) => x.appId !== called?.appId)];
   const died = ordered.length > 0 ? ` — ${ordered.map(describeDeath).join('; ')}` : '';
   return new Error(`${call}: ${why}${died}`, { cause: err });
