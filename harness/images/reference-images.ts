@@ -124,56 +124,54 @@ export async function harnessImageSpec(progress: Progress): Promise<ImageSpec> {
   };
 }
 
-/** Debian's redis-server with its libraries; data in /data, owned by the redis user. */
-export function redisImageSpec(): ImageSpec {
-  const redis = requireCommand('redis-server', '`apt-get install redis-server` (or `npm run setup` as root)');
-  const uid = 999;
+/** A Debian server binary with its libraries, run as its own user with its data in /data. */
+function debianServerImageSpec(server: {
+  name: string;
+  ref: string;
+  command: string;
+  uid: number;
+  args: string[];
+  ports: string[];
+}): ImageSpec {
+  const binary = requireCommand(server.command, `\`apt-get install ${server.command}\` (or \`npm run setup\` as root)`);
   return {
-    name: 'redis',
-    refs: [REDIS_IMAGE_REF],
+    name: server.name,
+    refs: [server.ref],
     layers: [
       {
         entries: [
-          ...accounts([{ name: 'redis', uid, home: '/data' }]),
-          { target: '/usr/bin/redis-server', source: redis, mode: 0o755 },
-          ...sharedLibraryEntries([redis]),
+          ...accounts([{ name: server.name, uid: server.uid, home: '/data' }]),
+          { target: binary, source: binary, mode: 0o755 },
+          ...sharedLibraryEntries([binary]),
         ],
       },
     ],
-    config: {
-      entrypoint: ['/usr/bin/redis-server'],
-      cmd: ['--bind', '0.0.0.0', '--protected-mode', 'no', '--dir', '/data'],
-      user: String(uid),
-      workingDir: '/data',
-      exposedPorts: ['6379'],
-    },
+    config: { entrypoint: [binary], cmd: server.args, user: String(server.uid), workingDir: '/data', exposedPorts: server.ports },
   };
 }
 
-/** Debian's nats-server with its libraries; JetStream's store in /data. */
+/** Debian's redis-server (the entrypoint is its path on this machine, /usr/bin/redis-server). */
+export function redisImageSpec(): ImageSpec {
+  return debianServerImageSpec({
+    name: 'redis',
+    ref: REDIS_IMAGE_REF,
+    command: 'redis-server',
+    uid: 999,
+    args: ['--bind', '0.0.0.0', '--protected-mode', 'no', '--dir', '/data'],
+    ports: ['6379'],
+  });
+}
+
+/** Debian's nats-server (/usr/sbin/nats-server) with JetStream's store in /data. */
 export function natsImageSpec(): ImageSpec {
-  const nats = requireCommand('nats-server', '`apt-get install nats-server` (or `npm run setup` as root)');
-  const uid = 1000;
-  return {
+  return debianServerImageSpec({
     name: 'nats',
-    refs: [NATS_IMAGE_REF],
-    layers: [
-      {
-        entries: [
-          ...accounts([{ name: 'nats', uid, home: '/data' }]),
-          { target: '/usr/sbin/nats-server', source: nats, mode: 0o755 },
-          ...sharedLibraryEntries([nats]),
-        ],
-      },
-    ],
-    config: {
-      entrypoint: ['/usr/sbin/nats-server'],
-      cmd: ['--jetstream', '--store_dir', '/data', '--http_port', '8222'],
-      user: String(uid),
-      workingDir: '/data',
-      exposedPorts: ['4222', '8222'],
-    },
-  };
+    ref: NATS_IMAGE_REF,
+    command: 'nats-server',
+    uid: 1000,
+    args: ['--jetstream', '--store_dir', '/data', '--http_port', '8222'],
+    ports: ['4222', '8222'],
+  });
 }
 
 /**
