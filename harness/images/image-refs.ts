@@ -52,3 +52,12 @@ export function appsImageRef(): string {
 export function harnessImageRef(): string {
   return kustomizedImageRef(join(REPO_ROOT, 'k8s', 'harness', 'kustomization.yaml'), 'dapr-harness');
 }
+
+/** The image k8s/dapr-system/jetstream-stream-job.yaml runs (nats-box: a shell and the nats CLI). */
+export function natsBoxImageRef(): string {
+  const file = join(REPO_ROOT, 'k8s', 'dapr-system', 'jetstream-stream-job.yaml');
+  const job = parse(readFileSync(file, 'utf8')) as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } };
+  const image = job.spec?.template?.spec?.containers?.[0]?.image;
+  if (!image) throw runtimeError('IMAGE_NAME_MISSING', `${file} names no container image`, 'give the Job its container image');
+  return image;
+}

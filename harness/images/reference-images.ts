@@ -5,7 +5,8 @@ import { REPO_ROOT } from '../paths';
 import { requireCommand } from '../process/required-commands';
 import { buildControlPlane, CONTROL_PLANE_BINARIES } from '../runtime/control-plane-build';
 import { busyboxEntries } from './busybox';
-import { appsImageRef, daprImageRefs, harnessImageRef, NATS_IMAGE_REF, REDIS_IMAGE_REF } from './image-refs';
+import { appsImageRef, daprImageRefs, harnessImageRef, NATS_IMAGE_REF, natsBoxImageRef, REDIS_IMAGE_REF } from './image-refs';
+import { natsCli } from './natscli';
 import type { ImageArchive, ImageEntry, ImageSpec } from './image-spec';
 import { ensureProductionNodeModules } from './production-node-modules';
 import { sharedLibraryEntries } from './shared-libraries';
@@ -174,9 +175,29 @@ export function natsImageSpec(): ImageSpec {
   });
 }
 
+/** The JetStream stream Job's image: busybox's shell and tools and the nats CLI that nats-box carries, as user 1000. */
+export function natsBoxImageSpec(): ImageSpec {
+  const nats = natsCli();
+  return {
+    name: 'nats-box',
+    refs: [natsBoxImageRef()],
+    layers: [
+      {
+        entries: [
+          ...accounts([{ name: 'nats', uid: 1000, home: '/home/nats' }]),
+          ...busyboxEntries(),
+          { target: '/usr/local/bin/nats', source: nats, mode: 0o755 },
+          ...sharedLibraryEntries([nats]),
+        ],
+      },
+    ],
+    config: { env: ['PATH=/usr/local/bin:/usr/bin:/bin'], user: '1000', workingDir: '/home/nats', cmd: ['/bin/sh'] },
+  };
+}
+
 /**
  * The images the reference deployment runs on a cluster: Dapr (under each of its chart's names), the reference
- * apps, the in-cluster harness, Redis and NATS. Built and written once; later calls return the cached archives.
+ * apps, the in-cluster harness, Redis, NATS and the JetStream stream Job's nats-box. Built and written once; later calls return the cached archives.
  */
 export async function ensureReferenceImages(progress: Progress): Promise<ImageArchive[]> {
   const specs = [
@@ -185,6 +206,7 @@ export async function ensureReferenceImages(progress: Progress): Promise<ImageAr
     await harnessImageSpec(progress),
     redisImageSpec(),
     natsImageSpec(),
+    natsBoxImageSpec(),
   ];
   const archives: ImageArchive[] = [];
   for (const spec of specs) archives.push(await writeImage(spec, progress));

@@ -3,9 +3,26 @@ import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { silentProgress } from '../../harness/console/progress';
 import { importImageArchives, normalizeImageRef } from '../../harness/images/import-images';
-import { NATS_IMAGE_REF, REDIS_IMAGE_REF, appsImageRef, daprImageRefs, harnessImageRef } from '../../harness/images/image-refs';
+import {
+  NATS_IMAGE_REF,
+  REDIS_IMAGE_REF,
+  appsImageRef,
+  daprImageRefs,
+  harnessImageRef,
+  natsBoxImageRef,
+} from '../../harness/images/image-refs';
 import type { ImageSpec } from '../../harness/images/image-spec';
-import { appsImageSpec, daprImageSpec, harnessImageSpec, natsImageSpec, redisImageSpec } from '../../harness/images/reference-images';
+import {
+  appsImageSpec,
+  daprImageSpec,
+  harnessImageSpec,
+  natsBoxImageSpec,
+  natsImageSpec,
+  redisImageSpec,
+} from '../../harness/images/reference-images';
+import { REPO_ROOT } from '../../harness/paths';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { writeImage } from '../../harness/images/write-image';
 import { pinnedDaprVersion } from '../../harness/runtime/runtime-binaries';
 import { poll } from '../../harness/process/wait/poll';
@@ -149,6 +166,31 @@ describe('images: the reference deployment images run', function () {
       { timeoutMs: 30_000 },
     );
     expect(jsz.config?.store_dir).to.contain('/data');
+  });
+
+  it("the nats-box image runs the JetStream stream Job's own script against the NATS image", async function () {
+    await imported(natsImageSpec());
+    await imported(natsBoxImageSpec());
+    const port = await ports.next();
+    await runDetached(NATS_IMAGE_REF, 'nats-for-job', [
+      '/usr/sbin/nats-server',
+      '--jetstream',
+      '--store_dir',
+      '/data',
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
+    ]);
+    const job = parse(readFileSync(join(REPO_ROOT, 'k8s/dapr-system/jetstream-stream-job.yaml'), 'utf8')) as {
+      spec: { template: { spec: { containers: { command: string[]; args: string[]; env: { name: string; value?: string }[] }[] } } };
+    };
+    const container = job.spec.template.spec.containers[0]!;
+    const env = container.env
+      .filter((e) => e.value !== undefined)
+      .map((e) => (e.name === 'NATS_URL' ? `NATS_URL=nats://127.0.0.1:${port}` : `${e.name}=${e.value}`));
+    const out = await runOnce(natsBoxImageRef(), 'stream-job', [...container.command, ...container.args], env);
+    expect(out).to.match(/Information for Stream tasks/);
   });
 
   it('the Dapr image carries every binary the chart runs at the path it runs it from, as non-root, reporting the pinned release', async function () {
