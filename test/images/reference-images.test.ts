@@ -86,6 +86,15 @@ describe('images: the reference deployment images run', function () {
     return Number(row.split(/\s+/)[1]);
   }
 
+  /** The NATS image with JetStream on loopback ports of the test's choosing. */
+  async function startNats(id: string): Promise<{ port: number; monitor: number }> {
+    await imported(natsImageSpec());
+    const [port, monitor] = [await ports.next(), await ports.next()];
+    const args = ['--jetstream', '--store_dir', '/data', '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor)];
+    await runDetached(NATS_IMAGE_REF, id, ['/usr/sbin/nats-server', ...args]);
+    return { port, monitor };
+  }
+
   function uidOf(pid: number): number {
     return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
   }
@@ -143,20 +152,7 @@ describe('images: the reference deployment images run', function () {
   });
 
   it('the NATS image serves JetStream', async function () {
-    await imported(natsImageSpec());
-    const [port, monitor] = [await ports.next(), await ports.next()];
-    await runDetached(NATS_IMAGE_REF, 'nats', [
-      '/usr/sbin/nats-server',
-      '--jetstream',
-      '--store_dir',
-      '/data',
-      '-a',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-m',
-      String(monitor),
-    ]);
+    const { monitor } = await startNats('nats');
     const jsz = await poll(
       'nats to serve /jsz',
       async () => {
@@ -169,19 +165,8 @@ describe('images: the reference deployment images run', function () {
   });
 
   it("the nats-box image runs the JetStream stream Job's own script against the NATS image", async function () {
-    await imported(natsImageSpec());
     await imported(natsBoxImageSpec());
-    const port = await ports.next();
-    await runDetached(NATS_IMAGE_REF, 'nats-for-job', [
-      '/usr/sbin/nats-server',
-      '--jetstream',
-      '--store_dir',
-      '/data',
-      '-a',
-      '127.0.0.1',
-      '-p',
-      String(port),
-    ]);
+    const { port } = await startNats('nats-for-job');
     const job = parse(readFileSync(join(REPO_ROOT, 'k8s/dapr-system/jetstream-stream-job.yaml'), 'utf8')) as {
       spec: { template: { spec: { containers: { command: string[]; args: string[]; env: { name: string; value?: string }[] }[] } } };
     };
