@@ -14,7 +14,10 @@ import { writeImage } from './write-image';
 
 /** The non-root user of Dapr's chart (distroless "nonroot"): its pods refuse an image that runs as root. */
 const NONROOT = 65532;
-/** The `node` user of the official Node images, which the reference apps' and the harness's manifests run as. */
+/**
+ * The `node` user of the official Node images, which the reference apps' and the harness's manifests run as. The
+ * image says it by number: the kubelet cannot check runAsNonRoot against a user name.
+ */
 const NODE_USER = 1000;
 
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -77,7 +80,7 @@ export async function appsImageSpec(progress: Progress): Promise<ImageSpec> {
     config: {
       env: [...NODE_ENV, 'SERVICE=sample-app', 'APP_PORT=8080'],
       workingDir: '/app/system-under-test',
-      user: 'node',
+      user: String(NODE_USER),
       exposedPorts: ['8080'],
       labels: {
         'org.opencontainers.image.title': 'dapr-harness system-under-test',
@@ -118,7 +121,7 @@ export async function harnessImageSpec(progress: Progress): Promise<ImageSpec> {
     config: {
       env: NODE_ENV,
       workingDir: '/harness',
-      user: 'node',
+      user: String(NODE_USER),
       entrypoint: ['node', '--import', 'tsx', 'harness/cli/main.ts'],
       cmd: ['acceptance', '--target', 'kubernetes'],
     },
