@@ -6,6 +6,7 @@ import { downCommand } from './commands/down';
 import { statusCommand } from './commands/status';
 import { runtimeCommand } from './commands/runtime';
 import { setupCommand } from './commands/setup';
+import { imagesCommand } from './commands/images';
 import { UP_DEFAULTS, upCommand } from './commands/up';
 import { acceptanceCommand, chaosCommand } from './commands/acceptance';
 import { loadCommand } from './commands/load';
@@ -67,8 +68,17 @@ program
   .action(async (opts) => finish(await runtimeCommand(opts)));
 
 program
+  .command('images')
+  .description(
+    'build the container images a cluster without a registry runs (Dapr, reference apps, harness, Redis, NATS, pause) and helm, once',
+  )
+  .action(async () => finish(await imagesCommand()));
+
+program
   .command('setup')
-  .description('install redis-server and nats-server with apt-get (as root), then build the runtime')
+  .description(
+    'install redis-server, nats-server, containerd, runc, busybox-static and gcc with apt-get (as root), then build the runtime, the images and helm',
+  )
   .option('--skip-runtime', 'only install the packages')
   .action(async (opts) => finish(await setupCommand(opts)));
 

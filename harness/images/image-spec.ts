@@ -13,6 +13,11 @@ export interface ImageEntry {
   mode?: number;
   uid?: number;
   gid?: number;
+  /**
+   * Left out below a `source` directory: a pattern without a slash matches a name at any depth (`*.test.ts`),
+   * one with a slash the path relative to `source`; a matched directory is left out whole.
+   */
+  exclude?: string[];
 }
 
 export interface ImageLayer {

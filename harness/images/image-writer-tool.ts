@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Progress } from '../console/progress';
 import { cacheRoot } from '../paths';
 import { requireCommand } from '../process/required-commands';
-import { runGo } from '../runtime/go-build';
+import { builtInto, goBuildInto } from '../runtime/go-build';
 
 export const IMAGE_WRITER_MODULE_DIR = resolve(import.meta.dirname, '../../runtime/images');
 
@@ -27,25 +27,18 @@ export function imageWriterPath(sourceHash = imageWriterSourceHash()): string {
   return join(cacheRoot(), 'tools', `image-writer-${sourceHash}`, 'image-writer');
 }
 
-/** Builds the image writer once per source version; built into a staging dir and renamed, so a partial build never counts. */
+/** Builds the image writer once per source version into the cache. */
 export async function ensureImageWriter(progress: Progress): Promise<string> {
   const binary = imageWriterPath();
-  if (existsSync(binary)) return binary;
+  const dir = dirname(binary);
+  if (builtInto(dir, ['image-writer'])) return binary;
   requireCommand('go', 'install Go (https://go.dev/dl) or `apt-get install golang`');
-  const dir = join(binary, '..');
-  const staging = `${dir}.partial-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  try {
-    await runGo(['build', '-v', '-trimpath', '-o', join(staging, 'image-writer'), '.'], {
-      cwd: IMAGE_WRITER_MODULE_DIR,
-      progress,
-      what: 'the image writer build',
-    });
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(staging, dir);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  await goBuildInto(dir, {
+    moduleDir: IMAGE_WRITER_MODULE_DIR,
+    packages: ['.'],
+    outputs: ['image-writer'],
+    what: 'the image writer build',
+    progress,
+  });
   return binary;
 }

@@ -17,7 +17,15 @@ export function requireCommand(name: string, howToInstall: string): string {
   return path;
 }
 
-export const DEBIAN_PACKAGES: Record<string, string> = { 'redis-server': 'redis-server', 'nats-server': 'nats-server' };
+/** Command → Debian package: the local target's servers, and what the cluster's images and containerd need. */
+export const DEBIAN_PACKAGES: Record<string, string> = {
+  'redis-server': 'redis-server',
+  'nats-server': 'nats-server',
+  containerd: 'containerd',
+  runc: 'runc',
+  busybox: 'busybox-static',
+  gcc: 'gcc libc6-dev',
+};
 
 export function requireServerBinaries(): { redis: string; nats: string } {
   return {

@@ -13,6 +13,18 @@ import { requireCommand } from '../process/required-commands';
  */
 export const DAPR_BUILD_TAGS = 'stablecomponents';
 
+/** Stripped binaries that report the release through Dapr's buildinfo (`daprd --version` prints `1.18.2`). */
+export function daprLdflags(version: string): string {
+  const plain = version.replace(/^v/, '');
+  return [
+    '-s',
+    '-w',
+    `-X github.com/dapr/dapr/pkg/buildinfo.version=${plain}`,
+    `-X github.com/dapr/dapr/pkg/buildinfo.gitversion=${version}`,
+    `-X github.com/dapr/dapr/pkg/buildinfo.gitcommit=${version}`,
+  ].join(' ');
+}
+
 export interface BuildResult {
   binaries: RuntimeBinaries;
   built: boolean;
@@ -26,14 +38,7 @@ export async function buildRuntime(progress: Progress, opts: { force?: boolean }
     return { binaries: bins, built: false, seconds: 0 };
   }
   requireCommand('go', 'install Go (https://go.dev/dl) or `apt-get install golang`');
-  const plain = bins.version.replace(/^v/, '');
-  const ldflags = [
-    '-s',
-    '-w',
-    `-X github.com/dapr/dapr/pkg/buildinfo.version=${plain}`,
-    `-X github.com/dapr/dapr/pkg/buildinfo.gitversion=${bins.version}`,
-    `-X github.com/dapr/dapr/pkg/buildinfo.gitcommit=${bins.version}`,
-  ].join(' ');
+  const ldflags = daprLdflags(bins.version);
   // Build into a sibling temp dir and rename, so an interrupted build never leaves half a runtime in the cache.
   const staging = `${bins.dir}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });

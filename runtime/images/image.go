@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -34,6 +36,9 @@ func writeImage(s *Spec) (*Summary, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
+	// An interrupt (Ctrl-C in the harness, a killed build) ends the process before deferred calls run.
+	stop := removeOnSignal(work)
+	defer stop()
 
 	img := empty.Image
 	for i, l := range s.Layers {
@@ -116,4 +121,24 @@ func imageConfig(img v1.Image, c Config) (*v1.ConfigFile, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// removeOnSignal removes dir and exits when SIGINT or SIGTERM arrives; the returned func stops watching.
+func removeOnSignal(dir string) func() {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-signals:
+			os.RemoveAll(dir)
+			fmt.Fprintf(os.Stderr, "image-writer: stopped by %v\n", sig)
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(signals)
+		close(done)
+	}
 }

@@ -84,6 +84,12 @@ func (w *layerWriter) source(e Entry) error {
 		if err != nil {
 			return err
 		}
+		if relPath != "." && excluded(filepath.ToSlash(relPath), e.Exclude) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		target := path.Join(e.Target, filepath.ToSlash(relPath))
 		info, err := d.Info()
 		if err != nil {
@@ -180,4 +186,17 @@ func tarMode(m fs.FileMode) int64 {
 		mode |= 0o1000
 	}
 	return mode
+}
+
+func excluded(relPath string, patterns []string) bool {
+	for _, p := range patterns {
+		subject := relPath
+		if !strings.Contains(p, "/") {
+			subject = path.Base(relPath)
+		}
+		if ok, _ := path.Match(p, subject); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -32,8 +32,12 @@ type Entry struct {
 	Symlink string  `json:"symlink,omitempty"`
 	Content *string `json:"content,omitempty"`
 	Mode    *int64  `json:"mode,omitempty"`
-	UID     int     `json:"uid,omitempty"`
-	GID     int     `json:"gid,omitempty"`
+	// Exclude leaves out paths below a Source directory: a pattern without a slash matches a name at any depth
+	// (`*.test.ts`), one with a slash the path relative to Source (`harness/targets/kubernetes/test-env`). A
+	// matched directory is left out whole.
+	Exclude []string `json:"exclude,omitempty"`
+	UID     int      `json:"uid,omitempty"`
+	GID     int      `json:"gid,omitempty"`
 }
 
 // Config is the part of the OCI image config a runtime reads.
@@ -86,6 +90,14 @@ func (e Entry) validate() error {
 	}
 	if kinds != 1 {
 		return fmt.Errorf("target %q: exactly one of source, dir, symlink, content must be given", e.Target)
+	}
+	for _, p := range e.Exclude {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("target %q: exclude pattern %q: %w", e.Target, p, err)
+		}
+	}
+	if len(e.Exclude) > 0 && e.Source == "" {
+		return fmt.Errorf("target %q: exclude applies to a source directory only", e.Target)
 	}
 	if e.Mode != nil && (*e.Mode < 0 || *e.Mode > 0o7777) {
 		return fmt.Errorf("target %q: mode %o is out of range", e.Target, *e.Mode)

@@ -3,6 +3,7 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -13,10 +14,11 @@ import {
   existsSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PAUSE_IMAGE_REF, ensurePauseImage, importImageArchives, writeImage, type ImageSpec } from '../../harness/images/index';
 import { normalizeImageRef } from '../../harness/images/import-images';
+import { ensureImageWriter } from '../../harness/images/image-writer-tool';
 import { silentProgress } from '../../harness/console/progress';
 import { poll } from '../../harness/process/wait/poll';
 import { requireCommand } from '../../harness/process/required-commands';
@@ -167,6 +169,29 @@ describe('images: write, import into containerd, run', function () {
     }).catch((e: unknown) => e as Error);
     expect(err).to.be.instanceOf(Error);
     expect((err as Error).message).to.contain('dapr-harness.test/absent:1');
+  });
+
+  it('leaves no partial archive or work dir behind when the writer is stopped mid-write', async function () {
+    const tool = await ensureImageWriter(silentProgress);
+    const out = join(work, 'interrupted');
+    mkdirSync(out);
+    // Opening a FIFO nobody writes to blocks, so the writer is caught mid-layer every time.
+    const fifo = join(work, 'never-written');
+    execFileSync('mkfifo', [fifo]);
+    const specFile = join(work, 'interrupted.json');
+    const spec = {
+      output: join(out, 'x.tar'),
+      refs: ['dapr-harness.test/x:1'],
+      layers: [{ entries: [{ target: '/x', source: fifo }] }],
+      config: {},
+    };
+    writeFileSync(specFile, JSON.stringify(spec));
+    const child = spawn(tool, [specFile], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await poll('the writer to start its layer', async () => readdirSync(out).some((f) => f.startsWith('.image-writer-')));
+    child.kill('SIGTERM');
+    expect(await exited).to.equal(130);
+    expect(readdirSync(out)).to.deep.equal([]);
   });
 
   it('runs the pause image as a non-root task that exits 0 on SIGTERM', async function () {

@@ -11,7 +11,7 @@ import { jetStreamStreams } from '../../harness/targets/local/render-resources';
 import { requireCommand } from '../../harness/process/required-commands';
 import type { ManagedProcess } from '../../harness/process/managed-process';
 import { REPO_ROOT, type Manifest } from './support/manifest';
-import { natsCli } from './support/natscli';
+import { natsCli } from '../../harness/images/natscli';
 import { renderKustomization } from './support/render-kustomization';
 
 interface JobContainer {

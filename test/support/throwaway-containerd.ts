@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +21,21 @@ export interface ThrowawayContainerd {
  * A containerd of the test's own: socket, root, state and opt dirs in a temp dir, the CRI plugin off (only the
  * image store, snapshotter and runc are exercised), nothing shared with any other containerd on the machine.
  */
+/**
+ * containerd 1.6 and its runc shim keep some state outside the configured dirs: shim sockets in /run/containerd/s,
+ * ctr's fifos in /run/containerd/fifo, runc's state in /run/containerd/runc/<namespace>. The ones a start
+ * creates are removed again on stop, when empty (another containerd may be using them by then).
+ */
+const HOST_STATE_DIRS = [
+  '/run/containerd',
+  '/run/containerd/s',
+  '/run/containerd/fifo',
+  '/run/containerd/runc',
+  '/run/containerd/runc/k8s.io',
+];
+
 export async function startThrowawayContainerd(): Promise<ThrowawayContainerd> {
+  const createdByUs = HOST_STATE_DIRS.filter((d) => !existsSync(d));
   const dir = mkdtempSync(join(tmpdir(), 'dapr-harness-containerd-'));
   const address = join(dir, 'containerd.sock');
   writeFileSync(
@@ -57,6 +71,13 @@ export async function startThrowawayContainerd(): Promise<ThrowawayContainerd> {
       .reverse();
     for (const mountPoint of mounts) await run('umount', ['-l', mountPoint]).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
+    for (const hostDir of [...createdByUs].reverse()) {
+      try {
+        rmdirSync(hostDir);
+      } catch {
+        // not empty: something else uses it now
+      }
+    }
   };
   try {
     await daemon.start();

@@ -3,13 +3,17 @@ import { usageError } from '../../errors/harness-error';
 import { commandPath, DEBIAN_PACKAGES } from '../../process/required-commands';
 import { createProgress } from '../../console/progress';
 import { runtimeCommand } from './runtime';
+import { imagesCommand } from './images';
 
-/** Installs the Debian servers the local target runs (as root, with apt-get), then builds the runtime. */
+/**
+ * Installs the Debian packages the local target and a cluster's images need (as root, with apt-get), then builds
+ * the runtime, the cluster's images and helm.
+ */
 export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<number> {
   const progress = createProgress();
   const missing = Object.entries(DEBIAN_PACKAGES)
     .filter(([cmd]) => !commandPath(cmd))
-    .map(([, pkg]) => pkg);
+    .flatMap(([, pkgs]) => pkgs.split(' '));
   if (missing.length > 0) {
     if (process.getuid?.() !== 0) {
       throw usageError(
@@ -25,9 +29,11 @@ export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<num
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   } else {
-    progress.log('redis-server and nats-server are installed');
+    progress.log(`${Object.keys(DEBIAN_PACKAGES).join(', ')} are installed`);
   }
   if (!commandPath('go'))
     throw usageError('MISSING_COMMAND', '`go` is not installed or not on PATH', 'install Go 1.26 or newer, then run `npm run setup` again');
-  return opts.skipRuntime ? 0 : runtimeCommand({});
+  if (opts.skipRuntime) return 0;
+  const runtime = await runtimeCommand({});
+  return runtime !== 0 ? runtime : imagesCommand();
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pinnedDaprVersion } from '../../../harness/runtime/runtime-binaries';
 import { DaprCrdSchemas } from './dapr-crd-schemas';
-import { daprModuleDir } from './dapr-module';
+import { daprModuleDir } from '../../../harness/runtime/dapr-module';
 import { isCoreKind, validateCoreManifest } from './kubernetes-schemas';
 import { objectName, type Manifest } from './manifest';
 

@@ -10,7 +10,7 @@ import { connectCluster, type ClusterConnection } from '../../../harness/targets
 import { DAPR_CONTROL_PLANE, type WorkloadKind } from '../../../harness/targets/kubernetes/control-plane-preflight';
 import { applyObject } from '../../../harness/targets/kubernetes/server-side-apply';
 import type { WorkloadRef } from '../../../harness/targets/kubernetes/workload-scaling';
-import { daprModuleDir } from '../../k8s-manifests/support/dapr-module';
+import { daprModuleDir } from '../../../harness/runtime/dapr-module';
 import { kubeApiServer, kubeCluster } from '../../support/kube-api-server';
 
 /**

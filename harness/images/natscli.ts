@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { usageError } from '../../../harness/errors/harness-error';
-import { cacheRoot } from '../../../harness/paths';
+import { usageError } from '../errors/harness-error';
+import { cacheRoot } from '../paths';
 
 /** The natscli release inside natsio/nats-box:0.19.7, the image the stream Job runs. */
 export const NATSCLI_VERSION = 'v0.4.0';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { usageError } from '../../../harness/errors/harness-error';
+import { usageError } from '../errors/harness-error';
 
 const GO_TIMEOUT_MS = 180_000;
 
