@@ -19,10 +19,6 @@ export function daprImageRefs(version: string): string[] {
   );
 }
 
-/** Redis and NATS from Debian's servers: the Bitnami and NATS charts k8s/dapr-system names are not reachable here. */
-export const REDIS_IMAGE_REF = 'dapr-harness.local/redis:7';
-export const NATS_IMAGE_REF = 'dapr-harness.local/nats:2';
-
 interface KustomizeImage {
   name?: string;
   newName?: string;
@@ -60,4 +56,16 @@ export function natsBoxImageRef(): string {
   const image = job.spec?.template?.spec?.containers?.[0]?.image;
   if (!image) throw runtimeError('IMAGE_NAME_MISSING', `${file} names no container image`, 'give the Job its container image');
   return image;
+}
+
+const BACKING_SERVICES = join(REPO_ROOT, 'k8s', 'dapr-system', 'backing-services', 'kustomization.yaml');
+
+/** Redis from Debian's server, as k8s/dapr-system/backing-services names it (the Bitnami chart is not reachable here). */
+export function redisImageRef(): string {
+  return kustomizedImageRef(BACKING_SERVICES, 'dapr-harness/redis');
+}
+
+/** NATS from Debian's server, as k8s/dapr-system/backing-services names it (the NATS chart is not reachable here). */
+export function natsImageRef(): string {
+  return kustomizedImageRef(BACKING_SERVICES, 'dapr-harness/nats-server');
 }

@@ -4,4 +4,4 @@ export { writeImage } from './write-image';
 export { PAUSE_IMAGE_REF, ensurePauseImage } from './pause-image';
 export { ensureReferenceImages } from './reference-images';
 export { importImageArchives, type ImportOptions } from './import-images';
-export { REDIS_IMAGE_REF, NATS_IMAGE_REF, daprImageRefs, appsImageRef, harnessImageRef, natsBoxImageRef } from './image-refs';
+export { redisImageRef, natsImageRef, daprImageRefs, appsImageRef, harnessImageRef, natsBoxImageRef } from './image-refs';

@@ -5,7 +5,7 @@ import { REPO_ROOT } from '../paths';
 import { requireCommand } from '../process/required-commands';
 import { buildControlPlane, CONTROL_PLANE_BINARIES } from '../runtime/control-plane-build';
 import { busyboxEntries } from './busybox';
-import { appsImageRef, daprImageRefs, harnessImageRef, NATS_IMAGE_REF, natsBoxImageRef, REDIS_IMAGE_REF } from './image-refs';
+import { appsImageRef, daprImageRefs, harnessImageRef, natsImageRef, natsBoxImageRef, redisImageRef } from './image-refs';
 import { natsCli } from './natscli';
 import type { ImageArchive, ImageEntry, ImageSpec } from './image-spec';
 import { ensureProductionNodeModules } from './production-node-modules';
@@ -158,7 +158,7 @@ function debianServerImageSpec(server: {
 export function redisImageSpec(): ImageSpec {
   return debianServerImageSpec({
     name: 'redis',
-    ref: REDIS_IMAGE_REF,
+    ref: redisImageRef(),
     command: 'redis-server',
     uid: 999,
     args: ['--bind', '0.0.0.0', '--protected-mode', 'no', '--dir', '/data'],
@@ -170,7 +170,7 @@ export function redisImageSpec(): ImageSpec {
 export function natsImageSpec(): ImageSpec {
   return debianServerImageSpec({
     name: 'nats',
-    ref: NATS_IMAGE_REF,
+    ref: natsImageRef(),
     command: 'nats-server',
     uid: 1000,
     args: ['--jetstream', '--store_dir', '/data', '--http_port', '8222'],

@@ -4,8 +4,8 @@ import { createConnection } from 'node:net';
 import { silentProgress } from '../../harness/console/progress';
 import { importImageArchives, normalizeImageRef } from '../../harness/images/import-images';
 import {
-  NATS_IMAGE_REF,
-  REDIS_IMAGE_REF,
+  natsImageRef,
+  redisImageRef,
   appsImageRef,
   daprImageRefs,
   harnessImageRef,
@@ -91,7 +91,7 @@ describe('images: the reference deployment images run', function () {
     await imported(natsImageSpec());
     const [port, monitor] = [await ports.next(), await ports.next()];
     const args = ['--jetstream', '--store_dir', '/data', '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor)];
-    await runDetached(NATS_IMAGE_REF, id, ['/usr/sbin/nats-server', ...args]);
+    await runDetached(natsImageRef(), id, ['/usr/sbin/nats-server', ...args]);
     return { port, monitor };
   }
 
@@ -137,7 +137,7 @@ describe('images: the reference deployment images run', function () {
   it('the Redis image answers PING', async function () {
     await imported(redisImageSpec());
     const port = await ports.next();
-    const pid = await runDetached(REDIS_IMAGE_REF, 'redis', [
+    const pid = await runDetached(redisImageRef(), 'redis', [
       '/usr/bin/redis-server',
       '--bind',
       '127.0.0.1',

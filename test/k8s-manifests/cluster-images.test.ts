@@ -9,9 +9,9 @@ import {
   appsImageRef,
   daprImageRefs,
   harnessImageRef,
-  NATS_IMAGE_REF,
+  natsImageRef,
   natsBoxImageRef,
-  REDIS_IMAGE_REF,
+  redisImageRef,
 } from '../../harness/images/image-refs';
 import { normalizeImageRef } from '../../harness/images/import-images';
 import { PAUSE_IMAGE_REF } from '../../harness/images/pause-image';
@@ -27,8 +27,8 @@ function builtImages(): Set<string> {
     appsImageRef(),
     harnessImageRef(),
     natsBoxImageRef(),
-    REDIS_IMAGE_REF,
-    NATS_IMAGE_REF,
+    redisImageRef(),
+    natsImageRef(),
     PAUSE_IMAGE_REF,
   ];
   return new Set(refs.map(normalizeImageRef));
@@ -101,8 +101,10 @@ describe('k8s manifests: every image a cluster runs is one the project writes', 
     for (const file of DAPR_VALUES_FILES) expect(unknownValueKeys(parse(readFileSync(file, 'utf8')), defaults), file).to.deep.equal([]);
   });
 
-  it('k8s/ (the apps), k8s/harness and k8s/dapr-system name only images the project writes, never pulled', function () {
+  it('k8s/ (the apps), k8s/harness, k8s/dapr-system and its backing services name only images the project writes, never pulled', function () {
     const root = join(import.meta.dirname, '..', '..', 'k8s');
-    expectOnlyBuiltImages(['', 'harness', 'dapr-system'].flatMap((dir) => imagesUsed(renderKustomization(join(root, dir)))));
+    expectOnlyBuiltImages(
+      ['', 'harness', 'dapr-system', 'dapr-system/backing-services'].flatMap((dir) => imagesUsed(renderKustomization(join(root, dir)))),
+    );
   });
 });
