@@ -9,13 +9,13 @@ const TAIL_LINES = 20;
  * lines of output for the error. An abort (Ctrl-C in the harness) ends the build; the Go build cache keeps
  * whatever was compiled, so the next attempt resumes.
  */
-export function runGo(args: string[], opts: { cwd: string; progress: Progress; signal?: AbortSignal; what: string }): Promise<void> {
+export function runGo(args: string[], opts: { cwd: string; env?: Record<string, string>; progress: Progress; signal?: AbortSignal; what: string }): Promise<void> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) {
       reject(opts.signal.reason);
       return;
     }
-    const child = spawn('go', args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('go', args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let compiled = 0;
     const tail: string[] = [];
     let buffer = '';

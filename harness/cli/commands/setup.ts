@@ -1,14 +1,19 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { usageError } from '../../errors/harness-error';
-import { commandPath, DEBIAN_PACKAGES } from '../../process/required-commands';
+import { CLUSTER_DEBIAN_PACKAGES, commandPath, DEBIAN_PACKAGES } from '../../process/required-commands';
 import { createProgress } from '../../console/progress';
 import { runtimeCommand } from './runtime';
 
-/** Installs the Debian servers the local target runs (as root, with apt-get), then builds the runtime. */
+/**
+ * Installs the Debian packages the local target runs (its servers) and the one-machine cluster's node runs
+ * (containerd, runc, CNI plugins, iptables), as root with apt-get, then builds the runtime.
+ */
 export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<number> {
   const progress = createProgress();
-  const missing = Object.entries(DEBIAN_PACKAGES)
-    .filter(([cmd]) => !commandPath(cmd))
+  const installed = (what: string): boolean => (what.startsWith('/') ? existsSync(what) : Boolean(commandPath(what)));
+  const missing = Object.entries({ ...DEBIAN_PACKAGES, ...CLUSTER_DEBIAN_PACKAGES })
+    .filter(([what]) => !installed(what))
     .map(([, pkg]) => pkg);
   if (missing.length > 0) {
     if (process.getuid?.() !== 0) {
@@ -25,7 +30,7 @@ export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<num
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   } else {
-    progress.log('redis-server and nats-server are installed');
+    progress.log(`${Object.values({ ...DEBIAN_PACKAGES, ...CLUSTER_DEBIAN_PACKAGES }).join(', ')} are installed`);
   }
   if (!commandPath('go'))
     throw usageError('MISSING_COMMAND', '`go` is not installed or not on PATH', 'install Go 1.26 or newer, then run `npm run setup` again');

@@ -5,7 +5,7 @@
  */
 import { createProgress } from '../../../harness/console/progress';
 import { exitCodeFor, HarnessError } from '../../../harness/errors/harness-error';
-import { buildKubeBinaries } from './build-kube-binaries';
+import { buildKubeBinaries } from '../../../harness/cluster/build-kube-binaries';
 
 const progress = createProgress();
 try {

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { ManagedProcess } from '../../../harness/process/managed-process';
-import { forHttpsOk } from './wait-for-https';
-import type { TestCertificates } from './test-certificates';
+import { ManagedProcess } from '../process/managed-process';
+import { forHttpsOk } from '../process/wait/wait-for-https';
+import type { ClusterCertificates } from './cluster-certificates';
 
 export interface ControllerManagerOptions {
   binary: string;
   kubeconfig: string;
-  certs: TestCertificates;
+  certs: ClusterCertificates;
   caPem: string;
   port: number;
   logDir: string;

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ManagedProcess } from '../../../harness/process/managed-process';
-import type { ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
-import { applyTestEnvObject } from './test-env-apply';
-import type { TestCertificates } from './test-certificates';
-import { forHttpsOk } from './wait-for-https';
-import { pollTestEnv } from './test-env-poll';
+import { ManagedProcess } from '../process/managed-process';
+import type { ClusterConnection } from '../targets/kubernetes/cluster-connection';
+import { applyClusterObject } from './cluster-apply';
+import type { ClusterCertificates } from './cluster-certificates';
+import { forHttpsOk } from '../process/wait/wait-for-https';
+import { pollStartup } from './startup-poll';
 
 export const METRICS_API_SERVICE = 'v1beta1.metrics.k8s.io';
 /** metrics-server's minimum: how often it scrapes each node, and the window its CPU rates cover. */
@@ -14,7 +14,7 @@ export const METRICS_RESOLUTION = '10s';
 export interface MetricsServerOptions {
   binary: string;
   kubeconfig: string;
-  certs: TestCertificates;
+  certs: ClusterCertificates;
   caPem: string;
   port: number;
   logDir: string;
@@ -82,8 +82,8 @@ export function metricsApiObjects(port: number, caPem: string): KubernetesObject
 
 /** Registers metrics.k8s.io and waits until the aggregator reports it Available. */
 export async function registerMetricsApi(conn: ClusterConnection, port: number, caPem: string, signal?: AbortSignal): Promise<void> {
-  for (const obj of metricsApiObjects(port, caPem)) await applyTestEnvObject(conn, obj);
-  await pollTestEnv(`APIService ${METRICS_API_SERVICE} to be Available`, () => metricsApiAvailable(conn), { timeoutMs: 60_000, signal });
+  for (const obj of metricsApiObjects(port, caPem)) await applyClusterObject(conn, obj);
+  await pollStartup(`APIService ${METRICS_API_SERVICE} to be Available`, () => metricsApiAvailable(conn), { timeoutMs: 60_000, signal });
 }
 
 export async function metricsApiAvailable(conn: ClusterConnection): Promise<boolean> {
