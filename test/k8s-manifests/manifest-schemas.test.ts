@@ -17,7 +17,11 @@ describe('k8s manifests: schemas', function () {
 
   before(function () {
     validator = loadDaprReference().validator;
-    rendered = [...renderKustomization(join(REPO_ROOT, 'k8s')), ...renderKustomization(join(REPO_ROOT, 'k8s/dapr-system'))];
+    rendered = [
+      ...renderKustomization(join(REPO_ROOT, 'k8s')),
+      ...renderKustomization(join(REPO_ROOT, 'k8s/dapr-system')),
+      ...renderKustomization(join(REPO_ROOT, 'k8s/dapr-system/backing-services')),
+    ];
   });
 
   it('renders the objects of the reference deployment', function () {

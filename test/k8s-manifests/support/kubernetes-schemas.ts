@@ -1,6 +1,7 @@
 import * as clientModels from '@kubernetes/client-node';
 import type { ErrorObject } from 'ajv';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
@@ -34,6 +35,7 @@ const CORE_KINDS: Record<string, CoreKind> = {
   'v1/ConfigMap': { model: ConfigMap, clientType: 'V1ConfigMap' },
   'v1/ServiceAccount': { model: ServiceAccount, clientType: 'V1ServiceAccount' },
   'apps/v1/Deployment': { model: Deployment, clientType: 'V1Deployment' },
+  'apps/v1/StatefulSet': { model: StatefulSet, clientType: 'V1StatefulSet' },
   'autoscaling/v2/HorizontalPodAutoscaler': { model: HorizontalPodAutoscaler, clientType: 'V2HorizontalPodAutoscaler' },
   'policy/v1/PodDisruptionBudget': { model: PodDisruptionBudget, clientType: 'V1PodDisruptionBudget' },
   'batch/v1/Job': { model: Job, clientType: 'V1Job' },
