@@ -50,7 +50,7 @@ export const KWOK_CRD_FILES = ['kwok.x-k8s.io_clusterresourceusages.yaml'];
  */
 export async function buildKubeBinaries(
   progress: Progress,
-  opts: { force?: boolean; signal?: AbortSignal; set?: KubeBinarySet } = {},
+  opts: { force?: boolean; signal?: AbortSignal; set?: KubeBinarySet; groups?: KubeBuildGroup[] } = {},
 ): Promise<KubeBuildResult> {
   const bins = kubeBinaries();
   const set = opts.set ?? 'cluster';
@@ -61,7 +61,7 @@ export async function buildKubeBinaries(
   requireCommand('go', 'install Go 1.24 or newer (https://go.dev/dl) or `apt-get install golang`');
 
   for (const [group, g] of Object.entries(buildGroups(bins)) as [KubeBuildGroup, ReturnType<typeof buildGroups>[KubeBuildGroup]][]) {
-    if (!g.files.some((f) => missing.has(f))) continue;
+    if (!g.files.some((f) => missing.has(f)) || (opts.groups && !opts.groups.includes(group))) continue;
     // Another build (a second checkout, CI's step) may have finished this group meanwhile.
     if (!opts.force && stampedComplete(g.dir, group, g.version, g.files)) continue;
     const names = g.files.map((f) => basename(f));

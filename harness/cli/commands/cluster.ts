@@ -1,0 +1,262 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildKubeBinaries } from '../../cluster/build-kube-binaries';
+import { clusterImages } from '../../cluster/cluster-images';
+import { clusterLayout, type ClusterLayout } from '../../cluster/cluster-layout';
+import { readClusterState, type ClusterState } from '../../cluster/cluster-state';
+import { HostJournal } from '../../cluster/host-journal';
+import { startCluster, stopCluster } from '../../cluster/one-machine-cluster';
+import { createProgress } from '../../console/progress';
+import { renderTable } from '../../console/table';
+import { HarnessError, runtimeError, usageError } from '../../errors/harness-error';
+import { pidAlive } from '../../process/pid-alive';
+import { sleep } from '../../process/wait/sleep';
+import { onInterrupt } from '../../session/interrupts';
+import { connectCluster } from '../../targets/kubernetes/cluster-connection';
+
+export interface ClusterUpOptions {
+  detach?: boolean;
+  supervise?: boolean;
+  readyTimeout: string;
+}
+
+export const CLUSTER_UP_DEFAULTS = { readyTimeout: '1800' };
+/** `down` waits this long for the supervisor to undo everything itself before doing it in its place. */
+const SUPERVISOR_STOP_MS = 120_000;
+
+function failureFile(l: ClusterLayout): string {
+  return join(l.dir, 'failure.json');
+}
+
+export async function clusterUpCommand(opts: ClusterUpOptions): Promise<number> {
+  const l = clusterLayout();
+  const timeoutMs = Number(opts.readyTimeout) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw usageError('BAD_FLAG', `--ready-timeout ${opts.readyTimeout} is not a number of seconds`, 'e.g. --ready-timeout 600');
+  const state = readClusterState(l);
+  if (state && pidAlive(state.supervisorPid))
+    throw usageError(
+      'CLUSTER_ALREADY_UP',
+      `the cluster is already up (supervisor pid ${state.supervisorPid})`,
+      'use it, or stop it with `npm run cluster -- down`',
+    );
+  if (opts.detach) return detach(l, timeoutMs);
+  try {
+    return await foreground(l, Boolean(opts.supervise));
+  } catch (err) {
+    if (opts.supervise) {
+      // The detached parent reads this to report the failure as its own, with the right exit code.
+      const f =
+        err instanceof HarnessError
+          ? { code: err.code, message: err.message, hint: err.hint, kind: err.kind }
+          : { code: 'CLUSTER_UP_FAILED', message: String(err), hint: `see ${l.logDir}`, kind: 'runtime' };
+      mkdirSync(l.dir, { recursive: true });
+      writeFileSync(failureFile(l), JSON.stringify(f));
+    }
+    throw err;
+  }
+}
+
+/** Starts the cluster and holds it until SIGINT/SIGTERM; every way out undoes what was started. */
+async function foreground(l: ClusterLayout, supervised: boolean): Promise<number> {
+  const progress = createProgress();
+  const abort = new AbortController();
+  let up = false;
+  let release: (() => void) | undefined;
+  const stopListening = onInterrupt((signal) => {
+    if (!up) abort.abort(runtimeError('INTERRUPTED', `cluster start interrupted by ${signal}`, 'everything started so far was undone'));
+    else release?.();
+  });
+  try {
+    progress.log(`starting the one-machine cluster in ${l.dir}`);
+    const cluster = await startCluster({ layout: l, images: clusterImages(), progress, signal: abort.signal });
+    up = true;
+    progress.done();
+    process.stdout.write(`${describeCluster(cluster.state)}\n`);
+    if (!supervised) progress.log('ready · Ctrl-C stops the cluster and undoes its changes to this machine');
+    await new Promise<void>((r) => {
+      release = r;
+    });
+    progress.log('stopping the cluster…');
+    return 0;
+  } finally {
+    if (up) {
+      const result = await stopCluster(l, progress);
+      progress.done(undoSummary(result.done.length, result.failed));
+    }
+    stopListening();
+  }
+}
+
+/** Starts a supervisor (this command with --supervise) in its own session and returns once it reports the cluster up. */
+async function detach(l: ClusterLayout, timeoutMs: number): Promise<number> {
+  mkdirSync(l.logDir, { recursive: true });
+  rmSync(failureFile(l), { force: true });
+  const logFile = join(l.logDir, 'supervisor.log');
+  const fd = openSync(logFile, 'w');
+  const cli = resolve(import.meta.dirname, '../main.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'cluster', 'up', '--supervise'], {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, CI: process.env.CI ?? '' },
+  });
+  closeSync(fd);
+  child.unref();
+  const pid = child.pid ?? 0;
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const progress = createProgress();
+  const interrupt = (): void => {
+    process.kill(-pid, 'SIGTERM');
+  };
+  process.on('SIGINT', interrupt);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const state = readClusterState(l);
+      if (state?.supervisorPid === pid) {
+        process.stdout.write(`${describeCluster(state)}\n`);
+        progress.log(`ready (supervisor pid ${pid}) · stop it with \`npm run cluster -- down\``);
+        return 0;
+      }
+      if (exited || !pidAlive(pid)) {
+        if (existsSync(failureFile(l))) {
+          const f = JSON.parse(readFileSync(failureFile(l), 'utf8')) as {
+            code: string;
+            message: string;
+            hint: string;
+            kind: 'usage' | 'runtime';
+          };
+          throw new HarnessError(f.code, f.message, f.hint, f.kind);
+        }
+        throw runtimeError('CLUSTER_UP_FAILED', 'the cluster supervisor exited before the cluster was up', `see ${logFile}`);
+      }
+      if (Date.now() > deadline) {
+        interrupt();
+        throw runtimeError(
+          'CLUSTER_UP_TIMEOUT',
+          `the cluster was not up within ${timeoutMs / 1000}s; it is being stopped`,
+          `see ${logFile}`,
+        );
+      }
+      progress.update(`starting the cluster (supervisor pid ${pid}; log ${logFile})`);
+      await sleep(500);
+    }
+  } finally {
+    process.off('SIGINT', interrupt);
+    progress.done();
+  }
+}
+
+/**
+ * Stops the cluster: asks its supervisor to undo everything, then undoes whatever the journal still records
+ * itself (a supervisor killed with SIGKILL cannot clean up after itself).
+ */
+export async function clusterDownCommand(): Promise<number> {
+  const l = clusterLayout();
+  const progress = createProgress();
+  const state = readClusterState(l);
+  const journal = new HostJournal(l.journal);
+  if (!state && !journal.exists()) {
+    progress.log(`nothing to stop: no cluster is recorded in ${l.dir}`);
+    return 0;
+  }
+  if (state && pidAlive(state.supervisorPid)) {
+    process.kill(state.supervisorPid, 'SIGTERM');
+    const deadline = Date.now() + SUPERVISOR_STOP_MS;
+    while (pidAlive(state.supervisorPid) && Date.now() < deadline) {
+      progress.update(`the cluster's supervisor (pid ${state.supervisorPid}) is stopping it`);
+      await sleep(250);
+    }
+  }
+  const result = await stopCluster(l, progress);
+  progress.done(undoSummary(result.done.length, result.failed));
+  if (result.failed.length > 0)
+    throw runtimeError(
+      'CLUSTER_DOWN_INCOMPLETE',
+      `${result.failed.length} change(s) could not be undone: ${result.failed.join('; ')}`,
+      `fix the cause and run \`npm run cluster -- down\` again (the journal ${l.journal} is kept)`,
+    );
+  return 0;
+}
+
+function undoSummary(done: number, failed: string[]): string {
+  return failed.length === 0
+    ? `cluster stopped; ${done} host change(s) undone`
+    : `cluster stopped with ${failed.length} change(s) left: ${failed.join('; ')}`;
+}
+
+/** What runs: each process of the cluster, the node's readiness, the API server's version. */
+export async function clusterStatusCommand(opts: { json?: boolean }): Promise<number> {
+  const l = clusterLayout();
+  const state = readClusterState(l);
+  if (!state) {
+    const leftover = new HostJournal(l.journal).exists();
+    process.stdout.write(
+      leftover
+        ? `no cluster is up, but host changes of one are recorded in ${l.journal}: run \`npm run cluster -- down\`\n`
+        : 'no cluster is up (start one with `npm run cluster -- up --detach`)\n',
+    );
+    return 1;
+  }
+  const procs = state.processes.map((p) => ({ ...p, alive: pidAlive(p.pid) }));
+  let nodeReady = false;
+  let serverVersion = '';
+  let pods = 0;
+  try {
+    const conn = await connectCluster({ kubeconfig: state.kubeconfig });
+    serverVersion = conn.serverVersion;
+    const node = await conn.core.readNode({ name: state.nodeName });
+    nodeReady = (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    pods = (await conn.core.listPodForAllNamespaces()).items.length;
+  } catch {
+    // reported as not ready below
+  }
+  const supervisor = pidAlive(state.supervisorPid);
+  const healthy = supervisor && nodeReady && procs.every((p) => p.alive);
+  if (opts.json) {
+    process.stdout.write(
+      `${JSON.stringify({ ...state, supervisorAlive: supervisor, nodeReady, serverVersion, pods, processes: procs, healthy }, null, 2)}\n`,
+    );
+  } else {
+    process.stdout.write(
+      `${renderTable(
+        ['PROCESS', 'PID', 'STATE'],
+        procs.map((p) => [p.name, String(p.pid), p.alive ? 'running' : 'GONE']),
+      )}\n` +
+        `node ${state.nodeName} (${state.nodeIp}) ${nodeReady ? 'Ready' : 'NOT READY'} · ${pods} pods · API server ${state.server} ${serverVersion || 'UNREACHABLE'}\n` +
+        `supervisor pid ${state.supervisorPid} ${supervisor ? 'alive' : 'GONE'} · started ${state.startedAt}\n` +
+        `kubeconfig: ${state.kubeconfig}\n`,
+    );
+  }
+  return healthy ? 0 : 1;
+}
+
+/** Builds every binary the project's clusters run (the one-machine cluster and the test control plane), once. */
+export async function clusterBuildCommand(opts: { force?: boolean }): Promise<number> {
+  const progress = createProgress();
+  const built: string[] = [];
+  let seconds = 0;
+  for (const set of ['machine', 'cluster'] as const) {
+    const r = await buildKubeBinaries(progress, { force: opts.force && set === 'machine', set });
+    built.push(...r.built);
+    seconds += r.seconds;
+  }
+  const { binaries: b } = await buildKubeBinaries(progress, { set: 'machine' });
+  progress.done(
+    `Kubernetes ${b.version} in ${b.dir}, CoreDNS ${b.corednsVersion} in ${b.corednsDir}, kwok ${b.kwokVersion} and metrics-server ${b.metricsServerVersion} in ${b.nodeSimDir} (${built.length > 0 ? `built ${[...new Set(built)].join(', ')} in ${seconds.toFixed(0)} s` : 'already built'})`,
+  );
+  return 0;
+}
+
+export function describeCluster(s: ClusterState): string {
+  return [
+    `Kubernetes ${s.version} · node ${s.nodeName} (${s.nodeIp}) Ready ${s.nodeReadySeconds.toFixed(0)} s after the kubelet started`,
+    `API server: ${s.server}`,
+    `kubeconfig: ${s.kubeconfig}`,
+    `  export KUBECONFIG=${s.kubeconfig}`,
+  ].join('\n');
+}
