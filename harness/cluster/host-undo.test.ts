@@ -21,8 +21,10 @@ function fakeMachine() {
     paths: new Map<string, string[]>([
       ['/var/lib/kubelet', ['pods']],
       ['/run/containerd/s', ['old', 'new', 'busy']],
+      ['/var/lib/cni', ['results', 'theirs']],
+      ['/var/lib/cni/theirs', ['sock']],
     ]),
-    sockets: new Set(['/run/containerd/s/busy']),
+    sockets: new Set(['/run/containerd/s/busy', '/var/lib/cni/theirs/sock']),
     chains: { 'ipv4/nat': ['PREROUTING', 'OLD-CHAIN', 'KUBE-SERVICES', 'CNI-abc'], 'ipv4/filter': ['INPUT', 'KUBE-FIREWALL'] } as Record<
       string,
       string[]
@@ -97,6 +99,7 @@ const JOURNAL: HostChange[] = [
   { kind: 'processes-with-arg', arg: '/x/containerd.sock' },
   { kind: 'iptables', chainsBefore: { 'ipv4/nat': ['PREROUTING', 'OLD-CHAIN'], 'ipv4/filter': ['INPUT'] }, prefixes: ['KUBE-', 'CNI-'] },
   { kind: 'path', path: '/var/lib/kubelet', existedBefore: false },
+  { kind: 'path', path: '/var/lib/cni', existedBefore: false },
   { kind: 'path', path: '/run/containerd/s', existedBefore: true, entriesBefore: ['old'] },
   { kind: 'cgroup', name: 'dh' },
   { kind: 'link', name: 'dhbr0' },
@@ -114,6 +117,7 @@ describe('undoing the cluster host changes', () => {
       'kill 401',
       'rmcgroup dh',
       'rm /run/containerd/s/new',
+      'rm /var/lib/cni/results',
       'umount /var/lib/kubelet/pods/v',
       'rm /var/lib/kubelet',
       'iptables ipv4/nat -X KUBE-SERVICES,CNI-abc',
@@ -138,6 +142,8 @@ describe('undoing the cluster host changes', () => {
     const m = fakeMachine();
     await undoHostChanges(JOURNAL, m.ops);
     expect(m.state.paths.get('/run/containerd/s')).to.deep.equal(['old', 'busy']);
+    // Made while the cluster ran, but another process listens on a socket in it: only the rest goes.
+    expect(m.state.paths.get('/var/lib/cni')).to.deep.equal(['theirs']);
     expect(m.state.chains['ipv4/nat']).to.deep.equal(['PREROUTING', 'OLD-CHAIN']);
   });
 

@@ -86,15 +86,13 @@ async function undoOne(change: HostChange, ops: HostOps): Promise<boolean> {
     case 'path': {
       const unmounted = unmountUnder(change.path, ops);
       if (!ops.pathExists(change.path)) return unmounted;
-      if (!change.existedBefore) {
-        ops.removePath(change.path);
-        return true;
-      }
+      const inUse = [...ops.unixSocketsInUse()];
+      if (!change.existedBefore) return removeUnused(change.path, inUse, ops) || unmounted;
       const before = new Set(change.entriesBefore ?? []);
-      const inUse = ops.unixSocketsInUse();
-      const added = ops.listDir(change.path).filter((e) => !before.has(e) && !inUse.has(`${change.path}/${e}`));
-      for (const entry of added) ops.removePath(`${change.path}/${entry}`);
-      return added.length > 0 || unmounted;
+      let removed = false;
+      for (const entry of ops.listDir(change.path).filter((e) => !before.has(e)))
+        removed = removeUnused(`${change.path}/${entry}`, inUse, ops) || removed;
+      return removed || unmounted;
     }
     case 'link': {
       if (!ops.linkExists(change.name)) return false;
@@ -116,6 +114,20 @@ async function undoOne(change: HostChange, ops: HostOps): Promise<boolean> {
       return true;
     }
   }
+}
+
+/**
+ * Removes `path`, except what leads to a socket some process still listens on: a path shared with another
+ * containerd of the machine (its shim sockets in /run/containerd/s, say) keeps that process's entries.
+ */
+function removeUnused(path: string, inUse: string[], ops: HostOps): boolean {
+  if (!inUse.some((socket) => socket === path || socket.startsWith(`${path}/`))) {
+    ops.removePath(path);
+    return true;
+  }
+  let removed = false;
+  for (const entry of ops.listDir(path)) removed = removeUnused(`${path}/${entry}`, inUse, ops) || removed;
+  return removed;
 }
 
 function unmountUnder(path: string, ops: HostOps): boolean {
