@@ -164,7 +164,8 @@ export async function clusterDownCommand(): Promise<number> {
     progress.log(`nothing to stop: no cluster is recorded in ${l.dir}`);
     return 0;
   }
-  if (state && pidAlive(state.supervisorPid)) {
+  const supervised = state !== undefined && pidAlive(state.supervisorPid);
+  if (state && supervised) {
     process.kill(state.supervisorPid, 'SIGTERM');
     const deadline = Date.now() + SUPERVISOR_STOP_MS;
     while (pidAlive(state.supervisorPid) && Date.now() < deadline) {
@@ -173,7 +174,11 @@ export async function clusterDownCommand(): Promise<number> {
     }
   }
   const result = await stopCluster(l, progress);
-  progress.done(undoSummary(result.done.length, result.failed));
+  progress.done(
+    supervised && result.done.length === 0 && result.failed.length === 0
+      ? `cluster stopped; its supervisor (pid ${state?.supervisorPid}) undid every recorded host change`
+      : undoSummary(result.done.length, result.failed),
+  );
   if (result.failed.length > 0)
     throw runtimeError(
       'CLUSTER_DOWN_INCOMPLETE',
