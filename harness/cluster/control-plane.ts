@@ -118,3 +118,30 @@ export function apiServerProcess(opts: ApiServerOptions): ManagedProcess {
     stopGraceMs: 10_000,
   });
 }
+
+/** What each loopback component of a cluster starts from: its binary, the admin kubeconfig, the CA, a port, a log dir. */
+export interface ComponentOptions {
+  binary: string;
+  kubeconfig: string;
+  certs: ClusterCertificates;
+  caPem: string;
+  port: number;
+  logDir: string;
+}
+
+/**
+ * The flags a component serving on loopback shares: the API server as the admin user for its work and for
+ * authenticating and authorizing its own callers, and TLS with the cluster CA's component certificate.
+ */
+export function componentArgs(o: ComponentOptions): string[] {
+  return [
+    `--kubeconfig=${o.kubeconfig}`,
+    `--authentication-kubeconfig=${o.kubeconfig}`,
+    `--authorization-kubeconfig=${o.kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${o.port}`,
+    `--tls-cert-file=${o.certs.componentCert}`,
+    `--tls-private-key-file=${o.certs.componentKey}`,
+    '--profiling=false',
+  ];
+}

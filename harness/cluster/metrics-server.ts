@@ -3,7 +3,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { ManagedProcess } from '../process/managed-process';
 import type { ClusterConnection } from '../targets/kubernetes/cluster-connection';
 import { applyClusterObject } from './cluster-apply';
-import type { ClusterCertificates } from './cluster-certificates';
+import { componentArgs, type ComponentOptions } from './control-plane';
 import { forHttpsOk } from '../process/wait/wait-for-https';
 import { pollStartup } from './startup-poll';
 
@@ -11,14 +11,7 @@ export const METRICS_API_SERVICE = 'v1beta1.metrics.k8s.io';
 /** metrics-server's minimum: how often it scrapes each node, and the window its CPU rates cover. */
 export const METRICS_RESOLUTION = '10s';
 
-export interface MetricsServerOptions {
-  binary: string;
-  kubeconfig: string;
-  certs: ClusterCertificates;
-  caPem: string;
-  port: number;
-  logDir: string;
-}
+export type MetricsServerOptions = ComponentOptions;
 
 /**
  * metrics-server scrapes each node's resource metrics (kwok serves them, at the address and port kwok wrote
@@ -30,19 +23,12 @@ export function metricsServerProcess(opts: MetricsServerOptions): ManagedProcess
     name: 'metrics-server',
     command: opts.binary,
     args: [
-      '--bind-address=127.0.0.1',
-      `--secure-port=${opts.port}`,
-      `--tls-cert-file=${opts.certs.componentCert}`,
-      `--tls-private-key-file=${opts.certs.componentKey}`,
-      `--kubeconfig=${opts.kubeconfig}`,
-      `--authentication-kubeconfig=${opts.kubeconfig}`,
-      `--authorization-kubeconfig=${opts.kubeconfig}`,
+      ...componentArgs(opts),
       '--kubelet-preferred-address-types=InternalIP',
       '--kubelet-use-node-status-port',
       `--kubelet-certificate-authority=${opts.certs.caCert}`,
       `--metric-resolution=${METRICS_RESOLUTION}`,
       '--kubelet-request-timeout=5s',
-      '--profiling=false',
     ],
     logFile: join(opts.logDir, 'metrics-server.log'),
     wait: forHttpsOk(`https://127.0.0.1:${opts.port}/livez`, opts.caPem),

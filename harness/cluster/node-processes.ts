@@ -5,8 +5,8 @@ import { ManagedProcess } from '../process/managed-process';
 import { forHttp } from '../process/wait/wait-for-http';
 import { forHttpsOk } from '../process/wait/wait-for-https';
 import { pollUntil, type WaitStrategy } from '../process/wait/wait-strategy';
-import type { ClusterCertificates } from './cluster-certificates';
 import type { ClusterLayout } from './cluster-layout';
+import { componentArgs, type ComponentOptions } from './control-plane';
 
 const run = promisify(execFile);
 
@@ -41,29 +41,12 @@ export function containerdProcess(l: ClusterLayout, bins: { containerd: string; 
   });
 }
 
-export function schedulerProcess(opts: {
-  binary: string;
-  kubeconfig: string;
-  certs: ClusterCertificates;
-  caPem: string;
-  port: number;
-  logDir: string;
-}): ManagedProcess {
+export function schedulerProcess(opts: ComponentOptions): ManagedProcess {
   return new ManagedProcess({
     name: 'kube-scheduler',
     command: opts.binary,
-    args: [
-      `--kubeconfig=${opts.kubeconfig}`,
-      `--authentication-kubeconfig=${opts.kubeconfig}`,
-      `--authorization-kubeconfig=${opts.kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${opts.port}`,
-      `--tls-cert-file=${opts.certs.componentCert}`,
-      `--tls-private-key-file=${opts.certs.componentKey}`,
-      // One instance: electing a leader would only delay the start.
-      '--leader-elect=false',
-      '--profiling=false',
-    ],
+    // One instance: electing a leader would only delay the start.
+    args: [...componentArgs(opts), '--leader-elect=false'],
     logFile: join(opts.logDir, 'kube-scheduler.log'),
     wait: forHttpsOk(`https://127.0.0.1:${opts.port}/healthz`, opts.caPem),
     startTimeoutMs: 60_000,

@@ -2,13 +2,11 @@ import { expect } from 'chai';
 import type { ChildProcess } from 'node:child_process';
 import { clusterLayout } from '../../harness/cluster/cluster-layout';
 import { HostJournal } from '../../harness/cluster/host-journal';
-import { kubeBinaries } from '../../harness/cluster/kube-binaries';
 import { poll } from '../../harness/process/wait/poll';
 import { finished, runCli, startCli, type CliResult } from '../support/cli';
 import { clusterLeftovers, snapshotHost } from './cluster-leftovers';
 
 const l = clusterLayout();
-const bins = kubeBinaries();
 const START_MS = 10 * 60_000;
 
 /** Starts `cluster up` in the foreground; `exit` resolves with how it ended, `output` is its stdout so far. */
@@ -35,7 +33,7 @@ describe('the one-machine cluster on every way out: Ctrl-C, an interrupted start
     const result = await up.exit;
     expect(result.code, result.stderr.slice(-1500)).to.equal(0);
     expect(result.stderr).to.match(/cluster stopped; \d+ host change\(s\) undone/);
-    expect(clusterLeftovers(l, bins, before)).to.deep.equal([]);
+    expect(clusterLeftovers(l, before)).to.deep.equal([]);
   });
 
   it('Ctrl-C in the middle of the start undoes what was started so far', async () => {
@@ -54,7 +52,7 @@ describe('the one-machine cluster on every way out: Ctrl-C, an interrupted start
     const result = await up.exit;
     expect(result.code).to.equal(1);
     expect(result.stderr).to.include('INTERRUPTED');
-    expect(clusterLeftovers(l, bins, before)).to.deep.equal([]);
+    expect(clusterLeftovers(l, before)).to.deep.equal([]);
   });
 
   it('after its supervisor is killed with SIGKILL, down undoes everything from the journal', async () => {
@@ -70,6 +68,6 @@ describe('the one-machine cluster on every way out: Ctrl-C, an interrupted start
     const down = await runCli(['cluster', 'down'], { timeoutMs: 5 * 60_000 });
     expect(down.code, down.stderr).to.equal(0);
     expect(down.stderr).to.match(/cluster stopped; \d+ host change\(s\) undone/);
-    expect(clusterLeftovers(l, bins, before)).to.deep.equal([]);
+    expect(clusterLeftovers(l, before)).to.deep.equal([]);
   });
 });

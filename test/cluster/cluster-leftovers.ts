@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { CLUSTER_CHAIN_PREFIXES, SHARED_HOST_PATHS, TOUCHED_SYSCTLS, type ClusterLayout } from '../../harness/cluster/cluster-layout';
 import { iptablesChains, linkExists, mountsUnder, readSysctl } from '../../harness/cluster/host-ops';
 import { addedChains } from '../../harness/cluster/host-undo';
-import type { KubeBinaries } from '../../harness/cluster/kube-binaries';
 
 /** The machine as the cluster may change it, taken before `up` to compare with after `down`. */
 export interface HostSnapshot {
@@ -29,9 +28,13 @@ export function snapshotHost(): HostSnapshot {
   };
 }
 
-/** Processes whose command line names one of the cluster's binaries or dirs. */
-function clusterProcesses(l: ClusterLayout, bins: KubeBinaries): string[] {
-  const marks = [l.dir, bins.dir, bins.corednsDir, bins.nodeSimDir];
+/**
+ * Processes whose command line names the cluster's dir: every process it starts is given a config, data dir,
+ * kubeconfig or socket there (other users of the same cached binaries, a test control plane say, are not). Its
+ * pods' processes live in its cgroup, which cannot be removed while one runs.
+ */
+function clusterProcesses(l: ClusterLayout): string[] {
+  const marks = [l.dir];
   const out: string[] = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
@@ -47,9 +50,9 @@ function clusterProcesses(l: ClusterLayout, bins: KubeBinaries): string[] {
 }
 
 /** Everything of the cluster still on the machine after `down`, one line each; empty when nothing is left. */
-export function clusterLeftovers(l: ClusterLayout, bins: KubeBinaries, before: HostSnapshot): string[] {
+export function clusterLeftovers(l: ClusterLayout, before: HostSnapshot): string[] {
   const left: string[] = [];
-  left.push(...clusterProcesses(l, bins).map((p) => `process ${p}`));
+  left.push(...clusterProcesses(l).map((p) => `process ${p}`));
   left.push(...mountsUnder(l.dir).map((m) => `mount ${m}`));
   for (const [table, chains] of Object.entries(addedChains(before.chains, iptablesChains(), CLUSTER_CHAIN_PREFIXES)))
     left.push(`iptables ${table}: ${chains.join(', ')}`);

@@ -138,7 +138,7 @@ describe('the one-machine cluster: up, a pod served through its Service, down le
     const down = await runCli(['cluster', 'down'], { timeoutMs: 5 * 60_000 });
     upDone = false;
     expect(down.code, down.stderr).to.equal(0);
-    expect(clusterLeftovers(l, bins, baseline)).to.deep.equal([]);
+    expect(clusterLeftovers(l, baseline)).to.deep.equal([]);
     const status = await runCli(['cluster', 'status']);
     expect(status.code).to.equal(1);
     expect(status.stdout).to.include('no cluster is up');
