@@ -3,12 +3,35 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { basename, join } from 'node:path';
 
 /**
- * A build's receipt, written after its last file is in place: the version built and a hash of each file. A
- * group whose files do not match it (an interrupted build, a file truncated or replaced since) is built again.
+ * A build's receipt, written after its last file is in place: the version built and, per file, its sha256 with
+ * the size and mtime it had. A group whose files do not match it (an interrupted build, a file truncated or
+ * replaced since) is built again.
  */
 interface BuildStamp {
   version: string;
-  files: Record<string, string>;
+  files: Record<string, FileStamp>;
+}
+
+interface FileStamp {
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+}
+
+function fileStamp(path: string): FileStamp {
+  const st = statSync(path);
+  return { sha256: contentHash(path), size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/**
+ * A file whose size and mtime are those stamped is the file stamped (what truncates or replaces it changes them),
+ * so the hash, seconds for a few hundred MB, is only computed when they differ.
+ */
+function matches(path: string, stamped: FileStamp | undefined): boolean {
+  if (!stamped) return false;
+  const st = statSync(path);
+  if (st.size === stamped.size && st.mtimeMs === stamped.mtimeMs) return true;
+  return st.size === stamped.size && contentHash(path) === stamped.sha256;
 }
 
 function stampPath(dir: string, group: string): string {
@@ -28,7 +51,7 @@ export function contentHash(path: string): string {
 }
 
 export function writeStamp(dir: string, group: string, version: string, files: string[]): void {
-  const stamp: BuildStamp = { version, files: Object.fromEntries(files.map((f) => [basename(f), contentHash(f)])) };
+  const stamp: BuildStamp = { version, files: Object.fromEntries(files.map((f) => [basename(f), fileStamp(f)])) };
   writeFileSync(stampPath(dir, group), `${JSON.stringify(stamp, null, 2)}\n`);
 }
 
@@ -49,5 +72,5 @@ export function stampedComplete(dir: string, group: string, version: string, fil
   } catch {
     return false;
   }
-  return stamp.version === version && files.every((f) => stamp.files[basename(f)] === contentHash(f));
+  return stamp.version === version && files.every((f) => matches(f, stamp.files[basename(f)]));
 }
