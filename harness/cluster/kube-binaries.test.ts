@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -111,7 +111,13 @@ describe('kube binaries: versions from the go.mod files, cache dirs, what a set 
         writeStamp(bins.dir, 'control-plane', bins.version, group);
         expect(missingKubeBinaries(bins, 'api-server')).to.deep.equal([]);
         writeFileSync(bins.etcd, 'whole bi');
-        expect(missingKubeBinaries(bins, 'api-server')).to.deep.equal([bins.apiserver, bins.etcd]);
+        expect(missingKubeBinaries(bins, 'api-server'), 'a truncated file').to.deep.equal([bins.apiserver, bins.etcd]);
+        writeFileSync(bins.etcd, 'whole BINARY');
+        utimesSync(bins.etcd, new Date(), new Date(Date.now() + 5000));
+        expect(missingKubeBinaries(bins, 'api-server'), 'a replaced file of the same size').to.deep.equal([bins.apiserver, bins.etcd]);
+        writeFileSync(bins.etcd, 'whole binary');
+        utimesSync(bins.etcd, new Date(), new Date(Date.now() + 10_000));
+        expect(missingKubeBinaries(bins, 'api-server'), 'the same bytes, touched').to.deep.equal([]);
         writeStamp(bins.dir, 'control-plane', 'v1.33.0', group);
         expect(missingKubeBinaries(bins, 'api-server'), 'a stamp of another version').to.deep.equal([bins.apiserver, bins.etcd]);
       });
