@@ -13,6 +13,8 @@ export interface ClusterLayout {
   journal: string;
   /** Written once the cluster is up: the supervisor's pid, the API server, the kubeconfig. */
   stateFile: string;
+  /** The pid of the process holding the cluster, from the start of `up` (before the state file exists). */
+  supervisorPidFile: string;
   kubeconfig: string;
   logDir: string;
   /** Everything removed at `down`: certificates, etcd, containerd's root and state, the kubelet's root, pod logs. */
@@ -53,6 +55,7 @@ export function clusterLayout(dir = CLUSTER_DIR): ClusterLayout {
     dir,
     journal: join(dir, 'host-changes.jsonl'),
     stateFile: join(dir, 'state.json'),
+    supervisorPidFile: join(dir, 'supervisor.pid'),
     kubeconfig: join(dir, 'kubeconfig'),
     logDir: join(dir, 'logs'),
     dataDir: data,

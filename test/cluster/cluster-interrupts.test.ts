@@ -55,6 +55,26 @@ describe('the one-machine cluster on every way out: Ctrl-C, an interrupted start
     expect(clusterLeftovers(l, before)).to.deep.equal([]);
   });
 
+  it('down while the cluster is still starting stops the start and undoes what it had done', async () => {
+    const before = snapshotHost();
+    const up = foregroundUp();
+    const journal = new HostJournal(l.journal);
+    await poll(
+      'kube-apiserver to be started',
+      async () => journal.entries().some((e) => e.kind === 'process' && e.name === 'kube-apiserver'),
+      {
+        timeoutMs: START_MS,
+        intervalMs: 100,
+      },
+    );
+    const down = await runCli(['cluster', 'down'], { timeoutMs: 5 * 60_000 });
+    expect(down.code, down.stderr).to.equal(0);
+    const result = await up.exit;
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include('INTERRUPTED');
+    expect(clusterLeftovers(l, before)).to.deep.equal([]);
+  });
+
   it('after its supervisor is killed with SIGKILL, down undoes everything from the journal', async () => {
     const before = snapshotHost();
     const up = foregroundUp();

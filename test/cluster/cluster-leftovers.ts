@@ -60,7 +60,7 @@ export function clusterLeftovers(l: ClusterLayout, before: HostSnapshot): string
   for (const h of readdirSync('/sys/fs/cgroup'))
     if (existsSync(join('/sys/fs/cgroup', h, l.cgroupRoot))) left.push(`cgroup ${h}/${l.cgroupRoot}`);
   if (existsSync(l.dataDir)) left.push(`dir ${l.dataDir}`);
-  for (const f of [l.journal, l.stateFile, l.kubeconfig]) if (existsSync(f)) left.push(`file ${f}`);
+  for (const f of [l.journal, l.stateFile, l.supervisorPidFile, l.kubeconfig]) if (existsSync(f)) left.push(`file ${f}`);
   for (const [path, entries] of Object.entries(before.sharedPaths)) {
     const now = list(path);
     if (entries === null && now !== null) left.push(`path ${path} (did not exist before)`);

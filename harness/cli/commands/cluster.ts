@@ -41,6 +41,13 @@ export async function clusterUpCommand(opts: ClusterUpOptions): Promise<number> 
       `the cluster is already up (supervisor pid ${state.supervisorPid})`,
       'use it, or stop it with `npm run cluster -- down`',
     );
+  const starting = readSupervisorPid(l);
+  if (starting && pidAlive(starting))
+    throw usageError(
+      'CLUSTER_ALREADY_UP',
+      `a cluster is being started (pid ${starting})`,
+      'wait for it, or stop it with `npm run cluster -- down`',
+    );
   if (opts.detach) return detach(l, timeoutMs);
   try {
     return await foreground(l, Boolean(opts.supervise));
@@ -68,6 +75,8 @@ async function foreground(l: ClusterLayout, supervised: boolean): Promise<number
     if (!up) abort.abort(runtimeError('INTERRUPTED', `cluster start interrupted by ${signal}`, 'everything started so far was undone'));
     else release?.();
   });
+  mkdirSync(l.dir, { recursive: true });
+  writeFileSync(l.supervisorPidFile, `${process.pid}\n`);
   try {
     progress.log(`starting the one-machine cluster in ${l.dir}`);
     const cluster = await startCluster({ layout: l, images: clusterImages(), progress, signal: abort.signal });
@@ -85,7 +94,16 @@ async function foreground(l: ClusterLayout, supervised: boolean): Promise<number
       const result = await stopCluster(l, progress);
       progress.done(undoSummary(result.done.length, result.failed));
     }
+    if (readSupervisorPid(l) === process.pid) rmSync(l.supervisorPidFile, { force: true });
     stopListening();
+  }
+}
+
+function readSupervisorPid(l: ClusterLayout): number | undefined {
+  try {
+    return Number(readFileSync(l.supervisorPidFile, 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -160,23 +178,26 @@ export async function clusterDownCommand(): Promise<number> {
   const progress = createProgress();
   const state = readClusterState(l);
   const journal = new HostJournal(l.journal);
-  if (!state && !journal.exists()) {
+  if (!state && !journal.exists() && readSupervisorPid(l) === undefined) {
     progress.log(`nothing to stop: no cluster is recorded in ${l.dir}`);
     return 0;
   }
-  const supervised = state !== undefined && pidAlive(state.supervisorPid);
-  if (state && supervised) {
-    process.kill(state.supervisorPid, 'SIGTERM');
+  // A supervisor still starting the cluster has no state file yet, only its pid file.
+  const supervisorPid = state?.supervisorPid ?? readSupervisorPid(l);
+  const supervised = supervisorPid !== undefined && pidAlive(supervisorPid);
+  if (supervisorPid && supervised) {
+    process.kill(supervisorPid, 'SIGTERM');
     const deadline = Date.now() + SUPERVISOR_STOP_MS;
-    while (pidAlive(state.supervisorPid) && Date.now() < deadline) {
-      progress.update(`the cluster's supervisor (pid ${state.supervisorPid}) is stopping it`);
+    while (pidAlive(supervisorPid) && Date.now() < deadline) {
+      progress.update(`the cluster's supervisor (pid ${supervisorPid}) is stopping it`);
       await sleep(250);
     }
   }
   const result = await stopCluster(l, progress);
+  if (result.failed.length === 0 && !(supervisorPid && pidAlive(supervisorPid))) rmSync(l.supervisorPidFile, { force: true });
   progress.done(
     supervised && result.done.length === 0 && result.failed.length === 0
-      ? `cluster stopped; its supervisor (pid ${state?.supervisorPid}) undid every recorded host change`
+      ? `cluster stopped; its supervisor (pid ${supervisorPid}) undid every recorded host change`
       : undoSummary(result.done.length, result.failed),
   );
   if (result.failed.length > 0)
