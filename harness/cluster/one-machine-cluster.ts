@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -375,6 +376,18 @@ function recordHostBaseline(l: ClusterLayout, journal: HostJournal): void {
   journal.record({ kind: 'cgroup', name: l.cgroupRoot });
   createCgroup(l.cgroupRoot);
   journal.record({ kind: 'link', name: l.bridge });
+  createBridge(l);
+}
+
+/**
+ * The pods' bridge, made before the CNI plugin would make it, with the service range routed to it: until
+ * kube-proxy has written a Service's rules, its ClusterIP would otherwise follow the default route off the
+ * machine. The plugin takes the bridge over as it is; the route goes with it at `down`.
+ */
+function createBridge(l: ClusterLayout): void {
+  execFileSync('ip', ['link', 'add', l.bridge, 'type', 'bridge'], { stdio: 'pipe' });
+  execFileSync('ip', ['link', 'set', l.bridge, 'up'], { stdio: 'pipe' });
+  execFileSync('ip', ['route', 'add', l.serviceCidr, 'dev', l.bridge], { stdio: 'pipe' });
 }
 
 function safeList(path: string): string[] {

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildKubeBinaries } from '../../cluster/build-kube-binaries';
 import { clusterImages } from '../../cluster/cluster-images';
@@ -9,7 +8,8 @@ import { HostJournal } from '../../cluster/host-journal';
 import { startCluster, stopCluster } from '../../cluster/one-machine-cluster';
 import { createProgress } from '../../console/progress';
 import { renderTable } from '../../console/table';
-import { HarnessError, runtimeError, usageError } from '../../errors/harness-error';
+import { runtimeError, usageError } from '../../errors/harness-error';
+import { startDetachedSupervisor, writeSupervisorFailure } from '../../process/detached-supervisor';
 import { pidAlive } from '../../process/pid-alive';
 import { sleep } from '../../process/wait/sleep';
 import { onInterrupt } from '../../session/interrupts';
@@ -54,12 +54,8 @@ export async function clusterUpCommand(opts: ClusterUpOptions): Promise<number> 
   } catch (err) {
     if (opts.supervise) {
       // The detached parent reads this to report the failure as its own, with the right exit code.
-      const f =
-        err instanceof HarnessError
-          ? { code: err.code, message: err.message, hint: err.hint, kind: err.kind }
-          : { code: 'CLUSTER_UP_FAILED', message: String(err), hint: `see ${l.logDir}`, kind: 'runtime' };
       mkdirSync(l.dir, { recursive: true });
-      writeFileSync(failureFile(l), JSON.stringify(f));
+      writeSupervisorFailure(failureFile(l), err, { code: 'CLUSTER_UP_FAILED', hint: `see ${l.logDir}` });
     }
     throw err;
   }
@@ -112,61 +108,26 @@ async function detach(l: ClusterLayout, timeoutMs: number): Promise<number> {
   mkdirSync(l.logDir, { recursive: true });
   rmSync(failureFile(l), { force: true });
   const logFile = join(l.logDir, 'supervisor.log');
-  const fd = openSync(logFile, 'w');
-  const cli = resolve(import.meta.dirname, '../main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'cluster', 'up', '--supervise'], {
-    detached: true,
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, CI: process.env.CI ?? '' },
-  });
-  closeSync(fd);
-  child.unref();
-  const pid = child.pid ?? 0;
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
+  rmSync(logFile, { force: true });
   const progress = createProgress();
-  const interrupt = (): void => {
-    process.kill(-pid, 'SIGTERM');
-  };
-  process.on('SIGINT', interrupt);
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
+  const { pid, ready } = await startDetachedSupervisor({
+    command: process.execPath,
+    args: ['--import', 'tsx', resolve(import.meta.dirname, '../main.ts'), 'cluster', 'up', '--supervise'],
+    env: { CI: process.env.CI ?? '' },
+    logFile,
+    failureFile: failureFile(l),
+    timeoutMs,
+    ready: (p) => {
       const state = readClusterState(l);
-      if (state?.supervisorPid === pid) {
-        process.stdout.write(`${describeCluster(state)}\n`);
-        progress.log(`ready (supervisor pid ${pid}) · stop it with \`npm run cluster -- down\``);
-        return 0;
-      }
-      if (exited || !pidAlive(pid)) {
-        if (existsSync(failureFile(l))) {
-          const f = JSON.parse(readFileSync(failureFile(l), 'utf8')) as {
-            code: string;
-            message: string;
-            hint: string;
-            kind: 'usage' | 'runtime';
-          };
-          throw new HarnessError(f.code, f.message, f.hint, f.kind);
-        }
-        throw runtimeError('CLUSTER_UP_FAILED', 'the cluster supervisor exited before the cluster was up', `see ${logFile}`);
-      }
-      if (Date.now() > deadline) {
-        interrupt();
-        throw runtimeError(
-          'CLUSTER_UP_TIMEOUT',
-          `the cluster was not up within ${timeoutMs / 1000}s; it is being stopped`,
-          `see ${logFile}`,
-        );
-      }
-      progress.update(`starting the cluster (supervisor pid ${pid}; log ${logFile})`);
-      await sleep(500);
-    }
-  } finally {
-    process.off('SIGINT', interrupt);
-    progress.done();
-  }
+      return state?.supervisorPid === p ? state : undefined;
+    },
+    what: 'the cluster',
+    codes: { failed: 'CLUSTER_UP_FAILED', timeout: 'CLUSTER_UP_TIMEOUT' },
+    progress,
+  });
+  process.stdout.write(`${describeCluster(ready)}\n`);
+  progress.log(`ready (supervisor pid ${pid}) · stop it with \`npm run cluster -- down\``);
+  return 0;
 }
 
 /**
