@@ -17,6 +17,15 @@ function foregroundUp(): { child: ChildProcess; exit: Promise<CliResult>; output
   return { child, exit: finished(child, START_MS + 5 * 60_000), output: () => out };
 }
 
+/** Resolves once the start has spawned `name`: the journal records each process as it is spawned. */
+async function startedUpTo(name: string): Promise<void> {
+  const journal = new HostJournal(l.journal);
+  await poll(`${name} to be started`, async () => journal.entries().some((e) => e.kind === 'process' && e.name === name), {
+    timeoutMs: START_MS,
+    intervalMs: 100,
+  });
+}
+
 describe('the one-machine cluster on every way out: Ctrl-C, an interrupted start, a killed supervisor', function () {
   this.timeout(START_MS + 10 * 60_000);
 
@@ -39,15 +48,7 @@ describe('the one-machine cluster on every way out: Ctrl-C, an interrupted start
   it('Ctrl-C in the middle of the start undoes what was started so far', async () => {
     const before = snapshotHost();
     const up = foregroundUp();
-    const journal = new HostJournal(l.journal);
-    await poll(
-      'kube-apiserver to be started',
-      async () => journal.entries().some((e) => e.kind === 'process' && e.name === 'kube-apiserver'),
-      {
-        timeoutMs: START_MS,
-        intervalMs: 100,
-      },
-    );
+    await startedUpTo('kube-apiserver');
     up.child.kill('SIGINT');
     const result = await up.exit;
     expect(result.code).to.equal(1);
@@ -58,15 +59,7 @@ describe('the one-machine cluster on every way out: Ctrl-C, an interrupted start
   it('down while the cluster is still starting stops the start and undoes what it had done', async () => {
     const before = snapshotHost();
     const up = foregroundUp();
-    const journal = new HostJournal(l.journal);
-    await poll(
-      'kube-apiserver to be started',
-      async () => journal.entries().some((e) => e.kind === 'process' && e.name === 'kube-apiserver'),
-      {
-        timeoutMs: START_MS,
-        intervalMs: 100,
-      },
-    );
+    await startedUpTo('kube-apiserver');
     const down = await runCli(['cluster', 'down'], { timeoutMs: 5 * 60_000 });
     expect(down.code, down.stderr).to.equal(0);
     const result = await up.exit;
