@@ -5,6 +5,7 @@ import { redact, registerSecretsFromEnv } from '../secrets/redaction';
 import { downCommand } from './commands/down';
 import { statusCommand } from './commands/status';
 import { runtimeCommand } from './commands/runtime';
+import { CLUSTER_UP_DEFAULTS, clusterBuildCommand, clusterDownCommand, clusterStatusCommand, clusterUpCommand } from './commands/cluster';
 import { setupCommand } from './commands/setup';
 import { imagesCommand } from './commands/images';
 import { UP_DEFAULTS, upCommand } from './commands/up';
@@ -77,10 +78,51 @@ program
 program
   .command('setup')
   .description(
-    'install redis-server, nats-server, containerd, runc, busybox-static and gcc with apt-get (as root), then build the runtime, the images and helm',
+    'install redis-server, nats-server, busybox-static and gcc, and the cluster node packages (containerd, runc, CNI plugins, iptables) with apt-get (as root), then build the runtime, the images and helm',
   )
   .option('--skip-runtime', 'only install the packages')
   .action(async (opts) => finish(await setupCommand(opts)));
+
+const cluster = program
+  .command('cluster')
+  .description('a real single-node Kubernetes cluster on this machine (as root): up, down, status, build')
+  .addHelpText(
+    'after',
+    `
+The cluster's data, logs, kubeconfig and the journal of its changes to this machine live in .run/cluster/.
+
+Examples:
+  npm run cluster -- up --detach     # returns once the node is Ready and CoreDNS answers; prints the kubeconfig
+  npm run cluster -- status
+  npm run cluster -- down            # stops every process and undoes every recorded change to this machine`,
+  );
+cluster
+  .command('up')
+  .description(
+    'start the cluster: containerd, etcd, kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, CoreDNS, metrics-server',
+  )
+  .option('-d, --detach', 'return once the node is Ready and CoreDNS answers, and leave it running; stop it with `cluster down`')
+  .option(
+    '--ready-timeout <seconds>',
+    'with --detach: how long to wait (a first start builds the binaries)',
+    CLUSTER_UP_DEFAULTS.readyTimeout,
+  )
+  .addOption(new Option('--supervise').hideHelp())
+  .action(async (opts) => finish(await clusterUpCommand(opts)));
+cluster
+  .command('down')
+  .description('stop the cluster and undo every change it recorded to this machine')
+  .action(async () => finish(await clusterDownCommand()));
+cluster
+  .command('status')
+  .description("show the cluster's processes, node readiness and API server")
+  .option('--json', 'print JSON')
+  .action(async (opts) => finish(await clusterStatusCommand(opts)));
+cluster
+  .command('build')
+  .description('build the binaries the clusters run (Kubernetes, CoreDNS, metrics-server, kwok) into the cache, once')
+  .option('--force', 'rebuild the cluster binaries even when cached')
+  .action(async (opts) => finish(await clusterBuildCommand(opts)));
 
 addTargetOptions(
   program

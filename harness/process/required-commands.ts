@@ -21,10 +21,19 @@ export function requireCommand(name: string, howToInstall: string): string {
 export const DEBIAN_PACKAGES: Record<string, string> = {
   'redis-server': 'redis-server',
   'nats-server': 'nats-server',
-  containerd: 'containerd',
-  runc: 'runc',
   busybox: 'busybox-static',
   gcc: 'gcc libc6-dev',
+};
+
+/**
+ * What the one-machine cluster's node runs from Debian (`npm run cluster`): the container runtime, runc, the CNI
+ * plugins (found by a plugin's path: they are not on PATH) and iptables for kube-proxy. Command or path → package.
+ */
+export const CLUSTER_DEBIAN_PACKAGES: Record<string, string> = {
+  containerd: 'containerd',
+  runc: 'runc',
+  '/usr/lib/cni/bridge': 'containernetworking-plugins',
+  iptables: 'iptables',
 };
 
 export function requireServerBinaries(): { redis: string; nats: string } {

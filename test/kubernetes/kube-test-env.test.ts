@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { HarnessError } from '../../harness/errors/harness-error';
-import { kubeBinaries, pinnedKubeVersion } from '../support/kube-test-env/kube-binaries';
+import { kubeBinaries, pinnedKubeVersion } from '../../harness/cluster/kube-binaries';
 import { startKubeTestEnv } from '../support/kube-test-env/kube-test-env';
 import { KUBE_START_TIMEOUT_MS, kubeApiServer, stopKubeApiServer } from '../support/kube-api-server';
 

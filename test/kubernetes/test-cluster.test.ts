@@ -6,9 +6,9 @@ import { HarnessError } from '../../harness/errors/harness-error';
 import { poll } from '../../harness/process/wait/poll';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { ClusterConnection } from '../../harness/targets/kubernetes/cluster-connection';
-import { kubeBinaries, missingKubeBinaries } from '../support/kube-test-env/kube-binaries';
+import { kubeBinaries, missingKubeBinaries } from '../../harness/cluster/kube-binaries';
 import { startKubeTestEnv } from '../support/kube-test-env/kube-test-env';
-import { metricsApiAvailable } from '../support/kube-test-env/metrics-server';
+import { metricsApiAvailable } from '../../harness/cluster/metrics-server';
 import { clearSimulatedUsage, setSimulatedUsage } from '../support/kube-test-env/simulated-usage';
 import { KUBE_START_TIMEOUT_MS, kubeCluster, stopKubeCluster } from '../support/kube-api-server';
 import {

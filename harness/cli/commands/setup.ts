@@ -1,18 +1,21 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { usageError } from '../../errors/harness-error';
-import { commandPath, DEBIAN_PACKAGES } from '../../process/required-commands';
+import { CLUSTER_DEBIAN_PACKAGES, commandPath, DEBIAN_PACKAGES } from '../../process/required-commands';
 import { createProgress } from '../../console/progress';
 import { runtimeCommand } from './runtime';
 import { imagesCommand } from './images';
 
 /**
- * Installs the Debian packages the local target and a cluster's images need (as root, with apt-get), then builds
- * the runtime, the cluster's images and helm.
+ * Installs the Debian packages the local target and a cluster's images need, and those the one-machine cluster's
+ * node runs (containerd, runc, CNI plugins, iptables), as root with apt-get, then builds the runtime, the cluster's
+ * images and helm.
  */
 export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<number> {
   const progress = createProgress();
-  const missing = Object.entries(DEBIAN_PACKAGES)
-    .filter(([cmd]) => !commandPath(cmd))
+  const installed = (what: string): boolean => (what.startsWith('/') ? existsSync(what) : Boolean(commandPath(what)));
+  const missing = Object.entries({ ...DEBIAN_PACKAGES, ...CLUSTER_DEBIAN_PACKAGES })
+    .filter(([what]) => !installed(what))
     .flatMap(([, pkgs]) => pkgs.split(' '));
   if (missing.length > 0) {
     if (process.getuid?.() !== 0) {
@@ -29,7 +32,7 @@ export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<num
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   } else {
-    progress.log(`${Object.keys(DEBIAN_PACKAGES).join(', ')} are installed`);
+    progress.log(`${Object.values({ ...DEBIAN_PACKAGES, ...CLUSTER_DEBIAN_PACKAGES }).join(', ')} are installed`);
   }
   if (!commandPath('go'))
     throw usageError('MISSING_COMMAND', '`go` is not installed or not on PATH', 'install Go 1.26 or newer, then run `npm run setup` again');

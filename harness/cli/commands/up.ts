@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runtimeError, usageError, HarnessError } from '../../errors/harness-error';
-import { sleep } from '../../process/wait/wait-strategy';
+import { runtimeError, usageError } from '../../errors/harness-error';
+import { startDetachedSupervisor, writeSupervisorFailure } from '../../process/detached-supervisor';
 import { clearCurrentRun, pidAlive, readCurrentRun, writeCurrentRun } from '../../targets/local/current-run';
 import { startLocalDeployment, type LocalDeployment } from '../../targets/local/local-target';
 import { type LocalDeploymentDescription } from '../../targets/local/deployment-description';
@@ -32,11 +31,7 @@ export async function upCommand(opts: UpOptions): Promise<number> {
     return await foreground(opts, runRoot);
   } catch (err) {
     // The detached parent reads this to report the failure as its own, with the right exit code.
-    const failure =
-      err instanceof HarnessError
-        ? { code: err.code, message: err.message, hint: err.hint, kind: err.kind }
-        : { code: 'UP_FAILED', message: String(err), hint: 'see supervisor.log', kind: 'runtime' };
-    writeFileSync(join(runRoot, opts.runId ?? '', 'failure.json'), JSON.stringify(failure));
+    writeSupervisorFailure(join(runRoot, opts.runId ?? '', 'failure.json'), err, { code: 'UP_FAILED', hint: 'see supervisor.log' });
     throw err;
   }
 }
@@ -94,66 +89,40 @@ async function detach(opts: UpOptions, runRoot: string): Promise<number> {
   const runId = opts.runId ?? newRunId();
   const runDir = join(runRoot, runId);
   mkdirSync(runDir, { recursive: true });
-  const logFile = join(runDir, 'supervisor.log');
-  const fd = openSync(logFile, 'a');
-  const cli = resolve(import.meta.dirname, '../main.ts');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', cli, 'up', '--supervise', '--run-id', runId, '--run-file', opts.runFile, '--run-root', runRoot],
-    {
-      detached: true,
-      stdio: ['ignore', fd, fd],
-      env: { ...process.env, [RUN_ID_ENV]: runId, CI: process.env.CI ?? '' },
-    },
-  );
-  closeSync(fd);
-  child.unref();
-  const pid = child.pid ?? 0;
-  const progress = createProgress();
   const timeoutMs = Number(opts.readyTimeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
     throw usageError('BAD_FLAG', `--ready-timeout ${opts.readyTimeout} is not a number of seconds`, 'e.g. --ready-timeout 180');
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  const interrupt = (): void => {
-    process.kill(-pid, 'SIGTERM');
-  };
-  process.on('SIGINT', interrupt);
-  try {
-    for (;;) {
+  const progress = createProgress();
+  const { pid, ready } = await startDetachedSupervisor({
+    command: process.execPath,
+    args: [
+      '--import',
+      'tsx',
+      resolve(import.meta.dirname, '../main.ts'),
+      'up',
+      '--supervise',
+      '--run-id',
+      runId,
+      '--run-file',
+      opts.runFile,
+      '--run-root',
+      runRoot,
+    ],
+    env: { [RUN_ID_ENV]: runId, CI: process.env.CI ?? '' },
+    logFile: join(runDir, 'supervisor.log'),
+    failureFile: join(runDir, 'failure.json'),
+    timeoutMs,
+    ready: () => {
       const current = readCurrentRun(runRoot);
-      if (current?.runId === runId) {
-        process.stdout.write(`${describeDeployment(current)}\n`);
-        progress.log(`ready (supervisor pid ${pid}) · stop it with \`npm run down\``);
-        return 0;
-      }
-      if (exited || !pidAlive(pid)) {
-        const failureFile = join(runDir, 'failure.json');
-        if (existsSync(failureFile)) {
-          const f = JSON.parse(readFileSync(failureFile, 'utf8')) as {
-            code: string;
-            message: string;
-            hint: string;
-            kind: 'usage' | 'runtime';
-          };
-          throw new HarnessError(f.code, f.message, f.hint, f.kind);
-        }
-        throw runtimeError('UP_FAILED', 'the deployment supervisor exited before it was ready', `see ${logFile}`);
-      }
-      if (Date.now() > deadline) {
-        interrupt();
-        throw runtimeError('UP_TIMEOUT', `the deployment was not ready within ${opts.readyTimeout}s; it was stopped`, `see ${logFile}`);
-      }
-      progress.update(`waiting for the deployment (run ${runId})`);
-      await sleep(250);
-    }
-  } finally {
-    process.off('SIGINT', interrupt);
-    progress.done();
-  }
+      return current?.runId === runId ? current : undefined;
+    },
+    what: `the deployment (run ${runId})`,
+    codes: { failed: 'UP_FAILED', timeout: 'UP_TIMEOUT' },
+    progress,
+  });
+  process.stdout.write(`${describeDeployment(ready)}\n`);
+  progress.log(`ready (supervisor pid ${pid}) · stop it with \`npm run down\``);
+  return 0;
 }
 
 export function describeDeployment(d: LocalDeploymentDescription): string {

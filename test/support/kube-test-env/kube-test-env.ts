@@ -2,22 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { silentProgress, type Progress } from '../../../harness/console/progress';
 import { runtimeError } from '../../../harness/errors/harness-error';
 import { LifecycleStack } from '../../../harness/process/lifecycle-stack';
-import { ManagedProcess } from '../../../harness/process/managed-process';
-import { forHttp } from '../../../harness/process/wait/wait-for-http';
+import type { ManagedProcess } from '../../../harness/process/managed-process';
 import { PortAllocator } from '../../../harness/targets/local/free-port';
 import { connectCluster, type ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
-import { buildKubeBinaries } from './build-kube-binaries';
-import { controllerManagerProcess } from './controller-manager';
-import { kubeBinaries, missingKubeBinaries, type KubeBinaries } from './kube-binaries';
-import { metricsServerProcess, registerMetricsApi } from './metrics-server';
+import { buildKubeBinaries } from '../../../harness/cluster/build-kube-binaries';
+import { controllerManagerProcess } from '../../../harness/cluster/controller-manager';
+import { apiServerProcess, etcdProcess } from '../../../harness/cluster/control-plane';
+import { kubeBinaries, missingKubeBinaries, type KubeBinaries } from '../../../harness/cluster/kube-binaries';
+import { metricsServerProcess, registerMetricsApi } from '../../../harness/cluster/metrics-server';
+import { writeClusterCertificates, type ClusterCertificates } from '../../../harness/cluster/cluster-certificates';
+import { pollStartup } from '../../../harness/cluster/startup-poll';
+import { kubeconfigYaml as clusterKubeconfigYaml } from '../../../harness/cluster/node-config';
 import { createFakeNodes, installKwokCrds, nodeSimulatorProcess } from './node-simulator';
-import { FRONT_PROXY_CLIENT, writeTestCertificates, type TestCertificates } from './test-certificates';
-import { forApiServerReady } from './wait-for-readyz';
-import { pollTestEnv } from './test-env-poll';
 
 export interface KubeTestEnv {
   /** Kubernetes release of the API server, e.g. v1.34.4. */
@@ -56,7 +55,6 @@ export interface KubeTestEnvOptions {
 
 export const TEST_CONTEXT = 'dapr-harness-test';
 const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
-const APISERVER_START_TIMEOUT_MS = 120_000;
 
 /**
  * A real Kubernetes control plane on free loopback ports, with a temp data dir, generated certificates, a static
@@ -88,43 +86,21 @@ export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<K
   try {
     const ports = new PortAllocator();
     const [etcdClient, etcdPeer, securePort] = [await ports.next(), await ports.next(), await ports.next()];
-    const certs = writeTestCertificates(join(dir, 'pki'));
+    const certs = writeClusterCertificates(join(dir, 'pki'), {
+      apiServerNames: ['127.0.0.1', 'localhost', 'kubernetes.default.svc'],
+      componentNames: ['127.0.0.1', 'localhost', 'metrics-server.kube-system.svc'],
+      kubeletNames: ['127.0.0.1', 'localhost'],
+      caName: 'dapr-harness-test',
+      validDays: 2,
+    });
     const token = randomBytes(24).toString('hex');
     const tokenFile = join(dir, 'pki', 'tokens.csv');
     writeFileSync(tokenFile, `${token},admin,admin-uid,"system:masters"\n`, { mode: 0o600 });
 
     progress.update('starting etcd');
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
-    const peerUrl = `http://127.0.0.1:${etcdPeer}`;
     const etcd = stack.push(
-      new ManagedProcess({
-        name: 'etcd',
-        command: bins.etcd,
-        args: [
-          '--name',
-          'harness',
-          '--data-dir',
-          join(dir, 'etcd'),
-          '--listen-client-urls',
-          etcdUrl,
-          '--advertise-client-urls',
-          etcdUrl,
-          '--listen-peer-urls',
-          peerUrl,
-          '--initial-advertise-peer-urls',
-          peerUrl,
-          '--initial-cluster',
-          `harness=${peerUrl}`,
-          // The data dies with the test run; skipping fsync keeps a slow disk from slowing every write.
-          '--unsafe-no-fsync',
-          '--log-level',
-          'warn',
-        ],
-        logFile: join(logDir, 'etcd.log'),
-        wait: forHttp(`${etcdUrl}/health`),
-        startTimeoutMs: 30_000,
-        stopGraceMs: 5_000,
-      }),
+      etcdProcess({ binary: bins.etcd, dataDir: join(dir, 'etcd'), clientUrl: etcdUrl, peerUrl: `http://127.0.0.1:${etcdPeer}`, logDir }),
     );
     await etcd.start(opts.signal);
 
@@ -132,42 +108,21 @@ export async function startKubeTestEnv(opts: KubeTestEnvOptions = {}): Promise<K
     const server = `https://127.0.0.1:${securePort}`;
     const caPem = readFileSync(certs.caCert, 'utf8');
     const apiserver = stack.push(
-      new ManagedProcess({
-        name: 'kube-apiserver',
-        command: bins.apiserver,
-        args: [
-          `--etcd-servers=${etcdUrl}`,
-          '--bind-address=127.0.0.1',
-          '--advertise-address=127.0.0.1',
-          `--secure-port=${securePort}`,
-          `--cert-dir=${join(dir, 'pki', 'generated')}`,
-          `--tls-cert-file=${certs.servingCert}`,
-          `--tls-private-key-file=${certs.servingKey}`,
-          `--client-ca-file=${certs.caCert}`,
-          `--token-auth-file=${tokenFile}`,
-          '--authorization-mode=RBAC',
-          '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-          `--service-account-key-file=${certs.serviceAccountKey}`,
-          `--service-account-signing-key-file=${certs.serviceAccountKey}`,
-          `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
-          // There is no network behind the loopback address to publish as the kubernetes Service's endpoint.
-          '--endpoint-reconciler-type=none',
-          '--allow-privileged=true',
-          '--profiling=false',
-          // The aggregation layer, for metrics.k8s.io: the client certificate the API server proxies with, and the
-          // CA and headers an extension API server trusts it by (published in kube-system/extension-apiserver-authentication).
-          `--requestheader-client-ca-file=${certs.frontProxyCaCert}`,
-          `--requestheader-allowed-names=${FRONT_PROXY_CLIENT}`,
-          '--requestheader-username-headers=X-Remote-User',
-          '--requestheader-group-headers=X-Remote-Group',
-          '--requestheader-extra-headers-prefix=X-Remote-Extra-',
-          `--proxy-client-cert-file=${certs.frontProxyClientCert}`,
-          `--proxy-client-key-file=${certs.frontProxyClientKey}`,
-        ],
-        logFile: join(logDir, 'kube-apiserver.log'),
-        wait: forApiServerReady(server, caPem, token),
-        startTimeoutMs: APISERVER_START_TIMEOUT_MS,
-        stopGraceMs: 10_000,
+      apiServerProcess({
+        binary: bins.apiserver,
+        etcdUrl,
+        bindAddress: '127.0.0.1',
+        advertiseAddress: '127.0.0.1',
+        securePort,
+        certs,
+        caPem,
+        tokenFile,
+        token,
+        serviceCidr: SERVICE_CLUSTER_IP_RANGE,
+        // There is no network behind the loopback address to publish as the kubernetes Service's endpoint.
+        endpointReconciler: false,
+        dataDir: join(dir, 'pki'),
+        logDir,
       }),
     );
     await apiserver.start(opts.signal);
@@ -226,7 +181,7 @@ interface ClusterStart {
   /** Names of the started processes, appended to as each starts. */
   processes: string[];
   ports: PortAllocator;
-  certs: TestCertificates;
+  certs: ClusterCertificates;
   caPem: string;
   dir: string;
   logDir: string;
@@ -252,7 +207,7 @@ async function startClusterComponents(c: ClusterStart): Promise<string[]> {
     controllerManagerProcess({ ...common, binary: c.bins.controllerManager, port: await c.ports.next(), hpaSyncPeriod: c.hpaSyncPeriod }),
   );
   // The serviceaccount controller gives every namespace its default ServiceAccount, which pods need to be admitted.
-  await pollTestEnv(
+  await pollStartup(
     'the default ServiceAccount (kube-controller-manager at work)',
     async () => Boolean(await conn.core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })),
     { timeoutMs: 60_000, signal: c.signal },
@@ -272,12 +227,5 @@ async function startClusterComponents(c: ClusterStart): Promise<string[]> {
 }
 
 export function kubeconfigYaml(server: string, caPem: string, token: string, namespace = 'default'): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: TEST_CONTEXT, cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
-    users: [{ name: 'admin', user: { token } }],
-    contexts: [{ name: TEST_CONTEXT, context: { cluster: TEST_CONTEXT, user: 'admin', namespace } }],
-    'current-context': TEST_CONTEXT,
-  });
+  return clusterKubeconfigYaml(TEST_CONTEXT, server, caPem, token, namespace);
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { FAKE_NODE_ANNOTATION, fakeNodeManifest, kwokConfigYaml } from './node-simulator';
-import { METRICS_API_SERVICE, metricsApiObjects } from './metrics-server';
+import { METRICS_API_SERVICE, metricsApiObjects } from '../../../harness/cluster/metrics-server';
 
 interface MetricDoc {
   kind: string;

@@ -4,10 +4,10 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { ManagedProcess } from '../../../harness/process/managed-process';
 import type { ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
-import { applyTestEnvObject } from './test-env-apply';
-import type { TestCertificates } from './test-certificates';
-import { forHttpsOk } from './wait-for-https';
-import { pollTestEnv } from './test-env-poll';
+import { applyClusterObject } from '../../../harness/cluster/cluster-apply';
+import type { ClusterCertificates } from '../../../harness/cluster/cluster-certificates';
+import { forHttpsOk } from '../../../harness/process/wait/wait-for-https';
+import { pollStartup } from '../../../harness/cluster/startup-poll';
 
 /** The annotation kwok is told to manage nodes by, as kwokctl marks its nodes. */
 export const FAKE_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
@@ -20,7 +20,7 @@ const NODE_ALLOCATABLE = { cpu: '64', memory: '256Gi', pods: '250' };
 export interface NodeSimulatorOptions {
   binary: string;
   kubeconfig: string;
-  certs: TestCertificates;
+  certs: ClusterCertificates;
   caPem: string;
   port: number;
   dir: string;
@@ -122,8 +122,8 @@ export async function installKwokCrds(conn: ClusterConnection, crdDir: string, s
     .filter((f) => f.endsWith('.yaml'))
     .sort()) {
     const crd = parse(readFileSync(join(crdDir, file), 'utf8')) as KubernetesObject;
-    await applyTestEnvObject(conn, crd);
-    await pollTestEnv(
+    await applyClusterObject(conn, crd);
+    await pollStartup(
       `CRD ${crd.metadata?.name} to be Established`,
       async () => {
         const got = await conn.apiextensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
@@ -135,9 +135,9 @@ export async function installKwokCrds(conn: ClusterConnection, crdDir: string, s
 }
 
 export async function createFakeNodes(conn: ClusterConnection, names: string[], signal?: AbortSignal): Promise<void> {
-  for (const name of names) await applyTestEnvObject(conn, fakeNodeManifest(name));
+  for (const name of names) await applyClusterObject(conn, fakeNodeManifest(name));
   for (const name of names) {
-    await pollTestEnv(
+    await pollStartup(
       `node ${name} to be Ready (kwok)`,
       async () => {
         const node = await conn.core.readNode({ name });

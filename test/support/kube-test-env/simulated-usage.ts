@@ -1,7 +1,7 @@
 import type { ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
 import { isNotFound } from '../../../harness/targets/kubernetes/api-errors';
 import { deleteObject } from '../../../harness/targets/kubernetes/server-side-apply';
-import { applyTestEnvObject } from './test-env-apply';
+import { applyClusterObject } from '../../../harness/cluster/cluster-apply';
 
 export interface SimulatedUsage {
   /** CPU each container uses, as a quantity: "800m". */
@@ -23,7 +23,7 @@ function usageObject(namespace: string): { apiVersion: string; kind: string; met
  * or two. Writing it again changes it; clearSimulatedUsage ends it.
  */
 export async function setSimulatedUsage(conn: ClusterConnection, namespace: string, usage: SimulatedUsage): Promise<void> {
-  await applyTestEnvObject(conn, {
+  await applyClusterObject(conn, {
     ...usageObject(namespace),
     spec: {
       selector: { matchNamespaces: [namespace] },

@@ -1,24 +1,17 @@
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ManagedProcess } from '../../../harness/process/managed-process';
-import type { ClusterConnection } from '../../../harness/targets/kubernetes/cluster-connection';
-import { applyTestEnvObject } from './test-env-apply';
-import type { TestCertificates } from './test-certificates';
-import { forHttpsOk } from './wait-for-https';
-import { pollTestEnv } from './test-env-poll';
+import { ManagedProcess } from '../process/managed-process';
+import type { ClusterConnection } from '../targets/kubernetes/cluster-connection';
+import { applyClusterObject } from './cluster-apply';
+import { componentArgs, type ComponentOptions } from './control-plane';
+import { forHttpsOk } from '../process/wait/wait-for-https';
+import { pollStartup } from './startup-poll';
 
 export const METRICS_API_SERVICE = 'v1beta1.metrics.k8s.io';
 /** metrics-server's minimum: how often it scrapes each node, and the window its CPU rates cover. */
 export const METRICS_RESOLUTION = '10s';
 
-export interface MetricsServerOptions {
-  binary: string;
-  kubeconfig: string;
-  certs: TestCertificates;
-  caPem: string;
-  port: number;
-  logDir: string;
-}
+export type MetricsServerOptions = ComponentOptions;
 
 /**
  * metrics-server scrapes each node's resource metrics (kwok serves them, at the address and port kwok wrote
@@ -30,19 +23,12 @@ export function metricsServerProcess(opts: MetricsServerOptions): ManagedProcess
     name: 'metrics-server',
     command: opts.binary,
     args: [
-      '--bind-address=127.0.0.1',
-      `--secure-port=${opts.port}`,
-      `--tls-cert-file=${opts.certs.componentCert}`,
-      `--tls-private-key-file=${opts.certs.componentKey}`,
-      `--kubeconfig=${opts.kubeconfig}`,
-      `--authentication-kubeconfig=${opts.kubeconfig}`,
-      `--authorization-kubeconfig=${opts.kubeconfig}`,
+      ...componentArgs(opts),
       '--kubelet-preferred-address-types=InternalIP',
       '--kubelet-use-node-status-port',
       `--kubelet-certificate-authority=${opts.certs.caCert}`,
       `--metric-resolution=${METRICS_RESOLUTION}`,
       '--kubelet-request-timeout=5s',
-      '--profiling=false',
     ],
     logFile: join(opts.logDir, 'metrics-server.log'),
     wait: forHttpsOk(`https://127.0.0.1:${opts.port}/livez`, opts.caPem),
@@ -82,8 +68,8 @@ export function metricsApiObjects(port: number, caPem: string): KubernetesObject
 
 /** Registers metrics.k8s.io and waits until the aggregator reports it Available. */
 export async function registerMetricsApi(conn: ClusterConnection, port: number, caPem: string, signal?: AbortSignal): Promise<void> {
-  for (const obj of metricsApiObjects(port, caPem)) await applyTestEnvObject(conn, obj);
-  await pollTestEnv(`APIService ${METRICS_API_SERVICE} to be Available`, () => metricsApiAvailable(conn), { timeoutMs: 60_000, signal });
+  for (const obj of metricsApiObjects(port, caPem)) await applyClusterObject(conn, obj);
+  await pollStartup(`APIService ${METRICS_API_SERVICE} to be Available`, () => metricsApiAvailable(conn), { timeoutMs: 60_000, signal });
 }
 
 export async function metricsApiAvailable(conn: ClusterConnection): Promise<boolean> {

@@ -1,15 +1,9 @@
 import { join } from 'node:path';
-import { ManagedProcess } from '../../../harness/process/managed-process';
-import { forHttpsOk } from './wait-for-https';
-import type { TestCertificates } from './test-certificates';
+import { ManagedProcess } from '../process/managed-process';
+import { forHttpsOk } from '../process/wait/wait-for-https';
+import { componentArgs, type ComponentOptions } from './control-plane';
 
-export interface ControllerManagerOptions {
-  binary: string;
-  kubeconfig: string;
-  certs: TestCertificates;
-  caPem: string;
-  port: number;
-  logDir: string;
+export interface ControllerManagerOptions extends ComponentOptions {
   /** How often the HPA controller reconciles each HorizontalPodAutoscaler. */
   hpaSyncPeriod: string;
 }
@@ -25,13 +19,7 @@ export function controllerManagerProcess(opts: ControllerManagerOptions): Manage
     name: 'kube-controller-manager',
     command: opts.binary,
     args: [
-      `--kubeconfig=${opts.kubeconfig}`,
-      `--authentication-kubeconfig=${opts.kubeconfig}`,
-      `--authorization-kubeconfig=${opts.kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${opts.port}`,
-      `--tls-cert-file=${opts.certs.componentCert}`,
-      `--tls-private-key-file=${opts.certs.componentKey}`,
+      ...componentArgs(opts),
       // One instance per API server: electing a leader would only delay the start.
       '--leader-elect=false',
       '--controllers=*',
@@ -39,7 +27,6 @@ export function controllerManagerProcess(opts: ControllerManagerOptions): Manage
       `--service-account-private-key-file=${opts.certs.serviceAccountKey}`,
       `--root-ca-file=${opts.certs.caCert}`,
       `--horizontal-pod-autoscaler-sync-period=${opts.hpaSyncPeriod}`,
-      '--profiling=false',
     ],
     logFile: join(opts.logDir, 'kube-controller-manager.log'),
     wait: forHttpsOk(`https://127.0.0.1:${opts.port}/healthz`, opts.caPem),

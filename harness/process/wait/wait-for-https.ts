@@ -1,5 +1,5 @@
 import { request } from 'node:https';
-import { pollUntil, type WaitContext, type WaitStrategy } from '../../../harness/process/wait/wait-strategy';
+import { pollUntil, type WaitContext, type WaitStrategy } from './wait-strategy';
 
 /** Ready when a GET of `url` answers 200 over TLS verified against `ca` (with a bearer token, when given). */
 export function forHttpsOk(url: string, ca: string, token?: string): WaitStrategy {
@@ -28,4 +28,9 @@ export function httpsStatus(url: string, ca: string, token?: string): Promise<nu
     req.once('error', reject);
     req.end();
   });
+}
+
+/** Ready when the API server's /readyz answers 200 over TLS verified against `ca`. */
+export function forApiServerReady(server: string, ca: string, token: string): WaitStrategy {
+  return forHttpsOk(`${server}/readyz`, ca, token);
 }

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireCommand } from '../../../harness/process/required-commands';
+import { requireCommand } from '../process/required-commands';
 
-export interface TestCertificates {
+export interface ClusterCertificates {
   caCert: string;
   servingCert: string;
   servingKey: string;
@@ -20,17 +20,40 @@ export interface TestCertificates {
    */
   componentCert: string;
   componentKey: string;
+  /** The kubelet's serving certificate (its node address and name), which the API server and metrics-server verify. */
+  kubeletCert: string;
+  kubeletKey: string;
+  /** The client certificate the API server presents to the kubelet (exec, logs, port-forward), as a system:masters member. */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
 }
 
-const VALID_DAYS = '2';
+export interface CertificateOptions {
+  /** Names the API server's certificate carries: addresses and DNS names clients reach it by. */
+  apiServerNames: string[];
+  /** Names of the other components' serving certificate. */
+  componentNames: string[];
+  /** Names of the kubelet's serving certificate. */
+  kubeletNames: string[];
+  /** Prefix of the CAs' common names, so a certificate tells which cluster made it. */
+  caName: string;
+  validDays: number;
+}
+
+/** `IP:a.b.c.d` for an address, `DNS:name` otherwise. */
+export function subjectAltNames(names: string[]): string {
+  return names.map((n) => (/^[\d.]+$|:/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+}
 /** The name the API server's aggregator presents to extension API servers, which they accept requests from. */
 export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 
 /**
- * A throwaway CA and a serving certificate for 127.0.0.1, so clients verify the API server as they would a real
- * one (no insecure-skip-tls-verify). Node can make keys but not X.509 certificates, hence openssl.
+ * A throwaway CA and the certificates a cluster's parts serve and present, so clients verify the API server and
+ * the kubelet as they would real ones (no insecure-skip-tls-verify). Node can make keys but not X.509
+ * certificates, hence openssl.
  */
-export function writeTestCertificates(dir: string): TestCertificates {
+export function writeClusterCertificates(dir: string, opts: CertificateOptions): ClusterCertificates {
+  const days = String(opts.validDays);
   requireCommand('openssl', '`apt-get install openssl`');
   mkdirSync(dir, { recursive: true });
   const path = (name: string): string => join(dir, name);
@@ -38,19 +61,7 @@ export function writeTestCertificates(dir: string): TestCertificates {
     execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
   };
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl([
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    path('ca.key'),
-    '-out',
-    path('ca.crt'),
-    '-days',
-    VALID_DAYS,
-    '-subj',
-    '/CN=dapr-harness-test-ca',
-  ]);
+  openssl(['req', '-x509', ...ec, '-keyout', path('ca.key'), '-out', path('ca.crt'), '-days', days, '-subj', `/CN=${opts.caName}-ca`]);
   const signed = (name: string, subject: string, ca: string, extensions: string): void => {
     openssl(['req', ...ec, '-keyout', path(`${name}.key`), '-out', path(`${name}.csr`), '-subj', subject]);
     writeFileSync(path(`${name}.ext`), extensions);
@@ -67,23 +78,16 @@ export function writeTestCertificates(dir: string): TestCertificates {
       '-out',
       path(`${name}.crt`),
       '-days',
-      VALID_DAYS,
+      days,
       '-extfile',
       path(`${name}.ext`),
     ]);
   };
-  signed(
-    'apiserver',
-    '/CN=kube-apiserver',
-    'ca',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
-  );
-  signed(
-    'components',
-    '/CN=dapr-harness-test-components',
-    'ca',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:metrics-server.kube-system.svc\nextendedKeyUsage=serverAuth\n',
-  );
+  const serving = (names: string[]): string => `subjectAltName=${subjectAltNames(names)}\nextendedKeyUsage=serverAuth\n`;
+  signed('apiserver', '/CN=kube-apiserver', 'ca', serving(opts.apiServerNames));
+  signed('components', `/CN=${opts.caName}-components`, 'ca', serving(opts.componentNames));
+  signed('kubelet', `/CN=${opts.caName}-kubelet`, 'ca', serving(opts.kubeletNames));
+  signed('kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', 'ca', 'extendedKeyUsage=clientAuth\n');
   openssl([
     'req',
     '-x509',
@@ -93,9 +97,9 @@ export function writeTestCertificates(dir: string): TestCertificates {
     '-out',
     path('front-proxy-ca.crt'),
     '-days',
-    VALID_DAYS,
+    days,
     '-subj',
-    '/CN=dapr-harness-test-front-proxy-ca',
+    `/CN=${opts.caName}-front-proxy-ca`,
   ]);
   signed('front-proxy-client', `/CN=${FRONT_PROXY_CLIENT}`, 'front-proxy-ca', 'extendedKeyUsage=clientAuth\n');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -110,5 +114,9 @@ export function writeTestCertificates(dir: string): TestCertificates {
     frontProxyClientKey: path('front-proxy-client.key'),
     componentCert: path('components.crt'),
     componentKey: path('components.key'),
+    kubeletCert: path('kubelet.crt'),
+    kubeletKey: path('kubelet.key'),
+    kubeletClientCert: path('kubelet-client.crt'),
+    kubeletClientKey: path('kubelet-client.key'),
   };
 }

@@ -2,11 +2,14 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Progress } from '../../../harness/console/progress';
-import { runtimeError } from '../../../harness/errors/harness-error';
-import { requireCommand } from '../../../harness/process/required-commands';
-import { runGo } from '../../../harness/runtime/go-build';
+import type { Progress } from '../console/progress';
+import { runtimeError } from '../errors/harness-error';
+import { requireCommand } from '../process/required-commands';
+import { runGo } from '../runtime/go-build';
+import { stampedComplete, writeStamp } from './build-stamp';
 import {
+  buildGroups,
+  COREDNS_MODULE_DIR,
   KUBE_MODULE_DIR,
   KWOK_MODULE_DIR,
   kubeBinaries,
@@ -14,6 +17,7 @@ import {
   missingKubeBinaries,
   type KubeBinaries,
   type KubeBinarySet,
+  type KubeBuildGroup,
 } from './kube-binaries';
 
 export interface KubeBuildResult {
@@ -28,19 +32,25 @@ const PACKAGES: Record<string, string> = {
   'kube-controller-manager': 'k8s.io/kubernetes/cmd/kube-controller-manager',
   // go names a main package's binary after its last path element without the major version: "server".
   etcd: 'go.etcd.io/etcd/server/v3',
+  kubelet: 'k8s.io/kubernetes/cmd/kubelet',
+  'kube-scheduler': 'k8s.io/kubernetes/cmd/kube-scheduler',
+  'kube-proxy': 'k8s.io/kubernetes/cmd/kube-proxy',
+  kubectl: 'k8s.io/kubernetes/cmd/kubectl',
 };
 const KWOK_PACKAGE = 'sigs.k8s.io/kwok/cmd/kwok';
 const METRICS_SERVER_PACKAGE = 'sigs.k8s.io/metrics-server/cmd/metrics-server';
+const COREDNS_PACKAGE = 'github.com/coredns/coredns';
 /** The kinds kwok reads from the API server rather than from its config file (see node-simulator.ts). */
 export const KWOK_CRD_FILES = ['kwok.x-k8s.io_clusterresourceusages.yaml'];
 
 /**
- * Builds what a test env needs from the Go module proxy's sources into the cache, skipping what is there:
- * one `go build` per module, so binaries of one module share the compile of their common packages.
+ * Builds what a set needs from the Go module proxy's sources into the cache, skipping groups that are there and
+ * match their stamp: one `go build` per group, so binaries of one module share the compile of their common
+ * packages, and a group is replaced whole.
  */
 export async function buildKubeBinaries(
   progress: Progress,
-  opts: { force?: boolean; signal?: AbortSignal; set?: KubeBinarySet } = {},
+  opts: { force?: boolean; signal?: AbortSignal; set?: KubeBinarySet; groups?: KubeBuildGroup[] } = {},
 ): Promise<KubeBuildResult> {
   const bins = kubeBinaries();
   const set = opts.set ?? 'cluster';
@@ -50,40 +60,56 @@ export async function buildKubeBinaries(
   if (missing.size === 0) return { binaries: bins, built, seconds: 0 };
   requireCommand('go', 'install Go 1.24 or newer (https://go.dev/dl) or `apt-get install golang`');
 
-  const kube = [bins.apiserver, bins.etcd, bins.controllerManager].filter((f) => missing.has(f));
-  if (kube.length > 0) {
-    const names = kube.map((f) => basename(f));
-    await goBuildInto(bins.dir, {
+  for (const [group, g] of Object.entries(buildGroups(bins)) as [KubeBuildGroup, ReturnType<typeof buildGroups>[KubeBuildGroup]][]) {
+    if (!g.files.some((f) => missing.has(f)) || (opts.groups && !opts.groups.includes(group))) continue;
+    // Another build (a second checkout, CI's step) may have finished this group meanwhile.
+    if (!opts.force && stampedComplete(g.dir, group, g.version, g.files)) continue;
+    const names = g.files.map((f) => basename(f));
+    await goBuildInto(g.dir, { ...plans(bins)[group], progress, signal: opts.signal });
+    writeStamp(g.dir, group, g.version, g.files);
+    built.push(...names.filter((n) => n !== 'crds'));
+  }
+  return { binaries: bins, built, seconds: (Date.now() - started) / 1000 };
+}
+
+type Plan = Omit<GoBuildPlan, 'progress' | 'signal'>;
+
+function plans(bins: KubeBinaries): Record<KubeBuildGroup, Plan> {
+  const kube = (files: string[]): Plan => {
+    const names = files.map((f) => basename(f));
+    return {
       moduleDir: KUBE_MODULE_DIR,
       packages: names.map((n) => PACKAGES[n] as string),
       ldflags: ['-s', '-w', ...kubeVersionFlags(bins.version)],
       renames: { server: 'etcd' },
       what: `building ${names.join(', ')} ${bins.version}`,
-      progress,
-      signal: opts.signal,
-    });
-    built.push(...names);
-  }
-
-  const sim = [bins.kwok, bins.metricsServer, bins.kwokCrdDir].filter((f) => missing.has(f));
-  if (sim.length > 0) {
-    await goBuildInto(bins.nodeSimDir, {
+    };
+  };
+  return {
+    'control-plane': kube([bins.apiserver, bins.etcd, bins.controllerManager]),
+    node: kube([bins.kubelet, bins.scheduler, bins.proxy, bins.kubectl]),
+    'node-sim': {
       moduleDir: KWOK_MODULE_DIR,
       packages: [KWOK_PACKAGE, METRICS_SERVER_PACKAGE],
       ldflags: ['-s', '-w'],
       renames: {},
       what: `building kwok ${bins.kwokVersion} and metrics-server ${bins.metricsServerVersion}`,
-      progress,
-      signal: opts.signal,
       extra: async (staging) => copyKwokCrds(join(staging, 'crds')),
-    });
-    built.push('kwok', 'metrics-server');
-  }
-  return { binaries: bins, built, seconds: (Date.now() - started) / 1000 };
+    },
+    coredns: {
+      moduleDir: COREDNS_MODULE_DIR,
+      packages: [COREDNS_PACKAGE],
+      ldflags: ['-s', '-w', `-X github.com/coredns/coredns/coremain.GitCommit=${bins.corednsVersion}`],
+      // Static, so its image needs no libc.
+      env: { CGO_ENABLED: '0' },
+      renames: {},
+      what: `building coredns ${bins.corednsVersion}`,
+    },
+  };
 }
 
 /** Without these a Kubernetes binary calls itself v0.0.0-master, which clients and the compatibility-version logic read. */
-function kubeVersionFlags(version: string): string[] {
+export function kubeVersionFlags(version: string): string[] {
   const [major, minor] = version.replace(/^v/, '').split('.');
   return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
     `-X ${pkg}.gitVersion=${version}`,
@@ -100,6 +126,7 @@ interface GoBuildPlan {
   /** Output names go gives → names in the cache. */
   renames: Record<string, string>;
   what: string;
+  env?: Record<string, string>;
   progress: Progress;
   signal?: AbortSignal;
   /** Adds files to the staging dir before it is moved into place. */
@@ -119,6 +146,7 @@ async function goBuildInto(dir: string, plan: GoBuildPlan): Promise<void> {
   try {
     await runGo(['build', '-v', '-trimpath', '-ldflags', plan.ldflags.join(' '), '-o', `${staging}/`, ...plan.packages], {
       cwd: plan.moduleDir,
+      env: plan.env,
       progress: plan.progress,
       signal: plan.signal,
       what: plan.what,

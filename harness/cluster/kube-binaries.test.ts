@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -10,6 +10,7 @@ import {
   pinnedNodeSimVersions,
   requiredVersion,
 } from './kube-binaries';
+import { writeStamp } from './build-stamp';
 
 /** Runs `fn` with environment variables set (undefined: unset), restoring them afterwards. */
 function withEnv(vars: Record<string, string | undefined>, fn: () => void): void {
@@ -51,7 +52,7 @@ describe('kube binaries: versions from the go.mod files, cache dirs, what a set 
 
   it("keeps each module's binaries in a cache dir named after its versions, unless the environment points elsewhere", () => {
     withEnv({ DAPR_HARNESS_KUBE_DIR: undefined, DAPR_HARNESS_KWOK_DIR: undefined, XDG_CACHE_HOME: '/cache' }, () => {
-      const bins = kubeBinaries('v1.34.4', SIM);
+      const bins = kubeBinaries('v1.34.4', SIM, 'v1.12.1');
       expect([bins.apiserver, bins.etcd, bins.controllerManager]).to.deep.equal([
         '/cache/dapr-harness/kube-v1.34.4/kube-apiserver',
         '/cache/dapr-harness/kube-v1.34.4/etcd',
@@ -64,28 +65,61 @@ describe('kube binaries: versions from the go.mod files, cache dirs, what a set 
       ]);
     });
     withEnv({ DAPR_HARNESS_KUBE_DIR: '/k', DAPR_HARNESS_KWOK_DIR: '/w' }, () => {
-      const moved = kubeBinaries('v1.34.4', SIM);
+      const moved = kubeBinaries('v1.34.4', SIM, 'v1.12.1');
       expect([moved.apiserver, moved.kwok]).to.deep.equal(['/k/kube-apiserver', '/w/kwok']);
     });
   });
 
-  it('an API-server env needs two binaries, a cluster all of them', () => {
+  it('an API-server env needs the control-plane build, a cluster the fake nodes too, the one-machine cluster a real node and CoreDNS', () => {
+    const root = mkdtempSync(join(tmpdir(), 'kube-bins-'));
+    try {
+      withEnv({ DAPR_HARNESS_KUBE_DIR: join(root, 'kube'), DAPR_HARNESS_KWOK_DIR: join(root, 'kwok'), XDG_CACHE_HOME: root }, () => {
+        const bins = kubeBinaries('v1.34.4', SIM, 'v1.12.1');
+        expect(missingKubeBinaries(bins, 'api-server')).to.deep.equal([bins.apiserver, bins.etcd]);
+        mkdirSync(bins.dir, { recursive: true });
+        for (const f of [bins.apiserver, bins.etcd]) writeFileSync(f, 'x');
+        // Built together: a control plane without its controller-manager is a build that did not finish.
+        expect(missingKubeBinaries(bins, 'api-server')).to.deep.equal([bins.apiserver, bins.etcd]);
+        writeFileSync(bins.controllerManager, 'x');
+        expect(kubeBinariesBuilt(bins)).to.equal(true);
+        expect(missingKubeBinaries(bins, 'api-server')).to.deep.equal([]);
+        expect(missingKubeBinaries(bins, 'cluster')).to.deep.equal([bins.kwok, bins.metricsServer, bins.kwokCrdDir]);
+        expect(kubeBinariesBuilt(bins, 'cluster')).to.equal(false);
+        expect(missingKubeBinaries(bins, 'machine')).to.deep.equal([
+          bins.kubelet,
+          bins.scheduler,
+          bins.proxy,
+          bins.kubectl,
+          bins.coredns,
+          bins.metricsServer,
+        ]);
+        expect(bins.coredns).to.equal(join(root, 'dapr-harness', 'coredns-v1.12.1', 'coredns'));
+      });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a group whose file no longer matches its stamp (truncated, replaced) is built again', () => {
     const root = mkdtempSync(join(tmpdir(), 'kube-bins-'));
     try {
       withEnv({ DAPR_HARNESS_KUBE_DIR: join(root, 'kube'), DAPR_HARNESS_KWOK_DIR: join(root, 'kwok') }, () => {
-        const bins = kubeBinaries('v1.34.4', SIM);
-        expect(missingKubeBinaries(bins, 'api-server')).to.deep.equal([bins.apiserver, bins.etcd]);
+        const bins = kubeBinaries('v1.34.4', SIM, 'v1.12.1');
         mkdirSync(bins.dir, { recursive: true });
-        for (const f of [bins.apiserver, bins.etcd]) writeFileSync(f, '');
-        expect(kubeBinariesBuilt(bins)).to.equal(true);
+        const group = [bins.apiserver, bins.etcd, bins.controllerManager];
+        for (const f of group) writeFileSync(f, 'whole binary');
+        writeStamp(bins.dir, 'control-plane', bins.version, group);
         expect(missingKubeBinaries(bins, 'api-server')).to.deep.equal([]);
-        expect(missingKubeBinaries(bins, 'cluster')).to.deep.equal([
-          bins.controllerManager,
-          bins.kwok,
-          bins.metricsServer,
-          bins.kwokCrdDir,
-        ]);
-        expect(kubeBinariesBuilt(bins, 'cluster')).to.equal(false);
+        writeFileSync(bins.etcd, 'whole bi');
+        expect(missingKubeBinaries(bins, 'api-server'), 'a truncated file').to.deep.equal([bins.apiserver, bins.etcd]);
+        writeFileSync(bins.etcd, 'whole BINARY');
+        utimesSync(bins.etcd, new Date(), new Date(Date.now() + 5000));
+        expect(missingKubeBinaries(bins, 'api-server'), 'a replaced file of the same size').to.deep.equal([bins.apiserver, bins.etcd]);
+        writeFileSync(bins.etcd, 'whole binary');
+        utimesSync(bins.etcd, new Date(), new Date(Date.now() + 10_000));
+        expect(missingKubeBinaries(bins, 'api-server'), 'the same bytes, touched').to.deep.equal([]);
+        writeStamp(bins.dir, 'control-plane', 'v1.33.0', group);
+        expect(missingKubeBinaries(bins, 'api-server'), 'a stamp of another version').to.deep.equal([bins.apiserver, bins.etcd]);
       });
     } finally {
       rmSync(root, { recursive: true, force: true });
