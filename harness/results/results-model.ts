@@ -61,6 +61,8 @@ export interface MetricSample {
   /** Percentiles keyed like "p50", "p90", "p99", "p99.9"; plus "min", "max", "avg" in the same unit. */
   stats?: Record<string, number>;
   unit?: string;
+  /** What a reader of a failing verdict on this series needs to know (e.g. undelivered events were backlog, not lost). */
+  note?: string;
 }
 
 /** A load scenario's record: its settings, timeline and histogram, for the report's charts. */

@@ -104,6 +104,7 @@ export const resultsJsonSchema = {
           value: num,
           stats: { type: 'object', additionalProperties: num },
           unit: str,
+          note: str,
         },
       },
     },

@@ -20,7 +20,7 @@ export interface DriverTotals {
   timeouts: number;
   /** Open models: arrivals not sent because `maxInFlight` requests were already waiting or in flight. */
   dropped: number;
-  /** Admitted but never completed: still queued or in flight when the run stopped (abort, deadline). */
+  /** Admitted but never completed: still queued or in flight when the run stopped (abort, or the target's backlog at the deadline). */
   unfinished: number;
   errorsByKind: Record<string, number>;
 }
@@ -28,7 +28,10 @@ export interface DriverTotals {
 export interface DriverResult {
   model: 'open' | 'ramping' | 'closed';
   settings: Record<string, number | string | boolean>;
-  /** True when the run was cut short (abort, hard deadline): the figures cover what happened until then. */
+  /**
+   * True when the run was cut short by an abort: the figures cover what happened until then. A run that reaches its
+   * hard deadline is complete: the target could not keep up, and what it never answered is `unfinished`.
+   */
   partial: boolean;
   stopReason: StopReason;
   startedAt: string;

@@ -24,6 +24,10 @@ function latencyRow(label: string, s: LatencySummary): string[] {
 export function formatResult(result: DriverResult): string {
   const lines: string[] = [];
   if (result.partial) lines.push(`PARTIAL RESULT — run stopped early (${result.stopReason}); figures cover what happened until then`);
+  else if (result.stopReason === 'deadline')
+    lines.push(
+      `OVERLOADED — ${count(result.totals.unfinished)} requests were still waiting or in flight at the run's deadline: the target did not keep up with the asked rate (they count as failures)`,
+    );
   const rows =
     result.model === 'closed'
       ? [latencyRow('latency', result.latency.uncorrected)]

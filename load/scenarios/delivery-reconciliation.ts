@@ -33,7 +33,10 @@ export interface SubscriberReconciliation {
   acknowledged: number;
   /** Acknowledged events the subscriber processed at least once. */
   delivered: number;
+  /** Not delivered, and the subscriber had stopped receiving: nothing more was coming. */
   lost: number;
+  /** Not delivered yet, but the subscriber was still receiving when the drain ended: queued, not gone (overload). */
+  backlog: number;
   duplicates: number;
   /** Delivered, but later than `lateAfterMs` after the intended publish time. */
   late: number;
@@ -54,7 +57,8 @@ export interface SubscriberReconciliation {
 
 /**
  * Reconciles the publisher-side record with one subscriber's ledger: delivery rate is unique delivered over
- * acknowledged published — never "published" taken as "delivered". End-to-end latency is measured twice: from the
+ * acknowledged published — never "published" taken as "delivered". What is missing is backlog when the subscriber
+ * was still receiving as the drain ended (`stillReceiving`, from delivery-drain.ts), lost otherwise. End-to-end latency is measured twice: from the
  * intended publish time (so a publisher stalled by a slow broker shows the wait its users would feel) and from the
  * actual send.
  */
@@ -63,6 +67,7 @@ export function reconcile(
   published: PublisherRecord,
   entries: DeliveredEntry[],
   lateAfterMs: number,
+  stillReceiving = false,
 ): SubscriberReconciliation {
   const firstSeen = new Map<string, number>();
   let duplicates = 0;
@@ -98,7 +103,8 @@ export function reconcile(
     subscriber,
     acknowledged: published.size,
     delivered: firstSeen.size,
-    lost: published.size - firstSeen.size,
+    lost: stillReceiving ? 0 : published.size - firstSeen.size,
+    backlog: stillReceiving ? published.size - firstSeen.size : 0,
     duplicates,
     late,
     unacknowledged,
@@ -145,8 +151,17 @@ function bucketsOf(values: Float64Array): { le: number; count: number }[] {
   return bounds.map((le) => ({ le, count: counts.get(le) ?? 0 })).filter((_, i, all) => all.slice(i).some((x) => x.count > 0) || i === 0);
 }
 
+/** Says whether undelivered events were still queued (overload) or gone (loss): a reader must not take one for the other. */
+function missingNote(r: SubscriberReconciliation): string {
+  const parts: string[] = [];
+  if (r.backlog > 0)
+    parts.push(`BACKLOG: ${r.backlog} events still queued when the drain ended, the subscriber still receiving (overload, not loss)`);
+  if (r.lost > 0) parts.push(`LOST: ${r.lost} events missing, the subscriber no longer receiving`);
+  return parts.join(' · ');
+}
+
 /**
- * `pubsub.delivery_rate`, `.delivered`, `.lost`, `.duplicates`, `.late`, `.negative_latency` (counters) and
+ * `pubsub.delivery_rate`, `.delivered`, `.lost`, `.backlog`, `.duplicates`, `.late`, `.negative_latency` (counters) and
  * `pubsub.e2e_latency` (from the intended publish time) and `pubsub.e2e_latency_uncorrected` (from the actual
  * send), all tagged with the subscriber.
  */
@@ -159,10 +174,12 @@ export function reconciliationMetrics(r: SubscriberReconciliation): MetricSample
       tags,
       rate: r.acknowledged === 0 ? 0 : r.delivered / r.acknowledged,
       passes: r.delivered,
-      fails: r.lost,
+      fails: r.lost + r.backlog,
+      ...(r.lost + r.backlog > 0 ? { note: missingNote(r) } : {}),
     },
     { name: 'pubsub.delivered', kind: 'counter', tags, count: r.delivered },
     { name: 'pubsub.lost', kind: 'counter', tags, count: r.lost },
+    { name: 'pubsub.backlog', kind: 'counter', tags, count: r.backlog },
     { name: 'pubsub.duplicates', kind: 'counter', tags, count: r.duplicates },
     { name: 'pubsub.late', kind: 'counter', tags, count: r.late },
     { name: 'pubsub.negative_latency', kind: 'counter', tags, count: r.negativeLatencies },

@@ -3,6 +3,7 @@ import type { RunResults } from '../../harness/results/results-model';
 import type { Deployment } from '../../harness/targets/deployment';
 import type { ProgressSnapshot } from '../driver';
 import { ProcessSampler, type ProcessSample } from './process-sampler';
+import type { DrainPolicy } from './delivery-drain';
 
 export interface LoadSettings {
   ratePerSecond: number;
@@ -11,7 +12,7 @@ export interface LoadSettings {
   connections: number;
   payloadBytes: number;
   /** Pub/sub: how long to wait for deliveries after the last publish. */
-  drainMs: number;
+  drain: DrainPolicy;
   /** Pub/sub: a delivery later than this after its publish counts as late. */
   lateAfterMs: number;
 }
@@ -22,7 +23,7 @@ export const LOAD_DEFAULTS: LoadSettings = {
   warmupMs: 5_000,
   connections: 16,
   payloadBytes: 1024,
-  drainMs: 30_000,
+  drain: { kind: 'window', windowMs: 30_000 },
   lateAfterMs: 1000,
 };
 

@@ -6,6 +6,10 @@ import { renderTable } from '../../console/table';
 import { isLoopbackHost } from '../../../load/driver';
 import { parseDuration, parsePositiveInt, parseRate, parseSize } from '../units';
 import type { RunResults } from '../../results/results-model';
+import { evaluateCriteria } from '../../gate/criteria-evaluation';
+import { loadCriteria } from '../../gate/criteria-file';
+import { DEFAULT_CRITERIA_FILE } from '../../paths';
+import type { DrainPolicy } from '../../../load/scenarios/delivery-drain';
 
 export interface LoadOptions extends TargetOptions {
   scenario: string;
@@ -15,6 +19,7 @@ export interface LoadOptions extends TargetOptions {
   connections?: string;
   payload?: string;
   drain?: string;
+  drainMax?: string;
   lateAfter?: string;
   keepUp?: boolean;
   out?: string;
@@ -45,9 +50,20 @@ export function loadSettings(o: LoadOptions): LoadSettings {
     warmupMs: o.warmup ? (o.warmup === '0' ? 0 : parseDuration(o.warmup, '--warmup')) : LOAD_DEFAULTS.warmupMs,
     connections: o.connections ? parsePositiveInt(o.connections, '--connections') : LOAD_DEFAULTS.connections,
     payloadBytes: o.payload ? parseSize(o.payload, '--payload') : LOAD_DEFAULTS.payloadBytes,
-    drainMs: o.drain ? parseDuration(o.drain, '--drain') : LOAD_DEFAULTS.drainMs,
+    drain: drainPolicy(o),
     lateAfterMs: o.lateAfter ? parseDuration(o.lateAfter, '--late-after') : LOAD_DEFAULTS.lateAfterMs,
   };
+}
+
+/** Default bound of `--drain until-empty`. */
+const DEFAULT_DRAIN_MAX_MS = 300_000;
+
+function drainPolicy(o: LoadOptions): DrainPolicy {
+  if (o.drain === 'until-empty')
+    return { kind: 'until-empty', maxMs: o.drainMax ? parseDuration(o.drainMax, '--drain-max') : DEFAULT_DRAIN_MAX_MS };
+  if (o.drainMax)
+    throw usageError('BAD_FLAG', '--drain-max bounds `--drain until-empty` only', 'add --drain until-empty, or drop --drain-max');
+  return o.drain ? { kind: 'window', windowMs: parseDuration(o.drain, '--drain') } : LOAD_DEFAULTS.drain;
 }
 
 /** Runs load scenarios against a deployment and records their metrics; `npm run gate` gives the verdict. */
@@ -62,8 +78,9 @@ export async function loadCommand(opts: LoadOptions): Promise<number> {
   const results = await withSession({ kind: 'load', target, out: opts.out, keepUp: opts.keepUp }, (session) =>
     runScenariosInSession(session, chosen, settings),
   );
+  process.stdout.write(`\n${summary(results)}\n\n${inScopeVerdict(results)}\n`);
   process.stdout.write(
-    `\n${summary(results)}\n\nJudge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`,
+    `Judge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`,
   );
   for (const e of results.errors) process.stdout.write(`run error ${e.code}: ${e.message.split('\n')[0]}\n`);
   // A process that died under load makes the figures untrustworthy: the run fails, as the gate does.
@@ -87,6 +104,20 @@ function refuseNonLoopbackSidecars(target: TargetSpec): void {
         );
     }
   }
+}
+
+/**
+ * The verdict over what a load run measures (criteria only other kinds of run measure left out), so an overloaded
+ * run ends with the failing criteria and why — backlog, loss, a driver that could not keep its schedule.
+ */
+function inScopeVerdict(results: RunResults): string {
+  const verdict = evaluateCriteria(loadCriteria(DEFAULT_CRITERIA_FILE), results);
+  const failures = verdict.failures.filter((f) => f.status !== 'not in this run');
+  if (failures.length === 0) return 'criteria.yaml (what a load run measures): PASS';
+  const lines = failures.map(
+    (f) => `  ${f.criterion}${f.series ? ` [${f.series}]` : ''} ${f.threshold}: ${f.measuredText}${f.detail ? ` (${f.detail})` : ''}`,
+  );
+  return `criteria.yaml (what a load run measures): FAIL\n${lines.join('\n')}`;
 }
 
 function summary(results: RunResults): string {
