@@ -141,6 +141,9 @@ addTargetOptions(
   .option('--payload <size>', 'request payload, e.g. 1KB (default 1KB)')
   .option('--drain <time>', 'pubsub: wait this long for deliveries after the last publish (default 30s), or until-empty')
   .option('--drain-max <time>', 'pubsub: bound of --drain until-empty (default 5m)')
+  .option('--find-capacity', 'step the rate (coarse steps from --rate or 100/s, then bisection) to the highest that meets --criteria')
+  .option('--max-time <time>', 'bound of --find-capacity (default 20m); Ctrl-C keeps the steps measured')
+  .option('--criteria <file>', 'criteria each --find-capacity step is judged against (default criteria.yaml)')
   .option('--late-after <time>', 'pubsub: a delivery later than this after its publish is late (default 1s)')
   .option('--keep-up', 'local: leave the deployment running afterwards (stop it with `down`)')
   .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
@@ -154,6 +157,7 @@ partial results.
 Examples:
   npm run load -- --scenario pubsub --rate 1000 --duration 60s
   npm run load -- --scenario all --rate 200/s --duration 30s
+  npm run load -- --scenario pubsub --find-capacity --max-time 15m   # the knee: highest rate within criteria.yaml
   npm run gate -- --results reports/latest          # verdict against criteria.yaml`,
   )
   .action(async (opts) => finish(await loadCommand(opts)));

@@ -77,6 +77,35 @@ export interface ScenarioResult {
   notApplicable?: string;
 }
 
+/** One rate a capacity search measured: did the criteria hold, and the latency the criteria bound (worst series). */
+export interface CapacityStepRecord {
+  ratePerSecond: number;
+  achievedRatePerSecond: number;
+  p50Ms?: number;
+  p90Ms?: number;
+  p99Ms?: number;
+  /** Every criterion this kind of run measures held at this rate. */
+  met: boolean;
+  /** The criteria that broke, as `criterion [series] threshold: measured (detail)`. */
+  broken: string[];
+  /** Wall time the step took, drain included. */
+  elapsedMs: number;
+  /** CPU the sampled processes used on average during the step, in cores (local target). */
+  cpuCores?: number;
+}
+
+/** `--find-capacity`: the rates stepped through, the highest that met the criteria and the lowest that broke them. */
+export interface CapacityRecord {
+  scenario: string;
+  criteriaFile: string;
+  stepDurationMs: number;
+  warmupMs: number;
+  steps: CapacityStepRecord[];
+  maxMetRatePerSecond?: number;
+  brokenRatePerSecond?: number;
+  endedBy: 'resolution' | 'max-rate' | 'min-rate' | 'max-time' | 'aborted';
+}
+
 export interface RunEnvironment {
   daprVersion?: string;
   components: { name: string; type: string; version?: string }[];
@@ -116,6 +145,8 @@ export interface RunResults {
   filter?: { grep?: string; areas?: string[] };
   /** The static security review of the deployment's files (`npm run review`), when the run included one. */
   securityReview?: SecurityReviewRecord;
+  /** Capacity searches (`load --find-capacity`), one per scenario searched. */
+  capacity?: CapacityRecord[];
   /** Setup or run-level errors that are not one test's failure. */
   errors: { code: string; message: string }[];
 }

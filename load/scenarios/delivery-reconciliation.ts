@@ -6,6 +6,8 @@ export interface PublishedEvent {
   intendedAt: number;
   /** When the publish request actually went out; later than intendedAt when it queued for a connection. */
   sentAt: number;
+  /** Published during warm-up: counts for delivery, not in the latency figures. */
+  warmup?: boolean;
 }
 
 /** What the publisher knows: events the broker acknowledged, with the times they were meant to go and went. */
@@ -42,6 +44,8 @@ export interface SubscriberReconciliation {
   late: number;
   /** Entries for events the publisher has no acknowledgement of (refused publishes that still arrived). */
   unacknowledged: number;
+  /** Deliveries of events published after the warm-up: what the latency figures cover. */
+  latencyCount: number;
   /** First delivery minus intended publish time (coordinated-omission corrected). */
   latencyMs: LatencyStats | undefined;
   /** First delivery minus the actual send: what is left once the publisher's own queueing is taken out. */
@@ -84,13 +88,16 @@ export function reconcile(
       if (e.receivedAt < seen) firstSeen.set(e.eventId, e.receivedAt);
     }
   }
-  const corrected = new Float64Array(firstSeen.size);
-  const uncorrected = new Float64Array(firstSeen.size);
+  let measured = 0;
+  for (const eventId of firstSeen.keys()) if (!published.get(eventId)?.warmup) measured++;
+  const corrected = new Float64Array(measured);
+  const uncorrected = new Float64Array(measured);
   let late = 0;
   let negativeLatencies = 0;
   let i = 0;
   for (const [eventId, receivedAt] of firstSeen) {
     const p = published.get(eventId) as PublishedEvent;
+    if (p.warmup) continue;
     const fromIntended = receivedAt - p.intendedAt;
     const fromSend = receivedAt - p.sentAt;
     if (fromIntended > lateAfterMs) late++;
@@ -111,6 +118,7 @@ export function reconcile(
     latencyMs: statsOf(corrected),
     latencyUncorrectedMs: statsOf(uncorrected),
     negativeLatencies,
+    latencyCount: measured,
     histogram: bucketsOf(corrected),
   };
 }
@@ -184,13 +192,14 @@ export function reconciliationMetrics(r: SubscriberReconciliation): MetricSample
     { name: 'pubsub.late', kind: 'counter', tags, count: r.late },
     { name: 'pubsub.negative_latency', kind: 'counter', tags, count: r.negativeLatencies },
   ];
-  if (r.latencyMs) out.push({ name: 'pubsub.e2e_latency', kind: 'trend', tags, count: r.delivered, stats: { ...r.latencyMs }, unit: 'ms' });
+  if (r.latencyMs)
+    out.push({ name: 'pubsub.e2e_latency', kind: 'trend', tags, count: r.latencyCount, stats: { ...r.latencyMs }, unit: 'ms' });
   if (r.latencyUncorrectedMs)
     out.push({
       name: 'pubsub.e2e_latency_uncorrected',
       kind: 'trend',
       tags,
-      count: r.delivered,
+      count: r.latencyCount,
       stats: { ...r.latencyUncorrectedMs },
       unit: 'ms',
     });

@@ -121,7 +121,8 @@ export const pubsubScenario: Scenario = {
     for (const appId of subscribers) await resetLedger(d, appId);
     const clockReadings = new Map<string, ClockReading[]>();
     await readLedgerClocks(d, subscribers, clockReadings);
-    const log = new PublishLog(`load-${ctx.results.runId}`);
+    // Unique per scenario run: events of an earlier run against the same deployment (a capacity step) never match.
+    const log = new PublishLog(`load-${ctx.results.runId}-${Date.now().toString(36)}`);
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(d.apiToken ? { 'dapr-api-token': d.apiToken } : {}) };
     const { value: result, resources } = await withResourceSampling(d, () =>
       runLoad({
@@ -142,7 +143,7 @@ export const pubsubScenario: Scenario = {
           };
         },
         // Only what the broker acknowledged counts as published.
-        onOutcome: (i, o) => log.settle(i, o.status),
+        onOutcome: (i, o) => log.settle(i, o.status, o.measured),
       }),
     );
     ctx.progress.log(`pubsub publish (${PUBLISHER}'s sidecar → ${PUBSUB}/${TOPIC}):\n${formatResult(result)}`);

@@ -9,6 +9,8 @@ import type { RunResults } from '../../results/results-model';
 import { evaluateCriteria } from '../../gate/criteria-evaluation';
 import { loadCriteria } from '../../gate/criteria-file';
 import { DEFAULT_CRITERIA_FILE } from '../../paths';
+import { findCapacity, formatCapacity, type CapacityOptions } from '../../../load/capacity/find-capacity';
+import { SEARCH_DEFAULTS } from '../../../load/capacity/capacity-search';
 import type { DrainPolicy } from '../../../load/scenarios/delivery-drain';
 
 export interface LoadOptions extends TargetOptions {
@@ -23,6 +25,9 @@ export interface LoadOptions extends TargetOptions {
   lateAfter?: string;
   keepUp?: boolean;
   out?: string;
+  findCapacity?: boolean;
+  maxTime?: string;
+  criteria?: string;
 }
 
 export async function runScenariosInSession(session: Session, scenarios: Scenario[], settings: LoadSettings): Promise<void> {
@@ -55,6 +60,37 @@ export function loadSettings(o: LoadOptions): LoadSettings {
   };
 }
 
+/** `--find-capacity` without --rate starts here, and steps last this long unless --duration says otherwise. */
+const CAPACITY_START_RATE = 100;
+const CAPACITY_STEP_MS = 30_000;
+const DEFAULT_MAX_TIME_MS = 20 * 60_000;
+
+/**
+ * One scenario, judged per step against the criteria file. Pub/sub steps drain until empty (bounded) unless
+ * --drain says otherwise, so a step that broke the criteria leaves no backlog behind for the next one.
+ */
+function capacityPlan(opts: LoadOptions, chosen: Scenario[], settings: LoadSettings): CapacityOptions {
+  const scenario = chosen.length === 1 ? chosen[0] : undefined;
+  if (!scenario || scenario.name === 'autoscale')
+    throw usageError(
+      'BAD_FLAG',
+      `--find-capacity searches one scenario at a time, not ${opts.scenario}`,
+      'use --scenario invoke, pubsub or state with --find-capacity',
+    );
+  const durationMs = opts.duration ? settings.durationMs : CAPACITY_STEP_MS;
+  const drain: DrainPolicy = opts.drain ? settings.drain : { kind: 'until-empty', maxMs: Math.max(60_000, 2 * durationMs) };
+  return {
+    scenario,
+    settings: { ...settings, durationMs, drain },
+    criteria: loadCriteria(opts.criteria ?? DEFAULT_CRITERIA_FILE),
+    plan: {
+      ...SEARCH_DEFAULTS,
+      startRatePerSecond: opts.rate ? settings.ratePerSecond : CAPACITY_START_RATE,
+      maxTimeMs: opts.maxTime ? parseDuration(opts.maxTime, '--max-time') : DEFAULT_MAX_TIME_MS,
+    },
+  };
+}
+
 /** Default bound of `--drain until-empty`. */
 const DEFAULT_DRAIN_MAX_MS = 300_000;
 
@@ -74,9 +110,27 @@ export async function loadCommand(opts: LoadOptions): Promise<number> {
   if (chosen.length === 0)
     throw usageError('BAD_FLAG', `unknown scenario "${opts.scenario}"`, `use --scenario ${[...names, 'all'].join(', ')}`);
   const settings = loadSettings(opts);
+  const capacity = opts.findCapacity ? capacityPlan(opts, chosen, settings) : undefined;
+  if (!capacity && opts.maxTime)
+    throw usageError('BAD_FLAG', '--max-time bounds --find-capacity only', 'add --find-capacity, or drop --max-time');
   refuseNonLoopbackSidecars(target);
-  const results = await withSession({ kind: 'load', target, out: opts.out, keepUp: opts.keepUp }, (session) =>
-    runScenariosInSession(session, chosen, settings),
+  const results = await withSession(
+    { kind: 'load', target, out: opts.out, keepUp: opts.keepUp, criteria: capacity?.criteria.file },
+    async (session) => {
+      if (!capacity) return runScenariosInSession(session, chosen, settings);
+      const record = await findCapacity(
+        {
+          deployment: session.deployment,
+          results: session.results,
+          settings: capacity.settings,
+          progress: session.progress,
+          signal: session.signal,
+          save: session.save,
+        },
+        capacity,
+      );
+      session.progress.log(formatCapacity(record));
+    },
   );
   process.stdout.write(`\n${summary(results)}\n\n${inScopeVerdict(results)}\n`);
   process.stdout.write(
