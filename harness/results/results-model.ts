@@ -65,6 +65,33 @@ export interface MetricSample {
   note?: string;
 }
 
+/** One process's share of a load scenario's work (local target, from /proc). */
+export interface ProcessCostRecord {
+  process: string;
+  role: 'sidecar' | 'app' | 'broker' | 'driver';
+  cpuSeconds: number;
+  cpuSecondsPer1000: number;
+  avgCores: number;
+  peakRssMb: number;
+}
+
+/** What a scenario's work cost, per 1000 requests or events, and the share of the machine it took. */
+export interface CostRecord {
+  unit: 'request' | 'event';
+  units: number;
+  wallSeconds: number;
+  machineCores: number;
+  /** Average cores every process but the driver used over the window. */
+  deploymentCores: number;
+  /** deploymentCores over machineCores. */
+  cpuBudget: number;
+  /** Busy share of all cores, every process on the machine included. */
+  machineBusyShare?: number;
+  /** All cores were busy: the machine, not the deployment, limited the run. */
+  machineLimited: boolean;
+  processes: ProcessCostRecord[];
+}
+
 /** A load scenario's record: its settings, timeline and histogram, for the report's charts. */
 export interface ScenarioResult {
   name: string;
@@ -74,6 +101,7 @@ export interface ScenarioResult {
   /** Latency histogram buckets (upper bound ms → count), per series. */
   histograms?: Record<string, { le: number; count: number }[]>;
   resources?: { process: string; t: number; cpuPercent: number; rssMb: number }[];
+  cost?: CostRecord;
   notApplicable?: string;
 }
 

@@ -5,7 +5,7 @@ import { clockOffsetMetrics, offsetFromReadings, readClock, remoteStampToLocal, 
 import { reconcile, reconciliationMetrics, type DeliveredEntry } from './delivery-reconciliation';
 import { PublishLog } from './publish-log';
 import { drainDeliveries, STALL_MS, type DrainOutcome } from './delivery-drain';
-import { progressLine, withResourceSampling, type Scenario, type ScenarioContext } from './scenario';
+import { progressLine, recordCost, startResourceSampling, type Scenario, type ScenarioContext } from './scenario';
 
 const PUBLISHER = 'task-service';
 const PUBSUB = 'pubsub';
@@ -124,28 +124,31 @@ export const pubsubScenario: Scenario = {
     // Unique per scenario run: events of an earlier run against the same deployment (a capacity step) never match.
     const log = new PublishLog(`load-${ctx.results.runId}-${Date.now().toString(36)}`);
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(d.apiToken ? { 'dapr-api-token': d.apiToken } : {}) };
-    const { value: result, resources } = await withResourceSampling(d, () =>
-      runLoad({
-        url: d.sidecar(PUBLISHER).httpUrl,
-        model: { kind: 'open', ratePerSecond: s.ratePerSecond },
-        durationMs: s.durationMs,
-        warmupMs: s.warmupMs,
-        connections: s.connections,
-        signal: ctx.signal,
-        onProgress: (p) => ctx.progress.update(progressLine('pubsub publish', p)),
-        request: (i, timing) => {
-          const { eventId, publishedAt } = log.stamp(i, timing);
-          return {
-            method: 'POST',
-            path: `/v1.0/publish/${PUBSUB}/${TOPIC}`,
-            headers,
-            body: JSON.stringify({ eventId, publishedAt, load: true }),
-          };
-        },
-        // Only what the broker acknowledged counts as published.
-        onOutcome: (i, o) => log.settle(i, o.status, o.measured),
-      }),
-    );
+    // Sampled through the drain: the subscribers' work for these events goes on after the last publish.
+    const sampling = startResourceSampling(d);
+    const result = await runLoad({
+      url: d.sidecar(PUBLISHER).httpUrl,
+      model: { kind: 'open', ratePerSecond: s.ratePerSecond },
+      durationMs: s.durationMs,
+      warmupMs: s.warmupMs,
+      connections: s.connections,
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress.update(progressLine('pubsub publish', p)),
+      request: (i, timing) => {
+        const { eventId, publishedAt } = log.stamp(i, timing);
+        return {
+          method: 'POST',
+          path: `/v1.0/publish/${PUBSUB}/${TOPIC}`,
+          headers,
+          body: JSON.stringify({ eventId, publishedAt, load: true }),
+        };
+      },
+      // Only what the broker acknowledged counts as published.
+      onOutcome: (i, o) => log.settle(i, o.status, o.measured),
+    }).catch((err: unknown) => {
+      sampling.stop(0, 'event');
+      throw err;
+    });
     ctx.progress.log(`pubsub publish (${PUBLISHER}'s sidecar → ${PUBSUB}/${TOPIC}):\n${formatResult(result)}`);
     ctx.results.metrics.push(...toMetricSamples('pubsub.publish', result));
     const published = log.acknowledged;
@@ -162,6 +165,7 @@ export const pubsubScenario: Scenario = {
       onPoll: (missing) => ctx.progress.update(`pubsub drain · missing ${missing.join('/')} of ${published.size} per subscriber`),
     });
     ctx.progress.log(drainSummary(drain, published.size));
+    const { resources, cost } = sampling.stop(published.size, 'event');
     await readLedgerClocks(d, subscribers, clockReadings);
     const offsets = new Map([...clockReadings].map(([key, readings]) => [key, offsetFromReadings(readings)] as const));
 
@@ -213,6 +217,7 @@ export const pubsubScenario: Scenario = {
     });
     scenario.histograms = { ...(scenario.histograms ?? {}), ...histograms };
     scenario.resources = resources;
+    recordCost(ctx, scenario, cost);
     ctx.results.scenarios.push(scenario);
     ctx.save();
   },
