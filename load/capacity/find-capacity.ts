@@ -2,6 +2,7 @@ import type { CriteriaFile } from '../../harness/gate/criteria-file';
 import { evaluateCriteria } from '../../harness/gate/criteria-evaluation';
 import type { CapacityRecord, MetricSample, RunResults } from '../../harness/results/results-model';
 import type { LoadSettings, Scenario, ScenarioContext } from '../scenarios/scenario';
+import { driverLimitErrors } from '../driver/driver-limit-errors';
 import { searchCapacity, type CapacityStep, type SearchPlan } from './capacity-search';
 
 /**
@@ -75,6 +76,7 @@ export async function findCapacity(ctx: ScenarioContext, o: CapacityOptions): Pr
     } catch (err) {
       scratch.errors.push({ code: 'STEP_FAILED', message: err instanceof Error ? err.message : String(err) });
     }
+    scratch.errors.push(...driverLimitErrors(scratch.metrics));
     const judged = judgeStep(o.criteria, scratch);
     const achieved = scratch.metrics.find((m) => m.name.endsWith('.achieved_rate') && !m.name.includes('baseline'))?.value ?? 0;
     const resources = scratch.scenarios.flatMap((s) => s.resources ?? []);

@@ -3,7 +3,7 @@ import { withSession, type Session } from '../../session/run-session';
 import { parseTargetOptions, type TargetOptions, type TargetSpec } from '../../session/target-options';
 import { LOAD_DEFAULTS, SCENARIOS, type LoadSettings, type Scenario } from '../../../load/scenarios';
 import { renderTable } from '../../console/table';
-import { isLoopbackHost } from '../../../load/driver';
+import { driverLimitErrors, isLoopbackHost } from '../../../load/driver';
 import { parseDuration, parsePositiveInt, parseRate, parseSize } from '../units';
 import type { RunResults } from '../../results/results-model';
 import { evaluateCriteria } from '../../gate/criteria-evaluation';
@@ -36,6 +36,7 @@ export async function runScenariosInSession(session: Session, scenarios: Scenari
     session.progress.log(
       `scenario ${scenario.name}: ${scenario.description} · ${settings.ratePerSecond}/s for ${settings.durationMs / 1000}s (+${settings.warmupMs / 1000}s warm-up)`,
     );
+    const before = session.results.metrics.length;
     await scenario.run({
       deployment: session.deployment,
       results: session.results,
@@ -44,6 +45,8 @@ export async function runScenariosInSession(session: Session, scenarios: Scenari
       signal: session.signal,
       save: session.save,
     });
+    session.results.errors.push(...driverLimitErrors(session.results.metrics.slice(before)));
+    session.save();
   }
 }
 
