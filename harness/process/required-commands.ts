@@ -17,7 +17,8 @@ export function requireCommand(name: string, howToInstall: string): string {
   return path;
 }
 
-export const DEBIAN_PACKAGES: Record<string, string> = { 'redis-server': 'redis-server', 'nats-server': 'nats-server' };
+/** Debian packages `npm run setup` installs: the servers the local target runs, and wrk, which `npm run bench` compares the driver with. */
+export const DEBIAN_PACKAGES: Record<string, string> = { 'redis-server': 'redis-server', 'nats-server': 'nats-server', wrk: 'wrk' };
 
 export function requireServerBinaries(): { redis: string; nats: string } {
   return {

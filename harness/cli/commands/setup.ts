@@ -25,7 +25,7 @@ export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<num
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   } else {
-    progress.log('redis-server and nats-server are installed');
+    progress.log(`${Object.values(DEBIAN_PACKAGES).join(', ')} are installed`);
   }
   if (!commandPath('go'))
     throw usageError('MISSING_COMMAND', '`go` is not installed or not on PATH', 'install Go 1.26 or newer, then run `npm run setup` again');
