@@ -1,4 +1,5 @@
 import type { MetricSample } from '../../harness/results/results-model';
+import { bucketIndex, bucketUpperBoundMs } from '../driver/latency-recorder';
 
 /** When one acknowledged event was meant to be published and when it was, on the publisher's clock (epoch ms). */
 export interface PublishedEvent {
@@ -145,18 +146,23 @@ function statsOf(values: Float64Array): LatencyStats | undefined {
   };
 }
 
-/** Log-spaced buckets (ms) for the report's histogram; negative latencies, when there are any, get a bucket `le: 0`. */
+/**
+ * The driver's chart buckets (ten per decade, load/driver/latency-recorder.ts), without an upper cap so a backlog of
+ * minutes still has its own buckets; negative latencies, when there are any, get a bucket `le: 0`.
+ */
 function bucketsOf(values: Float64Array): { le: number; count: number }[] {
   if (values.length === 0) return [];
-  const bounds: number[] = [];
-  if (values.some((v) => v < 0)) bounds.push(0);
-  for (let decade = 0.1; decade <= 100_000; decade *= 10) for (const m of [1, 2, 5]) bounds.push(Math.round(decade * m * 100) / 100);
-  const counts = new Map(bounds.map((b) => [b, 0]));
+  const counts = new Map<number, number>();
+  let negatives = 0;
   for (const v of values) {
-    const b = bounds.find((x) => v <= x) ?? (bounds[bounds.length - 1] as number);
-    counts.set(b, (counts.get(b) ?? 0) + 1);
+    if (v <= 0) negatives++;
+    else counts.set(bucketIndex(v), (counts.get(bucketIndex(v)) ?? 0) + 1);
   }
-  return bounds.map((le) => ({ le, count: counts.get(le) ?? 0 })).filter((_, i, all) => all.slice(i).some((x) => x.count > 0) || i === 0);
+  const out: { le: number; count: number }[] = negatives > 0 ? [{ le: 0, count: negatives }] : [];
+  if (counts.size === 0) return out;
+  const indexes = [...counts.keys()];
+  for (let i = Math.min(...indexes); i <= Math.max(...indexes); i++) out.push({ le: bucketUpperBoundMs(i), count: counts.get(i) ?? 0 });
+  return out;
 }
 
 /** Says whether undelivered events were still queued (overload) or gone (loss): a reader must not take one for the other. */

@@ -6,10 +6,9 @@ import { renderTable } from '../../console/table';
 import { driverLimitErrors, isLoopbackHost } from '../../../load/driver';
 import { parseDuration, parsePositiveInt, parseRate, parseSize } from '../units';
 import type { RunResults } from '../../results/results-model';
-import { evaluateCriteria } from '../../gate/criteria-evaluation';
 import { loadCriteria } from '../../gate/criteria-file';
 import { DEFAULT_CRITERIA_FILE } from '../../paths';
-import { findCapacity, formatCapacity, type CapacityOptions } from '../../../load/capacity/find-capacity';
+import { findCapacity, formatCapacity, judgeStep, type CapacityOptions } from '../../../load/capacity/find-capacity';
 import { SEARCH_DEFAULTS } from '../../../load/capacity/capacity-search';
 import type { DrainPolicy } from '../../../load/scenarios/delivery-drain';
 
@@ -168,13 +167,9 @@ function refuseNonLoopbackSidecars(target: TargetSpec): void {
  * run ends with the failing criteria and why — backlog, loss, a driver that could not keep its schedule.
  */
 function inScopeVerdict(results: RunResults): string {
-  const verdict = evaluateCriteria(loadCriteria(DEFAULT_CRITERIA_FILE), results);
-  const failures = verdict.failures.filter((f) => f.status !== 'not in this run');
-  if (failures.length === 0) return 'criteria.yaml (what a load run measures): PASS';
-  const lines = failures.map(
-    (f) => `  ${f.criterion}${f.series ? ` [${f.series}]` : ''} ${f.threshold}: ${f.measuredText}${f.detail ? ` (${f.detail})` : ''}`,
-  );
-  return `criteria.yaml (what a load run measures): FAIL\n${lines.join('\n')}`;
+  const judged = judgeStep(loadCriteria(DEFAULT_CRITERIA_FILE), results);
+  if (judged.met) return 'criteria.yaml (what this run measured): PASS';
+  return `criteria.yaml (what this run measured): FAIL\n${judged.broken.map((b) => `  ${b}`).join('\n')}`;
 }
 
 function summary(results: RunResults): string {
