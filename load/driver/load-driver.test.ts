@@ -21,15 +21,15 @@ describe('load driver against a local http server', function () {
   describe('the driver watching itself', () => {
     it('marks a run driver-limited, and says why, when its own event loop keeps it from the schedule', async () => {
       const run = runLoad({ url: server.url, model: { kind: 'open', ratePerSecond: 100 }, durationMs: 1500 });
-      // The harness's thread is busy with something else for 600 ms: arrivals due meanwhile go out late.
+      // The harness's thread is busy with something else for 900 ms: arrivals due meanwhile go out late.
       setTimeout(() => {
-        const until = performance.now() + 600;
+        const until = performance.now() + 900;
         while (performance.now() < until);
       }, 300);
       const result = await run;
       expect(result.driver.limited).to.equal(true);
-      expect(result.driver.latenessP99Ms).to.be.greaterThan(100);
-      expect(result.driver.eventLoopDelayMaxMs).to.be.greaterThan(100);
+      expect(result.driver.latenessP99Ms).to.be.greaterThan(250);
+      expect(result.driver.eventLoopDelayMaxMs).to.be.greaterThan(250);
       expect(result.driver.reasons.join()).to.match(/behind its schedule/);
     });
   });

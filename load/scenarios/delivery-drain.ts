@@ -8,9 +8,12 @@ export type DrainPolicy = { kind: 'window'; windowMs: number } | { kind: 'until-
 
 /**
  * A subscriber that received nothing for this long while events were still missing has stopped receiving them:
- * what it lacks then is lost. One that is still receiving is working through a queue: what it lacks is backlog.
+ * what it lacks then is lost. One that is still receiving (its ledger grows poll after poll) is working through a
+ * queue: what it lacks is backlog.
  */
-export const STALL_MS = 10_000;
+export const STALL_MS = 3_000;
+/** `until-empty` gives a silent subscriber this long before it stops waiting (a broker may redeliver late). */
+export const UNTIL_EMPTY_PATIENCE_MS = 10_000;
 
 export interface SubscriberDrain {
   subscriber: string;
@@ -39,6 +42,7 @@ export interface DrainDeps {
   wait?: (ms: number) => Promise<void>;
   pollMs?: number;
   stallMs?: number;
+  patienceMs?: number;
   signal?: AbortSignal;
   onPoll?: (missing: number[]) => void;
 }
@@ -58,6 +62,7 @@ export async function drainDeliveries(
   const wait = deps.wait ?? ((ms: number) => sleep(ms));
   const pollMs = deps.pollMs ?? 1000;
   const stallMs = deps.stallMs ?? STALL_MS;
+  const patienceMs = Math.max(stallMs, deps.patienceMs ?? UNTIL_EMPTY_PATIENCE_MS);
   const start = now();
   const limitMs = policy.kind === 'window' ? policy.windowMs : policy.maxMs;
   const state = new Map(
@@ -91,7 +96,7 @@ export async function drainDeliveries(
       endedBy = policy.kind === 'window' ? 'window' : 'max';
       break;
     }
-    if (policy.kind === 'until-empty' && pending.every((s) => t - state.get(s)!.lastProgressAt >= stallMs)) {
+    if (policy.kind === 'until-empty' && pending.every((s) => t - state.get(s)!.lastProgressAt >= patienceMs)) {
       endedBy = 'stalled';
       break;
     }
