@@ -59,10 +59,13 @@ export function readmeSection(b: BenchRecord): string {
         '',
         '| process | role | CPU-s per 1000 | cores | peak RSS |',
         '| --- | --- | --- | --- | --- |',
-        ...c.cost.processes.map(
-          (p) =>
-            `| ${p.process} | ${p.role} | ${p.cpuSecondsPer1000.toFixed(3)} | ${p.avgCores.toFixed(2)} | ${p.peakRssMb.toFixed(0)} MB |`,
-        ),
+        ...c.cost.processes
+          .filter((p) => p.cpuSecondsPer1000 >= IDLE_CPU_SECONDS_PER_1000)
+          .map(
+            (p) =>
+              `| ${p.process} | ${p.role} | ${p.cpuSecondsPer1000.toFixed(3)} | ${p.avgCores.toFixed(2)} | ${p.peakRssMb.toFixed(0)} MB |`,
+          ),
+        idleLine(c.cost.processes),
         '',
         costArithmetic(c.cost),
       );
@@ -70,6 +73,16 @@ export function readmeSection(b: BenchRecord): string {
   }
   lines.push(README_END);
   return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
+}
+
+/** Processes that took no part in the scenario's work cost less than this; they are named in one line, not a row each. */
+const IDLE_CPU_SECONDS_PER_1000 = 0.02;
+
+function idleLine(processes: { process: string; cpuSecondsPer1000: number }[]): string {
+  const idle = processes.filter((p) => p.cpuSecondsPer1000 < IDLE_CPU_SECONDS_PER_1000).map((p) => p.process);
+  return idle.length > 0
+    ? `| ${idle.length} more, idle in this scenario (< ${IDLE_CPU_SECONDS_PER_1000} CPU-s each): ${idle.join(', ')} | | | | |`
+    : '';
 }
 
 /** What the measured cost per event says about 1000 events/s on this machine. */
