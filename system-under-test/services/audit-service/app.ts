@@ -9,7 +9,13 @@ import { PUBSUB, TASK_CREATED_BULK, RAW_TOPIC, TASK_CREATED, TASK_DEADLETTER, TA
  * process on task.created goes to task.deadletter, which it also reads, so a lost event stays visible.
  */
 export const AUDIT_SUBSCRIPTIONS: ProgrammaticSubscription[] = [
-  { pubsubname: PUBSUB, topic: TASK_CREATED, routes: { default: eventRoute(TASK_CREATED) }, bulkSubscribe: TASK_CREATED_BULK, deadLetterTopic: TASK_DEADLETTER },
+  {
+    pubsubname: PUBSUB,
+    topic: TASK_CREATED,
+    routes: { default: eventRoute(TASK_CREATED) },
+    bulkSubscribe: TASK_CREATED_BULK,
+    deadLetterTopic: TASK_DEADLETTER,
+  },
   { pubsubname: PUBSUB, topic: TASK_UPDATED, routes: { default: eventRoute(TASK_UPDATED) } },
   { pubsubname: PUBSUB, topic: TASK_DEADLETTER, routes: { default: eventRoute(TASK_DEADLETTER) } },
   { pubsubname: PUBSUB, topic: RAW_TOPIC, routes: { default: eventRoute(RAW_TOPIC) }, metadata: { rawPayload: 'true' } },
