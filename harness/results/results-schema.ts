@@ -147,7 +147,11 @@ export const resultsJsonSchema = {
           criteriaFile: str,
           steps: {
             type: 'array',
-            items: { type: 'object', required: ['ratePerSecond', 'met', 'broken'], properties: { met: { type: 'boolean' }, broken: { type: 'array', items: str } } },
+            items: {
+              type: 'object',
+              required: ['ratePerSecond', 'met', 'broken'],
+              properties: { met: { type: 'boolean' }, broken: { type: 'array', items: str } },
+            },
           },
           endedBy: str,
         },
