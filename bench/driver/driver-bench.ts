@@ -10,8 +10,6 @@
  *
  *   npx tsx bench/driver/driver-bench.ts [--seconds 3] [--rounds 3] [--connections 16]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
@@ -19,6 +17,7 @@ import { runInNewContext } from 'node:vm';
 import { build, initWebAssembly } from 'hdr-histogram-js';
 import { Pool } from 'undici';
 import { runLoad } from '../../load/driver/load-driver';
+import { startBenchServer } from '../support/bench-server';
 
 const { values } = parseArgs({
   options: {
@@ -45,23 +44,6 @@ interface Run {
   cpuMs: number;
   /** Heap still in use after the run and a full collection, compared with before it. */
   heapGrowthMb: number;
-}
-
-const SERVER_SOURCE = `
-const http = require('node:http');
-const server = http.createServer((req, res) => { req.resume(); res.end('ok'); });
-server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-process.on('disconnect', () => process.exit(0));
-`;
-
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['-e', SERVER_SOURCE], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const [message] = (await Promise.race([
-    once(child, 'message'),
-    new Promise((_, reject) => setTimeout(() => reject(new Error('bench server did not start within 10 s')), 10_000)),
-  ])) as [{ port: number }];
-  return { url: `http://127.0.0.1:${message.port}`, child };
 }
 
 async function measured(fn: () => Promise<number>): Promise<Run> {
@@ -123,7 +105,7 @@ function histogramRecording(useWebAssembly: boolean): number {
 }
 
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-const server = await startServer();
+const server = await startBenchServer();
 try {
   // Warm both paths (JIT, sockets) before measuring.
   await runLoad({ url: server.url, model: { kind: 'closed' }, connections: CONNECTIONS, durationMs: 500 });
@@ -184,6 +166,5 @@ try {
   out(`  pure JS            : ${jsNs.toFixed(0)} ns/value`);
   out(`  WebAssembly        : ${wasmNs.toFixed(0)} ns/value = ${(wasmNs / jsNs).toFixed(2)}× pure JS`);
 } finally {
-  server.child.kill();
-  await once(server.child, 'exit').catch(() => undefined);
+  await server.stop();
 }

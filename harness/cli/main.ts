@@ -191,7 +191,11 @@ addTargetOptions(
   .option('--warmup <time>', 'warm-up before measuring, excluded from figures (default 5s; 0 for none)')
   .option('-c, --connections <n>', 'connections to the target (default 16)')
   .option('--payload <size>', 'request payload, e.g. 1KB (default 1KB)')
-  .option('--drain <time>', 'pubsub: wait this long for deliveries after the last publish (default 30s)')
+  .option('--drain <time>', 'pubsub: wait this long for deliveries after the last publish (default 30s), or until-empty')
+  .option('--drain-max <time>', 'pubsub: bound of --drain until-empty (default 5m)')
+  .option('--find-capacity', 'step the rate (coarse steps from --rate or 100/s, then bisection) to the highest that meets --criteria')
+  .option('--max-time <time>', 'bound of --find-capacity (default 20m); Ctrl-C keeps the steps measured')
+  .option('--criteria <file>', 'criteria each --find-capacity step is judged against (default criteria.yaml)')
   .option('--late-after <time>', 'pubsub: a delivery later than this after its publish is late (default 1s)')
   .option('--keep-up', 'local: leave the deployment running afterwards (stop it with `down`)')
   .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
@@ -205,6 +209,7 @@ partial results.
 Examples:
   npm run load -- --scenario pubsub --rate 1000 --duration 60s
   npm run load -- --scenario all --rate 200/s --duration 30s
+  npm run load -- --scenario pubsub --find-capacity --max-time 15m   # the knee: highest rate within criteria.yaml
   npm run gate -- --results reports/latest          # verdict against criteria.yaml`,
   )
   .action(async (opts) => finish(await loadCommand(opts)));
@@ -221,7 +226,8 @@ addTargetOptions(
   .option('--warmup <time>', 'load: warm-up (default 5s)')
   .option('-c, --connections <n>', 'load: connections (default 16)')
   .option('--payload <size>', 'load: payload (default 1KB)')
-  .option('--drain <time>', 'load: pub/sub drain period (default 30s)')
+  .option('--drain <time>', 'load: pub/sub drain period (default 30s), or until-empty')
+  .option('--drain-max <time>', 'load: bound of --drain until-empty (default 5m)')
   .option('--late-after <time>', 'load: pub/sub lateness threshold (default 1s)')
   .option('--keep-up', 'local: leave the deployment running afterwards')
   .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')

@@ -56,7 +56,7 @@ export function selectSeries(results: RunResults, metric: string, tags: Record<s
 }
 
 function sampleSeries(s: MetricSample): Series {
-  return { label: seriesLabel(s.tags), kind: s.kind, unit: s.unit, read: (a) => readSample(s, a) };
+  return { label: seriesLabel(s.tags), kind: s.kind, unit: s.unit, read: (a) => readSample(s, a), detail: s.note };
 }
 
 function readSample(s: MetricSample, a: Aggregation): number | undefined {

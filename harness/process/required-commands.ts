@@ -17,12 +17,14 @@ export function requireCommand(name: string, howToInstall: string): string {
   return path;
 }
 
-/** Command → Debian package: the local target's servers, and what the cluster's images and containerd need. */
+/** Command → Debian package: the local target's servers, and what the cluster's images need, and wrk for `npm run bench`. */
 export const DEBIAN_PACKAGES: Record<string, string> = {
   'redis-server': 'redis-server',
   'nats-server': 'nats-server',
   busybox: 'busybox-static',
   gcc: 'gcc libc6-dev',
+  // `npm run bench` compares the load driver with wrk.
+  wrk: 'wrk',
 };
 
 /**

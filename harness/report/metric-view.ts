@@ -13,6 +13,8 @@ export interface SubscriberView {
   subscriber: string;
   delivered: string;
   lost: string;
+  /** Still queued behind the subscriber when the drain ended (overload, not loss). */
+  backlog: string;
   duplicates: string;
   late: string;
   rate: string;
@@ -66,6 +68,7 @@ export function subscriberRows(results: RunResults): SubscriberView[] {
   const wanted = [
     'pubsub.delivered',
     'pubsub.lost',
+    'pubsub.backlog',
     'pubsub.duplicates',
     'pubsub.late',
     'pubsub.delivery_rate',
@@ -94,6 +97,7 @@ export function subscriberRows(results: RunResults): SubscriberView[] {
         subscriber,
         delivered: text(count('pubsub.delivered')),
         lost: text(count('pubsub.lost')),
+        backlog: text(count('pubsub.backlog')),
         duplicates: text(count('pubsub.duplicates')),
         late: text(count('pubsub.late')),
         rate: rate === undefined ? '-' : formatPercent(rate, 3),

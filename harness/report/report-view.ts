@@ -5,6 +5,7 @@ import type { RunResults } from '../results/results-model';
 import { acceptanceView, type AcceptanceView } from './acceptance-view';
 import { metricRows, subscriberRows, type MetricRowView, type SubscriberView } from './metric-view';
 import type { RunComparison } from './run-comparison';
+import { capacityViews, costViews, type CapacityView, type CostView } from './capacity-view';
 import { autoscaleView, resourceViews, scenarioViews, type AutoscaleView, type ResourceView, type ScenarioView } from './scenario-view';
 
 /**
@@ -66,6 +67,8 @@ export interface ReportView {
   otherMetrics: MetricRowView[];
   autoscale?: AutoscaleView;
   resources: ResourceView[];
+  capacity: CapacityView[];
+  cost: CostView[];
   environment: { rows: { name: string; value: string }[]; components: { name: string; type: string; version: string }[] };
   comparison?: {
     previousRunId: string;
@@ -140,6 +143,8 @@ export function reportView(results: RunResults, extra: { verdict?: Verdict; comp
     otherMetrics: metricRows(results.metrics.filter((m) => !isState(m.name) && !isPubsub(m.name))),
     autoscale: autoscaleView(results),
     resources: resourceViews(results),
+    capacity: capacityViews(results),
+    cost: costViews(results),
     environment: environmentView(results),
     comparison: extra.comparison && comparisonView(extra.comparison),
   };

@@ -29,6 +29,11 @@ export interface AutoscaleView {
 }
 
 export const AUTOSCALE_SCENARIO = 'autoscale';
+/** Histogram series named `e2e <subscriber>` are pub/sub end-to-end latency; every other series is request latency. */
+const LATENCY_FAMILIES = [
+  { title: 'requests', test: (name: string) => !/^e2e\b|e2e_latency/.test(name) },
+  { title: 'pub/sub end to end', test: (name: string) => /^e2e\b|e2e_latency/.test(name) },
+];
 /** A scenario setting that names the replica count autoscaling should reach, drawn as a line on the chart. */
 const TARGET_SETTING = /(target.*replicas|replicas.*target|maxreplicas)/i;
 const BASE_FIELDS = new Set(['t', 'requests', 'errors', 'p50', 'p99']);
@@ -52,9 +57,21 @@ export function scenarioViews(results: RunResults): ScenarioView[] {
     });
     const charts: ChartView[] = [];
 
+    // One chart per family: request latency and pub/sub end-to-end latency differ by orders of magnitude under
+    // load, and on one axis the smaller family runs flat along the bottom.
     const curves = percentileSeries(results, s);
-    if (curves.length > 0)
-      charts.push(lineChart(curves, { title: 'Latency by percentile', xLabel: 'percentile', yLabel: 'ms', xScale: 'nines' }));
+    const families = LATENCY_FAMILIES.map((f) => ({ ...f, curves: curves.filter((c) => f.test(c.name)) })).filter(
+      (f) => f.curves.length > 0,
+    );
+    for (const family of families)
+      charts.push(
+        lineChart(family.curves, {
+          title: families.length > 1 ? `Latency by percentile — ${family.title}` : 'Latency by percentile',
+          xLabel: 'percentile',
+          yLabel: 'ms',
+          xScale: 'nines',
+        }),
+      );
     if (s.timeline.length > 0) {
       charts.push(
         lineChart([line('requests'), line('errors')], {

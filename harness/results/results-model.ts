@@ -61,6 +61,35 @@ export interface MetricSample {
   /** Percentiles keyed like "p50", "p90", "p99", "p99.9"; plus "min", "max", "avg" in the same unit. */
   stats?: Record<string, number>;
   unit?: string;
+  /** What a reader of a failing verdict on this series needs to know (e.g. undelivered events were backlog, not lost). */
+  note?: string;
+}
+
+/** One process's share of a load scenario's work (local target, from /proc). */
+export interface ProcessCostRecord {
+  process: string;
+  role: 'sidecar' | 'app' | 'broker' | 'driver';
+  cpuSeconds: number;
+  cpuSecondsPer1000: number;
+  avgCores: number;
+  peakRssMb: number;
+}
+
+/** What a scenario's work cost, per 1000 requests or events, and the share of the machine it took. */
+export interface CostRecord {
+  unit: 'request' | 'event';
+  units: number;
+  wallSeconds: number;
+  machineCores: number;
+  /** Average cores every process but the driver used over the window. */
+  deploymentCores: number;
+  /** deploymentCores over machineCores. */
+  cpuBudget: number;
+  /** Busy share of all cores, every process on the machine included. */
+  machineBusyShare?: number;
+  /** All cores were busy: the machine, not the deployment, limited the run. */
+  machineLimited: boolean;
+  processes: ProcessCostRecord[];
 }
 
 /** A load scenario's record: its settings, timeline and histogram, for the report's charts. */
@@ -72,7 +101,37 @@ export interface ScenarioResult {
   /** Latency histogram buckets (upper bound ms → count), per series. */
   histograms?: Record<string, { le: number; count: number }[]>;
   resources?: { process: string; t: number; cpuPercent: number; rssMb: number }[];
+  cost?: CostRecord;
   notApplicable?: string;
+}
+
+/** One rate a capacity search measured: did the criteria hold, and the latency the criteria bound (worst series). */
+export interface CapacityStepRecord {
+  ratePerSecond: number;
+  achievedRatePerSecond: number;
+  p50Ms?: number;
+  p90Ms?: number;
+  p99Ms?: number;
+  /** Every criterion this kind of run measures held at this rate. */
+  met: boolean;
+  /** The criteria that broke, as `criterion [series] threshold: measured (detail)`. */
+  broken: string[];
+  /** Wall time the step took, drain included. */
+  elapsedMs: number;
+  /** CPU the sampled processes used on average during the step, in cores (local target). */
+  cpuCores?: number;
+}
+
+/** `--find-capacity`: the rates stepped through, the highest that met the criteria and the lowest that broke them. */
+export interface CapacityRecord {
+  scenario: string;
+  criteriaFile: string;
+  stepDurationMs: number;
+  warmupMs: number;
+  steps: CapacityStepRecord[];
+  maxMetRatePerSecond?: number;
+  brokenRatePerSecond?: number;
+  endedBy: 'resolution' | 'max-rate' | 'min-rate' | 'max-time' | 'aborted';
 }
 
 export interface RunEnvironment {
@@ -114,6 +173,8 @@ export interface RunResults {
   filter?: { grep?: string; areas?: string[] };
   /** The static security review of the deployment's files (`npm run review`), when the run included one. */
   securityReview?: SecurityReviewRecord;
+  /** Capacity searches (`load --find-capacity`), one per scenario searched. */
+  capacity?: CapacityRecord[];
   /** Setup or run-level errors that are not one test's failure. */
   errors: { code: string; message: string }[];
 }

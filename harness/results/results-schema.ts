@@ -104,6 +104,7 @@ export const resultsJsonSchema = {
           value: num,
           stats: { type: 'object', additionalProperties: num },
           unit: str,
+          note: str,
         },
       },
     },
@@ -136,6 +137,26 @@ export const resultsJsonSchema = {
       },
     },
     filter: { type: 'object', properties: { grep: str, areas: { type: 'array', items: str } } },
+    capacity: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['scenario', 'criteriaFile', 'steps', 'endedBy'],
+        properties: {
+          scenario: str,
+          criteriaFile: str,
+          steps: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['ratePerSecond', 'met', 'broken'],
+              properties: { met: { type: 'boolean' }, broken: { type: 'array', items: str } },
+            },
+          },
+          endedBy: str,
+        },
+      },
+    },
     securityReview: {
       type: 'object',
       required: ['paths', 'findings', 'suppressed', 'errors'],

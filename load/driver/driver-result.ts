@@ -2,6 +2,7 @@ import { usageError } from '../../harness/errors/harness-error';
 import type { MetricSample, ScenarioResult } from '../../harness/results/results-model';
 import type { LatencyBucket, LatencySummary } from './latency-recorder';
 import type { TimelinePoint } from './timeline';
+import type { DriverHealth } from './driver-health';
 
 export type StopReason = 'completed' | 'maxRequests' | 'aborted' | 'deadline';
 
@@ -20,7 +21,7 @@ export interface DriverTotals {
   timeouts: number;
   /** Open models: arrivals not sent because `maxInFlight` requests were already waiting or in flight. */
   dropped: number;
-  /** Admitted but never completed: still queued or in flight when the run stopped (abort, deadline). */
+  /** Admitted but never completed: still queued or in flight when the run stopped (abort, or the target's backlog at the deadline). */
   unfinished: number;
   errorsByKind: Record<string, number>;
 }
@@ -28,7 +29,10 @@ export interface DriverTotals {
 export interface DriverResult {
   model: 'open' | 'ramping' | 'closed';
   settings: Record<string, number | string | boolean>;
-  /** True when the run was cut short (abort, hard deadline): the figures cover what happened until then. */
+  /**
+   * True when the run was cut short by an abort: the figures cover what happened until then. A run that reaches its
+   * hard deadline is complete: the target could not keep up, and what it never answered is `unfinished`.
+   */
   partial: boolean;
   stopReason: StopReason;
   startedAt: string;
@@ -49,6 +53,8 @@ export interface DriverResult {
   latency: { corrected: LatencySummary; uncorrected: LatencySummary };
   histogram: { corrected: LatencyBucket[]; uncorrected: LatencyBucket[] };
   timeline: TimelinePoint[];
+  /** The driver's own lateness, event-loop delay and CPU, and whether it, not the target, set the pace. */
+  driver: DriverHealth;
 }
 
 /** Share of requests that succeeded; dropped and unfinished requests count against it, never silently aside. */
@@ -108,6 +114,23 @@ export function toMetricSamples(name: string, result: DriverResult, tags: Record
   for (const [kind, count] of Object.entries(t.errorsByKind).sort(([a], [b]) => a.localeCompare(b))) {
     samples.push({ name: `${name}.errors_by_kind`, kind: 'counter', tags: { ...tags, kind }, count });
   }
+  const h = result.driver;
+  const driverTags = { ...tags, family: name };
+  samples.push({
+    name: 'load.driver_limited',
+    kind: 'gauge',
+    tags: driverTags,
+    value: h.limited ? 1 : 0,
+    ...(h.limited ? { note: `driver-limited: ${h.reasons.join('; ')}` } : {}),
+  });
+  samples.push({ name: 'load.driver_cpu', kind: 'gauge', tags: driverTags, value: h.cpuCores, unit: 'cores' });
+  samples.push({
+    name: 'load.driver_lateness',
+    kind: 'trend',
+    tags: driverTags,
+    unit: 'ms',
+    stats: { p99: h.latenessP99Ms, max: h.latenessMaxMs },
+  });
   return samples;
 }
 

@@ -24,6 +24,10 @@ function latencyRow(label: string, s: LatencySummary): string[] {
 export function formatResult(result: DriverResult): string {
   const lines: string[] = [];
   if (result.partial) lines.push(`PARTIAL RESULT — run stopped early (${result.stopReason}); figures cover what happened until then`);
+  else if (result.stopReason === 'deadline')
+    lines.push(
+      `OVERLOADED — ${count(result.totals.unfinished)} requests were still waiting or in flight at the run's deadline: the target did not keep up with the asked rate (they count as failures)`,
+    );
   const rows =
     result.model === 'closed'
       ? [latencyRow('latency', result.latency.uncorrected)]
@@ -52,5 +56,11 @@ export function formatResult(result: DriverResult): string {
   lines.push(parts.join(', '));
   const kinds = Object.entries(t.errorsByKind).sort(([, a], [, b]) => b - a);
   if (kinds.length > 0) lines.push(`errors: ${kinds.map(([k, n]) => `${k} ${count(n)}`).join(', ')}`);
+  const h = result.driver;
+  lines.push(
+    h.limited
+      ? `DRIVER-LIMITED — the harness, not the target, set the pace: ${h.reasons.join('; ')}`
+      : `driver kept its schedule: lateness p99 ${h.latenessP99Ms} ms, event-loop delay p99 ${h.eventLoopDelayP99Ms} ms, ${h.cpuCores} cores`,
+  );
   return lines.join('\n');
 }

@@ -25,7 +25,8 @@ export function bucketUpperBoundMs(index: number): number {
   return Number((FIRST_BUCKET_MS * 10 ** (index / BUCKETS_PER_DECADE)).toPrecision(3));
 }
 
-function bucketIndex(ms: number): number {
+/** The chart bucket a latency falls in: the first whose upper bound is at least `ms`. */
+export function bucketIndex(ms: number): number {
   if (ms <= FIRST_BUCKET_MS) return 0;
   let i = Math.ceil(Math.log10(ms / FIRST_BUCKET_MS) * BUCKETS_PER_DECADE - 1e-9);
   // Bounds are rounded to 3 digits, which can move them across the value either way.

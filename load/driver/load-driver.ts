@@ -7,6 +7,7 @@ import { classifyStatus, classifyTransportError } from './error-kind';
 import { LatencyRecorder } from './latency-recorder';
 import { RequestSender, type SendOutcome } from './request-sender';
 import { TimelineBuilder } from './timeline';
+import { DriverHealthMonitor } from './driver-health';
 
 /** A closed-model connection whose request failed without an answer waits this long, so a dead target is not spun on. */
 const CLOSED_ERROR_BACKOFF_MS = 10;
@@ -46,6 +47,7 @@ class LoadRun {
     errorsByKind: {},
   };
   private readonly warmup = { sent: 0, completed: 0, dropped: 0 };
+  private readonly health = new DriverHealthMonitor();
 
   /** Requests given an index (warm-up included): the maxRequests count. */
   private admitted = 0;
@@ -139,6 +141,7 @@ class LoadRun {
         return;
       }
       this.nextDue = undefined;
+      if (dueAt >= this.measureStart) this.health.admitted(dueAt, now);
       this.arrive(dueAt, now);
       if (!this.sending) return;
     }
@@ -331,7 +334,8 @@ class LoadRun {
     const result: DriverResult = {
       model: o.model.kind,
       settings: this.settings(),
-      partial: this.stopReason === 'aborted' || this.stopReason === 'deadline',
+      // A deadline is the target not keeping up, measured to the end: what was still queued counts as unfinished.
+      partial: this.stopReason === 'aborted',
       stopReason: this.stopReason,
       startedAt: this.startedAt.toISOString(),
       measuredMs: Math.round(measuredMs),
@@ -341,6 +345,7 @@ class LoadRun {
       latency: { corrected: this.corrected.summary(), uncorrected: this.uncorrected.summary() },
       histogram: { corrected: this.corrected.chartBuckets(), uncorrected: this.uncorrected.chartBuckets() },
       timeline: this.timeline.finish(endedAt),
+      driver: this.health.finish(),
     };
     if (o.model.kind !== 'closed') {
       const measuredSegments = rateSegments(o.model, 0, o.durationMs);

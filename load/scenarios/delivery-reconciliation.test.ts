@@ -29,6 +29,33 @@ describe('delivery reconciliation', () => {
     expect(r.latencyMs?.min).to.equal(10);
   });
 
+  it('counts warm-up publishes as delivered but leaves them out of the latency figures', () => {
+    const withWarmup = new Map([
+      ['w', { intendedAt: 0, sentAt: 0, warmup: true }],
+      ['m', onTime(1000)],
+    ]);
+    const r = reconcile(
+      'audit',
+      withWarmup,
+      [
+        { eventId: 'w', receivedAt: 5000, duplicate: false },
+        { eventId: 'm', receivedAt: 1010, duplicate: false },
+      ],
+      1000,
+    );
+    expect(r).to.include({ delivered: 2, lost: 0, latencyCount: 1, late: 0 });
+    expect(r.latencyMs?.max).to.equal(10);
+  });
+
+  it('counts what a subscriber still receiving lacks as backlog, not lost', () => {
+    const r = reconcile('audit', published, [{ eventId: 'a', receivedAt: 1010, duplicate: false }], 1000, true);
+    expect(r).to.include({ delivered: 1, lost: 0, backlog: 3 });
+    const m = reconciliationMetrics(r);
+    expect(m.find((x) => x.name === 'pubsub.backlog')?.count).to.equal(3);
+    expect(m.find((x) => x.name === 'pubsub.lost')?.count).to.equal(0);
+    expect(m.find((x) => x.name === 'pubsub.delivery_rate')?.rate).to.equal(0.25);
+  });
+
   it('reports the delivery rate as delivered over acknowledged, never published over anything', () => {
     const [rate] = reconciliationMetrics(reconcile('n', published, [{ eventId: 'a', receivedAt: 1001, duplicate: false }], 1000));
     expect(rate).to.deep.include({ name: 'pubsub.delivery_rate', rate: 0.25, passes: 1, fails: 3, tags: { subscriber: 'n' } });

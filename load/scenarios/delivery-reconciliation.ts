@@ -1,4 +1,5 @@
 import type { MetricSample } from '../../harness/results/results-model';
+import { bucketIndex, bucketUpperBoundMs } from '../driver/latency-recorder';
 
 /** When one acknowledged event was meant to be published and when it was, on the publisher's clock (epoch ms). */
 export interface PublishedEvent {
@@ -6,6 +7,8 @@ export interface PublishedEvent {
   intendedAt: number;
   /** When the publish request actually went out; later than intendedAt when it queued for a connection. */
   sentAt: number;
+  /** Published during warm-up: counts for delivery, not in the latency figures. */
+  warmup?: boolean;
 }
 
 /** What the publisher knows: events the broker acknowledged, with the times they were meant to go and went. */
@@ -33,12 +36,17 @@ export interface SubscriberReconciliation {
   acknowledged: number;
   /** Acknowledged events the subscriber processed at least once. */
   delivered: number;
+  /** Not delivered, and the subscriber had stopped receiving: nothing more was coming. */
   lost: number;
+  /** Not delivered yet, but the subscriber was still receiving when the drain ended: queued, not gone (overload). */
+  backlog: number;
   duplicates: number;
   /** Delivered, but later than `lateAfterMs` after the intended publish time. */
   late: number;
   /** Entries for events the publisher has no acknowledgement of (refused publishes that still arrived). */
   unacknowledged: number;
+  /** Deliveries of events published after the warm-up: what the latency figures cover. */
+  latencyCount: number;
   /** First delivery minus intended publish time (coordinated-omission corrected). */
   latencyMs: LatencyStats | undefined;
   /** First delivery minus the actual send: what is left once the publisher's own queueing is taken out. */
@@ -54,7 +62,8 @@ export interface SubscriberReconciliation {
 
 /**
  * Reconciles the publisher-side record with one subscriber's ledger: delivery rate is unique delivered over
- * acknowledged published — never "published" taken as "delivered". End-to-end latency is measured twice: from the
+ * acknowledged published — never "published" taken as "delivered". What is missing is backlog when the subscriber
+ * was still receiving as the drain ended (`stillReceiving`, from delivery-drain.ts), lost otherwise. End-to-end latency is measured twice: from the
  * intended publish time (so a publisher stalled by a slow broker shows the wait its users would feel) and from the
  * actual send.
  */
@@ -63,6 +72,7 @@ export function reconcile(
   published: PublisherRecord,
   entries: DeliveredEntry[],
   lateAfterMs: number,
+  stillReceiving = false,
 ): SubscriberReconciliation {
   const firstSeen = new Map<string, number>();
   let duplicates = 0;
@@ -79,13 +89,16 @@ export function reconcile(
       if (e.receivedAt < seen) firstSeen.set(e.eventId, e.receivedAt);
     }
   }
-  const corrected = new Float64Array(firstSeen.size);
-  const uncorrected = new Float64Array(firstSeen.size);
+  let measured = 0;
+  for (const eventId of firstSeen.keys()) if (!published.get(eventId)?.warmup) measured++;
+  const corrected = new Float64Array(measured);
+  const uncorrected = new Float64Array(measured);
   let late = 0;
   let negativeLatencies = 0;
   let i = 0;
   for (const [eventId, receivedAt] of firstSeen) {
     const p = published.get(eventId) as PublishedEvent;
+    if (p.warmup) continue;
     const fromIntended = receivedAt - p.intendedAt;
     const fromSend = receivedAt - p.sentAt;
     if (fromIntended > lateAfterMs) late++;
@@ -98,13 +111,15 @@ export function reconcile(
     subscriber,
     acknowledged: published.size,
     delivered: firstSeen.size,
-    lost: published.size - firstSeen.size,
+    lost: stillReceiving ? 0 : published.size - firstSeen.size,
+    backlog: stillReceiving ? published.size - firstSeen.size : 0,
     duplicates,
     late,
     unacknowledged,
     latencyMs: statsOf(corrected),
     latencyUncorrectedMs: statsOf(uncorrected),
     negativeLatencies,
+    latencyCount: measured,
     histogram: bucketsOf(corrected),
   };
 }
@@ -131,22 +146,36 @@ function statsOf(values: Float64Array): LatencyStats | undefined {
   };
 }
 
-/** Log-spaced buckets (ms) for the report's histogram; negative latencies, when there are any, get a bucket `le: 0`. */
+/**
+ * The driver's chart buckets (ten per decade, load/driver/latency-recorder.ts), without an upper cap so a backlog of
+ * minutes still has its own buckets; negative latencies, when there are any, get a bucket `le: 0`.
+ */
 function bucketsOf(values: Float64Array): { le: number; count: number }[] {
   if (values.length === 0) return [];
-  const bounds: number[] = [];
-  if (values.some((v) => v < 0)) bounds.push(0);
-  for (let decade = 0.1; decade <= 100_000; decade *= 10) for (const m of [1, 2, 5]) bounds.push(Math.round(decade * m * 100) / 100);
-  const counts = new Map(bounds.map((b) => [b, 0]));
+  const counts = new Map<number, number>();
+  let negatives = 0;
   for (const v of values) {
-    const b = bounds.find((x) => v <= x) ?? (bounds[bounds.length - 1] as number);
-    counts.set(b, (counts.get(b) ?? 0) + 1);
+    if (v <= 0) negatives++;
+    else counts.set(bucketIndex(v), (counts.get(bucketIndex(v)) ?? 0) + 1);
   }
-  return bounds.map((le) => ({ le, count: counts.get(le) ?? 0 })).filter((_, i, all) => all.slice(i).some((x) => x.count > 0) || i === 0);
+  const out: { le: number; count: number }[] = negatives > 0 ? [{ le: 0, count: negatives }] : [];
+  if (counts.size === 0) return out;
+  const indexes = [...counts.keys()];
+  for (let i = Math.min(...indexes); i <= Math.max(...indexes); i++) out.push({ le: bucketUpperBoundMs(i), count: counts.get(i) ?? 0 });
+  return out;
+}
+
+/** Says whether undelivered events were still queued (overload) or gone (loss): a reader must not take one for the other. */
+function missingNote(r: SubscriberReconciliation): string {
+  const parts: string[] = [];
+  if (r.backlog > 0)
+    parts.push(`BACKLOG: ${r.backlog} events still queued when the drain ended, the subscriber still receiving (overload, not loss)`);
+  if (r.lost > 0) parts.push(`LOST: ${r.lost} events missing, the subscriber no longer receiving`);
+  return parts.join(' · ');
 }
 
 /**
- * `pubsub.delivery_rate`, `.delivered`, `.lost`, `.duplicates`, `.late`, `.negative_latency` (counters) and
+ * `pubsub.delivery_rate`, `.delivered`, `.lost`, `.backlog`, `.duplicates`, `.late`, `.negative_latency` (counters) and
  * `pubsub.e2e_latency` (from the intended publish time) and `pubsub.e2e_latency_uncorrected` (from the actual
  * send), all tagged with the subscriber.
  */
@@ -159,21 +188,24 @@ export function reconciliationMetrics(r: SubscriberReconciliation): MetricSample
       tags,
       rate: r.acknowledged === 0 ? 0 : r.delivered / r.acknowledged,
       passes: r.delivered,
-      fails: r.lost,
+      fails: r.lost + r.backlog,
+      ...(r.lost + r.backlog > 0 ? { note: missingNote(r) } : {}),
     },
     { name: 'pubsub.delivered', kind: 'counter', tags, count: r.delivered },
     { name: 'pubsub.lost', kind: 'counter', tags, count: r.lost },
+    { name: 'pubsub.backlog', kind: 'counter', tags, count: r.backlog },
     { name: 'pubsub.duplicates', kind: 'counter', tags, count: r.duplicates },
     { name: 'pubsub.late', kind: 'counter', tags, count: r.late },
     { name: 'pubsub.negative_latency', kind: 'counter', tags, count: r.negativeLatencies },
   ];
-  if (r.latencyMs) out.push({ name: 'pubsub.e2e_latency', kind: 'trend', tags, count: r.delivered, stats: { ...r.latencyMs }, unit: 'ms' });
+  if (r.latencyMs)
+    out.push({ name: 'pubsub.e2e_latency', kind: 'trend', tags, count: r.latencyCount, stats: { ...r.latencyMs }, unit: 'ms' });
   if (r.latencyUncorrectedMs)
     out.push({
       name: 'pubsub.e2e_latency_uncorrected',
       kind: 'trend',
       tags,
-      count: r.delivered,
+      count: r.latencyCount,
       stats: { ...r.latencyUncorrectedMs },
       unit: 'ms',
     });

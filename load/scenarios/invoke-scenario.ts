@@ -1,6 +1,6 @@
 import { runLoad, formatResult, toMetricSamples, toScenarioResult, type DriverResult } from '../driver';
 import type { MetricSample } from '../../harness/results/results-model';
-import { progressLine, withResourceSampling, type Scenario, type ScenarioContext } from './scenario';
+import { progressLine, recordCost, withResourceSampling, type Scenario, type ScenarioContext } from './scenario';
 
 const CALLEE = 'sample-app';
 const CALLER = 'task-service';
@@ -44,13 +44,20 @@ export const invokeScenario: Scenario = {
       ctx.progress.log(`invoke baseline skipped: the target does not expose ${CALLEE}'s own address`);
     }
     if (ctx.signal.aborted) return;
-    const { value: dapr, resources } = await withResourceSampling(d, () =>
-      run('invoke dapr', d.sidecar(CALLER).httpUrl, `/v1.0/invoke/${CALLEE}/method/echo/load`),
+    const {
+      value: dapr,
+      resources,
+      cost,
+    } = await withResourceSampling(
+      d,
+      () => run('invoke dapr', d.sidecar(CALLER).httpUrl, `/v1.0/invoke/${CALLEE}/method/echo/load`),
+      (r) => r.totals.sent + r.warmup.sent,
     );
     ctx.progress.log(`invoke through Dapr (${CALLER}'s sidecar → ${CALLEE}):\n${formatResult(dapr)}`);
     ctx.results.metrics.push(...toMetricSamples('invoke', dapr, { path: 'dapr' }));
     const scenario = toScenarioResult('invoke', dapr, { path: `client → ${CALLER} sidecar → ${CALLEE} sidecar → ${CALLEE}` });
     scenario.resources = resources;
+    recordCost(ctx, scenario, cost);
     ctx.results.scenarios.push(scenario);
     if (baseline) ctx.results.metrics.push(...overhead(baseline, dapr));
     ctx.save();

@@ -27,11 +27,15 @@ export class PublishLog {
     return { eventId: this.eventId(index), publishedAt: timing.dispatchedAt };
   }
 
-  /** Called with the driver's outcome of publish `index`; `status` is undefined for a transport failure. */
-  settle(index: number, status: number | undefined): void {
+  /**
+   * Called with the driver's outcome of publish `index`; `status` is undefined for a transport failure. A warm-up
+   * publish (`measured` false) counts for delivery but not in the latency figures, as in the driver's own.
+   */
+  settle(index: number, status: number | undefined, measured = true): void {
     const event = this.inFlight.get(index);
     this.inFlight.delete(index);
-    if (event && status !== undefined && status >= 200 && status < 300) this.acknowledged.set(this.eventId(index), event);
+    if (event && status !== undefined && status >= 200 && status < 300)
+      this.acknowledged.set(this.eventId(index), measured ? event : { ...event, warmup: true });
   }
 
   /**

@@ -1,11 +1,11 @@
 import { sidecarMetadata } from '../../harness/targets/sidecar-metadata';
 import { epochNow, runLoad, formatResult, toMetricSamples, toScenarioResult } from '../driver';
-import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { AppEndpoint, Deployment } from '../../harness/targets/deployment';
 import { clockOffsetMetrics, offsetFromReadings, readClock, remoteStampToLocal, type ClockOffset, type ClockReading } from './clock-offset';
 import { reconcile, reconciliationMetrics, type DeliveredEntry } from './delivery-reconciliation';
 import { PublishLog } from './publish-log';
-import { progressLine, withResourceSampling, type Scenario, type ScenarioContext } from './scenario';
+import { drainDeliveries, STALL_MS, type DrainOutcome } from './delivery-drain';
+import { progressLine, recordCost, startResourceSampling, type Scenario, type ScenarioContext } from './scenario';
 
 const PUBLISHER = 'task-service';
 const PUBSUB = 'pubsub';
@@ -83,6 +83,18 @@ async function ledgerEntries(d: Deployment, appId: string, offsets: Map<string, 
   return entries;
 }
 
+/** One line that says whether the subscribers kept up, are behind (backlog) or stopped receiving (lost). */
+export function drainSummary(drain: DrainOutcome, acknowledged: number): string {
+  const seconds = (drain.elapsedMs / 1000).toFixed(1);
+  const parts = drain.subscribers.map((x) => {
+    if (x.missing === 0)
+      return `${x.subscriber} complete${x.drainedAfterMs !== undefined ? ` (${x.missingAtStart} behind at the last publish, caught up after ${(x.drainedAfterMs / 1000).toFixed(1)} s)` : ''}`;
+    if (x.backlog > 0) return `${x.subscriber} BACKLOG ${x.backlog} of ${acknowledged} still queued (still receiving: overload, not loss)`;
+    return `${x.subscriber} LOST ${x.lost} of ${acknowledged} (nothing received for ${STALL_MS / 1000} s)`;
+  });
+  return `pubsub drain ended (${drain.endedBy}) after ${seconds} s: ${parts.join(' · ')}`;
+}
+
 function signedMs(ms: number): string {
   return `${ms >= 0 ? '+' : ''}${ms.toFixed(2)}`;
 }
@@ -109,51 +121,51 @@ export const pubsubScenario: Scenario = {
     for (const appId of subscribers) await resetLedger(d, appId);
     const clockReadings = new Map<string, ClockReading[]>();
     await readLedgerClocks(d, subscribers, clockReadings);
-    const log = new PublishLog(`load-${ctx.results.runId}`);
+    // Unique per scenario run: events of an earlier run against the same deployment (a capacity step) never match.
+    const log = new PublishLog(`load-${ctx.results.runId}-${Date.now().toString(36)}`);
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(d.apiToken ? { 'dapr-api-token': d.apiToken } : {}) };
-    const { value: result, resources } = await withResourceSampling(d, () =>
-      runLoad({
-        url: d.sidecar(PUBLISHER).httpUrl,
-        model: { kind: 'open', ratePerSecond: s.ratePerSecond },
-        durationMs: s.durationMs,
-        warmupMs: s.warmupMs,
-        connections: s.connections,
-        signal: ctx.signal,
-        onProgress: (p) => ctx.progress.update(progressLine('pubsub publish', p)),
-        request: (i, timing) => {
-          const { eventId, publishedAt } = log.stamp(i, timing);
-          return {
-            method: 'POST',
-            path: `/v1.0/publish/${PUBSUB}/${TOPIC}`,
-            headers,
-            body: JSON.stringify({ eventId, publishedAt, load: true }),
-          };
-        },
-        // Only what the broker acknowledged counts as published.
-        onOutcome: (i, o) => log.settle(i, o.status),
-      }),
-    );
+    // Sampled through the drain: the subscribers' work for these events goes on after the last publish.
+    const sampling = startResourceSampling(d);
+    const result = await runLoad({
+      url: d.sidecar(PUBLISHER).httpUrl,
+      model: { kind: 'open', ratePerSecond: s.ratePerSecond },
+      durationMs: s.durationMs,
+      warmupMs: s.warmupMs,
+      connections: s.connections,
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress.update(progressLine('pubsub publish', p)),
+      request: (i, timing) => {
+        const { eventId, publishedAt } = log.stamp(i, timing);
+        return {
+          method: 'POST',
+          path: `/v1.0/publish/${PUBSUB}/${TOPIC}`,
+          headers,
+          body: JSON.stringify({ eventId, publishedAt, load: true }),
+        };
+      },
+      // Only what the broker acknowledged counts as published.
+      onOutcome: (i, o) => log.settle(i, o.status, o.measured),
+    }).catch((err: unknown) => {
+      sampling.stop(0, 'event');
+      throw err;
+    });
     ctx.progress.log(`pubsub publish (${PUBLISHER}'s sidecar → ${PUBSUB}/${TOPIC}):\n${formatResult(result)}`);
     ctx.results.metrics.push(...toMetricSamples('pubsub.publish', result));
     const published = log.acknowledged;
     const publishSuccess = log.successRate(result.totals.dropped + result.warmup.dropped);
     ctx.results.metrics.push(log.successMetric(result.totals.dropped + result.warmup.dropped));
 
-    // Drain: wait until every subscriber has every acknowledged event, or the drain period is over. Only the
-    // event ids matter here, so the clocks are read again (and the stamps corrected) once it is over.
+    // Drain: wait for the subscribers (only the event ids matter here, so the clocks are read again, and the stamps
+    // corrected, once it is over), then tell what is still queued (backlog) from what stopped coming (lost).
     const noOffsets = new Map<string, ClockOffset>();
-    const deadline = Date.now() + s.drainMs;
-    for (;;) {
-      const seen = await Promise.all(
-        subscribers.map(
-          async (a) => new Set((await ledgerEntries(d, a, noOffsets)).map((e) => e.eventId).filter((id) => published.has(id))).size,
-        ),
-      );
-      const missing = seen.map((n) => published.size - n);
-      ctx.progress.update(`pubsub drain · missing ${missing.join('/')} of ${published.size} per subscriber`);
-      if (missing.every((m) => m === 0) || Date.now() >= deadline || ctx.signal.aborted) break;
-      await sleep(1000);
-    }
+    const drain = await drainDeliveries(subscribers, published.size, s.drain, {
+      deliveredCount: async (a) =>
+        new Set((await ledgerEntries(d, a, noOffsets)).map((e) => e.eventId).filter((id) => published.has(id))).size,
+      signal: ctx.signal,
+      onPoll: (missing) => ctx.progress.update(`pubsub drain · missing ${missing.join('/')} of ${published.size} per subscriber`),
+    });
+    ctx.progress.log(drainSummary(drain, published.size));
+    const { resources, cost } = sampling.stop(published.size, 'event');
     await readLedgerClocks(d, subscribers, clockReadings);
     const offsets = new Map([...clockReadings].map(([key, readings]) => [key, offsetFromReadings(readings)] as const));
 
@@ -169,11 +181,20 @@ export const pubsubScenario: Scenario = {
         ctx.results.metrics.push(...clockOffsetMetrics('pubsub', tags, offset));
         clockNotes.push(`${signedMs(offset.offsetMs)} ± ${offset.uncertaintyMs.toFixed(2)} ms`);
       }
-      const r = reconcile(appId, published, await ledgerEntries(d, appId, offsets), s.lateAfterMs);
+      const drained = drain.subscribers.find((x) => x.subscriber === appId);
+      const r = reconcile(appId, published, await ledgerEntries(d, appId, offsets), s.lateAfterMs, (drained?.backlog ?? 0) > 0);
       ctx.results.metrics.push(...reconciliationMetrics(r));
+      if (drained?.drainedAfterMs !== undefined)
+        ctx.results.metrics.push({
+          name: 'pubsub.backlog_drain_time',
+          kind: 'gauge',
+          tags: { subscriber: appId },
+          value: drained.drainedAfterMs,
+          unit: 'ms',
+        });
       histograms[`e2e ${appId}`] = r.histogram;
       rows.push(
-        `  ${appId.padEnd(22)} delivered ${r.delivered}/${r.acknowledged} (${((r.delivered / Math.max(1, r.acknowledged)) * 100).toFixed(3)} %) · lost ${r.lost} · duplicates ${r.duplicates} · late ${r.late}` +
+        `  ${appId.padEnd(22)} delivered ${r.delivered}/${r.acknowledged} (${((r.delivered / Math.max(1, r.acknowledged)) * 100).toFixed(3)} %) · backlog ${r.backlog} · lost ${r.lost} · duplicates ${r.duplicates} · late ${r.late}` +
           ` · e2e from intended send p50 ${r.latencyMs?.p50 ?? '-'} ms p99 ${r.latencyMs?.p99 ?? '-'} ms · from actual send p50 ${r.latencyUncorrectedMs?.p50 ?? '-'} ms p99 ${r.latencyUncorrectedMs?.p99 ?? '-'} ms` +
           ` · clock offset ${clockNotes.join(', ')} · negative latencies ${r.negativeLatencies}`,
       );
@@ -189,11 +210,14 @@ export const pubsubScenario: Scenario = {
       subscribers: subscribers.join(','),
       acknowledged: published.size,
       attempted: publishSuccess.attempted,
-      drainMs: s.drainMs,
+      drain: s.drain.kind === 'window' ? `${s.drain.windowMs}ms` : `until-empty (max ${s.drain.maxMs}ms)`,
+      drainEndedBy: drain.endedBy,
+      drainElapsedMs: drain.elapsedMs,
       lateAfterMs: s.lateAfterMs,
     });
     scenario.histograms = { ...(scenario.histograms ?? {}), ...histograms };
     scenario.resources = resources;
+    recordCost(ctx, scenario, cost);
     ctx.results.scenarios.push(scenario);
     ctx.save();
   },

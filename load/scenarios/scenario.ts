@@ -3,6 +3,10 @@ import type { RunResults } from '../../harness/results/results-model';
 import type { Deployment } from '../../harness/targets/deployment';
 import type { ProgressSnapshot } from '../driver';
 import { ProcessSampler, type ProcessSample } from './process-sampler';
+import type { DrainPolicy } from './delivery-drain';
+import { availableParallelism } from 'node:os';
+import type { CostRecord, ScenarioResult } from '../../harness/results/results-model';
+import { costMetrics, formatCost, requestCost } from '../cost/request-cost';
 
 export interface LoadSettings {
   ratePerSecond: number;
@@ -11,7 +15,7 @@ export interface LoadSettings {
   connections: number;
   payloadBytes: number;
   /** Pub/sub: how long to wait for deliveries after the last publish. */
-  drainMs: number;
+  drain: DrainPolicy;
   /** Pub/sub: a delivery later than this after its publish counts as late. */
   lateAfterMs: number;
 }
@@ -22,7 +26,7 @@ export const LOAD_DEFAULTS: LoadSettings = {
   warmupMs: 5_000,
   connections: 16,
   payloadBytes: 1024,
-  drainMs: 30_000,
+  drain: { kind: 'window', windowMs: 30_000 },
   lateAfterMs: 1000,
 };
 
@@ -47,15 +51,50 @@ export function progressLine(scenario: string, s: ProgressSnapshot): string {
   return `${scenario} ${s.phase} ${(s.elapsedMs / 1000).toFixed(0)}s · ${s.ratePerSecond.toFixed(0)}/s · sent ${s.sent} · errors ${s.errors}${s.dropped ? ` · dropped ${s.dropped}` : ''}${p99}`;
 }
 
-/** Samples the deployment's daprd and app processes while `work` runs, where the target has them on this machine. */
-export async function withResourceSampling<T>(d: Deployment, work: () => Promise<T>): Promise<{ value: T; resources: ProcessSample[] }> {
-  const processes = d.sampledProcesses?.().filter((p) => p.name !== 'redis' && p.name !== 'nats' && p.name !== 'sentry');
-  const sampler = processes ? new ProcessSampler(processes) : undefined;
+/**
+ * Samples the deployment's processes (daprd, apps, Redis, NATS) and the driver's own process from /proc, where the
+ * target has them on this machine, from `start` until `stop`; `stop` gives the samples and, given how many
+ * requests or events the work was, what each process cost per 1000 of them.
+ */
+export function startResourceSampling(d: Deployment): {
+  stop(units: number, unit: CostRecord['unit']): { resources: ProcessSample[]; cost?: CostRecord };
+} {
+  const deployed = d.sampledProcesses?.().filter((p) => p.name !== 'sentry');
+  const sampler = deployed ? new ProcessSampler([...deployed, { name: 'driver', pid: process.pid }]) : undefined;
   sampler?.start();
+  return {
+    stop(units, unit) {
+      if (!sampler) return { resources: [] };
+      const resources = sampler.stop();
+      return {
+        resources,
+        cost: requestCost({ usage: sampler.usage(), window: sampler.window(), units, unit, machineCores: availableParallelism() }),
+      };
+    },
+  };
+}
+
+/** `startResourceSampling` around `work`; `units` says how many requests the work's result stands for. */
+export async function withResourceSampling<T>(
+  d: Deployment,
+  work: () => Promise<T>,
+  units: (value: T) => number,
+): Promise<{ value: T; resources: ProcessSample[]; cost?: CostRecord }> {
+  const sampling = startResourceSampling(d);
+  let value: T;
   try {
-    const value = await work();
-    return { value, resources: sampler?.stop() ?? [] };
-  } finally {
-    sampler?.stop();
+    value = await work();
+  } catch (err) {
+    sampling.stop(0, 'request');
+    throw err;
   }
+  return { value, ...sampling.stop(units(value), 'request') };
+}
+
+/** Puts a scenario's cost on its record and in the metrics, and prints it. */
+export function recordCost(ctx: ScenarioContext, scenario: ScenarioResult, cost: CostRecord | undefined): void {
+  if (!cost) return;
+  scenario.cost = cost;
+  ctx.results.metrics.push(...costMetrics(scenario.name, cost));
+  ctx.progress.log(formatCost(scenario.name, cost));
 }

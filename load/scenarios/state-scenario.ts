@@ -1,5 +1,5 @@
 import { runLoad, formatResult, toMetricSamples, toScenarioResult, type DriverRequest } from '../driver';
-import { progressLine, withResourceSampling, type Scenario, type ScenarioContext } from './scenario';
+import { progressLine, recordCost, withResourceSampling, type Scenario, type ScenarioContext } from './scenario';
 
 const APP = 'preferences-service';
 const STORE = 'statestore';
@@ -18,32 +18,39 @@ export const stateScenario: Scenario = {
     const value = 'v'.repeat(Math.max(1, s.payloadBytes - 32));
     const prefix = `load-${ctx.results.runId}`;
     const ops = Object.entries(MIX).map(([op, share]) => ({ op, share }));
-    const { value: results, resources } = await withResourceSampling(d, () =>
-      Promise.all(
-        ops.map(({ op, share }) =>
-          runLoad({
-            url: base,
-            model: { kind: 'open', ratePerSecond: Math.max(1, s.ratePerSecond * share) },
-            durationMs: s.durationMs,
-            warmupMs: s.warmupMs,
-            connections: Math.max(1, Math.round(s.connections * share)),
-            signal: ctx.signal,
-            onProgress: (p) => ctx.progress.update(progressLine(`state ${op}`, p)),
-            request: (i): DriverRequest => {
-              const key = `${prefix}-${i % KEYS}`;
-              if (op === 'save')
-                return {
-                  method: 'POST',
-                  path: `/v1.0/state/${STORE}`,
-                  headers: { 'content-type': 'application/json', ...auth },
-                  body: JSON.stringify([{ key, value }]),
-                };
-              if (op === 'get') return { method: 'GET', path: `/v1.0/state/${STORE}/${key}`, headers: auth };
-              return { method: 'DELETE', path: `/v1.0/state/${STORE}/${key}`, headers: auth };
-            },
-          }).then((result) => ({ op, result })),
+    const {
+      value: results,
+      resources,
+      cost,
+    } = await withResourceSampling(
+      d,
+      () =>
+        Promise.all(
+          ops.map(({ op, share }) =>
+            runLoad({
+              url: base,
+              model: { kind: 'open', ratePerSecond: Math.max(1, s.ratePerSecond * share) },
+              durationMs: s.durationMs,
+              warmupMs: s.warmupMs,
+              connections: Math.max(1, Math.round(s.connections * share)),
+              signal: ctx.signal,
+              onProgress: (p) => ctx.progress.update(progressLine(`state ${op}`, p)),
+              request: (i): DriverRequest => {
+                const key = `${prefix}-${i % KEYS}`;
+                if (op === 'save')
+                  return {
+                    method: 'POST',
+                    path: `/v1.0/state/${STORE}`,
+                    headers: { 'content-type': 'application/json', ...auth },
+                    body: JSON.stringify([{ key, value }]),
+                  };
+                if (op === 'get') return { method: 'GET', path: `/v1.0/state/${STORE}/${key}`, headers: auth };
+                return { method: 'DELETE', path: `/v1.0/state/${STORE}/${key}`, headers: auth };
+              },
+            }).then((result) => ({ op, result })),
+          ),
         ),
-      ),
+      (all) => all.reduce((n, { result }) => n + result.totals.sent + result.warmup.sent, 0),
     );
     let ok = 0;
     let total = 0;
@@ -51,7 +58,11 @@ export const stateScenario: Scenario = {
       ctx.progress.log(`state ${op}:\n${formatResult(result)}`);
       ctx.results.metrics.push(...toMetricSamples('state', result, { operation: op }));
       const scenario = toScenarioResult(`state-${op}`, result, { operation: op });
-      if (op === 'save') scenario.resources = resources;
+      if (op === 'save') {
+        scenario.resources = resources;
+        recordCost(ctx, { ...scenario, name: 'state' }, cost);
+        if (cost) scenario.cost = cost;
+      }
       ctx.results.scenarios.push(scenario);
       ok += result.totals.ok;
       total += result.totals.ok + result.totals.errors + result.totals.dropped + result.totals.unfinished;

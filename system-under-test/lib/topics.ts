@@ -8,3 +8,10 @@ export const TASK_UPDATED = 'task.updated';
 export const TASK_DEADLETTER = 'task.deadletter';
 /** A topic audit-service subscribes to with rawPayload=true, to observe deliveries that are not CloudEvents. */
 export const RAW_TOPIC = 'harness.raw';
+
+/**
+ * How task.created reaches its subscribers: in batches of up to 100 entries, flushed after 20 ms (Dapr's
+ * bulkSubscribe, each entry answered on its own). Measured against one delivery per request on this 2-core
+ * machine, it halved the CPU per event and kept p99 under a second at a rate where per-message delivery did not.
+ */
+export const TASK_CREATED_BULK = { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 20 };

@@ -31,6 +31,15 @@ export function openResultFixture(overrides: Partial<DriverResult> = {}): Driver
       errorsByKind: { http_500: 4, timeout: 2 },
     },
     warmup: { sent: 0, completed: 0, dropped: 0 },
+    driver: {
+      latenessP99Ms: 1.2,
+      latenessMaxMs: 3,
+      eventLoopDelayP99Ms: 11,
+      eventLoopDelayMaxMs: 14,
+      cpuCores: 0.1,
+      limited: false,
+      reasons: [],
+    },
     requestedRatePerSecond: 100,
     achievedRatePerSecond: 100,
     latency: {

@@ -3,9 +3,14 @@ import { withSession, type Session } from '../../session/run-session';
 import { parseTargetOptions, type TargetOptions, type TargetSpec } from '../../session/target-options';
 import { LOAD_DEFAULTS, SCENARIOS, type LoadSettings, type Scenario } from '../../../load/scenarios';
 import { renderTable } from '../../console/table';
-import { isLoopbackHost } from '../../../load/driver';
+import { driverLimitErrors, isLoopbackHost } from '../../../load/driver';
 import { parseDuration, parsePositiveInt, parseRate, parseSize } from '../units';
 import type { RunResults } from '../../results/results-model';
+import { loadCriteria } from '../../gate/criteria-file';
+import { DEFAULT_CRITERIA_FILE } from '../../paths';
+import { findCapacity, formatCapacity, judgeStep, type CapacityOptions } from '../../../load/capacity/find-capacity';
+import { SEARCH_DEFAULTS } from '../../../load/capacity/capacity-search';
+import type { DrainPolicy } from '../../../load/scenarios/delivery-drain';
 
 export interface LoadOptions extends TargetOptions {
   scenario: string;
@@ -15,9 +20,13 @@ export interface LoadOptions extends TargetOptions {
   connections?: string;
   payload?: string;
   drain?: string;
+  drainMax?: string;
   lateAfter?: string;
   keepUp?: boolean;
   out?: string;
+  findCapacity?: boolean;
+  maxTime?: string;
+  criteria?: string;
 }
 
 export async function runScenariosInSession(session: Session, scenarios: Scenario[], settings: LoadSettings): Promise<void> {
@@ -26,6 +35,7 @@ export async function runScenariosInSession(session: Session, scenarios: Scenari
     session.progress.log(
       `scenario ${scenario.name}: ${scenario.description} · ${settings.ratePerSecond}/s for ${settings.durationMs / 1000}s (+${settings.warmupMs / 1000}s warm-up)`,
     );
+    const before = session.results.metrics.length;
     await scenario.run({
       deployment: session.deployment,
       results: session.results,
@@ -34,6 +44,8 @@ export async function runScenariosInSession(session: Session, scenarios: Scenari
       signal: session.signal,
       save: session.save,
     });
+    session.results.errors.push(...driverLimitErrors(session.results.metrics.slice(before)));
+    session.save();
   }
 }
 
@@ -45,9 +57,51 @@ export function loadSettings(o: LoadOptions): LoadSettings {
     warmupMs: o.warmup ? (o.warmup === '0' ? 0 : parseDuration(o.warmup, '--warmup')) : LOAD_DEFAULTS.warmupMs,
     connections: o.connections ? parsePositiveInt(o.connections, '--connections') : LOAD_DEFAULTS.connections,
     payloadBytes: o.payload ? parseSize(o.payload, '--payload') : LOAD_DEFAULTS.payloadBytes,
-    drainMs: o.drain ? parseDuration(o.drain, '--drain') : LOAD_DEFAULTS.drainMs,
+    drain: drainPolicy(o),
     lateAfterMs: o.lateAfter ? parseDuration(o.lateAfter, '--late-after') : LOAD_DEFAULTS.lateAfterMs,
   };
+}
+
+/** `--find-capacity` without --rate starts here, and steps last this long unless --duration says otherwise. */
+const CAPACITY_START_RATE = 100;
+const CAPACITY_STEP_MS = 30_000;
+const DEFAULT_MAX_TIME_MS = 20 * 60_000;
+
+/**
+ * One scenario, judged per step against the criteria file. Pub/sub steps drain until empty (bounded) unless
+ * --drain says otherwise, so a step that broke the criteria leaves no backlog behind for the next one.
+ */
+function capacityPlan(opts: LoadOptions, chosen: Scenario[], settings: LoadSettings): CapacityOptions {
+  const scenario = chosen.length === 1 ? chosen[0] : undefined;
+  if (!scenario || scenario.name === 'autoscale')
+    throw usageError(
+      'BAD_FLAG',
+      `--find-capacity searches one scenario at a time, not ${opts.scenario}`,
+      'use --scenario invoke, pubsub or state with --find-capacity',
+    );
+  const durationMs = opts.duration ? settings.durationMs : CAPACITY_STEP_MS;
+  const drain: DrainPolicy = opts.drain ? settings.drain : { kind: 'until-empty', maxMs: Math.max(60_000, 2 * durationMs) };
+  return {
+    scenario,
+    settings: { ...settings, durationMs, drain },
+    criteria: loadCriteria(opts.criteria ?? DEFAULT_CRITERIA_FILE),
+    plan: {
+      ...SEARCH_DEFAULTS,
+      startRatePerSecond: opts.rate ? settings.ratePerSecond : CAPACITY_START_RATE,
+      maxTimeMs: opts.maxTime ? parseDuration(opts.maxTime, '--max-time') : DEFAULT_MAX_TIME_MS,
+    },
+  };
+}
+
+/** Default bound of `--drain until-empty`. */
+const DEFAULT_DRAIN_MAX_MS = 300_000;
+
+function drainPolicy(o: LoadOptions): DrainPolicy {
+  if (o.drain === 'until-empty')
+    return { kind: 'until-empty', maxMs: o.drainMax ? parseDuration(o.drainMax, '--drain-max') : DEFAULT_DRAIN_MAX_MS };
+  if (o.drainMax)
+    throw usageError('BAD_FLAG', '--drain-max bounds `--drain until-empty` only', 'add --drain until-empty, or drop --drain-max');
+  return o.drain ? { kind: 'window', windowMs: parseDuration(o.drain, '--drain') } : LOAD_DEFAULTS.drain;
 }
 
 /** Runs load scenarios against a deployment and records their metrics; `npm run gate` gives the verdict. */
@@ -58,12 +112,31 @@ export async function loadCommand(opts: LoadOptions): Promise<number> {
   if (chosen.length === 0)
     throw usageError('BAD_FLAG', `unknown scenario "${opts.scenario}"`, `use --scenario ${[...names, 'all'].join(', ')}`);
   const settings = loadSettings(opts);
+  const capacity = opts.findCapacity ? capacityPlan(opts, chosen, settings) : undefined;
+  if (!capacity && opts.maxTime)
+    throw usageError('BAD_FLAG', '--max-time bounds --find-capacity only', 'add --find-capacity, or drop --max-time');
   refuseNonLoopbackSidecars(target);
-  const results = await withSession({ kind: 'load', target, out: opts.out, keepUp: opts.keepUp }, (session) =>
-    runScenariosInSession(session, chosen, settings),
+  const results = await withSession(
+    { kind: 'load', target, out: opts.out, keepUp: opts.keepUp, criteria: capacity?.criteria.file },
+    async (session) => {
+      if (!capacity) return runScenariosInSession(session, chosen, settings);
+      const record = await findCapacity(
+        {
+          deployment: session.deployment,
+          results: session.results,
+          settings: capacity.settings,
+          progress: session.progress,
+          signal: session.signal,
+          save: session.save,
+        },
+        capacity,
+      );
+      session.progress.log(formatCapacity(record));
+    },
   );
+  process.stdout.write(`\n${summary(results)}\n\n${inScopeVerdict(results)}\n`);
   process.stdout.write(
-    `\n${summary(results)}\n\nJudge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`,
+    `Judge it against criteria.yaml with: npm run gate -- --results ${results.runId ? `reports/runs/${results.runId}` : 'reports/latest'}\n`,
   );
   for (const e of results.errors) process.stdout.write(`run error ${e.code}: ${e.message.split('\n')[0]}\n`);
   // A process that died under load makes the figures untrustworthy: the run fails, as the gate does.
@@ -87,6 +160,16 @@ function refuseNonLoopbackSidecars(target: TargetSpec): void {
         );
     }
   }
+}
+
+/**
+ * The verdict over what a load run measures (criteria only other kinds of run measure left out), so an overloaded
+ * run ends with the failing criteria and why — backlog, loss, a driver that could not keep its schedule.
+ */
+function inScopeVerdict(results: RunResults): string {
+  const judged = judgeStep(loadCriteria(DEFAULT_CRITERIA_FILE), results);
+  if (judged.met) return 'criteria.yaml (what this run measured): PASS';
+  return `criteria.yaml (what this run measured): FAIL\n${judged.broken.map((b) => `  ${b}`).join('\n')}`;
 }
 
 function summary(results: RunResults): string {

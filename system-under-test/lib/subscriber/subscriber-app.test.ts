@@ -89,6 +89,36 @@ describe('subscriber services', () => {
       expect(ledger.body.entries[0]).to.include({ attempt: 2, redelivered: true, duplicate: false });
     });
 
+    it('answers a bulk delivery entry by entry, records each event, and applies a fault to the entries it covers', async () => {
+      await call(`${served.url}/faults/pubsub`, { json: { topic: 'task.created', mode: 'RETRY', count: 1 } });
+      const bulk = {
+        id: 'bulk-1',
+        pubsubname: 'pubsub',
+        topic: 'task.created',
+        type: 'com.dapr.event.sent.bulk',
+        metadata: {},
+        entries: ['b1', 'b2', 'b3'].map((id) => ({
+          entryId: `entry-${id}`,
+          event: cloudEvent(id),
+          contentType: 'application/cloudevents+json',
+        })),
+      };
+      const res = await fetch(`${served.url}/events/task.created`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(bulk),
+      });
+      expect(await res.json()).to.deep.equal({
+        statuses: [
+          { entryId: 'entry-b1', status: 'RETRY' },
+          { entryId: 'entry-b2', status: 'SUCCESS' },
+          { entryId: 'entry-b3', status: 'SUCCESS' },
+        ],
+      });
+      const ledger = await call<LedgerBody>(`${served.url}/ledger?topic=task.created`);
+      expect(ledger.body.entries.map((e) => e.eventId)).to.deep.equal(['b2', 'b3']);
+    });
+
     it('DROP faults answer DROP', async () => {
       await call(`${served.url}/faults/pubsub`, { json: { mode: 'DROP', count: 1 } });
       expect((await deliver(served.url, 'task.updated', cloudEvent('e5', 'task.updated'))).body).to.deep.equal({ status: 'DROP' });
