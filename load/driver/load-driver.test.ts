@@ -44,8 +44,11 @@ describe('load driver against a local http server', function () {
       expect(result.totals.sent).to.be.within(360, 440);
       expect(server.received).to.equal(result.totals.sent);
       expect(result.totals).to.include({ completed: result.totals.sent, ok: result.totals.sent, errors: 0, dropped: 0, unfinished: 0 });
-      expect(result.timeline.map((p) => p.t)).to.deep.equal([0, 1]);
-      for (const p of result.timeline) expect(p.ratePerSecond).to.be.within(150, 250);
+      // Seconds 0 and 1 carry the schedule; on a busy machine the last sends may slip into a short third second.
+      const seconds = result.timeline.map((p) => p.t);
+      expect(seconds.slice(0, 2)).to.deep.equal([0, 1]);
+      expect(seconds.length).to.be.at.most(3);
+      for (const p of result.timeline.slice(0, 2)) expect(p.ratePerSecond).to.be.within(150, 250);
     });
 
     it('changes the rate with ramping stages', async () => {
