@@ -2,9 +2,11 @@
  * results.json: the one record of a run. Suites, chaos probes and load scenarios write into it; the report and
  * the gate read only it. Bump RESULTS_SCHEMA_VERSION on any incompatible change.
  */
+import type { ComponentMatrix } from './component-matrix';
+
 export const RESULTS_SCHEMA_VERSION = 1;
 
-export type RunKind = 'acceptance' | 'chaos' | 'load' | 'all';
+export type RunKind = 'acceptance' | 'chaos' | 'load' | 'all' | 'matrix';
 export type TestStatus = 'passed' | 'failed' | 'skipped';
 
 export interface TestResult {
@@ -114,6 +116,8 @@ export interface RunResults {
   filter?: { grep?: string; areas?: string[] };
   /** The static security review of the deployment's files (`npm run review`), when the run included one. */
   securityReview?: SecurityReviewRecord;
+  /** The component conformance matrix (`npm run matrix`): guarantees × components, with each set's run beside it. */
+  matrix?: ComponentMatrix;
   /** Setup or run-level errors that are not one test's failure. */
   errors: { code: string; message: string }[];
 }

@@ -18,11 +18,21 @@ import { PortAllocator } from './free-port';
 import { readRunTemplate, type RunApp } from './multi-app-run';
 import { ensureStreams, natsServer } from './nats-server';
 import { redisServer } from './redis-server';
-import { jetStreamStreams, needsNats, needsRedis, renderConfiguration, renderResources, type LocalEndpoints } from './render-resources';
+import {
+  jetStreamStreams,
+  needsNats,
+  needsRedis,
+  needsRedisType,
+  renderConfiguration,
+  renderResources,
+  type LocalEndpoints,
+} from './render-resources';
 import { requireServerBinaries } from '../../process/required-commands';
 import { makeRunDir, newRunId, RUN_ID_ENV } from './run-dir';
 import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../../paths';
 import { sentryServer } from './sentry';
+import { applySelection, DEFAULT_SELECTION, type ComponentSelection } from './components/component-choices';
+import { planComponentServer, requireComponentServers } from './components/component-servers';
 import { ZipkinCollector } from '../../observability/zipkin-collector';
 
 export interface LocalTargetOptions {
@@ -44,6 +54,8 @@ export interface LocalTargetOptions {
    * harness's own APP_API_TOKEN, else one generated for this run. `false`: none.
    */
   appApiToken?: TokenOption;
+  /** The pub/sub and state components to run instead of the committed NATS and Redis (`--pubsub`, `--state`). */
+  components?: ComponentSelection;
 }
 
 export interface LocalDeployment extends Deployment {
@@ -72,12 +84,16 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
   // Everything that can be wrong with the input is checked before the first process starts.
   const template = readRunTemplate(runFile);
-  const resourcesByApp = new Map(template.apps.map((a) => [a.appId, loadResources(a.resourcesPaths)]));
+  const selection = options.components ?? DEFAULT_SELECTION;
+  const resourcesByApp = new Map(
+    template.apps.map((a) => [a.appId, applySelection(loadResources(a.resourcesPaths), a.resourcesPaths, selection)]),
+  );
   // Apps usually share one resources folder: each document once.
   const allResources = uniqueResources([...resourcesByApp.values()].flat());
   const streams = jetStreamStreams(allResources);
   const bins = requireRuntime();
   const servers = requireServerBinaries();
+  const componentServers = requireComponentServers(allResources.map((r) => componentType(r) ?? ''));
 
   const run = makeRunDir(options.runRoot ?? DEFAULT_RUN_ROOT, options.runId ?? newRunId());
   const audit = options.audit ?? new AuditLog(join(run.dir, 'audit.log'));
@@ -113,7 +129,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       const port = await ports.next();
       const redis = redisServer({ binary: servers.redis, port, dataDir: join(run.dir, 'data', 'redis'), logDir: run.logs, env });
       endpoints.redisAddress = `127.0.0.1:${port}`;
-      dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, signal));
+      dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, signal, componentsServedBy(allResources, needsRedisType)));
       deaths.watch(redis, 'dependency');
       infra.push(startTracked(redis));
     }
@@ -128,9 +144,39 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
         env,
       });
       endpoints.natsUrl = `nats://127.0.0.1:${port}`;
-      dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, signal));
+      dependencies.push(
+        controlOf(
+          nats,
+          'nats',
+          `127.0.0.1:${port}`,
+          signal,
+          componentsServedBy(allResources, (t) => t === 'pubsub.jetstream'),
+        ),
+      );
       deaths.watch(nats, 'dependency');
       infra.push(startTracked(nats).then(() => ensureStreams(endpoints.natsUrl as string, streams)));
+    }
+    for (const found of componentServers) {
+      const server = await planComponentServer(found, { ports, dataDir: join(run.dir, 'data'), logDir: run.logs, env });
+      (endpoints.componentMetadata ??= {})[server.type] = server.metadata;
+      stack.push({ name: `${server.kind} data`, stop: async () => server.cleanup() });
+      dependencies.push(
+        controlOf(
+          server.server,
+          server.kind,
+          server.address,
+          signal,
+          componentsServedBy(allResources, (t) => t === server.type),
+        ),
+      );
+      deaths.watch(server.server, 'dependency');
+      for (const helper of server.helpers) deaths.watch(helper, 'dependency');
+      infra.push(
+        (async () => {
+          for (const helper of server.helpers) await startTracked(helper);
+          await startTracked(server.server);
+        })(),
+      );
     }
     const sentry = sentryServer({
       binary: bins.sentry,
@@ -305,11 +351,18 @@ interface DependencyWithProcess extends DependencyControl {
   process: ManagedProcess;
 }
 
-function controlOf(proc: ManagedProcess, kind: string, address: string, signal?: AbortSignal): DependencyWithProcess {
+function controlOf(
+  proc: ManagedProcess,
+  kind: string,
+  address: string,
+  signal?: AbortSignal,
+  components?: string[],
+): DependencyWithProcess {
   return {
     name: proc.name,
     kind,
     address,
+    ...(components ? { components } : {}),
     process: proc,
     get running() {
       return proc.running;
@@ -331,6 +384,11 @@ function audited(proc: ManagedProcess, audit: AuditLog): AuditedProcess {
     process: proc,
     stop: () => (proc.running ? audit.around('process.stop', proc.name, () => proc.stop()) : proc.stop()),
   };
+}
+
+/** Names of the components whose type `serves` accepts: what a dependency's outage takes away. */
+function componentsServedBy(resources: DaprResource[], serves: (type: string) => boolean): string[] {
+  return [...new Set(resources.filter((r) => serves(componentType(r) ?? '')).map((r) => r.name))];
 }
 
 function uniqueResources(resources: DaprResource[]): DaprResource[] {
