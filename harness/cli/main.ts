@@ -8,6 +8,8 @@ import { runtimeCommand } from './commands/runtime';
 import { setupCommand } from './commands/setup';
 import { UP_DEFAULTS, upCommand } from './commands/up';
 import { acceptanceCommand, chaosCommand } from './commands/acceptance';
+import { matrixCommand } from './commands/matrix';
+import { MATRIX_COMPONENTS, MATRIX_ROWS } from '../results/component-matrix';
 import { loadCommand } from './commands/load';
 import { deployK8sCommand } from './commands/deploy-k8s';
 import { allCommand } from './commands/all';
@@ -125,6 +127,34 @@ Examples:
   npm run chaos -- --grep "circuit breaker"`,
   )
   .action(async (opts) => finish(await chaosCommand(opts)));
+
+program
+  .command('matrix')
+  .description(
+    'component conformance matrix: the pub/sub and state guarantees (US2, US3, redelivery, outages) per component, each set in a deployment of its own',
+  )
+  .option('--run-file <file>', 'Multi-App Run file to start', UP_DEFAULTS.runFile)
+  .option('--pubsub <names>', `pub/sub components, comma-separated (default all: ${MATRIX_COMPONENTS.pubsub.join(',')})`)
+  .option('--state <names>', `state stores, comma-separated (default all: ${MATRIX_COMPONENTS.state.join(',')})`)
+  .option('--rows <ids>', `guarantees to check, comma-separated (default all: ${MATRIX_ROWS.map((r) => r.id).join(',')})`)
+  .option('--known-deviations <file>', 'acknowledged failures to show apart (default: known-deviations.yaml)')
+  .option('--no-known-deviations', 'apply no known deviations: every failure counts as a failure')
+  .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
+  .addHelpText(
+    'after',
+    `
+Each pub/sub choice runs beside Redis and each state choice beside NATS (4 + 3 deployments, the default set once),
+each with the harness's own servers on free loopback ports. results.json holds every set's tests and the matrix;
+sets/<set>/ holds each set's own run, logs and metadata.json (the features each component declares). A cell is
+passed, failed, known deviation, or not supported (the component does not declare the feature).
+Exit code: 0 no cell failed or went unchecked, 1 otherwise, 2 bad flags.
+
+Examples:
+  npm run matrix
+  npm run matrix -- --pubsub rabbitmq --state postgresql --rows delivery,transaction
+  npm run gate -- --criteria my-criteria.yaml --results reports/latest   # e.g. matrix.state.postgresql.transaction: ['rate==1']`,
+  )
+  .action(async (opts) => finish(await matrixCommand({ ...opts, target: 'local' })));
 
 addTargetOptions(
   program

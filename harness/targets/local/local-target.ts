@@ -221,34 +221,39 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
     let mtlsEnabled = true;
     const sidecarGroup = stack.push(new ParallelGroup('sidecars'));
-    await settleAll(
-      planned.map(async (p) => {
-        const appDir = join(run.dir, 'apps', p.name);
-        const config = renderConfiguration(p.app.configFile, appDir, endpoints);
-        mtlsEnabled &&= config.mtlsEnabled;
-        renderResources(p.resources, join(appDir, 'resources'), endpoints);
-        const proc = daprdProcess({
-          name: p.name,
-          binary: bins.daprd,
-          appId: p.app.appId,
-          appPort: p.appPort,
-          appProtocol: p.app.appProtocol,
-          ports: p.sidecar,
-          resourcesDir: join(appDir, 'resources'),
-          configFile: config.file,
-          mtls: { enabled: config.mtlsEnabled, sentryAddress: sentry.sentryAddress, trustAnchors },
-          logLevel: p.app.logLevel,
-          logDir: run.logs,
-          env,
-          resources: p.resources,
-        });
-        sidecarGroup.add(audited(proc, audit));
-        deaths.watch(proc, 'sidecar', p.app.appId);
-        progress.update(`starting ${proc.name}`);
-        await audit.around('process.start', proc.name, () => proc.start(signal));
-        progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.sidecar.http}`);
-      }),
-    );
+    const startSidecar = async (p: PlannedApp): Promise<void> => {
+      const appDir = join(run.dir, 'apps', p.name);
+      const config = renderConfiguration(p.app.configFile, appDir, endpoints);
+      mtlsEnabled &&= config.mtlsEnabled;
+      renderResources(p.resources, join(appDir, 'resources'), endpoints);
+      const proc = daprdProcess({
+        name: p.name,
+        binary: bins.daprd,
+        appId: p.app.appId,
+        appPort: p.appPort,
+        appProtocol: p.app.appProtocol,
+        ports: p.sidecar,
+        resourcesDir: join(appDir, 'resources'),
+        configFile: config.file,
+        mtls: { enabled: config.mtlsEnabled, sentryAddress: sentry.sentryAddress, trustAnchors },
+        logLevel: p.app.logLevel,
+        logDir: run.logs,
+        env,
+        resources: p.resources,
+      });
+      sidecarGroup.add(audited(proc, audit));
+      deaths.watch(proc, 'sidecar', p.app.appId);
+      progress.update(`starting ${proc.name}`);
+      await audit.around('process.start', proc.name, () => proc.start(signal));
+      progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.sidecar.http}`);
+    };
+    // The first sidecar starts alone, as in a rolling rollout: components that create their tables on init race
+    // when several sidecars initialize them at once on a fresh database (state.mysql fails one of them with
+    // "Duplicate column name 'row_id'").
+    const [firstSidecar, ...otherSidecars] = planned;
+    if (firstSidecar) await settleAll([startSidecar(firstSidecar)]);
+    checkAborted();
+    await settleAll(otherSidecars.map(startSidecar));
     checkAborted();
 
     const apps: AppEndpoint[] = planned.map((p) => ({
