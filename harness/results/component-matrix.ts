@@ -127,9 +127,12 @@ export const MATRIX_ROWS: readonly MatrixRowDefinition[] = [
   { id: 'store_outage', area: 'state', title: 'store outage: clear error, recovery after restart', tests: [STORE_OUTAGE] },
 ];
 
-/** The gate's name of a cell: `matrix.<area>.<component>.<row>`, e.g. matrix.state.postgresql.transaction. */
+/**
+ * The gate's name of a cell: `matrix.<area>.<component>.<row>`, e.g. matrix.state.postgresql.transaction; a metric
+ * name has no dashes, so redis-streams is redis_streams there.
+ */
 export function matrixMetricName(area: MatrixArea, choice: string, rowId: string): string {
-  return `matrix.${area}.${choice}.${rowId}`;
+  return `matrix.${area}.${choice.replace(/-/g, '_')}.${rowId}`;
 }
 
 /** Every cell name the gate knows, so a misspelt one is caught with the nearest name. */
