@@ -40,6 +40,8 @@ program
   .option('--run-file <file>', 'Multi-App Run file to start', UP_DEFAULTS.runFile)
   .addOption(runRootOption())
   .option('-d, --detach', 'return once ready and leave it running; stop it with `down`')
+  .option('--pubsub <name>', `the pub/sub component to run: ${MATRIX_COMPONENTS.pubsub.join(', ')} (default nats)`)
+  .option('--state <name>', `the state store to run: ${MATRIX_COMPONENTS.state.join(', ')} (default redis)`)
   .option('--ready-timeout <seconds>', 'with --detach: how long to wait for ready', UP_DEFAULTS.readyTimeout)
   .addOption(new Option('--supervise').hideHelp())
   .addOption(new Option('--run-id <id>').hideHelp())
@@ -70,7 +72,9 @@ program
 
 program
   .command('setup')
-  .description('install redis-server and nats-server with apt-get (as root), then build the runtime')
+  .description(
+    'install the servers the local target runs (redis-server, nats-server; rabbitmq-server, mosquitto, postgresql, mariadb-server for the other component sets) with apt-get (as root), then build the runtime',
+  )
   .option('--skip-runtime', 'only install the packages')
   .action(async (opts) => finish(await setupCommand(opts)));
 

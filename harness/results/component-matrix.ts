@@ -79,6 +79,14 @@ export const RETRY_PROBE =
   'a subscriber that answers RETRY to N deliveries gets the message again, as its inbound policy says, and finally processes it';
 export const DROP_PROBE = 'a subscriber that answers DROP sends the message to the dead-letter topic';
 const DROP_PROBE_NAME = 'DROP goes to the dead-letter topic';
+const SHORT_OUTAGE_PROBE = 'broker restart loses no acknowledged publish';
+const LONG_OUTAGE_PROBE = "broker outage beyond the client's reconnect budget";
+/**
+ * What an outage row holds the component to: nothing acknowledged is lost, and publishing works again after the
+ * restart. Whether publishes were refused during the outage says how the client rode it out (buffering, or
+ * failing fast), which the probe records, not a guarantee.
+ */
+const OUTAGE_GUARANTEES = ['lost', 'acknowledgedAfterRestart'];
 export const SHORT_OUTAGE = "no acknowledged publish is lost when the pub/sub's broker restarts mid-traffic";
 export const LONG_OUTAGE =
   "publishing recovers and no acknowledged publish is lost after a broker outage longer than the client's reconnect budget";
@@ -111,12 +119,19 @@ export const MATRIX_ROWS: readonly MatrixRowDefinition[] = [
   },
   { id: 'bulk_publish', area: 'pubsub', title: 'bulk publish', tests: [US2_BULK], feature: 'BULK_PUBLISH', emulatedByDapr: true },
   { id: 'raw_payload', area: 'pubsub', title: 'raw payload', tests: [US2_RAW] },
-  { id: 'short_outage', area: 'pubsub', title: 'short broker outage: no acknowledged message lost', tests: [SHORT_OUTAGE] },
+  {
+    id: 'short_outage',
+    area: 'pubsub',
+    title: 'short broker outage: no acknowledged message lost, publishing recovers',
+    tests: [SHORT_OUTAGE],
+    chaos: { probe: SHORT_OUTAGE_PROBE, keys: OUTAGE_GUARANTEES },
+  },
   {
     id: 'long_outage',
     area: 'pubsub',
     title: "outage beyond the client's reconnect budget: recovers, no acknowledged message lost",
     tests: [LONG_OUTAGE],
+    chaos: { probe: LONG_OUTAGE_PROBE, keys: OUTAGE_GUARANTEES },
   },
   { id: 'round_trip', area: 'state', title: 'save, get, delete', tests: [US3_ROUND_TRIP] },
   { id: 'etag', area: 'state', title: 'ETag first-write-wins', tests: [US3_ETAG], feature: 'ETAG' },

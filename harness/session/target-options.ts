@@ -8,7 +8,7 @@ import type { AuditLog } from '../audit/audit-log';
 import { loadKubeConfig } from '../targets/kubernetes/kube-config';
 import { openKubernetesTarget } from '../targets/kubernetes/kubernetes-target';
 import { connectExternal, parseSidecarFlags, readExternalSpec, type ExternalSpec } from '../targets/external/external-target';
-import { startLocalDeployment } from '../targets/local/local-target';
+import { checkLocalPrerequisites, startLocalDeployment } from '../targets/local/local-target';
 import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../paths';
 import { isDefaultSelection, parseSelection, type ComponentSelection } from '../targets/local/components/component-choices';
 import { MATRIX_COMPONENTS } from '../results/component-matrix';
@@ -62,6 +62,7 @@ export function parseTargetOptions(opts: TargetOptions): TargetSpec {
   switch (opts.target as (typeof TARGETS)[number]) {
     case 'local': {
       const components = parseSelection(opts);
+      checkLocalPrerequisites(resolve(opts.runFile), components);
       return { kind: 'local', runFile: resolve(opts.runFile), ...(isDefaultSelection(components) ? {} : { components }) };
     }
     case 'external':

@@ -16,6 +16,7 @@ import { suiteFiles } from '../../suite-runner/suite-files';
 import { newRunId } from '../../targets/local/run-dir';
 import { matrixSets, parseChoiceList, selectionLabel } from '../../targets/local/components/component-choices';
 import { sidecarMetadata } from '../../targets/sidecar-metadata';
+import { checkLocalPrerequisites } from '../../targets/local/local-target';
 import type { Deployment } from '../../targets/deployment';
 import { REPORTS_DIR } from '../../paths';
 import { usageError } from '../../errors/harness-error';
@@ -49,6 +50,8 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
   const sets = matrixSets(parseChoiceList('pubsub', opts.pubsub), parseChoiceList('state', opts.state)).filter((s) =>
     s.areas.some((a) => rows.some((r) => r.area === a)),
   );
+  // Every set's servers, before the first set starts: a missing one is exit 2, not a run that fails half-way.
+  for (const set of sets) checkLocalPrerequisites(target.runFile, set.selection);
   const deviations = knownDeviationsFor(opts);
   await ensureRuntime(opts);
 

@@ -3,13 +3,18 @@ import { usageError } from '../../errors/harness-error';
 import { commandPath, DEBIAN_PACKAGES } from '../../process/required-commands';
 import { createProgress } from '../../console/progress';
 import { runtimeCommand } from './runtime';
+import { missingServerPackages } from '../../targets/local/components/component-servers';
 
 /** Installs the Debian servers the local target runs (as root, with apt-get), then builds the runtime. */
 export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<number> {
   const progress = createProgress();
-  const missing = Object.entries(DEBIAN_PACKAGES)
-    .filter(([cmd]) => !commandPath(cmd))
-    .map(([, pkg]) => pkg);
+  const missing = [
+    ...Object.entries(DEBIAN_PACKAGES)
+      .filter(([cmd]) => !commandPath(cmd))
+      .map(([, pkg]) => pkg),
+    // The servers of the other component sets (--pubsub, --state, npm run matrix).
+    ...missingServerPackages(),
+  ];
   if (missing.length > 0) {
     if (process.getuid?.() !== 0) {
       throw usageError(
@@ -25,7 +30,7 @@ export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<num
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   } else {
-    progress.log('redis-server and nats-server are installed');
+    progress.log('redis-server, nats-server, rabbitmq-server, mosquitto, postgresql and mariadb-server are installed');
   }
   if (!commandPath('go'))
     throw usageError('MISSING_COMMAND', '`go` is not installed or not on PATH', 'install Go 1.26 or newer, then run `npm run setup` again');

@@ -75,6 +75,18 @@ interface PlannedApp {
 }
 
 /**
+ * What a local start needs from this machine, checked before a run begins (no run dir, no process): the servers
+ * of the selected components. A missing one is a usage error naming its Debian package.
+ */
+export function checkLocalPrerequisites(runFile: string, components: ComponentSelection = DEFAULT_SELECTION): void {
+  const template = readRunTemplate(runFile);
+  const types = template.apps.flatMap((a) =>
+    applySelection(loadResources(a.resourcesPaths), a.resourcesPaths, components).map((r) => componentType(r) ?? ''),
+  );
+  requireComponentServers(types);
+}
+
+/**
  * Starts the reference deployment on this machine: our own redis-server and nats-server, Sentry, then every app
  * of the Multi-App Run file with its daprd. Any failure or abort stops what was started, in reverse order.
  */
