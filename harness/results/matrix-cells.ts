@@ -33,10 +33,10 @@ function decide(row: MatrixRowDefinition, tests: (TestResult | undefined)[], cha
     if (record) {
       const wrong = row.chaos.keys.filter((k) => String(record.expected[k]) !== String(record.observed[k]));
       if (wrong.length === 0) return { status: 'passed' };
-      return {
-        status: 'failed',
-        detail: wrong.map((k) => `${k}: expected ${record.expected[k]}, observed ${record.observed[k] ?? 'none'}`).join('; '),
-      };
+      const detail = wrong.map((k) => `${k}: expected ${record.expected[k]}, observed ${record.observed[k] ?? 'none'}`).join('; ');
+      const acknowledged = ran.find((t) => t.deviation);
+      if (acknowledged) return { status: 'deviation', detail: `${detail}; ${deviationText(acknowledged)}` };
+      return { status: 'failed', detail };
     }
   }
   const failed = ran.find((t) => t.status === 'failed' && !t.deviation);

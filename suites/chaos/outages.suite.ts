@@ -1,7 +1,7 @@
 import { poll } from '../../harness/process/wait/poll';
 import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
 import { serverOf } from '../support/component-server';
-import { brokerOutageProbe } from '../support/broker-outage-probe';
+import { brokerOutageProbe, publishRecoveryWindowMs } from '../support/broker-outage-probe';
 import { http } from '../support/http';
 import { stateOutageProbe } from '../support/outage-probes';
 import { APPS, PUBSUB, sidecarUrl, STATE_STORE } from '../support/sut';
@@ -44,7 +44,7 @@ describe('chaos: component outages', () => {
       probe: 'broker restart loses no acknowledged publish',
       broker,
       outageMs: SHORT_OUTAGE_MS,
-      afterRestartMs: 14_000,
+      afterRestartMs: publishRecoveryWindowMs(),
     });
     measure(this, 'acknowledged', result.observed.acknowledged ?? -1);
     measure(this, 'acknowledgedAfterRestart', result.observed.acknowledgedAfterRestartCount ?? -1);

@@ -1,11 +1,8 @@
 import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
-import { brokerOutageProbe } from '../support/broker-outage-probe';
+import { brokerOutageProbe, publishRecoveryWindowMs } from '../support/broker-outage-probe';
 import { serverOf } from '../support/component-server';
 import { longOutageMs } from '../support/reconnect-budget';
 import { PUBSUB } from '../support/sut';
-
-/** Time after the restart for the client to reconnect: a few of any client's reconnect intervals. */
-const AFTER_RESTART_MS = 45_000;
 
 describe('matrix: pub/sub beyond its reconnect budget', () => {
   it("publishing recovers and no acknowledged publish is lost after a broker outage longer than the client's reconnect budget", async function () {
@@ -16,12 +13,13 @@ describe('matrix: pub/sub beyond its reconnect budget', () => {
       return skipBecause(this, 'not-observable', "this target gives the harness no control over the broker's server");
     const metadata = Object.fromEntries((spec.metadata ?? []).map((m) => [m.name, m.value]));
     const outage = longOutageMs(spec.type, metadata);
-    this.timeout(outage.ms + AFTER_RESTART_MS + 180_000);
+    const afterRestartMs = publishRecoveryWindowMs();
+    this.timeout(outage.ms + afterRestartMs + 180_000);
     const result = await brokerOutageProbe({
       probe: "broker outage beyond the client's reconnect budget",
       broker,
       outageMs: outage.ms,
-      afterRestartMs: AFTER_RESTART_MS,
+      afterRestartMs,
       why: outage.why,
     });
     measure(this, 'outageMs', outage.ms);

@@ -11,6 +11,7 @@ import { junitXml } from '../../results/junit';
 import { redact } from '../../secrets/redaction';
 import { renderReport } from '../../report/render-report';
 import { withSession } from '../../session/run-session';
+import { onInterrupt } from '../../session/interrupts';
 import { parseTargetOptions } from '../../session/target-options';
 import { suiteFiles } from '../../suite-runner/suite-files';
 import { newRunId } from '../../targets/local/run-dir';
@@ -75,8 +76,14 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
   };
   save();
   progress.log(`matrix ${runId}: ${sets.length} component set${sets.length === 1 ? '' : 's'} · results in ${runDir}`);
+  // Each set's session stops its own deployment on Ctrl-C and returns what it has; the matrix then stops too.
+  let interrupted = false;
+  const stopListening = onInterrupt(() => {
+    interrupted = true;
+  });
   try {
     for (const set of sets) {
+      if (interrupted) break;
       const label = selectionLabel(set.selection);
       const setDir = join(runDir, 'sets', label);
       const setRows = rows.filter((r) => set.areas.includes(r.area));
@@ -112,8 +119,9 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
       }
       save();
     }
-    results.partial = false;
+    results.partial = interrupted;
   } finally {
+    stopListening();
     save();
     writeFileSync(join(runDir, 'junit.xml'), redact(junitXml(readResults(runDir))));
     try {
