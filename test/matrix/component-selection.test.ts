@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readResults } from '../../harness/results/results-store';
@@ -59,8 +59,9 @@ describe('component selection and the matrix', function () {
     const cell = (row: string, choice: string): string | undefined => m.rows.find((r) => r.id === row)?.cells[choice]?.status;
     expect(cell('delivery', 'rabbitmq')).to.equal('passed');
     expect(cell('transaction', 'postgresql')).to.equal('passed');
-    // PostgreSQL v1 does not declare QUERY_API: the cell says so instead of failing.
-    expect(cell('query', 'postgresql')).to.equal('unsupported');
+    // PostgreSQL v1 declares QUERY_API, so the query row is checked (a store that does not is "unsupported").
+    expect(m.columns[1]?.capabilities).to.include('QUERY_API');
+    expect(cell('query', 'postgresql')).to.equal('passed');
     expect(results.metrics.find((s) => s.name === 'matrix.state.postgresql.transaction')?.rate).to.equal(1);
     expect(result.stdout).to.match(/transaction atomicity\s+pass/);
     // Every set's run, with the metadata that decided "not supported", is kept as evidence.
@@ -70,5 +71,14 @@ describe('component selection and the matrix', function () {
       expect(readdirSync(join(out, c.runDir))).to.include('metadata.json');
     }
     expect(postgresDirs()).to.deep.equal(before);
+    // The gate can require a cell; one the run did not check (mysql) is unmeasured, and fails.
+    const criteria = join(out, '..', 'criteria.yaml');
+    writeFileSync(
+      criteria,
+      "criteria:\n  matrix.state.postgresql.transaction: ['rate==1']\n  matrix.pubsub.rabbitmq.delivery: ['rate==1']\n",
+    );
+    expect((await runCli(['gate', '--criteria', criteria, '--results', out])).code).to.equal(0);
+    writeFileSync(criteria, "criteria:\n  matrix.state.mysql.transaction: ['rate==1']\n");
+    expect((await runCli(['gate', '--criteria', criteria, '--results', out])).code).to.equal(1);
   });
 });
