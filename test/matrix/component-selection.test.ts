@@ -68,7 +68,7 @@ describe('component selection and the matrix', function () {
     for (const c of m.columns) {
       const set = readResults(join(out, c.runDir));
       expect(await survivorsAfter(set.runId), `processes of ${c.runDir} still running`).to.deep.equal([]);
-      expect(readdirSync(join(out, c.runDir))).to.include('metadata.json');
+      expect(readdirSync(join(out, c.runDir))).to.include.members(['metadata.json', 'logs']);
     }
     expect(postgresDirs()).to.deep.equal(before);
     // The gate can require a cell; one the run did not check (mysql) is unmeasured, and fails.

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createProgress } from '../../console/progress';
 import { renderTable } from '../../console/table';
@@ -90,10 +90,12 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
       progress.log(`\n== ${label}: ${setRows.map((r) => r.id).join(', ')}`);
       const capabilities: Partial<Record<MatrixArea, { type?: string; version?: string; capabilities?: string[] }>> = {};
       let run: RunResults | undefined;
+      let deploymentDir: string | undefined;
       try {
         run = await withSession(
           { kind: 'matrix', target: { ...target, components: set.selection }, out: setDir, criteria: false },
           async (session) => {
+            deploymentDir = session.deployment.runDir;
             Object.assign(capabilities, await declaredFeatures(session.deployment, setDir));
             await runSuitesInSession(session, suiteFiles(MATRIX_AREAS), { grep: grepFor(setRows), deviations });
           },
@@ -104,6 +106,10 @@ export async function matrixCommand(opts: MatrixOptions): Promise<number> {
         results.errors.push({ code: e.code, message: `${label}: ${e.message}` });
         run = readResultsIfAny(setDir);
         if (e.code === 'INTERRUPTED') throw err;
+      } finally {
+        // The processes' logs (daprd, the broker or store) beside the set's results: the evidence of its cells.
+        if (deploymentDir && existsSync(join(deploymentDir, 'logs')))
+          cpSync(join(deploymentDir, 'logs'), join(setDir, 'logs'), { recursive: true });
       }
       for (const area of set.areas) {
         columns.push({
