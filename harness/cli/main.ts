@@ -10,6 +10,8 @@ import { setupCommand } from './commands/setup';
 import { imagesCommand } from './commands/images';
 import { UP_DEFAULTS, upCommand } from './commands/up';
 import { acceptanceCommand, chaosCommand } from './commands/acceptance';
+import { matrixCommand } from './commands/matrix';
+import { MATRIX_COMPONENTS, MATRIX_ROWS } from '../results/component-matrix';
 import { loadCommand } from './commands/load';
 import { deployK8sCommand } from './commands/deploy-k8s';
 import { allCommand } from './commands/all';
@@ -40,6 +42,8 @@ program
   .option('--run-file <file>', 'Multi-App Run file to start', UP_DEFAULTS.runFile)
   .addOption(runRootOption())
   .option('-d, --detach', 'return once ready and leave it running; stop it with `down`')
+  .option('--pubsub <name>', `the pub/sub component to run: ${MATRIX_COMPONENTS.pubsub.join(', ')} (default nats)`)
+  .option('--state <name>', `the state store to run: ${MATRIX_COMPONENTS.state.join(', ')} (default redis)`)
   .option('--ready-timeout <seconds>', 'with --detach: how long to wait for ready', UP_DEFAULTS.readyTimeout)
   .addOption(new Option('--supervise').hideHelp())
   .addOption(new Option('--run-id <id>').hideHelp())
@@ -78,7 +82,7 @@ program
 program
   .command('setup')
   .description(
-    'install redis-server, nats-server, busybox-static and gcc, and the cluster node packages (containerd, runc, CNI plugins, iptables) with apt-get (as root), then build the runtime, the images and helm',
+    'install with apt-get (as root) the servers the local target runs (redis-server, nats-server; rabbitmq-server, mosquitto, postgresql, mariadb-server for the other component sets), busybox-static, gcc and wrk, and the cluster node packages (containerd, runc, CNI plugins, iptables), then build the runtime, the images and helm',
   )
   .option('--skip-runtime', 'only install the packages')
   .action(async (opts) => finish(await setupCommand(opts)));
@@ -177,6 +181,34 @@ Examples:
   npm run chaos -- --grep "circuit breaker"`,
   )
   .action(async (opts) => finish(await chaosCommand(opts)));
+
+program
+  .command('matrix')
+  .description(
+    'component conformance matrix: the pub/sub and state guarantees (US2, US3, redelivery, outages) per component, each set in a deployment of its own',
+  )
+  .option('--run-file <file>', 'Multi-App Run file to start', UP_DEFAULTS.runFile)
+  .option('--pubsub <names>', `pub/sub components, comma-separated (default all: ${MATRIX_COMPONENTS.pubsub.join(',')})`)
+  .option('--state <names>', `state stores, comma-separated (default all: ${MATRIX_COMPONENTS.state.join(',')})`)
+  .option('--rows <ids>', `guarantees to check, comma-separated (default all: ${MATRIX_ROWS.map((r) => r.id).join(',')})`)
+  .option('--known-deviations <file>', 'acknowledged failures to show apart (default: known-deviations.yaml)')
+  .option('--no-known-deviations', 'apply no known deviations: every failure counts as a failure')
+  .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
+  .addHelpText(
+    'after',
+    `
+Each pub/sub choice runs beside Redis and each state choice beside NATS (4 + 3 deployments, the default set once),
+each with the harness's own servers on free loopback ports. results.json holds every set's tests and the matrix;
+sets/<set>/ holds each set's own run, logs and metadata.json (the features each component declares). A cell is
+passed, failed, known deviation, or not supported (the component does not declare the feature).
+Exit code: 0 no cell failed or went unchecked, 1 otherwise, 2 bad flags.
+
+Examples:
+  npm run matrix
+  npm run matrix -- --pubsub rabbitmq --state postgresql --rows delivery,transaction
+  npm run gate -- --criteria my-criteria.yaml --results reports/latest   # e.g. matrix.state.postgresql.transaction: ['rate==1']`,
+  )
+  .action(async (opts) => finish(await matrixCommand({ ...opts, target: 'local' })));
 
 addTargetOptions(
   program

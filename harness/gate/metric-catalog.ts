@@ -1,6 +1,7 @@
 import type { RunKind } from '../results/results-model';
 import { nearestName } from '../naming/nearest-name';
 import type { SeriesKind } from './metric-series';
+import { allMatrixMetricNames } from '../results/component-matrix';
 
 /**
  * Every metric the harness records, with its kind and the kinds of run that measure it. The gate checks a criteria
@@ -64,6 +65,8 @@ export const METRIC_CATALOG: Readonly<Record<string, MetricInfo>> = {
   'autoscale.max_replicas': { kind: 'gauge', measuredBy: LOAD },
   'autoscale.time_to_reach': { kind: 'gauge', measuredBy: LOAD, unit: 'ms' },
   'autoscale.scale_back_time': { kind: 'gauge', measuredBy: LOAD, unit: 'ms' },
+  // One rate per matrix cell (1: the guarantee held), e.g. matrix.state.postgresql.transaction: ['rate==1'].
+  ...Object.fromEntries(allMatrixMetricNames().map((name) => [name, { kind: 'rate', measuredBy: ['matrix'] } satisfies MetricInfo])),
 };
 
 export function metricInfo(name: string): MetricInfo | undefined {

@@ -14,8 +14,12 @@ export interface ProcessSpec {
   logFile: string;
   wait: WaitStrategy;
   startTimeoutMs?: number;
-  /** Time between SIGTERM and SIGKILL on stop. */
+  /** Time between the stop signal and SIGKILL on stop. */
   stopGraceMs?: number;
+  /** The signal stop() sends first (default SIGTERM); e.g. SIGINT for postgres's fast shutdown. */
+  stopSignal?: NodeJS.Signals;
+  /** Run as this user and group (a server that refuses to run as root); default: the harness's own. */
+  user?: { uid: number; gid: number };
   /** Turns the log of a process that died during start into a sentence; default: its last lines. */
   explainExit?: (logFile: string) => string | undefined;
 }
@@ -97,6 +101,7 @@ export class ManagedProcess implements Stoppable {
         env: { ...process.env, ...spec.env },
         stdio: ['ignore', fd, fd],
         detached: true,
+        ...(spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : {}),
       });
     } finally {
       closeSync(fd);
@@ -163,12 +168,12 @@ export class ManagedProcess implements Stoppable {
     }
   }
 
-  /** Ends the process group: SIGTERM, then SIGKILL after the grace period. Safe to call twice. */
+  /** Ends the process group: its stop signal (SIGTERM), then SIGKILL after the grace period. Safe to call twice. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child?.pid || this.exitInfo) return;
     this.stopRequested = true;
-    signalGroup(child.pid, 'SIGTERM');
+    signalGroup(child.pid, this.spec.stopSignal ?? 'SIGTERM');
     const grace = this.spec.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([

@@ -3,6 +3,7 @@ import { verdictText } from '../gate/verdict-format';
 import { formatDurationMs, formatNumber } from '../gate/measured-format';
 import type { RunResults } from '../results/results-model';
 import { acceptanceView, type AcceptanceView } from './acceptance-view';
+import { matrixView, type MatrixView } from './matrix-view';
 import { metricRows, subscriberRows, type MetricRowView, type SubscriberView } from './metric-view';
 import type { RunComparison } from './run-comparison';
 import { capacityViews, costViews, type CapacityView, type CostView } from './capacity-view';
@@ -43,6 +44,8 @@ export interface ReportView {
     }[];
   };
   acceptance: AcceptanceView;
+  /** The component conformance matrix, in a matrix run. */
+  matrix?: MatrixView;
   chaos: {
     probe: string;
     target: string;
@@ -133,6 +136,7 @@ export function reportView(results: RunResults, extra: { verdict?: Verdict; comp
       })),
     },
     acceptance: acceptanceView(results),
+    matrix: matrixView(results),
     chaos,
     chaosFailed: chaos.filter((c) => !c.passed).length,
     securityReview: securityReviewView(results),
@@ -140,7 +144,7 @@ export function reportView(results: RunResults, extra: { verdict?: Verdict; comp
     subscribers: subscriberRows(results),
     stateMetrics: metricRows(results.metrics.filter((m) => isState(m.name))),
     pubsubMetrics: metricRows(results.metrics.filter((m) => isPubsub(m.name))),
-    otherMetrics: metricRows(results.metrics.filter((m) => !isState(m.name) && !isPubsub(m.name))),
+    otherMetrics: metricRows(results.metrics.filter((m) => !isState(m.name) && !isPubsub(m.name) && !m.name.startsWith('matrix.'))),
     autoscale: autoscaleView(results),
     resources: resourceViews(results),
     capacity: capacityViews(results),

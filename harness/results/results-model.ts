@@ -2,9 +2,11 @@
  * results.json: the one record of a run. Suites, chaos probes and load scenarios write into it; the report and
  * the gate read only it. Bump RESULTS_SCHEMA_VERSION on any incompatible change.
  */
+import type { ComponentMatrix } from './component-matrix';
+
 export const RESULTS_SCHEMA_VERSION = 1;
 
-export type RunKind = 'acceptance' | 'chaos' | 'load' | 'all';
+export type RunKind = 'acceptance' | 'chaos' | 'load' | 'all' | 'matrix';
 export type TestStatus = 'passed' | 'failed' | 'skipped';
 
 export interface TestResult {
@@ -175,6 +177,8 @@ export interface RunResults {
   securityReview?: SecurityReviewRecord;
   /** Capacity searches (`load --find-capacity`), one per scenario searched. */
   capacity?: CapacityRecord[];
+  /** The component conformance matrix (`npm run matrix`): guarantees × components, with each set's run beside it. */
+  matrix?: ComponentMatrix;
   /** Setup or run-level errors that are not one test's failure. */
   errors: { code: string; message: string }[];
 }

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { RESULTS_SCHEMA_VERSION, type RunResults } from './results-model';
+import { componentMatrixSchema } from './component-matrix';
 
 const num = { type: 'number' } as const;
 const str = { type: 'string' } as const;
@@ -26,7 +27,7 @@ export const resultsJsonSchema = {
   properties: {
     schemaVersion: { const: RESULTS_SCHEMA_VERSION },
     runId: str,
-    kind: { enum: ['acceptance', 'chaos', 'load', 'all'] },
+    kind: { enum: ['acceptance', 'chaos', 'load', 'all', 'matrix'] },
     partial: { type: 'boolean' },
     startedAt: str,
     finishedAt: str,
@@ -185,6 +186,7 @@ export const resultsJsonSchema = {
       },
     },
     errors: { type: 'array', items: { type: 'object', required: ['code', 'message'], properties: { code: str, message: str } } },
+    matrix: componentMatrixSchema,
   },
 } as const;
 

@@ -8,8 +8,10 @@ import type { AuditLog } from '../audit/audit-log';
 import { loadKubeConfig } from '../targets/kubernetes/kube-config';
 import { openKubernetesTarget } from '../targets/kubernetes/kubernetes-target';
 import { connectExternal, parseSidecarFlags, readExternalSpec, type ExternalSpec } from '../targets/external/external-target';
-import { startLocalDeployment } from '../targets/local/local-target';
+import { checkLocalPrerequisites, startLocalDeployment } from '../targets/local/local-target';
 import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../paths';
+import { isDefaultSelection, parseSelection, type ComponentSelection } from '../targets/local/components/component-choices';
+import { MATRIX_COMPONENTS } from '../results/component-matrix';
 
 export interface TargetOptions {
   target: string;
@@ -19,6 +21,9 @@ export interface TargetOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
+  /** local: the pub/sub and state components to run (`--pubsub`, `--state`). */
+  pubsub?: string;
+  state?: string;
 }
 
 export const TARGETS = ['local', 'external', 'kubernetes'] as const;
@@ -37,12 +42,14 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--sidecars-file <file>', 'external: YAML/JSON with apps: [{appId, sidecar, app?, metrics?}]')
     .option('--kubeconfig <file>', 'kubernetes: kubeconfig file')
     .option('--context <name>', 'kubernetes: kubeconfig context')
-    .option('--namespace <ns>', 'kubernetes: namespace of the apps');
+    .option('--namespace <ns>', 'kubernetes: namespace of the apps')
+    .option('--pubsub <name>', `local: the pub/sub component to run: ${MATRIX_COMPONENTS.pubsub.join(', ')} (default nats)`)
+    .option('--state <name>', `local: the state store to run: ${MATRIX_COMPONENTS.state.join(', ')} (default redis)`);
 }
 
 /** The target flags, checked and read once: what the session opens. */
 export type TargetSpec =
-  | { kind: 'local'; runFile: string }
+  | { kind: 'local'; runFile: string; components?: ComponentSelection }
   | { kind: 'external'; external: ExternalSpec }
   | { kind: 'kubernetes'; kubeconfig?: string; context?: string; namespace?: string };
 
@@ -53,8 +60,11 @@ export type TargetSpec =
 export function parseTargetOptions(opts: TargetOptions): TargetSpec {
   validateTargetOptions(opts);
   switch (opts.target as (typeof TARGETS)[number]) {
-    case 'local':
-      return { kind: 'local', runFile: resolve(opts.runFile) };
+    case 'local': {
+      const components = parseSelection(opts);
+      checkLocalPrerequisites(resolve(opts.runFile), components);
+      return { kind: 'local', runFile: resolve(opts.runFile), ...(isDefaultSelection(components) ? {} : { components }) };
+    }
     case 'external':
       return {
         kind: 'external',
@@ -76,6 +86,12 @@ function validateTargetOptions(opts: TargetOptions): void {
       'pass --sidecar app-id=URL (repeatable) or --sidecars-file F',
     );
   }
+  if (opts.target !== 'local' && (opts.pubsub !== undefined || opts.state !== undefined))
+    throw usageError(
+      'BAD_FLAG',
+      `--pubsub and --state choose the components of the local reference deployment, not of a ${opts.target} target`,
+      'drop them, or use --target local',
+    );
   if (opts.sidecarsFile && !existsSync(opts.sidecarsFile))
     throw usageError('BAD_FLAG', `--sidecars-file ${opts.sidecarsFile} does not exist`, 'give the path of a YAML/JSON file');
   // Checked before anything starts: a missing file or an unknown context is bad input (exit 2).
@@ -90,6 +106,7 @@ export async function openTarget(
     case 'local':
       return startLocalDeployment({
         runFile: spec.runFile,
+        ...(spec.components ? { components: spec.components } : {}),
         runRoot: resolve(DEFAULT_RUN_ROOT),
         runId: ctx.runId,
         progress: ctx.progress,

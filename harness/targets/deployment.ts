@@ -53,6 +53,8 @@ export interface DependencyControl {
   kind: string;
   /** host:port it serves on. */
   address: string;
+  /** Names of the components that use it (e.g. pubsub, statestore), where the target knows them. */
+  components?: string[];
   /** False while stopped; undefined where the target cannot tell. */
   readonly running?: boolean;
   stop(): Promise<void>;

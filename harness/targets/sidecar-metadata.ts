@@ -5,7 +5,8 @@
 export interface SidecarMetadata {
   id?: string;
   runtimeVersion?: string;
-  components?: { name: string; type: string; version?: string }[];
+  /** `capabilities`: the features the component declares (ETAG, TRANSACTIONAL, TTL, QUERY_API, BULK_PUBLISH, …). */
+  components?: { name: string; type: string; version?: string; capabilities?: string[] }[];
   subscriptions?: { pubsubname: string; topic: string }[];
 }
 

@@ -5,6 +5,7 @@ import { CLUSTER_DEBIAN_PACKAGES, commandPath, DEBIAN_PACKAGES } from '../../pro
 import { createProgress } from '../../console/progress';
 import { runtimeCommand } from './runtime';
 import { imagesCommand } from './images';
+import { missingServerPackages } from '../../targets/local/components/component-servers';
 
 /**
  * Installs the Debian packages the local target and a cluster's images need, and those the one-machine cluster's
@@ -14,9 +15,13 @@ import { imagesCommand } from './images';
 export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<number> {
   const progress = createProgress();
   const installed = (what: string): boolean => (what.startsWith('/') ? existsSync(what) : Boolean(commandPath(what)));
-  const missing = Object.entries({ ...DEBIAN_PACKAGES, ...CLUSTER_DEBIAN_PACKAGES })
-    .filter(([what]) => !installed(what))
-    .flatMap(([, pkgs]) => pkgs.split(' '));
+  const missing = [
+    ...Object.entries({ ...DEBIAN_PACKAGES, ...CLUSTER_DEBIAN_PACKAGES })
+      .filter(([what]) => !installed(what))
+      .flatMap(([, pkgs]) => pkgs.split(' ')),
+    // The servers of the other component sets (--pubsub, --state, npm run matrix).
+    ...missingServerPackages(),
+  ];
   if (missing.length > 0) {
     if (process.getuid?.() !== 0) {
       throw usageError(
@@ -32,7 +37,9 @@ export async function setupCommand(opts: { skipRuntime?: boolean }): Promise<num
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   } else {
-    progress.log(`${Object.values({ ...DEBIAN_PACKAGES, ...CLUSTER_DEBIAN_PACKAGES }).join(', ')} are installed`);
+    progress.log(
+      `${Object.values({ ...DEBIAN_PACKAGES, ...CLUSTER_DEBIAN_PACKAGES }).join(', ')}, rabbitmq-server, mosquitto, postgresql and mariadb-server are installed`,
+    );
   }
   if (!commandPath('go'))
     throw usageError('MISSING_COMMAND', '`go` is not installed or not on PATH', 'install Go 1.26 or newer, then run `npm run setup` again');

@@ -10,6 +10,7 @@ import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../../paths';
 import { createProgress } from '../../console/progress';
 import { renderTable } from '../../console/table';
 import { onInterrupt } from '../../session/interrupts';
+import { parseSelection } from '../../targets/local/components/component-choices';
 
 export interface UpOptions {
   runFile: string;
@@ -18,12 +19,16 @@ export interface UpOptions {
   supervise?: boolean;
   runId?: string;
   readyTimeout: string;
+  /** The pub/sub and state components to run (`--pubsub`, `--state`); NATS and Redis when absent. */
+  pubsub?: string;
+  state?: string;
 }
 
 export const UP_DEFAULTS = { runFile: DEFAULT_RUN_FILE, runRoot: DEFAULT_RUN_ROOT, readyTimeout: '180' };
 
 export async function upCommand(opts: UpOptions): Promise<number> {
   const runRoot = resolve(opts.runRoot);
+  parseSelection(opts);
   if (!opts.supervise) refuseIfRunning(runRoot);
   if (opts.detach) return detach(opts, runRoot);
   if (!opts.supervise) return foreground(opts, runRoot);
@@ -62,7 +67,14 @@ async function foreground(opts: UpOptions, runRoot: string): Promise<number> {
   });
   try {
     progress.log(`starting the local reference deployment from ${opts.runFile}`);
-    deployment = await startLocalDeployment({ runFile: opts.runFile, runRoot, runId: opts.runId, progress, signal: abort.signal });
+    deployment = await startLocalDeployment({
+      runFile: opts.runFile,
+      runRoot,
+      runId: opts.runId,
+      progress,
+      signal: abort.signal,
+      components: parseSelection(opts),
+    });
     writeCurrentRun(runRoot, { ...deployment.describe(), supervisorPid: process.pid, startedAt: new Date().toISOString() });
     process.stdout.write(`${describeDeployment(deployment.describe())}\n`);
     if (!opts.supervise) progress.log('ready · Ctrl-C stops everything');
@@ -107,6 +119,8 @@ async function detach(opts: UpOptions, runRoot: string): Promise<number> {
       opts.runFile,
       '--run-root',
       runRoot,
+      ...(opts.pubsub !== undefined ? ['--pubsub', opts.pubsub] : []),
+      ...(opts.state !== undefined ? ['--state', opts.state] : []),
     ],
     env: { [RUN_ID_ENV]: runId, CI: process.env.CI ?? '' },
     logFile: join(runDir, 'supervisor.log'),

@@ -18,11 +18,21 @@ import { PortAllocator } from './free-port';
 import { readRunTemplate, type RunApp } from './multi-app-run';
 import { ensureStreams, natsServer } from './nats-server';
 import { redisServer } from './redis-server';
-import { jetStreamStreams, needsNats, needsRedis, renderConfiguration, renderResources, type LocalEndpoints } from './render-resources';
+import {
+  jetStreamStreams,
+  needsNats,
+  needsRedis,
+  needsRedisType,
+  renderConfiguration,
+  renderResources,
+  type LocalEndpoints,
+} from './render-resources';
 import { requireServerBinaries } from '../../process/required-commands';
 import { makeRunDir, newRunId, RUN_ID_ENV } from './run-dir';
 import { DEFAULT_RUN_FILE, DEFAULT_RUN_ROOT } from '../../paths';
 import { sentryServer } from './sentry';
+import { applySelection, DEFAULT_SELECTION, type ComponentSelection } from './components/component-choices';
+import { planComponentServer, requireComponentServers } from './components/component-servers';
 import { ZipkinCollector } from '../../observability/zipkin-collector';
 
 export interface LocalTargetOptions {
@@ -44,6 +54,8 @@ export interface LocalTargetOptions {
    * harness's own APP_API_TOKEN, else one generated for this run. `false`: none.
    */
   appApiToken?: TokenOption;
+  /** The pub/sub and state components to run instead of the committed NATS and Redis (`--pubsub`, `--state`). */
+  components?: ComponentSelection;
 }
 
 export interface LocalDeployment extends Deployment {
@@ -63,6 +75,18 @@ interface PlannedApp {
 }
 
 /**
+ * What a local start needs from this machine, checked before a run begins (no run dir, no process): the servers
+ * of the selected components. A missing one is a usage error naming its Debian package.
+ */
+export function checkLocalPrerequisites(runFile: string, components: ComponentSelection = DEFAULT_SELECTION): void {
+  const template = readRunTemplate(runFile);
+  const types = template.apps.flatMap((a) =>
+    applySelection(loadResources(a.resourcesPaths), a.resourcesPaths, components).map((r) => componentType(r) ?? ''),
+  );
+  requireComponentServers(types);
+}
+
+/**
  * Starts the reference deployment on this machine: our own redis-server and nats-server, Sentry, then every app
  * of the Multi-App Run file with its daprd. Any failure or abort stops what was started, in reverse order.
  */
@@ -72,12 +96,16 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
   // Everything that can be wrong with the input is checked before the first process starts.
   const template = readRunTemplate(runFile);
-  const resourcesByApp = new Map(template.apps.map((a) => [a.appId, loadResources(a.resourcesPaths)]));
+  const selection = options.components ?? DEFAULT_SELECTION;
+  const resourcesByApp = new Map(
+    template.apps.map((a) => [a.appId, applySelection(loadResources(a.resourcesPaths), a.resourcesPaths, selection)]),
+  );
   // Apps usually share one resources folder: each document once.
   const allResources = uniqueResources([...resourcesByApp.values()].flat());
   const streams = jetStreamStreams(allResources);
   const bins = requireRuntime();
   const servers = requireServerBinaries();
+  const componentServers = requireComponentServers(allResources.map((r) => componentType(r) ?? ''));
 
   const run = makeRunDir(options.runRoot ?? DEFAULT_RUN_ROOT, options.runId ?? newRunId());
   const audit = options.audit ?? new AuditLog(join(run.dir, 'audit.log'));
@@ -113,7 +141,7 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       const port = await ports.next();
       const redis = redisServer({ binary: servers.redis, port, dataDir: join(run.dir, 'data', 'redis'), logDir: run.logs, env });
       endpoints.redisAddress = `127.0.0.1:${port}`;
-      dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, signal));
+      dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, signal, componentsServedBy(allResources, needsRedisType)));
       deaths.watch(redis, 'dependency');
       infra.push(startTracked(redis));
     }
@@ -128,9 +156,39 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
         env,
       });
       endpoints.natsUrl = `nats://127.0.0.1:${port}`;
-      dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, signal));
+      dependencies.push(
+        controlOf(
+          nats,
+          'nats',
+          `127.0.0.1:${port}`,
+          signal,
+          componentsServedBy(allResources, (t) => t === 'pubsub.jetstream'),
+        ),
+      );
       deaths.watch(nats, 'dependency');
       infra.push(startTracked(nats).then(() => ensureStreams(endpoints.natsUrl as string, streams)));
+    }
+    for (const found of componentServers) {
+      const server = await planComponentServer(found, { ports, dataDir: join(run.dir, 'data'), logDir: run.logs, env });
+      (endpoints.componentMetadata ??= {})[server.type] = server.metadata;
+      stack.push({ name: `${server.kind} data`, stop: async () => server.cleanup() });
+      dependencies.push(
+        controlOf(
+          server.server,
+          server.kind,
+          server.address,
+          signal,
+          componentsServedBy(allResources, (t) => t === server.type),
+        ),
+      );
+      deaths.watch(server.server, 'dependency');
+      for (const helper of server.helpers) deaths.watch(helper, 'dependency');
+      infra.push(
+        (async () => {
+          for (const helper of server.helpers) await startTracked(helper);
+          await startTracked(server.server);
+        })(),
+      );
     }
     const sentry = sentryServer({
       binary: bins.sentry,
@@ -175,34 +233,39 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
 
     let mtlsEnabled = true;
     const sidecarGroup = stack.push(new ParallelGroup('sidecars'));
-    await settleAll(
-      planned.map(async (p) => {
-        const appDir = join(run.dir, 'apps', p.name);
-        const config = renderConfiguration(p.app.configFile, appDir, endpoints);
-        mtlsEnabled &&= config.mtlsEnabled;
-        renderResources(p.resources, join(appDir, 'resources'), endpoints);
-        const proc = daprdProcess({
-          name: p.name,
-          binary: bins.daprd,
-          appId: p.app.appId,
-          appPort: p.appPort,
-          appProtocol: p.app.appProtocol,
-          ports: p.sidecar,
-          resourcesDir: join(appDir, 'resources'),
-          configFile: config.file,
-          mtls: { enabled: config.mtlsEnabled, sentryAddress: sentry.sentryAddress, trustAnchors },
-          logLevel: p.app.logLevel,
-          logDir: run.logs,
-          env,
-          resources: p.resources,
-        });
-        sidecarGroup.add(audited(proc, audit));
-        deaths.watch(proc, 'sidecar', p.app.appId);
-        progress.update(`starting ${proc.name}`);
-        await audit.around('process.start', proc.name, () => proc.start(signal));
-        progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.sidecar.http}`);
-      }),
-    );
+    const startSidecar = async (p: PlannedApp): Promise<void> => {
+      const appDir = join(run.dir, 'apps', p.name);
+      const config = renderConfiguration(p.app.configFile, appDir, endpoints);
+      mtlsEnabled &&= config.mtlsEnabled;
+      renderResources(p.resources, join(appDir, 'resources'), endpoints);
+      const proc = daprdProcess({
+        name: p.name,
+        binary: bins.daprd,
+        appId: p.app.appId,
+        appPort: p.appPort,
+        appProtocol: p.app.appProtocol,
+        ports: p.sidecar,
+        resourcesDir: join(appDir, 'resources'),
+        configFile: config.file,
+        mtls: { enabled: config.mtlsEnabled, sentryAddress: sentry.sentryAddress, trustAnchors },
+        logLevel: p.app.logLevel,
+        logDir: run.logs,
+        env,
+        resources: p.resources,
+      });
+      sidecarGroup.add(audited(proc, audit));
+      deaths.watch(proc, 'sidecar', p.app.appId);
+      progress.update(`starting ${proc.name}`);
+      await audit.around('process.start', proc.name, () => proc.start(signal));
+      progress.log(`  ✓ ${proc.name} ready on 127.0.0.1:${p.sidecar.http}`);
+    };
+    // The first sidecar starts alone, as in a rolling rollout: components that create their tables on init race
+    // when several sidecars initialize them at once on a fresh database (state.mysql fails one of them with
+    // "Duplicate column name 'row_id'").
+    const [firstSidecar, ...otherSidecars] = planned;
+    if (firstSidecar) await settleAll([startSidecar(firstSidecar)]);
+    checkAborted();
+    await settleAll(otherSidecars.map(startSidecar));
     checkAborted();
 
     const apps: AppEndpoint[] = planned.map((p) => ({
@@ -305,11 +368,18 @@ interface DependencyWithProcess extends DependencyControl {
   process: ManagedProcess;
 }
 
-function controlOf(proc: ManagedProcess, kind: string, address: string, signal?: AbortSignal): DependencyWithProcess {
+function controlOf(
+  proc: ManagedProcess,
+  kind: string,
+  address: string,
+  signal?: AbortSignal,
+  components?: string[],
+): DependencyWithProcess {
   return {
     name: proc.name,
     kind,
     address,
+    ...(components ? { components } : {}),
     process: proc,
     get running() {
       return proc.running;
@@ -331,6 +401,11 @@ function audited(proc: ManagedProcess, audit: AuditLog): AuditedProcess {
     process: proc,
     stop: () => (proc.running ? audit.around('process.stop', proc.name, () => proc.stop()) : proc.stop()),
   };
+}
+
+/** Names of the components whose type `serves` accepts: what a dependency's outage takes away. */
+function componentsServedBy(resources: DaprResource[], serves: (type: string) => boolean): string[] {
+  return [...new Set(resources.filter((r) => serves(componentType(r) ?? '')).map((r) => r.name))];
 }
 
 function uniqueResources(resources: DaprResource[]): DaprResource[] {

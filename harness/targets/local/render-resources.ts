@@ -12,6 +12,8 @@ export interface LocalEndpoints {
   nameResolutionDb: string;
   /** Zipkin endpoint of the harness's own collector; replaces the Configuration's, when it traces. */
   zipkinEndpoint?: string;
+  /** Metadata that points a component type at this run's own server (RabbitMQ, mosquitto, PostgreSQL, MariaDB). */
+  componentMetadata?: Record<string, Record<string, string>>;
 }
 
 export const JETSTREAM_SUBJECTS_ANNOTATION = 'dapr-harness.io/jetstream-subjects';
@@ -24,8 +26,12 @@ export const JETSTREAM_STREAMS_ANNOTATION = 'dapr-harness.io/jetstream-streams';
 
 const REDIS_TYPES = new Set(['state.redis', 'pubsub.redis', 'lock.redis', 'configuration.redis', 'bindings.redis']);
 
+export function needsRedisType(type: string): boolean {
+  return REDIS_TYPES.has(type);
+}
+
 export function needsRedis(resources: DaprResource[]): boolean {
-  return resources.some((r) => REDIS_TYPES.has(componentType(r) ?? ''));
+  return resources.some((r) => needsRedisType(componentType(r) ?? ''));
 }
 
 export function needsNats(resources: DaprResource[]): boolean {
@@ -86,7 +92,8 @@ export function localizeComponent(r: DaprResource, endpoints: LocalEndpoints): D
   if (!type) return r;
   if (REDIS_TYPES.has(type) && endpoints.redisAddress) return withMetadata(r, { redisHost: endpoints.redisAddress, redisPassword: '' });
   if (type === 'pubsub.jetstream' && endpoints.natsUrl) return withMetadata(r, { natsURL: endpoints.natsUrl });
-  return r;
+  const own = endpoints.componentMetadata?.[type];
+  return own ? withMetadata(r, own) : r;
 }
 
 export interface RenderedConfig {
