@@ -25,12 +25,16 @@ function get(url: string, ca: string, token?: string): Promise<{ status: number;
 }
 
 /** Processes whose command line names a test env's temp dir. */
+/** The test env processes this mocha process started (another test env on the machine is not ours to count). */
 function testEnvProcesses(): Set<string> {
   const out = new Set<string>();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes('dapr-harness-kube-')) out.add(pid);
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (cmd.includes('dapr-harness-kube-') && ppid === process.pid) out.add(pid);
     } catch {
       // gone meanwhile
     }
@@ -86,9 +90,13 @@ describe('Kubernetes test env: etcd and kube-apiserver built from runtime/kube',
     await kubeApiServer();
     const before = testEnvProcesses();
     const env = await startKubeTestEnv();
-    const during = [...testEnvProcesses()].filter((p) => !before.has(p));
+    let during: string[];
+    try {
+      during = [...testEnvProcesses()].filter((p) => !before.has(p));
+    } finally {
+      await env.stop();
+    }
     expect(during.length, 'etcd and kube-apiserver of the second env').to.equal(2);
-    await env.stop();
     expect([...testEnvProcesses()].filter((p) => !before.has(p))).to.deep.equal([]);
     expect(existsSync(env.dir)).to.equal(false);
   });
