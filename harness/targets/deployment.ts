@@ -93,6 +93,30 @@ export interface SampledProcess {
   pid: number | undefined;
 }
 
+/**
+ * What one container used over the window that ends at `at`, as the source averaged it (metrics-server: the rate
+ * between its last two scrapes of the node).
+ */
+export interface UsageReading {
+  /** Process name as the cost table shows it: an app id, `<app id>-daprd` for its sidecar, `redis`, `nats`. */
+  process: string;
+  /** The pod it ran in: a process of an app with replicas has a reading per pod. */
+  pod: string;
+  /** Epoch ms the window ends. */
+  at: number;
+  windowMs: number;
+  cores: number;
+  memoryMb: number;
+}
+
+/** Usage the harness can read of the deployment's containers, where they do not run on this machine (kubernetes). */
+export interface ResourceUsageSource {
+  /** Where the figures come from, e.g. `metrics-server (metrics.k8s.io/v1beta1 PodMetrics)`. */
+  source: string;
+  /** Every app, sidecar and broker container's latest reading, and the cores of the nodes they run on. */
+  read(): Promise<{ readings: UsageReading[]; nodeCores?: number }>;
+}
+
 export interface AutoscalingControl {
   namespace: string;
   /** Starts recording an HPA's replica timeline (Ready and Pending pods); stop() the watcher to get it. */
@@ -132,6 +156,8 @@ export interface Deployment {
   processDeaths?: ProcessDeathWatch;
   /** Processes whose CPU and memory the harness can sample from /proc, where they run on this machine (local). */
   sampledProcesses?(): SampledProcess[];
+  /** Per-container CPU and memory from the cluster's metrics pipeline, where the deployment runs on Kubernetes. */
+  resourceUsage?: ResourceUsageSource;
   /** HorizontalPodAutoscalers the harness can watch scale, where the deployment runs on Kubernetes. */
   autoscaling?: AutoscalingControl;
   /**

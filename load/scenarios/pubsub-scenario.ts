@@ -145,8 +145,8 @@ export const pubsubScenario: Scenario = {
       },
       // Only what the broker acknowledged counts as published.
       onOutcome: (i, o) => log.settle(i, o.status, o.measured),
-    }).catch((err: unknown) => {
-      sampling.stop(0, 'event');
+    }).catch(async (err: unknown) => {
+      await sampling.stop(0, 'event');
       throw err;
     });
     ctx.progress.log(`pubsub publish (${PUBLISHER}'s sidecar → ${PUBSUB}/${TOPIC}):\n${formatResult(result)}`);
@@ -165,7 +165,7 @@ export const pubsubScenario: Scenario = {
       onPoll: (missing) => ctx.progress.update(`pubsub drain · missing ${missing.join('/')} of ${published.size} per subscriber`),
     });
     ctx.progress.log(drainSummary(drain, published.size));
-    const { resources, cost } = sampling.stop(published.size, 'event');
+    const { resources, cost, problem } = await sampling.stop(published.size, 'event');
     await readLedgerClocks(d, subscribers, clockReadings);
     const offsets = new Map([...clockReadings].map(([key, readings]) => [key, offsetFromReadings(readings)] as const));
 
@@ -217,7 +217,7 @@ export const pubsubScenario: Scenario = {
     });
     scenario.histograms = { ...(scenario.histograms ?? {}), ...histograms };
     scenario.resources = resources;
-    recordCost(ctx, scenario, cost);
+    recordCost(ctx, scenario, cost, problem);
     ctx.results.scenarios.push(scenario);
     ctx.save();
   },
