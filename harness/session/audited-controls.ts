@@ -16,6 +16,7 @@ function audited(c: DependencyControl, audit: AuditLog, kind: string): Dependenc
     name: c.name,
     kind: c.kind,
     address: c.address,
+    ...(c.monitorUrl ? { monitorUrl: c.monitorUrl } : {}),
     get running() {
       return c.running;
     },

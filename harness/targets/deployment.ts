@@ -53,6 +53,8 @@ export interface DependencyControl {
   kind: string;
   /** host:port it serves on. */
   address: string;
+  /** Its HTTP monitoring endpoint, where it runs one the harness can reach (NATS: /jsz tells what a consumer has pending). */
+  monitorUrl?: string;
   /** False while stopped; undefined where the target cannot tell. */
   readonly running?: boolean;
   stop(): Promise<void>;

@@ -21,7 +21,10 @@ export interface SubscriberDrain {
   missing: number;
   /** Missing, but the subscriber was still receiving when the drain ended: queued behind a subscriber that is behind. */
   backlog: number;
-  /** Missing, and the subscriber had received nothing for `STALL_MS`: nothing more is coming. */
+  /**
+   * Missing, the subscriber had received nothing for `STALL_MS`, and the broker holds none of it for the subscriber
+   * (where it can be asked; without it, all of what a stalled subscriber lacks): nothing more is coming.
+   */
   lost: number;
   /** Missing when the last publish went out. */
   missingAtStart: number;
@@ -45,6 +48,11 @@ export interface DrainDeps {
   patienceMs?: number;
   signal?: AbortSignal;
   onPoll?: (missing: number[]) => void;
+  /**
+   * Messages the broker still holds for the subscriber (undelivered or unacknowledged), where it can say: a stalled
+   * subscriber whose events the broker still holds is paused or behind, not losing them.
+   */
+  held?(subscriber: string): Promise<number | undefined>;
 }
 
 /**
@@ -103,22 +111,23 @@ export async function drainDeliveries(
     await wait(Math.min(pollMs, Math.max(0, start + limitMs - t)));
   }
   const end = now();
-  return {
-    endedBy,
-    elapsedMs: end - start,
-    subscribers: subscribers.map((s) => {
+  const outcomes = await Promise.all(
+    subscribers.map(async (s) => {
       const st = state.get(s)!;
       const missing = Math.max(0, acknowledged - st.delivered);
       const receiving = end - st.lastProgressAt < stallMs;
+      const held = receiving || missing === 0 ? undefined : await deps.held?.(s);
+      const backlog = receiving ? missing : Math.min(missing, held ?? 0);
       const out: SubscriberDrain = {
         subscriber: s,
         missing,
-        backlog: receiving ? missing : 0,
-        lost: receiving ? 0 : missing,
+        backlog,
+        lost: missing - backlog,
         missingAtStart: Math.max(0, st.missingAtStart),
       };
       if (st.drainedAt !== undefined && st.missingAtStart > 0) out.drainedAfterMs = st.drainedAt - start;
       return out;
     }),
-  };
+  );
+  return { endedBy, elapsedMs: end - start, subscribers: outcomes };
 }

@@ -5,6 +5,7 @@ import { clockOffsetMetrics, offsetFromReadings, readClock, remoteStampToLocal, 
 import { reconcile, reconciliationMetrics, type DeliveredEntry } from './delivery-reconciliation';
 import { PublishLog } from './publish-log';
 import { drainDeliveries, STALL_MS, type DrainOutcome } from './delivery-drain';
+import { brokerHeld } from './broker-backlog';
 import { progressLine, recordCost, startResourceSampling, type Scenario, type ScenarioContext } from './scenario';
 
 const PUBLISHER = 'task-service';
@@ -89,8 +90,10 @@ export function drainSummary(drain: DrainOutcome, acknowledged: number): string 
   const parts = drain.subscribers.map((x) => {
     if (x.missing === 0)
       return `${x.subscriber} complete${x.drainedAfterMs !== undefined ? ` (${x.missingAtStart} behind at the last publish, caught up after ${(x.drainedAfterMs / 1000).toFixed(1)} s)` : ''}`;
-    if (x.backlog > 0) return `${x.subscriber} BACKLOG ${x.backlog} of ${acknowledged} still queued (still receiving: overload, not loss)`;
-    return `${x.subscriber} LOST ${x.lost} of ${acknowledged} (nothing received for ${STALL_MS / 1000} s)`;
+    const lost =
+      x.lost > 0 ? `LOST ${x.lost} of ${acknowledged} (nothing received for ${STALL_MS / 1000} s, none of it held by the broker)` : '';
+    if (x.backlog === 0) return `${x.subscriber} ${lost}`;
+    return `${x.subscriber} BACKLOG ${x.backlog} of ${acknowledged} still queued (overload or a paused subscriber, not loss)${lost ? ` · ${lost}` : ''}`;
   });
   return `pubsub drain ended (${drain.endedBy}) after ${seconds} s: ${parts.join(' · ')}`;
 }
@@ -158,10 +161,12 @@ export const pubsubScenario: Scenario = {
     // Drain: wait for the subscribers (only the event ids matter here, so the clocks are read again, and the stamps
     // corrected, once it is over), then tell what is still queued (backlog) from what stopped coming (lost).
     const noOffsets = new Map<string, ClockOffset>();
+    const held = brokerHeld(d, TOPIC);
     const drain = await drainDeliveries(subscribers, published.size, s.drain, {
       deliveredCount: async (a) =>
         new Set((await ledgerEntries(d, a, noOffsets)).map((e) => e.eventId).filter((id) => published.has(id))).size,
       signal: ctx.signal,
+      ...(held ? { held } : {}),
       onPoll: (missing) => ctx.progress.update(`pubsub drain · missing ${missing.join('/')} of ${published.size} per subscriber`),
     });
     ctx.progress.log(drainSummary(drain, published.size));
@@ -182,7 +187,7 @@ export const pubsubScenario: Scenario = {
         clockNotes.push(`${signedMs(offset.offsetMs)} ± ${offset.uncertaintyMs.toFixed(2)} ms`);
       }
       const drained = drain.subscribers.find((x) => x.subscriber === appId);
-      const r = reconcile(appId, published, await ledgerEntries(d, appId, offsets), s.lateAfterMs, (drained?.backlog ?? 0) > 0);
+      const r = reconcile(appId, published, await ledgerEntries(d, appId, offsets), s.lateAfterMs, drained?.backlog ?? 0);
       ctx.results.metrics.push(...reconciliationMetrics(r));
       if (drained?.drainedAfterMs !== undefined)
         ctx.results.metrics.push({

@@ -119,16 +119,17 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
     }
     if (needsNats(allResources)) {
       const port = await ports.next();
+      const monitorPort = await ports.next();
       const nats = natsServer({
         binary: servers.nats,
         port,
-        monitorPort: await ports.next(),
+        monitorPort,
         storeDir: join(run.dir, 'data', 'nats'),
         logDir: run.logs,
         env,
       });
       endpoints.natsUrl = `nats://127.0.0.1:${port}`;
-      dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, signal));
+      dependencies.push(controlOf(nats, 'nats', `127.0.0.1:${port}`, signal, `http://127.0.0.1:${monitorPort}`));
       deaths.watch(nats, 'dependency');
       infra.push(startTracked(nats).then(() => ensureStreams(endpoints.natsUrl as string, streams)));
     }
@@ -305,11 +306,12 @@ interface DependencyWithProcess extends DependencyControl {
   process: ManagedProcess;
 }
 
-function controlOf(proc: ManagedProcess, kind: string, address: string, signal?: AbortSignal): DependencyWithProcess {
+function controlOf(proc: ManagedProcess, kind: string, address: string, signal?: AbortSignal, monitorUrl?: string): DependencyWithProcess {
   return {
     name: proc.name,
     kind,
     address,
+    ...(monitorUrl ? { monitorUrl } : {}),
     process: proc,
     get running() {
       return proc.running;
