@@ -42,7 +42,8 @@ export function brokerHeld(d: Deployment, subject: string): ((subscriber: string
     try {
       const res = await fetch(`${monitor}/jsz?consumers=true&config=true`, { signal: AbortSignal.timeout(10_000) });
       if (!res.ok) return undefined;
-      return heldPerSubscriber((await res.json()) as Jsz, subject).get(subscriber) ?? 0;
+      const body = (await res.json()) as Jsz;
+      return heldPerSubscriber(body, subject).get(subscriber) ?? 0;
     } catch {
       return undefined;
     }

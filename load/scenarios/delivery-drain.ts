@@ -22,8 +22,8 @@ export interface SubscriberDrain {
   /** Missing, but the subscriber was still receiving when the drain ended: queued behind a subscriber that is behind. */
   backlog: number;
   /**
-   * Missing, the subscriber had received nothing for `STALL_MS`, and the broker holds none of it for the subscriber
-   * (where it can be asked; without it, all of what a stalled subscriber lacks): nothing more is coming.
+   * Missing, the subscriber had received nothing for `STALL_MS`, and the broker holds nothing more for it (where it
+   * can be asked; where it cannot, whatever a stalled subscriber lacks): nothing more is coming.
    */
   lost: number;
   /** Missing when the last publish went out. */
@@ -49,8 +49,10 @@ export interface DrainDeps {
   signal?: AbortSignal;
   onPoll?: (missing: number[]) => void;
   /**
-   * Messages the broker still holds for the subscriber (undelivered or unacknowledged), where it can say: a stalled
-   * subscriber whose events the broker still holds is paused or behind, not losing them.
+   * Messages the broker still holds for the subscriber (undelivered or unacknowledged), where it can say. A stalled
+   * subscriber the broker still holds messages for is paused, not losing them: all it lacks is backlog, since what its
+   * sidecar took before it stopped (acknowledged to the broker, not yet handed to the app) is in flight, not gone.
+   * One the broker holds nothing for (no consumer any more, or a consumer with nothing left) has lost what it lacks.
    */
   held?(subscriber: string): Promise<number | undefined>;
 }
@@ -117,7 +119,7 @@ export async function drainDeliveries(
       const missing = Math.max(0, acknowledged - st.delivered);
       const receiving = end - st.lastProgressAt < stallMs;
       const held = receiving || missing === 0 ? undefined : await deps.held?.(s);
-      const backlog = receiving ? missing : Math.min(missing, held ?? 0);
+      const backlog = receiving || (held ?? 0) > 0 ? missing : 0;
       const out: SubscriberDrain = {
         subscriber: s,
         missing,

@@ -172,7 +172,8 @@ function missingNote(r: SubscriberReconciliation): string {
     parts.push(
       `BACKLOG: ${r.backlog} events still queued when the drain ended, the subscriber still receiving them or the broker still holding them (overload or a paused subscriber, not loss)`,
     );
-  if (r.lost > 0) parts.push(`LOST: ${r.lost} events missing, the subscriber no longer receiving and the broker not holding them`);
+  if (r.lost > 0)
+    parts.push(`LOST: ${r.lost} events missing, the subscriber no longer receiving and the broker holding nothing more for it`);
   return parts.join(' · ');
 }
 

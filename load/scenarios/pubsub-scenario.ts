@@ -91,7 +91,9 @@ export function drainSummary(drain: DrainOutcome, acknowledged: number): string 
     if (x.missing === 0)
       return `${x.subscriber} complete${x.drainedAfterMs !== undefined ? ` (${x.missingAtStart} behind at the last publish, caught up after ${(x.drainedAfterMs / 1000).toFixed(1)} s)` : ''}`;
     const lost =
-      x.lost > 0 ? `LOST ${x.lost} of ${acknowledged} (nothing received for ${STALL_MS / 1000} s, none of it held by the broker)` : '';
+      x.lost > 0
+        ? `LOST ${x.lost} of ${acknowledged} (nothing received for ${STALL_MS / 1000} s, nothing more held for it by the broker)`
+        : '';
     if (x.backlog === 0) return `${x.subscriber} ${lost}`;
     return `${x.subscriber} BACKLOG ${x.backlog} of ${acknowledged} still queued (overload or a paused subscriber, not loss)${lost ? ` · ${lost}` : ''}`;
   });

@@ -76,10 +76,11 @@ export function startResourceSampling(d: Deployment): {
           cost: requestCost({ usage: sampler.usage(), window: sampler.window(), units, unit, machineCores: availableParallelism() }),
         };
       const cluster = await remote.stop();
+      // The /proc samples are the driver's alone here: not the deployment's resource timeline.
       if (cluster.usage.length === 0)
-        return { resources, problem: `no cost table: ${cluster.error ?? `${cluster.source} had no reading of the deployment's pods`}` };
+        return { resources: [], problem: `no cost table: ${cluster.error ?? `${cluster.source} had no reading of the deployment's pods`}` };
       return {
-        resources,
+        resources: [],
         cost: requestCost({
           usage: [...cluster.usage, ...sampler.usage()],
           window: { seconds: cluster.seconds },
