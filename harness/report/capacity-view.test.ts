@@ -93,6 +93,8 @@ describe('report: capacity and cost', () => {
     expect(c).to.deep.include({ source: 'metrics-server (metrics.k8s.io/v1beta1 PodMetrics)', note: 'Coarse: 15 s windows.' });
     expect(c?.budget).to.include("its nodes' cores unknown");
     const html = buildReportHtml(results);
-    expect(html).to.include('(from metrics-server (metrics.k8s.io/v1beta1 PodMetrics))').and.to.include('<p class="note">Coarse: 15 s windows.</p>');
+    expect(html)
+      .to.include('(from metrics-server (metrics.k8s.io/v1beta1 PodMetrics))')
+      .and.to.include('<p class="note">Coarse: 15 s windows.</p>');
   });
 });
