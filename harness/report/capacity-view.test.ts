@@ -80,5 +80,21 @@ describe('report: capacity and cost', () => {
     expect(c?.budget).to.include('The machine is the limit');
     const html = buildReportHtml(withCapacity());
     expect(html).to.include('<section id="capacity">').and.to.include('Latency vs rate — pubsub').and.to.include('<section id="cost">');
+    expect(c?.source).to.equal('/proc');
+    expect(html).to.include('per 1000 events (from /proc)');
+  });
+
+  it('names where a cost table came from and how coarse it is, when it is not /proc', () => {
+    const results = withCapacity();
+    const cost = results.scenarios[0]?.cost;
+    if (!cost) throw new Error('fixture has no cost');
+    Object.assign(cost, { source: 'metrics-server (metrics.k8s.io/v1beta1 PodMetrics)', note: 'Coarse: 15 s windows.', machineCores: 0 });
+    const [c] = costViews(results);
+    expect(c).to.deep.include({ source: 'metrics-server (metrics.k8s.io/v1beta1 PodMetrics)', note: 'Coarse: 15 s windows.' });
+    expect(c?.budget).to.include("its nodes' cores unknown");
+    const html = buildReportHtml(results);
+    expect(html)
+      .to.include('(from metrics-server (metrics.k8s.io/v1beta1 PodMetrics))')
+      .and.to.include('<p class="note">Coarse: 15 s windows.</p>');
   });
 });

@@ -22,6 +22,9 @@ export interface CostView {
   rows: { process: string; role: string; perThousand: string; cores: string; peakRss: string; published: string }[];
   budget: string;
   machineLimited: boolean;
+  /** Where the figures come from (/proc, metrics-server). */
+  source: string;
+  note?: string;
 }
 
 const ms = (v: number | undefined): string => (v === undefined ? '-' : `${formatNumber(v)} ms`);
@@ -73,11 +76,15 @@ export function costViews(results: RunResults): CostView[] {
         published: p.role === 'sidecar' ? `~${DAPR_PUBLISHED.cpuSecondsPer1000} CPU-s, ~${DAPR_PUBLISHED.rssMb} MB` : '',
       })),
       budget:
-        `CPU budget: the deployment used ${formatNumber(c.deploymentCores)} of ${c.machineCores} cores (${Math.round(c.cpuBudget * 100)} %)` +
+        (c.machineCores > 0
+          ? `CPU budget: the deployment used ${formatNumber(c.deploymentCores)} of ${c.machineCores} cores (${Math.round(c.cpuBudget * 100)} %)`
+          : `CPU budget: the deployment used ${formatNumber(c.deploymentCores)} cores (its nodes' cores unknown)`) +
         (c.machineBusyShare !== undefined ? `; the machine was ${Math.round(c.machineBusyShare * 100)} % busy in all` : '') +
         (c.machineLimited
           ? '. The machine is the limit: all cores were busy, so a higher rate needs more cores, not a fix in the deployment.'
           : '.'),
       machineLimited: c.machineLimited,
+      source: c.source ?? '/proc',
+      ...(c.note ? { note: c.note } : {}),
     }));
 }

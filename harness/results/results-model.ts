@@ -67,7 +67,7 @@ export interface MetricSample {
   note?: string;
 }
 
-/** One process's share of a load scenario's work (local target, from /proc). */
+/** One process's share of a load scenario's work (local target: from /proc; kubernetes: from metrics-server). */
 export interface ProcessCostRecord {
   process: string;
   role: 'sidecar' | 'app' | 'broker' | 'driver';
@@ -92,6 +92,10 @@ export interface CostRecord {
   /** All cores were busy: the machine, not the deployment, limited the run. */
   machineLimited: boolean;
   processes: ProcessCostRecord[];
+  /** Where the usage figures come from; `/proc` where absent (older results). */
+  source?: string;
+  /** How far to trust the figures, where the source is coarser than /proc (metrics-server's averaging windows). */
+  note?: string;
 }
 
 /** A load scenario's record: its settings, timeline and histogram, for the report's charts. */

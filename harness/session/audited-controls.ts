@@ -17,6 +17,7 @@ function audited(c: DependencyControl, audit: AuditLog, kind: string): Dependenc
     kind: c.kind,
     address: c.address,
     ...(c.components ? { components: c.components } : {}),
+    ...(c.monitorUrl ? { monitorUrl: c.monitorUrl } : {}),
     get running() {
       return c.running;
     },

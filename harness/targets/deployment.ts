@@ -55,6 +55,8 @@ export interface DependencyControl {
   address: string;
   /** Names of the components that use it (e.g. pubsub, statestore), where the target knows them. */
   components?: string[];
+  /** Its HTTP monitoring endpoint, where it runs one the harness can reach (NATS: /jsz tells what a consumer has pending). */
+  monitorUrl?: string;
   /** False while stopped; undefined where the target cannot tell. */
   readonly running?: boolean;
   stop(): Promise<void>;
@@ -93,6 +95,30 @@ export function describeDeath(d: ProcessDeath): string {
 export interface SampledProcess {
   name: string;
   pid: number | undefined;
+}
+
+/**
+ * What one container used over the window that ends at `at`, as the source averaged it (metrics-server: the rate
+ * between its last two scrapes of the node).
+ */
+export interface UsageReading {
+  /** Process name as the cost table shows it: an app id, `<app id>-daprd` for its sidecar, `redis`, `nats`. */
+  process: string;
+  /** The pod it ran in: a process of an app with replicas has a reading per pod. */
+  pod: string;
+  /** Epoch ms the window ends. */
+  at: number;
+  windowMs: number;
+  cores: number;
+  memoryMb: number;
+}
+
+/** Usage the harness can read of the deployment's containers, where they do not run on this machine (kubernetes). */
+export interface ResourceUsageSource {
+  /** Where the figures come from, e.g. `metrics-server (metrics.k8s.io/v1beta1 PodMetrics)`. */
+  source: string;
+  /** Every app, sidecar and broker container's latest reading, and the cores of the nodes they run on. */
+  read(): Promise<{ readings: UsageReading[]; nodeCores?: number }>;
 }
 
 export interface AutoscalingControl {
@@ -134,6 +160,8 @@ export interface Deployment {
   processDeaths?: ProcessDeathWatch;
   /** Processes whose CPU and memory the harness can sample from /proc, where they run on this machine (local). */
   sampledProcesses?(): SampledProcess[];
+  /** Per-container CPU and memory from the cluster's metrics pipeline, where the deployment runs on Kubernetes. */
+  resourceUsage?: ResourceUsageSource;
   /** HorizontalPodAutoscalers the harness can watch scale, where the deployment runs on Kubernetes. */
   autoscaling?: AutoscalingControl;
   /**

@@ -31,6 +31,8 @@ export function requestCost(input: {
   units: number;
   unit: CostRecord['unit'];
   machineCores: number;
+  /** Where `usage` comes from, and what a reader should know of its precision. Default /proc, no note. */
+  source?: { name: string; note?: string };
 }): CostRecord {
   const { usage, window, units, machineCores } = input;
   const per1000 = (cpu: number): number => (units > 0 ? round3((cpu / units) * 1000) : 0);
@@ -51,11 +53,13 @@ export function requestCost(input: {
     wallSeconds: round3(window.seconds),
     machineCores,
     deploymentCores,
-    cpuBudget: round3(deploymentCores / machineCores),
+    cpuBudget: machineCores > 0 ? round3(deploymentCores / machineCores) : 0,
     machineLimited: window.machineBusyShare !== undefined && window.machineBusyShare >= MACHINE_BUSY_SHARE,
     processes,
   };
   if (window.machineBusyShare !== undefined) record.machineBusyShare = round3(window.machineBusyShare);
+  if (input.source) record.source = input.source.name;
+  if (input.source?.note) record.note = input.source.note;
   return record;
 }
 
@@ -73,7 +77,9 @@ export function costMetrics(scenario: string, c: CostRecord): MetricSample[] {
 /** The cost table for the console, each sidecar beside Dapr's published figure, and the CPU budget line. */
 export function formatCost(scenario: string, c: CostRecord): string {
   const pub = DAPR_PUBLISHED_SIDECAR;
-  const lines = [`${scenario} cost per 1000 ${c.unit}s (${c.units} ${c.unit}s over ${c.wallSeconds.toFixed(1)} s, from /proc):`];
+  const lines = [
+    `${scenario} cost per 1000 ${c.unit}s (${c.units} ${c.unit}s over ${c.wallSeconds.toFixed(1)} s, from ${c.source ?? '/proc'}):`,
+  ];
   for (const p of c.processes) {
     const ref = p.role === 'sidecar' ? `  (Dapr publishes ~${pub.cpuSecondsPer1000} CPU-s, ~${pub.rssMb} MB)` : '';
     lines.push(
@@ -81,10 +87,12 @@ export function formatCost(scenario: string, c: CostRecord): string {
     );
   }
   lines.push(budgetLine(c));
+  if (c.note) lines.push(c.note);
   return lines.join('\n');
 }
 
 export function budgetLine(c: CostRecord): string {
+  if (c.machineCores <= 0) return `CPU budget: the deployment used ${c.deploymentCores.toFixed(2)} cores (its nodes' cores unknown)`;
   const busy = c.machineBusyShare !== undefined ? `; the machine was ${(c.machineBusyShare * 100).toFixed(0)} % busy in all` : '';
   const limit = c.machineLimited
     ? ' — THE MACHINE IS THE LIMIT: all cores were busy, so a higher rate needs more cores, not a fix in the deployment'

@@ -55,4 +55,20 @@ describe('delivery drain', () => {
     expect(bounded.endedBy).to.equal('max');
     expect(bounded.subscribers[0]).to.include({ backlog: 998_000, lost: 0 });
   });
+
+  it('calls what a stalled subscriber lacks backlog while the broker still holds messages for it, lost once it holds none', async () => {
+    const policy = { kind: 'window', windowMs: 10_000 } as const;
+    const counts = { paused: () => 40, gone: () => 40, partly: () => 40 };
+    const held: Record<string, number | undefined> = { paused: 500, gone: 0, partly: 25 };
+    const out = await drainDeliveries(['paused', 'gone', 'partly'], 100, policy, { ...harness(counts).deps, held: async (s) => held[s] });
+    expect(out.subscribers.map((s) => [s.subscriber, s.backlog, s.lost])).to.deep.equal([
+      ['paused', 60, 0],
+      ['gone', 0, 60],
+      // Fewer held than missing: the rest is in flight inside the paused sidecar, not gone.
+      ['partly', 60, 0],
+    ]);
+    // A broker that cannot say leaves it to the deliveries: a stalled subscriber's missing events are lost.
+    const unknown = await drainDeliveries(['paused'], 100, policy, { ...harness(counts).deps, held: async () => undefined });
+    expect(unknown.subscribers[0]).to.include({ backlog: 0, lost: 60 });
+  });
 });

@@ -21,7 +21,10 @@ export interface SubscriberDrain {
   missing: number;
   /** Missing, but the subscriber was still receiving when the drain ended: queued behind a subscriber that is behind. */
   backlog: number;
-  /** Missing, and the subscriber had received nothing for `STALL_MS`: nothing more is coming. */
+  /**
+   * Missing, the subscriber had received nothing for `STALL_MS`, and the broker holds nothing more for it (where it
+   * can be asked; where it cannot, whatever a stalled subscriber lacks): nothing more is coming.
+   */
   lost: number;
   /** Missing when the last publish went out. */
   missingAtStart: number;
@@ -45,6 +48,13 @@ export interface DrainDeps {
   patienceMs?: number;
   signal?: AbortSignal;
   onPoll?: (missing: number[]) => void;
+  /**
+   * Messages the broker still holds for the subscriber (undelivered or unacknowledged), where it can say. A stalled
+   * subscriber the broker still holds messages for is paused, not losing them: all it lacks is backlog, since what its
+   * sidecar took before it stopped (acknowledged to the broker, not yet handed to the app) is in flight, not gone.
+   * One the broker holds nothing for (no consumer any more, or a consumer with nothing left) has lost what it lacks.
+   */
+  held?(subscriber: string): Promise<number | undefined>;
 }
 
 /**
@@ -103,22 +113,23 @@ export async function drainDeliveries(
     await wait(Math.min(pollMs, Math.max(0, start + limitMs - t)));
   }
   const end = now();
-  return {
-    endedBy,
-    elapsedMs: end - start,
-    subscribers: subscribers.map((s) => {
+  const outcomes = await Promise.all(
+    subscribers.map(async (s) => {
       const st = state.get(s)!;
       const missing = Math.max(0, acknowledged - st.delivered);
       const receiving = end - st.lastProgressAt < stallMs;
+      const held = receiving || missing === 0 ? undefined : await deps.held?.(s);
+      const backlog = receiving || (held ?? 0) > 0 ? missing : 0;
       const out: SubscriberDrain = {
         subscriber: s,
         missing,
-        backlog: receiving ? missing : 0,
-        lost: receiving ? 0 : missing,
+        backlog,
+        lost: missing - backlog,
         missingAtStart: Math.max(0, st.missingAtStart),
       };
       if (st.drainedAt !== undefined && st.missingAtStart > 0) out.drainedAfterMs = st.drainedAt - start;
       return out;
     }),
-  };
+  );
+  return { endedBy, elapsedMs: end - start, subscribers: outcomes };
 }

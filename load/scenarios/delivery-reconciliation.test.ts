@@ -48,12 +48,17 @@ describe('delivery reconciliation', () => {
   });
 
   it('counts what a subscriber still receiving lacks as backlog, not lost', () => {
-    const r = reconcile('audit', published, [{ eventId: 'a', receivedAt: 1010, duplicate: false }], 1000, true);
+    const r = reconcile('audit', published, [{ eventId: 'a', receivedAt: 1010, duplicate: false }], 1000, 3);
     expect(r).to.include({ delivered: 1, lost: 0, backlog: 3 });
     const m = reconciliationMetrics(r);
     expect(m.find((x) => x.name === 'pubsub.backlog')?.count).to.equal(3);
     expect(m.find((x) => x.name === 'pubsub.lost')?.count).to.equal(0);
     expect(m.find((x) => x.name === 'pubsub.delivery_rate')?.rate).to.equal(0.25);
+    // Only what was still queued is backlog: the rest is lost.
+    expect(reconcile('audit', published, [{ eventId: 'a', receivedAt: 1010, duplicate: false }], 1000, 2)).to.include({
+      backlog: 2,
+      lost: 1,
+    });
   });
 
   it('reports the delivery rate as delivered over acknowledged, never published over anything', () => {

@@ -62,8 +62,8 @@ export interface SubscriberReconciliation {
 
 /**
  * Reconciles the publisher-side record with one subscriber's ledger: delivery rate is unique delivered over
- * acknowledged published — never "published" taken as "delivered". What is missing is backlog when the subscriber
- * was still receiving as the drain ended (`stillReceiving`, from delivery-drain.ts), lost otherwise. End-to-end latency is measured twice: from the
+ * acknowledged published — never "published" taken as "delivered". What is missing is backlog up to what the drain
+ * (delivery-drain.ts) found still queued for the subscriber as it ended (`queued`), lost beyond it. End-to-end latency is measured twice: from the
  * intended publish time (so a publisher stalled by a slow broker shows the wait its users would feel) and from the
  * actual send.
  */
@@ -72,7 +72,7 @@ export function reconcile(
   published: PublisherRecord,
   entries: DeliveredEntry[],
   lateAfterMs: number,
-  stillReceiving = false,
+  queued = 0,
 ): SubscriberReconciliation {
   const firstSeen = new Map<string, number>();
   let duplicates = 0;
@@ -111,8 +111,8 @@ export function reconcile(
     subscriber,
     acknowledged: published.size,
     delivered: firstSeen.size,
-    lost: stillReceiving ? 0 : published.size - firstSeen.size,
-    backlog: stillReceiving ? published.size - firstSeen.size : 0,
+    lost: published.size - firstSeen.size - Math.min(queued, published.size - firstSeen.size),
+    backlog: Math.min(queued, published.size - firstSeen.size),
     duplicates,
     late,
     unacknowledged,
@@ -169,8 +169,11 @@ function bucketsOf(values: Float64Array): { le: number; count: number }[] {
 function missingNote(r: SubscriberReconciliation): string {
   const parts: string[] = [];
   if (r.backlog > 0)
-    parts.push(`BACKLOG: ${r.backlog} events still queued when the drain ended, the subscriber still receiving (overload, not loss)`);
-  if (r.lost > 0) parts.push(`LOST: ${r.lost} events missing, the subscriber no longer receiving`);
+    parts.push(
+      `BACKLOG: ${r.backlog} events still queued when the drain ended, the subscriber still receiving them or the broker still holding them (overload or a paused subscriber, not loss)`,
+    );
+  if (r.lost > 0)
+    parts.push(`LOST: ${r.lost} events missing, the subscriber no longer receiving and the broker holding nothing more for it`);
   return parts.join(' · ');
 }
 

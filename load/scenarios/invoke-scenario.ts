@@ -48,6 +48,7 @@ export const invokeScenario: Scenario = {
       value: dapr,
       resources,
       cost,
+      problem,
     } = await withResourceSampling(
       d,
       () => run('invoke dapr', d.sidecar(CALLER).httpUrl, `/v1.0/invoke/${CALLEE}/method/echo/load`),
@@ -57,7 +58,7 @@ export const invokeScenario: Scenario = {
     ctx.results.metrics.push(...toMetricSamples('invoke', dapr, { path: 'dapr' }));
     const scenario = toScenarioResult('invoke', dapr, { path: `client → ${CALLER} sidecar → ${CALLEE} sidecar → ${CALLEE}` });
     scenario.resources = resources;
-    recordCost(ctx, scenario, cost);
+    recordCost(ctx, scenario, cost, problem);
     ctx.results.scenarios.push(scenario);
     if (baseline) ctx.results.metrics.push(...overhead(baseline, dapr));
     ctx.save();

@@ -5,6 +5,7 @@ import { clockOffsetMetrics, offsetFromReadings, readClock, remoteStampToLocal, 
 import { reconcile, reconciliationMetrics, type DeliveredEntry } from './delivery-reconciliation';
 import { PublishLog } from './publish-log';
 import { drainDeliveries, STALL_MS, type DrainOutcome } from './delivery-drain';
+import { brokerHeld } from './broker-backlog';
 import { progressLine, recordCost, startResourceSampling, type Scenario, type ScenarioContext } from './scenario';
 
 const PUBLISHER = 'task-service';
@@ -89,8 +90,12 @@ export function drainSummary(drain: DrainOutcome, acknowledged: number): string 
   const parts = drain.subscribers.map((x) => {
     if (x.missing === 0)
       return `${x.subscriber} complete${x.drainedAfterMs !== undefined ? ` (${x.missingAtStart} behind at the last publish, caught up after ${(x.drainedAfterMs / 1000).toFixed(1)} s)` : ''}`;
-    if (x.backlog > 0) return `${x.subscriber} BACKLOG ${x.backlog} of ${acknowledged} still queued (still receiving: overload, not loss)`;
-    return `${x.subscriber} LOST ${x.lost} of ${acknowledged} (nothing received for ${STALL_MS / 1000} s)`;
+    const lost =
+      x.lost > 0
+        ? `LOST ${x.lost} of ${acknowledged} (nothing received for ${STALL_MS / 1000} s, nothing more held for it by the broker)`
+        : '';
+    if (x.backlog === 0) return `${x.subscriber} ${lost}`;
+    return `${x.subscriber} BACKLOG ${x.backlog} of ${acknowledged} still queued (overload or a paused subscriber, not loss)${lost ? ` · ${lost}` : ''}`;
   });
   return `pubsub drain ended (${drain.endedBy}) after ${seconds} s: ${parts.join(' · ')}`;
 }
@@ -145,8 +150,8 @@ export const pubsubScenario: Scenario = {
       },
       // Only what the broker acknowledged counts as published.
       onOutcome: (i, o) => log.settle(i, o.status, o.measured),
-    }).catch((err: unknown) => {
-      sampling.stop(0, 'event');
+    }).catch(async (err: unknown) => {
+      await sampling.stop(0, 'event');
       throw err;
     });
     ctx.progress.log(`pubsub publish (${PUBLISHER}'s sidecar → ${PUBSUB}/${TOPIC}):\n${formatResult(result)}`);
@@ -158,14 +163,16 @@ export const pubsubScenario: Scenario = {
     // Drain: wait for the subscribers (only the event ids matter here, so the clocks are read again, and the stamps
     // corrected, once it is over), then tell what is still queued (backlog) from what stopped coming (lost).
     const noOffsets = new Map<string, ClockOffset>();
+    const held = brokerHeld(d, TOPIC);
     const drain = await drainDeliveries(subscribers, published.size, s.drain, {
       deliveredCount: async (a) =>
         new Set((await ledgerEntries(d, a, noOffsets)).map((e) => e.eventId).filter((id) => published.has(id))).size,
       signal: ctx.signal,
+      ...(held ? { held } : {}),
       onPoll: (missing) => ctx.progress.update(`pubsub drain · missing ${missing.join('/')} of ${published.size} per subscriber`),
     });
     ctx.progress.log(drainSummary(drain, published.size));
-    const { resources, cost } = sampling.stop(published.size, 'event');
+    const { resources, cost, problem } = await sampling.stop(published.size, 'event');
     await readLedgerClocks(d, subscribers, clockReadings);
     const offsets = new Map([...clockReadings].map(([key, readings]) => [key, offsetFromReadings(readings)] as const));
 
@@ -182,7 +189,7 @@ export const pubsubScenario: Scenario = {
         clockNotes.push(`${signedMs(offset.offsetMs)} ± ${offset.uncertaintyMs.toFixed(2)} ms`);
       }
       const drained = drain.subscribers.find((x) => x.subscriber === appId);
-      const r = reconcile(appId, published, await ledgerEntries(d, appId, offsets), s.lateAfterMs, (drained?.backlog ?? 0) > 0);
+      const r = reconcile(appId, published, await ledgerEntries(d, appId, offsets), s.lateAfterMs, drained?.backlog ?? 0);
       ctx.results.metrics.push(...reconciliationMetrics(r));
       if (drained?.drainedAfterMs !== undefined)
         ctx.results.metrics.push({
@@ -217,7 +224,7 @@ export const pubsubScenario: Scenario = {
     });
     scenario.histograms = { ...(scenario.histograms ?? {}), ...histograms };
     scenario.resources = resources;
-    recordCost(ctx, scenario, cost);
+    recordCost(ctx, scenario, cost, problem);
     ctx.results.scenarios.push(scenario);
     ctx.save();
   },

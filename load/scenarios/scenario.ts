@@ -7,6 +7,7 @@ import type { DrainPolicy } from './delivery-drain';
 import { availableParallelism } from 'node:os';
 import type { CostRecord, ScenarioResult } from '../../harness/results/results-model';
 import { costMetrics, formatCost, requestCost } from '../cost/request-cost';
+import { coarseUsageNote, UsageSampler } from '../cost/usage-sampler';
 
 export interface LoadSettings {
   ratePerSecond: number;
@@ -52,23 +53,42 @@ export function progressLine(scenario: string, s: ProgressSnapshot): string {
 }
 
 /**
- * Samples the deployment's processes (daprd, apps, Redis, NATS) and the driver's own process from /proc, where the
- * target has them on this machine, from `start` until `stop`; `stop` gives the samples and, given how many
- * requests or events the work was, what each process cost per 1000 of them.
+ * Samples the deployment's processes (daprd, apps, Redis, NATS) from `start` until `stop`: from /proc where the
+ * target has them on this machine, from its usage source (metrics-server) where they run in a cluster; the
+ * driver's own process always from /proc. `stop` gives the /proc samples and, given how many requests or events
+ * the work was, what each process cost per 1000 of them.
  */
 export function startResourceSampling(d: Deployment): {
-  stop(units: number, unit: CostRecord['unit']): { resources: ProcessSample[]; cost?: CostRecord };
+  stop(units: number, unit: CostRecord['unit']): Promise<{ resources: ProcessSample[]; cost?: CostRecord; problem?: string }>;
 } {
   const deployed = d.sampledProcesses?.().filter((p) => p.name !== 'sentry');
-  const sampler = deployed ? new ProcessSampler([...deployed, { name: 'driver', pid: process.pid }]) : undefined;
+  const remote = !deployed && d.resourceUsage ? new UsageSampler(d.resourceUsage) : undefined;
+  const sampler = deployed || remote ? new ProcessSampler([...(deployed ?? []), { name: 'driver', pid: process.pid }]) : undefined;
   sampler?.start();
+  remote?.start();
   return {
-    stop(units, unit) {
+    async stop(units, unit) {
       if (!sampler) return { resources: [] };
       const resources = sampler.stop();
+      if (!remote)
+        return {
+          resources,
+          cost: requestCost({ usage: sampler.usage(), window: sampler.window(), units, unit, machineCores: availableParallelism() }),
+        };
+      const cluster = await remote.stop();
+      // The /proc samples are the driver's alone here: not the deployment's resource timeline.
+      if (cluster.usage.length === 0)
+        return { resources: [], problem: `no cost table: ${cluster.error ?? `${cluster.source} had no reading of the deployment's pods`}` };
       return {
-        resources,
-        cost: requestCost({ usage: sampler.usage(), window: sampler.window(), units, unit, machineCores: availableParallelism() }),
+        resources: [],
+        cost: requestCost({
+          usage: [...cluster.usage, ...sampler.usage()],
+          window: { seconds: cluster.seconds },
+          units,
+          unit,
+          machineCores: cluster.nodeCores ?? 0,
+          source: { name: cluster.source, note: coarseUsageNote(cluster) },
+        }),
       };
     },
   };
@@ -79,20 +99,21 @@ export async function withResourceSampling<T>(
   d: Deployment,
   work: () => Promise<T>,
   units: (value: T) => number,
-): Promise<{ value: T; resources: ProcessSample[]; cost?: CostRecord }> {
+): Promise<{ value: T; resources: ProcessSample[]; cost?: CostRecord; problem?: string }> {
   const sampling = startResourceSampling(d);
   let value: T;
   try {
     value = await work();
   } catch (err) {
-    sampling.stop(0, 'request');
+    await sampling.stop(0, 'request');
     throw err;
   }
-  return { value, ...sampling.stop(units(value), 'request') };
+  return { value, ...(await sampling.stop(units(value), 'request')) };
 }
 
 /** Puts a scenario's cost on its record and in the metrics, and prints it. */
-export function recordCost(ctx: ScenarioContext, scenario: ScenarioResult, cost: CostRecord | undefined): void {
+export function recordCost(ctx: ScenarioContext, scenario: ScenarioResult, cost: CostRecord | undefined, problem?: string): void {
+  if (problem) ctx.progress.log(`${scenario.name}: ${problem}`);
   if (!cost) return;
   scenario.cost = cost;
   ctx.results.metrics.push(...costMetrics(scenario.name, cost));

@@ -22,6 +22,7 @@ export const stateScenario: Scenario = {
       value: results,
       resources,
       cost,
+      problem,
     } = await withResourceSampling(
       d,
       () =>
@@ -60,7 +61,7 @@ export const stateScenario: Scenario = {
       const scenario = toScenarioResult(`state-${op}`, result, { operation: op });
       if (op === 'save') {
         scenario.resources = resources;
-        recordCost(ctx, { ...scenario, name: 'state' }, cost);
+        recordCost(ctx, { ...scenario, name: 'state' }, cost, problem);
         if (cost) scenario.cost = cost;
       }
       ctx.results.scenarios.push(scenario);

@@ -15,6 +15,7 @@ import {
 } from './control-plane-preflight';
 import { assertInjection, checkInjection, type InjectionReport } from './injection-check';
 import { deletePod, type PodDeletion } from './pod-deletion';
+import { podUsageSource } from './pod-usage';
 import { reachSidecars, type SidecarAccessOptions, type SidecarReach } from './sidecar-access';
 import { discoverDependencies } from './workload-dependency';
 import {
@@ -175,6 +176,7 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
     },
     watchAutoscaling,
     autoscaling: { namespace, watch: watchAutoscaling },
+    resourceUsage: podUsageSource(conn, namespace, [controlPlane.controlPlaneNamespace]),
     sidecar: (appId) => findSidecar(apps, appId),
     stop: async () => {
       await Promise.allSettled([...watchers].map((w) => w.stop()));

@@ -141,29 +141,29 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       const port = await ports.next();
       const redis = redisServer({ binary: servers.redis, port, dataDir: join(run.dir, 'data', 'redis'), logDir: run.logs, env });
       endpoints.redisAddress = `127.0.0.1:${port}`;
-      dependencies.push(controlOf(redis, 'redis', endpoints.redisAddress, signal, componentsServedBy(allResources, needsRedisType)));
+      dependencies.push(
+        controlOf(redis, 'redis', endpoints.redisAddress, signal, { components: componentsServedBy(allResources, needsRedisType) }),
+      );
       deaths.watch(redis, 'dependency');
       infra.push(startTracked(redis));
     }
     if (needsNats(allResources)) {
       const port = await ports.next();
+      const monitorPort = await ports.next();
       const nats = natsServer({
         binary: servers.nats,
         port,
-        monitorPort: await ports.next(),
+        monitorPort,
         storeDir: join(run.dir, 'data', 'nats'),
         logDir: run.logs,
         env,
       });
       endpoints.natsUrl = `nats://127.0.0.1:${port}`;
       dependencies.push(
-        controlOf(
-          nats,
-          'nats',
-          `127.0.0.1:${port}`,
-          signal,
-          componentsServedBy(allResources, (t) => t === 'pubsub.jetstream'),
-        ),
+        controlOf(nats, 'nats', `127.0.0.1:${port}`, signal, {
+          components: componentsServedBy(allResources, (t) => t === 'pubsub.jetstream'),
+          monitorUrl: `http://127.0.0.1:${monitorPort}`,
+        }),
       );
       deaths.watch(nats, 'dependency');
       infra.push(startTracked(nats).then(() => ensureStreams(endpoints.natsUrl as string, streams)));
@@ -173,13 +173,9 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
       (endpoints.componentMetadata ??= {})[server.type] = server.metadata;
       stack.push({ name: `${server.kind} data`, stop: async () => server.cleanup() });
       dependencies.push(
-        controlOf(
-          server.server,
-          server.kind,
-          server.address,
-          signal,
-          componentsServedBy(allResources, (t) => t === server.type),
-        ),
+        controlOf(server.server, server.kind, server.address, signal, {
+          components: componentsServedBy(allResources, (t) => t === server.type),
+        }),
       );
       deaths.watch(server.server, 'dependency');
       for (const helper of server.helpers) deaths.watch(helper, 'dependency');
@@ -373,13 +369,14 @@ function controlOf(
   kind: string,
   address: string,
   signal?: AbortSignal,
-  components?: string[],
+  extra: { components?: string[]; monitorUrl?: string } = {},
 ): DependencyWithProcess {
   return {
     name: proc.name,
     kind,
     address,
-    ...(components ? { components } : {}),
+    ...(extra.components ? { components: extra.components } : {}),
+    ...(extra.monitorUrl ? { monitorUrl: extra.monitorUrl } : {}),
     process: proc,
     get running() {
       return proc.running;

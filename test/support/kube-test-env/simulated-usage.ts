@@ -32,6 +32,24 @@ export async function setSimulatedUsage(conn: ClusterConnection, namespace: stri
   } as ReturnType<typeof usageObject>);
 }
 
+/** Like setSimulatedUsage, with each named container's own usage (a container not named reports none). */
+export async function setSimulatedContainerUsage(
+  conn: ClusterConnection,
+  namespace: string,
+  byContainer: Record<string, SimulatedUsage>,
+): Promise<void> {
+  await applyClusterObject(conn, {
+    ...usageObject(namespace),
+    spec: {
+      selector: { matchNamespaces: [namespace] },
+      usages: Object.entries(byContainer).map(([container, u]) => ({
+        containers: [container],
+        usage: { cpu: { value: u.cpu }, memory: { value: u.memory ?? '32Mi' } },
+      })),
+    },
+  } as ReturnType<typeof usageObject>);
+}
+
 export async function clearSimulatedUsage(conn: ClusterConnection, namespace: string): Promise<void> {
   try {
     await deleteObject(conn, usageObject(namespace));
