@@ -5,6 +5,7 @@ import { redact, registerSecretsFromEnv } from '../secrets/redaction';
 import { downCommand } from './commands/down';
 import { statusCommand } from './commands/status';
 import { runtimeCommand } from './commands/runtime';
+import { daprChartCommand } from './commands/dapr-chart';
 import { CLUSTER_UP_DEFAULTS, clusterBuildCommand, clusterDownCommand, clusterStatusCommand, clusterUpCommand } from './commands/cluster';
 import { setupCommand } from './commands/setup';
 import { imagesCommand } from './commands/images';
@@ -76,6 +77,14 @@ program
   .action(async () => finish(await imagesCommand()));
 
 program
+  .command('dapr-chart')
+  .description(
+    "print the dir of Dapr's chart in the pinned Dapr module (for `helm upgrade --install` without the chart repository); --helm: the helm built from its module",
+  )
+  .option('--helm', 'print the path of helm instead (built once into the cache)')
+  .action(async (opts) => finish(await daprChartCommand(opts)));
+
+program
   .command('setup')
   .description(
     'install redis-server, nats-server, busybox-static and gcc, and the cluster node packages (containerd, runc, CNI plugins, iptables) with apt-get (as root), then build the runtime, the images and helm',
@@ -106,6 +115,10 @@ cluster
     '--ready-timeout <seconds>',
     'with --detach: how long to wait (a first start builds the binaries)',
     CLUSTER_UP_DEFAULTS.readyTimeout,
+  )
+  .option(
+    '--no-reference-images',
+    "import only the node's own images (pause, CoreDNS), not the reference deployment's (Dapr, apps, harness, Redis, NATS, nats-box)",
   )
   .addOption(new Option('--supervise').hideHelp())
   .action(async (opts) => finish(await clusterUpCommand(opts)));
