@@ -5,6 +5,7 @@ import { redact, registerSecretsFromEnv } from '../secrets/redaction';
 import { downCommand } from './commands/down';
 import { statusCommand } from './commands/status';
 import { runtimeCommand } from './commands/runtime';
+import { collectSpansCommand } from './commands/collect-spans';
 import { daprChartCommand } from './commands/dapr-chart';
 import { CLUSTER_UP_DEFAULTS, clusterBuildCommand, clusterDownCommand, clusterStatusCommand, clusterUpCommand } from './commands/cluster';
 import { setupCommand } from './commands/setup';
@@ -75,6 +76,13 @@ program
     'build the container images a cluster without a registry runs (Dapr, reference apps, harness, Redis, NATS, pause) and helm, once',
   )
   .action(async () => finish(await imagesCommand()));
+
+program
+  .command('collect-spans', { hidden: true })
+  .description('a Zipkin-compatible span collector (what k8s/dapr-system/zipkin.yaml runs in the cluster)')
+  .option('--host <address>', 'address to listen on', '0.0.0.0')
+  .option('--port <port>', 'port to listen on', '9411')
+  .action(async (opts) => finish(await collectSpansCommand(opts)));
 
 program
   .command('dapr-chart')
