@@ -105,7 +105,7 @@ describe('real cluster: the reference deployment installed as the README says', 
     try {
       const r = await acceptance('--grep', 'platform');
       expect(r.code, summary(r)).to.not.equal(0);
-      expect(r.stdout + r.stderr).to.include('uninjected');
+      expect(r.stdout + r.stderr).to.match(/not running with their sidecars: [^\n]*uninjected/);
     } finally {
       kubectl('-n', NS, 'delete', 'deployment', 'uninjected', '--wait=true');
     }
@@ -127,9 +127,27 @@ describe('real cluster: the reference deployment installed as the README says', 
     try {
       const r = await acceptance('--grep', 'T020');
       expect(r.code, summary(r)).to.not.equal(0);
-      expect(r.stdout + r.stderr).to.match(/mtls/i);
+      expect(r.stdout + r.stderr).to.include('mTLS is off in this deployment');
     } finally {
       patch(true);
+    }
+  });
+
+  it('fails the platform story when the state store is scoped away from an app', async () => {
+    const restartApps = (): void => {
+      kubectl('-n', NS, 'rollout', 'restart', 'deployment');
+      kubectl('-n', NS, 'rollout', 'status', 'deployment', '--timeout=5m');
+    };
+    // Sidecars read their components when they start: the apps restart after each change.
+    kubectl('-n', NS, 'patch', 'component', 'statestore', '--type=merge', '-p', JSON.stringify({ scopes: ['sample-app'] }));
+    try {
+      restartApps();
+      const r = await acceptance('--grep', 'platform');
+      expect(r.code, summary(r)).to.not.equal(0);
+      expect(r.stdout + r.stderr).to.match(/has a state store/);
+    } finally {
+      kubectl('-n', NS, 'patch', 'component', 'statestore', '--type=json', '-p', JSON.stringify([{ op: 'remove', path: '/scopes' }]));
+      restartApps();
     }
   });
 
@@ -139,7 +157,7 @@ describe('real cluster: the reference deployment installed as the README says', 
       kubectl('-n', 'dapr-system', 'wait', '--for=delete', 'pod', '-l', 'app=dapr-operator', '--timeout=2m');
       const r = await acceptance('--grep', 'platform');
       expect(r.code, summary(r)).to.not.equal(0);
-      expect(r.stdout + r.stderr).to.include('dapr-operator');
+      expect(r.stdout + r.stderr).to.match(/the Dapr control plane is not ready: [^\n]*dapr-operator/);
     } finally {
       kubectl('-n', 'dapr-system', 'scale', 'deployment/dapr-operator', '--replicas=1');
       kubectl('-n', 'dapr-system', 'rollout', 'status', 'deployment/dapr-operator', '--timeout=3m');
