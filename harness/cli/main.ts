@@ -5,6 +5,8 @@ import { redact, registerSecretsFromEnv } from '../secrets/redaction';
 import { downCommand } from './commands/down';
 import { statusCommand } from './commands/status';
 import { runtimeCommand } from './commands/runtime';
+import { collectSpansCommand } from './commands/collect-spans';
+import { daprChartCommand } from './commands/dapr-chart';
 import { CLUSTER_UP_DEFAULTS, clusterBuildCommand, clusterDownCommand, clusterStatusCommand, clusterUpCommand } from './commands/cluster';
 import { setupCommand } from './commands/setup';
 import { imagesCommand } from './commands/images';
@@ -80,6 +82,21 @@ program
   .action(async () => finish(await imagesCommand()));
 
 program
+  .command('collect-spans', { hidden: true })
+  .description('a Zipkin-compatible span collector (what k8s/dapr-system/zipkin.yaml runs in the cluster)')
+  .option('--host <address>', 'address to listen on', '0.0.0.0')
+  .option('--port <port>', 'port to listen on', '9411')
+  .action(async (opts) => finish(await collectSpansCommand(opts)));
+
+program
+  .command('dapr-chart')
+  .description(
+    "print the dir of Dapr's chart in the pinned Dapr module (for `helm upgrade --install` without the chart repository); --helm: the helm built from its module",
+  )
+  .option('--helm', 'print the path of helm instead (built once into the cache)')
+  .action(async (opts) => finish(await daprChartCommand(opts)));
+
+program
   .command('setup')
   .description(
     'install with apt-get (as root) the servers the local target runs (redis-server, nats-server; rabbitmq-server, mosquitto, postgresql, mariadb-server for the other component sets), busybox-static, gcc and wrk, and the cluster node packages (containerd, runc, CNI plugins, iptables), then build the runtime, the images and helm',
@@ -110,6 +127,10 @@ cluster
     '--ready-timeout <seconds>',
     'with --detach: how long to wait (a first start builds the binaries)',
     CLUSTER_UP_DEFAULTS.readyTimeout,
+  )
+  .option(
+    '--no-reference-images',
+    "import only the node's own images (pause, CoreDNS), not the reference deployment's (Dapr, apps, harness, Redis, NATS, nats-box)",
   )
   .addOption(new Option('--supervise').hideHelp())
   .action(async (opts) => finish(await clusterUpCommand(opts)));

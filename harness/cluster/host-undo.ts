@@ -1,3 +1,4 @@
+import { poll } from '../process/wait/poll';
 import type { HostChange } from './host-journal';
 
 /** What undoing host changes needs from the machine; the real one is in host-ops.ts, tests give their own. */
@@ -40,6 +41,8 @@ export interface UndoResult {
 export const STOP_GRACE_MS = 10_000;
 /** A cgroup's processes may fork while being killed; this many passes get them all. */
 const CGROUP_KILL_PASSES = 5;
+/** How long a cgroup emptied of processes may stay busy before its removal counts as failed. */
+const CGROUP_REMOVE_MS = 15_000;
 
 /**
  * Undoes `changes` newest first, so what was started last stops first and a mount goes before the directory it is
@@ -78,7 +81,16 @@ async function undoOne(change: HostChange, ops: HostOps): Promise<boolean> {
         if (pids.length === 0) break;
         await Promise.all(pids.map((pid) => ops.killProcess(pid, 0)));
       }
-      ops.removeCgroup(change.name);
+      // A killed container's cgroup stays busy until the kernel has reaped its last task: rmdir is retried.
+      await poll(
+        `cgroup ${change.name} to be removable`,
+        async () => {
+          for (const pid of ops.cgroupPids(change.name)) await ops.killProcess(pid, 0);
+          ops.removeCgroup(change.name);
+          return true;
+        },
+        { timeoutMs: CGROUP_REMOVE_MS, intervalMs: 250 },
+      );
       return true;
     }
     case 'mounts-under':

@@ -21,6 +21,7 @@ import {
   TOUCHED_SYSCTLS,
   type ClusterLayout,
 } from './cluster-layout';
+import { makeVolumeDirs, storageObjects } from './cluster-storage';
 import { clearClusterState, writeClusterState, type ClusterState } from './cluster-state';
 import { apiServerProcess, etcdProcess } from './control-plane';
 import { controllerManagerProcess } from './controller-manager';
@@ -233,7 +234,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<RunningCl
     progress.update('starting containerd');
     await start(containerdProcess(l, tools));
     journal.record({ kind: 'processes-with-arg', arg: l.containerdSocket });
-    progress.update('importing the pause and CoreDNS images');
+    progress.update('importing the images');
     await opts.images.importInto(
       { ctrPath: tools.ctr, containerdAddress: l.containerdSocket, corednsBinary: bins.coredns, corednsRef: opts.images.corednsRef },
       progress,
@@ -336,6 +337,10 @@ export async function startCluster(opts: StartClusterOptions): Promise<RunningCl
       signal: opts.signal,
       logs: l.logDir,
     });
+
+    progress.update('local volumes and the default StorageClass');
+    makeVolumeDirs(l);
+    for (const obj of storageObjects(l)) await applyClusterObject(conn, obj);
 
     const state: ClusterState = {
       server,

@@ -25,12 +25,29 @@ export class ZipkinCollector {
   private port = 0;
   dropped = 0;
 
+  /** Loopback and a free port unless told otherwise (in a pod: every address, Zipkin's port 9411). */
+  constructor(private readonly listen: { host?: string; port?: number } = {}) {}
+
   get endpoint(): string {
     return `http://127.0.0.1:${this.port}/api/v2/spans`;
   }
 
+  get listeningPort(): number {
+    return this.port;
+  }
+
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
+      // Zipkin's query API for one trace, which a harness outside the cluster reads through a port-forward.
+      const query = req.method === 'GET' ? /^\/api\/v2\/trace\/([0-9a-f]{16,32})$/.exec(req.url ?? '') : null;
+      if (req.method === 'GET' && req.url === '/healthz') {
+        res.writeHead(200).end('ok');
+        return;
+      }
+      if (query?.[1]) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.trace(query[1])));
+        return;
+      }
       if (req.method !== 'POST' || !req.url?.startsWith('/api/v2/spans')) {
         res.writeHead(404).end();
         return;
@@ -53,7 +70,7 @@ export class ZipkinCollector {
     });
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
-      this.server?.listen(0, '127.0.0.1', () => {
+      this.server?.listen(this.listen.port ?? 0, this.listen.host ?? '127.0.0.1', () => {
         const address = this.server?.address();
         this.port = typeof address === 'object' && address ? address.port : 0;
         resolve();

@@ -39,7 +39,8 @@ export interface ResourceDocument {
 
 /** Spans the deployment's sidecars exported during the run, where the harness collects them. */
 export interface TraceSource {
-  trace(traceId: string): ZipkinSpan[];
+  /** The spans of one trace collected so far (read from a collector in the cluster on a kubernetes target). */
+  trace(traceId: string): ZipkinSpan[] | Promise<ZipkinSpan[]>;
 }
 
 export interface ComponentInfo {

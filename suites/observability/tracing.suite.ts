@@ -44,7 +44,7 @@ describe('observability: distributed tracing (T050)', () => {
     const spans = await poll(
       'spans from every service of the chain',
       async () => {
-        const got = traces?.trace(traceId) ?? [];
+        const got = (await traces?.trace(traceId)) ?? [];
         const services = new Set(got.map(serviceOf));
         const operations = got.map((s) => `${s.name ?? ''} ${JSON.stringify(s.tags ?? {})}`.toLowerCase());
         const complete =
@@ -54,8 +54,8 @@ describe('observability: distributed tracing (T050)', () => {
         return complete ? got : undefined;
       },
       { timeoutMs: 20_000, intervalMs: 500 },
-    ).catch((err: Error) => {
-      const got = traces?.trace(traceId) ?? [];
+    ).catch(async (err: Error) => {
+      const got = (await traces?.trace(traceId)) ?? [];
       const services = [...new Set(got.map(serviceOf))];
       measure(this, 'traceCompleteness', services.filter((s) => (EXPECTED as readonly string[]).includes(s)).length / EXPECTED.length);
       throw new Error(

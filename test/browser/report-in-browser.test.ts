@@ -222,7 +222,19 @@ describe('HTML report in headless Chromium', function () {
     expect(await rows.count()).to.equal(3);
     expect(await cells(rows.nth(0))).to.deep.equal(['audit', '19990', '-', '10', '0', '0', '99.950 %', '400 ms', '-', '-', '-']);
     expect(await cells(rows.nth(1))).to.deep.equal(['billing', '500', '-', '0', '-', '-', '100.000 %', '-', '-', '-', '-']);
-    expect(await cells(rows.nth(2))).to.deep.equal(['orders', '20000', '-', '0', '3', '1', '99.800 %', '420 ms', '35 ms', '-1.5 ± 0.8 ms', '2']);
+    expect(await cells(rows.nth(2))).to.deep.equal([
+      'orders',
+      '20000',
+      '-',
+      '0',
+      '3',
+      '1',
+      '99.800 %',
+      '420 ms',
+      '35 ms',
+      '-1.5 ± 0.8 ms',
+      '2',
+    ]);
     expect(await page.locator('#state td', { hasText: '99.900 % (9990 ok, 10 failed)' }).isVisible()).to.equal(true);
     expect(await page.locator('#autoscale p').first().innerText()).to.contain('Peak 50 replicas');
     expect(await page.locator('#autoscale svg polyline.series').count(), 'replicas and target lines').to.equal(2);

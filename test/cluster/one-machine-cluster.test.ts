@@ -68,7 +68,7 @@ describe('the one-machine cluster: up, a pod served through its Service, down le
 
   before(async function () {
     baseline = snapshotHost();
-    const up = await runCli(['cluster', 'up', '--detach'], { timeoutMs: UP_TIMEOUT_MS });
+    const up = await runCli(['cluster', 'up', '--detach', '--no-reference-images'], { timeoutMs: UP_TIMEOUT_MS });
     expect(up.code, `cluster up failed: ${up.stderr.slice(-2000)}`).to.equal(0);
     upDone = true;
     expect(up.stdout).to.include(`kubeconfig: ${l.kubeconfig}`);

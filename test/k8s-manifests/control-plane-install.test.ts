@@ -42,8 +42,9 @@ function helmInstalls(markdown: string): HelmInstall[] {
   });
 }
 
+/** The installs from chart repositories; the single-node route installs the chart of the pinned Dapr module itself. */
 function readmeInstalls(): HelmInstall[] {
-  return helmInstalls(readFileSync(join(SYSTEM_DIR, 'README.md'), 'utf8'));
+  return helmInstalls(readFileSync(join(SYSTEM_DIR, 'README.md'), 'utf8')).filter((i) => !i.chart.startsWith('"$('));
 }
 
 /** An install that another cluster would not reproduce: no pinned version, another namespace, no values file. */

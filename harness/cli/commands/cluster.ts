@@ -19,6 +19,8 @@ export interface ClusterUpOptions {
   detach?: boolean;
   supervise?: boolean;
   readyTimeout: string;
+  /** commander's `--no-reference-images`: only the node's own images (pause, CoreDNS). */
+  referenceImages?: boolean;
 }
 
 export const CLUSTER_UP_DEFAULTS = { readyTimeout: '1800' };
@@ -48,9 +50,9 @@ export async function clusterUpCommand(opts: ClusterUpOptions): Promise<number> 
       `a cluster is being started (pid ${starting})`,
       'wait for it, or stop it with `npm run cluster -- down`',
     );
-  if (opts.detach) return detach(l, timeoutMs);
+  if (opts.detach) return detach(l, timeoutMs, opts.referenceImages !== false);
   try {
-    return await foreground(l, Boolean(opts.supervise));
+    return await foreground(l, Boolean(opts.supervise), opts.referenceImages !== false);
   } catch (err) {
     if (opts.supervise) {
       // The detached parent reads this to report the failure as its own, with the right exit code.
@@ -62,7 +64,7 @@ export async function clusterUpCommand(opts: ClusterUpOptions): Promise<number> 
 }
 
 /** Starts the cluster and holds it until SIGINT/SIGTERM; every way out undoes what was started. */
-async function foreground(l: ClusterLayout, supervised: boolean): Promise<number> {
+async function foreground(l: ClusterLayout, supervised: boolean, referenceImages: boolean): Promise<number> {
   const progress = createProgress();
   const abort = new AbortController();
   let up = false;
@@ -75,7 +77,12 @@ async function foreground(l: ClusterLayout, supervised: boolean): Promise<number
   writeFileSync(l.supervisorPidFile, `${process.pid}\n`);
   try {
     progress.log(`starting the one-machine cluster in ${l.dir}`);
-    const cluster = await startCluster({ layout: l, images: clusterImages(), progress, signal: abort.signal });
+    const cluster = await startCluster({
+      layout: l,
+      images: clusterImages({ reference: referenceImages }),
+      progress,
+      signal: abort.signal,
+    });
     up = true;
     progress.done();
     process.stdout.write(`${describeCluster(cluster.state)}\n`);
@@ -104,7 +111,7 @@ function readSupervisorPid(l: ClusterLayout): number | undefined {
 }
 
 /** Starts a supervisor (this command with --supervise) in its own session and returns once it reports the cluster up. */
-async function detach(l: ClusterLayout, timeoutMs: number): Promise<number> {
+async function detach(l: ClusterLayout, timeoutMs: number, referenceImages: boolean): Promise<number> {
   mkdirSync(l.logDir, { recursive: true });
   rmSync(failureFile(l), { force: true });
   const logFile = join(l.logDir, 'supervisor.log');
@@ -112,7 +119,15 @@ async function detach(l: ClusterLayout, timeoutMs: number): Promise<number> {
   const progress = createProgress();
   const { pid, ready } = await startDetachedSupervisor({
     command: process.execPath,
-    args: ['--import', 'tsx', resolve(import.meta.dirname, '../main.ts'), 'cluster', 'up', '--supervise'],
+    args: [
+      '--import',
+      'tsx',
+      resolve(import.meta.dirname, '../main.ts'),
+      'cluster',
+      'up',
+      '--supervise',
+      ...(referenceImages ? [] : ['--no-reference-images']),
+    ],
     env: { CI: process.env.CI ?? '' },
     logFile,
     failureFile: failureFile(l),

@@ -1,7 +1,15 @@
 import { silentProgress, type Progress } from '../../console/progress';
 import { usageError } from '../../errors/harness-error';
+import { registerSecret } from '../../secrets/redaction';
 import { LifecycleStack } from '../../process/lifecycle-stack';
-import { findSidecar, type ComponentInfo, type Deployment, type ResourceDocument } from '../deployment';
+import {
+  findSidecar,
+  type ComponentInfo,
+  type DependencyControl,
+  type Deployment,
+  type ResourceDocument,
+  type TraceSource,
+} from '../deployment';
 import { isNotFound } from './api-errors';
 import { AutoscaleWatcher } from './autoscale-watcher';
 import { connectCluster, type ClusterConnection } from './cluster-connection';
@@ -16,8 +24,10 @@ import {
 import { assertInjection, checkInjection, type InjectionReport } from './injection-check';
 import { deletePod, type PodDeletion } from './pod-deletion';
 import { podUsageSource } from './pod-usage';
-import { reachSidecars, type SidecarAccessOptions, type SidecarReach } from './sidecar-access';
-import { discoverDependencies } from './workload-dependency';
+import { clusterTraces } from './cluster-traces';
+import { PodPortForward } from './pod-port-forward';
+import { defaultReach, reachSidecars, type SidecarAccessOptions, type SidecarReach } from './sidecar-access';
+import { discoverDependencies, type DependencyAddress } from './workload-dependency';
 import {
   scaleDownAndRecover,
   scaleWorkload,
@@ -131,12 +141,37 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
   for (const w of controlPlane.warnings) progress.log(`warning: ${w}`);
   assertInjection(injection);
   const waits: WaitOptions = { timeoutMs: opts.recoveryTimeoutMs, signal: opts.signal };
-  const dependencies = await discoverDependencies(conn, [namespace, controlPlane.controlPlaneNamespace], waits);
-
-  const apiToken = opts.apiToken ?? (process.env.DAPR_API_TOKEN || undefined);
-  progress.update('kubernetes: reaching the sidecars');
-  const access = await reachSidecars(conn.kubeConfig, injection.apps, { ...opts, ...(apiToken ? { apiToken } : {}) });
   const stack = new LifecycleStack();
+  const reach = opts.reach ?? defaultReach();
+  const apiToken = opts.apiToken ?? (process.env.DAPR_API_TOKEN || undefined);
+  // What daprd presents to its app (the app-api-token secret): the harness sends it on its own direct calls to apps.
+  const appApiToken = process.env.APP_API_TOKEN || undefined;
+  registerSecret(apiToken);
+  registerSecret(appApiToken);
+  // From outside the cluster a backing service's Service name does not resolve: the harness reaches its pod by port-forward.
+  const forwarded: DependencyAddress = async (ns, name, port) => {
+    if (port === undefined) return `${name}.${ns}.svc`;
+    const forward = new PodPortForward(conn.kubeConfig, ns, `${name}-0`, port);
+    stack.push(forward);
+    return `127.0.0.1:${await forward.start()}`;
+  };
+  let dependencies: DependencyControl[];
+  let access: Awaited<ReturnType<typeof reachSidecars>>;
+  let traces: TraceSource | undefined;
+  try {
+    dependencies = await discoverDependencies(
+      conn,
+      [namespace, controlPlane.controlPlaneNamespace],
+      waits,
+      reach === 'port-forward' ? forwarded : undefined,
+    );
+    traces = await clusterTraces(conn, controlPlane.controlPlaneNamespace, reach, (f) => stack.push(f));
+    progress.update('kubernetes: reaching the sidecars');
+    access = await reachSidecars(conn.kubeConfig, injection.apps, { ...opts, reach, ...(apiToken ? { apiToken } : {}) });
+  } catch (err) {
+    await stack.stopAll();
+    throw err;
+  }
   for (const f of access.forwards) stack.push(f);
   const watchers = new Set<AutoscaleWatcher>();
   progress.done(
@@ -162,10 +197,12 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
     controlPlane,
     injection,
     connection: conn,
+    ...(traces ? { traces } : {}),
     ...(controlPlane.daprVersion ? { daprVersion: controlPlane.daprVersion } : {}),
     ...(mtlsEnabled !== undefined ? { mtlsEnabled } : {}),
     ...(trustAnchors ? { trustAnchors } : {}),
     ...(apiToken ? { apiToken } : {}),
+    ...(appApiToken ? { appApiToken } : {}),
     chaos: {
       deletePod: (pod, o) => deletePod(conn, namespace, pod, { ...waits, ...o }),
       scale: async (ref, replicas, o) => {

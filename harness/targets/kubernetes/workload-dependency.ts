@@ -48,11 +48,20 @@ export class WorkloadDependency implements DependencyControl {
   }
 }
 
+/**
+ * Where the harness reaches a StatefulSet's first pod on `port`: its Service name inside the cluster, or a
+ * loopback port-forward from outside (StatefulSet pod names are stable, so a forward outlives a restarted pod).
+ */
+export type DependencyAddress = (namespace: string, statefulSet: string, port: number | undefined) => Promise<string>;
+
+const serviceAddress: DependencyAddress = async (namespace, name, port) => `${name}.${namespace}.svc${port ? `:${port}` : ''}`;
+
 /** The StatefulSets labelled redis or nats in the given namespaces, as dependencies. */
 export async function discoverDependencies(
   conn: ClusterConnection,
   namespaces: string[],
   opts: WaitOptions = {},
+  addressOf: DependencyAddress = serviceAddress,
 ): Promise<DependencyControl[]> {
   const out: DependencyControl[] = [];
   for (const namespace of [...new Set(namespaces)]) {
@@ -67,15 +76,7 @@ export async function discoverDependencies(
       const name = s.metadata?.name ?? '?';
       const kind = s.metadata?.labels?.[NAME_LABEL] ?? 'statefulset';
       const port = s.spec?.template.spec?.containers[0]?.ports?.[0]?.containerPort;
-      out.push(
-        new WorkloadDependency(
-          conn,
-          { kind: 'StatefulSet', namespace, name },
-          kind,
-          `${name}.${namespace}.svc${port ? `:${port}` : ''}`,
-          opts,
-        ),
-      );
+      out.push(new WorkloadDependency(conn, { kind: 'StatefulSet', namespace, name }, kind, await addressOf(namespace, name, port), opts));
     }
   }
   return out;

@@ -131,7 +131,8 @@ export function daprOperatorChecks(manifests: Manifest[], ctx: OperatorContext):
   for (const service of ctx.knownServices) {
     if (!appIds.has(service)) issues.push(`service ${service} has no Dapr-enabled Deployment`);
   }
-  const images = new Set(deployments.flatMap((d) => (podTemplate(d).spec?.containers ?? []).map((c) => c.image)));
+  const services = deployments.filter((d) => podTemplate(d).metadata?.annotations?.['dapr.io/enabled'] === 'true');
+  const images = new Set(services.flatMap((d) => (podTemplate(d).spec?.containers ?? []).map((c) => c.image)));
   if (images.size > 1)
     issues.push(`the services run different images (${[...images].join(', ')}); they share one image selected by SERVICE`);
 
