@@ -99,7 +99,7 @@ program
 program
   .command('setup')
   .description(
-    'install with apt-get (as root) the servers the local target runs (redis-server, nats-server; rabbitmq-server, mosquitto, postgresql, mariadb-server for the other component sets), busybox-static, gcc and wrk, and the cluster node packages (containerd, runc, CNI plugins, iptables), then build the runtime, the images and helm',
+    'install with apt-get (as root) the servers the local target runs (redis-server, nats-server; rabbitmq-server, mosquitto, postgresql, mariadb-server for the other component sets), busybox-static, gcc, wrk and chromium, and the cluster node packages (containerd, runc, CNI plugins, iptables), then build the runtime, the images and helm',
   )
   .option('--skip-runtime', 'only install the packages')
   .action(async (opts) => finish(await setupCommand(opts)));

@@ -25,6 +25,8 @@ export const DEBIAN_PACKAGES: Record<string, string> = {
   gcc: 'gcc libc6-dev',
   // `npm run bench` compares the load driver with wrk.
   wrk: 'wrk',
+  // The report's browser test drives Debian's Chromium (no browser download).
+  chromium: 'chromium',
 };
 
 /**
