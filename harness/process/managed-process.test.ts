@@ -6,6 +6,7 @@ import { ManagedProcess, type ProcessExit } from './managed-process';
 import { pidAlive } from './pid-alive';
 import { forLogMessage } from './wait/wait-for-log';
 import { forPort } from './wait/wait-for-port';
+import { poll } from './wait/poll';
 import { LifecycleStack, ParallelGroup } from './lifecycle-stack';
 import { HarnessError } from '../errors/harness-error';
 
@@ -29,6 +30,9 @@ describe('ManagedProcess', () => {
     expect(alive(childPid)).to.equal(true);
     await proc.stop();
     expect(proc.running).to.equal(false);
+    // The group was signalled with the shell; on a loaded machine the grandchild may take a moment to die after
+    // the shell has, so give it a bounded moment rather than reading its state at the same instant.
+    await poll('the grandchild to end', async () => !alive(childPid), { timeoutMs: 5000, intervalMs: 50 });
     expect(alive(childPid)).to.equal(false);
   });
 
