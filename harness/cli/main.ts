@@ -113,16 +113,17 @@ const cluster = program
 The cluster's data, logs, kubeconfig and the journal of its changes to this machine live in .run/cluster/.
 
 Examples:
-  npm run cluster -- up --detach     # returns once the node is Ready and CoreDNS answers; prints the kubeconfig
+  npm run cluster -- up --detach     # returns once the node is Ready and Dapr is installed; prints the kubeconfig
+  npm run deploy:k8s -- --kubeconfig .run/cluster/kubeconfig
   npm run cluster -- status
   npm run cluster -- down            # stops every process and undoes every recorded change to this machine`,
   );
 cluster
   .command('up')
   .description(
-    'start the cluster: containerd, etcd, kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, CoreDNS, metrics-server',
+    'start the cluster (containerd, etcd, kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, CoreDNS, metrics-server), then install Dapr and its backing services as k8s/dapr-system/README.md says',
   )
-  .option('-d, --detach', 'return once the node is Ready and CoreDNS answers, and leave it running; stop it with `cluster down`')
+  .option('-d, --detach', 'return once the node is Ready and Dapr is installed, and leave it running; stop it with `cluster down`')
   .option(
     '--ready-timeout <seconds>',
     'with --detach: how long to wait (a first start builds the binaries)',
@@ -130,7 +131,11 @@ cluster
   )
   .option(
     '--no-reference-images',
-    "import only the node's own images (pause, CoreDNS), not the reference deployment's (Dapr, apps, harness, Redis, NATS, nats-box)",
+    "import only the node's own images (pause, CoreDNS), not the reference deployment's (Dapr, apps, harness, Redis, NATS, nats-box); implies --no-dapr",
+  )
+  .option(
+    '--no-dapr',
+    "do not install Dapr, its secrets, Redis, NATS and the JetStream stream (by default `up` runs k8s/dapr-system/README.md's single-node commands)",
   )
   .addOption(new Option('--supervise').hideHelp())
   .action(async (opts) => finish(await clusterUpCommand(opts)));

@@ -14,6 +14,8 @@ export interface ClusterState {
   startedAt: string;
   /** From the kubelet's start to the node reporting Ready. */
   nodeReadySeconds: number;
+  /** How long installing Dapr and its backing services took, when `up` installed them. */
+  daprInstallSeconds?: number;
   processes: { name: string; pid: number }[];
 }
 

@@ -25,6 +25,7 @@ import { makeVolumeDirs, storageObjects } from './cluster-storage';
 import { clearClusterState, writeClusterState, type ClusterState } from './cluster-state';
 import { apiServerProcess, etcdProcess } from './control-plane';
 import { controllerManagerProcess } from './controller-manager';
+import { installDaprAsReadmeSays } from './dapr-install';
 import { HostJournal } from './host-journal';
 import { createCgroup, iptablesChains, linkExists, processStartTime, readSysctl, realHostOps, writeSysctl } from './host-ops';
 import { undoHostChanges, type UndoResult } from './host-undo';
@@ -56,6 +57,11 @@ export interface StartClusterOptions {
   signal?: AbortSignal;
   /** Build missing binaries (default true). */
   build?: boolean;
+  /**
+   * Install Dapr, the secrets, Redis, NATS and the JetStream stream by k8s/dapr-system/README.md's single-node
+   * commands once the node is up (needs the reference images).
+   */
+  installDapr?: boolean;
 }
 
 export interface RunningCluster {
@@ -342,6 +348,18 @@ export async function startCluster(opts: StartClusterOptions): Promise<RunningCl
     makeVolumeDirs(l);
     for (const obj of storageObjects(l)) await applyClusterObject(conn, obj);
 
+    let daprInstallSeconds: number | undefined;
+    if (opts.installDapr) {
+      const installed = await installDaprAsReadmeSays({
+        kubeconfig: l.kubeconfig,
+        kubectl: bins.kubectl,
+        logDir: l.logDir,
+        progress,
+        signal: opts.signal,
+      });
+      daprInstallSeconds = installed.seconds;
+    }
+
     const state: ClusterState = {
       server,
       kubeconfig: l.kubeconfig,
@@ -352,6 +370,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<RunningCl
       supervisorPid: process.pid,
       startedAt: new Date().toISOString(),
       nodeReadySeconds,
+      daprInstallSeconds,
       processes: processes.map((p) => ({ name: p.name, pid: p.pid ?? 0 })),
     };
     writeClusterState(l, state);

@@ -21,6 +21,8 @@ function audited(c: DependencyControl, audit: AuditLog, kind: string): Dependenc
     get running() {
       return c.running;
     },
+    ...(c.isRunning ? { isRunning: () => c.isRunning?.() ?? Promise.resolve(c.running !== false) } : {}),
+    ...(c.restartsByItself ? { restartsByItself: true } : {}),
     stop: () => audit.around(`${kind}.stop`, c.name, () => c.stop(), c.address),
     start: () => audit.around(`${kind}.start`, c.name, () => c.start(), c.address),
   };

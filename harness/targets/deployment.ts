@@ -60,6 +60,13 @@ export interface DependencyControl {
   monitorUrl?: string;
   /** False while stopped; undefined where the target cannot tell. */
   readonly running?: boolean;
+  /**
+   * Asks the target whether it runs now, where `running` is only what the harness last saw (Kubernetes: the
+   * container's state and restart count, since the kubelet restarts an exited container by itself).
+   */
+  isRunning?(): Promise<boolean>;
+  /** True where the platform restarts it by itself after it exits; `start()` then waits for that restart. */
+  readonly restartsByItself?: boolean;
   stop(): Promise<void>;
   start(): Promise<void>;
 }

@@ -13,6 +13,11 @@ function control(kind: 'app' | 'sidecar', appId: string): DependencyControl | un
   return deployment().processControls?.find((c) => c.kind === kind && c.address === appId);
 }
 
+/** Down now, or since the harness last saw it up (a container the kubelet already restarted counts as down). */
+async function isDown(c: DependencyControl): Promise<boolean> {
+  return c.isRunning ? !(await c.isRunning()) : c.running === false;
+}
+
 async function createTask(): Promise<string> {
   const res = await invoke<{ eventId: string }>(APPS.sample, APPS.tasks, 'tasks', { method: 'POST', json: { title: uniqueId('restart') } });
   expect(res.status, res.text).to.equal(201);
@@ -22,7 +27,7 @@ async function createTask(): Promise<string> {
 describe('chaos: an app crash and a sidecar restart', () => {
   afterEach(async function () {
     this.timeout(60_000);
-    for (const c of deployment().processControls ?? []) if (c.running === false) await c.start();
+    for (const c of deployment().processControls ?? []) if (await isDown(c)) await c.start();
   });
 
   it('an event published while its subscriber is crashed is processed once the app is back', async function () {
@@ -33,7 +38,7 @@ describe('chaos: an app crash and a sidecar restart', () => {
       await resetLedgers([SUBSCRIBER]);
       const crash = await http(`${appUrlOf(SUBSCRIBER)}/faults/crash`, { method: 'POST' });
       if (crash.status !== 202) throw new Error(`POST /faults/crash on ${SUBSCRIBER} answered ${crash.status}`);
-      await poll(`${SUBSCRIBER} to exit`, async () => (app.running === false ? true : undefined), { timeoutMs: 10_000 });
+      await poll(`${SUBSCRIBER} to exit`, async () => ((await isDown(app)) ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
       const eventId = await createTask();
       await sleep(1000);
       const restarted = Date.now();
@@ -81,12 +86,11 @@ describe('chaos: an app crash and a sidecar restart', () => {
           { timeoutMs: 30_000, intervalMs: 500 },
         ).catch(() => false);
         const gapDelivered = (await ledgerOf(SUBSCRIBER, { eventId: duringGap })).total;
-        record.equal(
-          'callDuringGap',
-          '5xx',
-          during === undefined ? 'no answer' : during.status >= 500 ? '5xx' : during.status,
-          "a call while the callee's sidecar is down",
-        );
+        const callDuringGap = during === undefined ? 'no answer' : during.status >= 500 ? '5xx' : during.status;
+        // Where the platform restarts daprd by itself (Kubernetes), the gap ends without the harness, so a call into
+        // it may be answered once daprd is back: what it got is recorded, not judged.
+        if (sidecar.restartsByItself) record.observe('callDuringGap', String(callDuringGap));
+        else record.equal('callDuringGap', '5xx', callDuringGap, "a call while the callee's sidecar is down");
         record.observe('failedAfterMs', failedAfter);
         record.observe('recoveredMs', recoveredMs);
         record.equal('subscriptionResumes', 'yes', resumed === true ? 'yes' : 'no', 'events published after the restart arrive');

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { clusterLayout } from '../../harness/cluster/cluster-layout';
 import { HostJournal } from '../../harness/cluster/host-journal';
 import { poll } from '../../harness/process/wait/poll';
@@ -7,14 +8,33 @@ import { finished, runCli, startCli, type CliResult } from '../support/cli';
 import { clusterLeftovers, snapshotHost } from './cluster-leftovers';
 
 const l = clusterLayout();
+
+function helmRunning(): boolean {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+          .split('\0')
+          .some((a) => a.endsWith('/helm'));
+      } catch {
+        return false;
+      }
+    });
+}
 const START_MS = 10 * 60_000;
 
-/** Starts `cluster up` in the foreground; `exit` resolves with how it ended, `output` is its stdout so far. */
-function foregroundUp(): { child: ChildProcess; exit: Promise<CliResult>; output: () => string } {
-  const child = startCli(['cluster', 'up']);
+/**
+ * Starts `cluster up` in the foreground (without Dapr unless asked: the node is what most of these interrupt);
+ * `exit` resolves with how it ended, `output` is its stdout so far, `progress` its stderr.
+ */
+function foregroundUp(withDapr = false): { child: ChildProcess; exit: Promise<CliResult>; output: () => string; progress: () => string } {
+  const child = startCli(['cluster', 'up', ...(withDapr ? [] : ['--no-dapr'])]);
   let out = '';
+  let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  return { child, exit: finished(child, START_MS + 5 * 60_000), output: () => out };
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return { child, exit: finished(child, START_MS + 5 * 60_000), output: () => out, progress: () => err };
 }
 
 /** Resolves once the start has spawned `name`: the journal records each process as it is spawned. */
@@ -53,6 +73,22 @@ describe('the one-machine cluster on every way out: Ctrl-C, an interrupted start
     const result = await up.exit;
     expect(result.code).to.equal(1);
     expect(result.stderr).to.include('INTERRUPTED');
+    expect(clusterLeftovers(l, before)).to.deep.equal([]);
+  });
+
+  it('Ctrl-C while Dapr is being installed ends helm and kubectl and undoes everything', async () => {
+    const before = snapshotHost();
+    const up = foregroundUp(true);
+    await poll('the Dapr install to start', async () => up.progress().includes('Dapr and its backing services: '), {
+      timeoutMs: START_MS,
+      intervalMs: 200,
+    });
+    await poll('helm to run', async () => (helmRunning() ? true : undefined), { timeoutMs: 120_000, intervalMs: 200 });
+    up.child.kill('SIGINT');
+    const result = await up.exit;
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include('INTERRUPTED');
+    expect(helmRunning(), 'a helm process left running').to.equal(false);
     expect(clusterLeftovers(l, before)).to.deep.equal([]);
   });
 

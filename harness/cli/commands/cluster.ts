@@ -21,6 +21,8 @@ export interface ClusterUpOptions {
   readyTimeout: string;
   /** commander's `--no-reference-images`: only the node's own images (pause, CoreDNS). */
   referenceImages?: boolean;
+  /** commander's `--no-dapr`: the cluster only, Dapr left to k8s/dapr-system/README.md's commands. */
+  dapr?: boolean;
 }
 
 export const CLUSTER_UP_DEFAULTS = { readyTimeout: '1800' };
@@ -50,9 +52,10 @@ export async function clusterUpCommand(opts: ClusterUpOptions): Promise<number> 
       `a cluster is being started (pid ${starting})`,
       'wait for it, or stop it with `npm run cluster -- down`',
     );
-  if (opts.detach) return detach(l, timeoutMs, opts.referenceImages !== false);
+  const what: UpContents = { referenceImages: opts.referenceImages !== false, dapr: opts.referenceImages !== false && opts.dapr !== false };
+  if (opts.detach) return detach(l, timeoutMs, what);
   try {
-    return await foreground(l, Boolean(opts.supervise), opts.referenceImages !== false);
+    return await foreground(l, Boolean(opts.supervise), what);
   } catch (err) {
     if (opts.supervise) {
       // The detached parent reads this to report the failure as its own, with the right exit code.
@@ -63,8 +66,14 @@ export async function clusterUpCommand(opts: ClusterUpOptions): Promise<number> 
   }
 }
 
+/** What `up` puts on the cluster besides the node's own images: Dapr needs the reference images. */
+interface UpContents {
+  referenceImages: boolean;
+  dapr: boolean;
+}
+
 /** Starts the cluster and holds it until SIGINT/SIGTERM; every way out undoes what was started. */
-async function foreground(l: ClusterLayout, supervised: boolean, referenceImages: boolean): Promise<number> {
+async function foreground(l: ClusterLayout, supervised: boolean, what: UpContents): Promise<number> {
   const progress = createProgress();
   const abort = new AbortController();
   let up = false;
@@ -79,7 +88,8 @@ async function foreground(l: ClusterLayout, supervised: boolean, referenceImages
     progress.log(`starting the one-machine cluster in ${l.dir}`);
     const cluster = await startCluster({
       layout: l,
-      images: clusterImages({ reference: referenceImages }),
+      images: clusterImages({ reference: what.referenceImages }),
+      installDapr: what.dapr,
       progress,
       signal: abort.signal,
     });
@@ -111,7 +121,7 @@ function readSupervisorPid(l: ClusterLayout): number | undefined {
 }
 
 /** Starts a supervisor (this command with --supervise) in its own session and returns once it reports the cluster up. */
-async function detach(l: ClusterLayout, timeoutMs: number, referenceImages: boolean): Promise<number> {
+async function detach(l: ClusterLayout, timeoutMs: number, what: UpContents): Promise<number> {
   mkdirSync(l.logDir, { recursive: true });
   rmSync(failureFile(l), { force: true });
   const logFile = join(l.logDir, 'supervisor.log');
@@ -126,7 +136,8 @@ async function detach(l: ClusterLayout, timeoutMs: number, referenceImages: bool
       'cluster',
       'up',
       '--supervise',
-      ...(referenceImages ? [] : ['--no-reference-images']),
+      ...(what.referenceImages ? [] : ['--no-reference-images']),
+      ...(what.dapr ? [] : ['--no-dapr']),
     ],
     env: { CI: process.env.CI ?? '' },
     logFile,
@@ -257,6 +268,11 @@ export async function clusterBuildCommand(opts: { force?: boolean }): Promise<nu
 export function describeCluster(s: ClusterState): string {
   return [
     `Kubernetes ${s.version} · node ${s.nodeName} (${s.nodeIp}) Ready ${s.nodeReadySeconds.toFixed(0)} s after the kubelet started`,
+    ...(s.daprInstallSeconds !== undefined
+      ? [
+          `Dapr, Redis, NATS and the JetStream stream installed by k8s/dapr-system/README.md's commands in ${s.daprInstallSeconds.toFixed(0)} s`,
+        ]
+      : []),
     `API server: ${s.server}`,
     `kubeconfig: ${s.kubeconfig}`,
     `  export KUBECONFIG=${s.kubeconfig}`,

@@ -8,6 +8,9 @@ export const DAPR_ENABLED = 'dapr.io/enabled';
 export const DAPR_APP_ID = 'dapr.io/app-id';
 export const DAPR_APP_PORT = 'dapr.io/app-port';
 export const DAPR_METRICS_PORT = 'dapr.io/metrics-port';
+/** The secrets (key `token`) whose values daprd requires from callers, and presents to its app. */
+export const DAPR_API_TOKEN_SECRET = 'dapr.io/api-token-secret';
+export const DAPR_APP_TOKEN_SECRET = 'dapr.io/app-token-secret';
 export const DAPRD_CONTAINER = 'daprd';
 
 /** Ports the injector gives daprd unless annotations say otherwise. */
@@ -37,6 +40,10 @@ export interface DaprApp {
   namespace: string;
   desiredReplicas: number;
   appPort?: number;
+  /** The secret named by dapr.io/api-token-secret, when the pods' sidecars require a token. */
+  apiTokenSecret?: string;
+  /** The secret named by dapr.io/app-token-secret, when daprd presents a token to the app. */
+  appTokenSecret?: string;
   pods: InjectedPod[];
 }
 
@@ -83,7 +90,18 @@ export async function checkInjection(conn: ClusterConnection, namespace: string)
     const desiredReplicas = d.spec?.replicas ?? 1;
     const injected = live.map((p) => describePod(p, annotations));
     const appPort = Number(annotations[DAPR_APP_PORT]) || undefined;
-    apps.push({ appId, deployment: name, namespace, desiredReplicas, pods: injected, ...(appPort ? { appPort } : {}) });
+    const apiTokenSecret = annotations[DAPR_API_TOKEN_SECRET];
+    const appTokenSecret = annotations[DAPR_APP_TOKEN_SECRET];
+    apps.push({
+      appId,
+      deployment: name,
+      namespace,
+      desiredReplicas,
+      pods: injected,
+      ...(appPort ? { appPort } : {}),
+      ...(apiTokenSecret ? { apiTokenSecret } : {}),
+      ...(appTokenSecret ? { appTokenSecret } : {}),
+    });
 
     const label = `${where} (app id ${appId})`;
     if (live.length === 0) {

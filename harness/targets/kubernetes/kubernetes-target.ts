@@ -1,9 +1,10 @@
 import { silentProgress, type Progress } from '../../console/progress';
-import { usageError } from '../../errors/harness-error';
+import { runtimeError, usageError } from '../../errors/harness-error';
 import { registerSecret } from '../../secrets/redaction';
 import { LifecycleStack } from '../../process/lifecycle-stack';
 import {
   findSidecar,
+  type AppEndpoint,
   type ComponentInfo,
   type DependencyControl,
   type Deployment,
@@ -21,8 +22,10 @@ import {
   readFailed,
   type PreflightReport,
 } from './control-plane-preflight';
-import { assertInjection, checkInjection, type InjectionReport } from './injection-check';
+import { assertInjection, checkInjection, type DaprApp, type InjectionReport } from './injection-check';
 import { deletePod, type PodDeletion } from './pod-deletion';
+import { readClusterTokens } from './token-secrets';
+import { ContainerRestartControl } from './container-restarts';
 import { podUsageSource } from './pod-usage';
 import { clusterTraces } from './cluster-traces';
 import { PodPortForward } from './pod-port-forward';
@@ -143,9 +146,16 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
   const waits: WaitOptions = { timeoutMs: opts.recoveryTimeoutMs, signal: opts.signal };
   const stack = new LifecycleStack();
   const reach = opts.reach ?? defaultReach();
-  const apiToken = opts.apiToken ?? (process.env.DAPR_API_TOKEN || undefined);
+  let apiToken = opts.apiToken ?? (process.env.DAPR_API_TOKEN || undefined);
   // What daprd presents to its app (the app-api-token secret): the harness sends it on its own direct calls to apps.
-  const appApiToken = process.env.APP_API_TOKEN || undefined;
+  let appApiToken = process.env.APP_API_TOKEN || undefined;
+  if (!apiToken || !appApiToken) {
+    // Not in the environment: the secrets the pods name, as daprd itself reads them.
+    const fromCluster = await readClusterTokens(conn, namespace, injection.apps);
+    for (const w of fromCluster.warnings) progress.log(`warning: ${w}`);
+    apiToken ??= fromCluster.apiToken;
+    appApiToken ??= fromCluster.appApiToken;
+  }
   registerSecret(apiToken);
   registerSecret(appApiToken);
   // From outside the cluster a backing service's Service name does not resolve: the harness reaches its pod by port-forward.
@@ -179,6 +189,13 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
   );
 
   const apps = access.apps;
+  let processControls: DependencyControl[];
+  try {
+    processControls = await containerControls(conn, injection.apps, apps, access.reach, apiToken, waits);
+  } catch (err) {
+    await stack.stopAll();
+    throw err;
+  }
   const watchAutoscaling = async (hpa: string, deployment = hpa): Promise<AutoscaleWatcher> => {
     const watcher = await new AutoscaleWatcher(conn, namespace, hpa, deployment).start();
     watchers.add(watcher);
@@ -194,6 +211,7 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
     components,
     resources,
     dependencies,
+    processControls,
     controlPlane,
     injection,
     connection: conn,
@@ -235,4 +253,44 @@ async function requireNamespace(conn: ClusterConnection, namespace: string): Pro
     }
     throw readFailed(`namespace ${namespace}`, err);
   }
+}
+
+/**
+ * For each app, its app and daprd containers in the pod the harness reaches as instance 0: the app is crashed
+ * through its own fault endpoint and daprd is stopped through its shutdown API (`POST /v1.0/shutdown`), and the
+ * kubelet restarts either, as it would after a crash.
+ */
+async function containerControls(
+  conn: ClusterConnection,
+  apps: DaprApp[],
+  endpoints: AppEndpoint[],
+  reach: SidecarReach,
+  apiToken: string | undefined,
+  waits: WaitOptions,
+): Promise<DependencyControl[]> {
+  const controls: DependencyControl[] = [];
+  for (const app of apps) {
+    const pod = app.pods.find((p) => p.ready && p.hasDaprd);
+    const endpoint = endpoints.find((e) => e.appId === app.appId && e.instance === 0);
+    if (!pod || !endpoint) continue;
+    const ref = { namespace: app.namespace, pod: pod.name };
+    const sidecarUrl = reach === 'in-cluster' && pod.podIP ? `http://${pod.podIP}:${pod.ports.http}` : endpoint.sidecar.httpUrl;
+    const shutdown = async (): Promise<void> => {
+      const res = await fetch(`${sidecarUrl}/v1.0/shutdown`, {
+        method: 'POST',
+        headers: apiToken ? { 'dapr-api-token': apiToken } : {},
+        signal: AbortSignal.timeout(10_000),
+      });
+      await res.arrayBuffer();
+      if (res.status >= 300)
+        throw runtimeError(
+          'SIDECAR_SHUTDOWN_FAILED',
+          `daprd of ${app.appId} (pod ${pod.name}) answered ${res.status} to POST /v1.0/shutdown`,
+          "the harness needs the sidecar's API token (DAPR_API_TOKEN or the secret its pods name)",
+        );
+    };
+    controls.push(await ContainerRestartControl.create(conn, app.appId, { ...ref, role: 'app' }, { waits }));
+    controls.push(await ContainerRestartControl.create(conn, app.appId, { ...ref, role: 'sidecar' }, { shutdown, waits }));
+  }
+  return controls;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../harness/paths';
+import { REPO_ROOT } from '../paths';
 
 /**
  * The sections of k8s/dapr-system/README.md whose commands install the control plane and backing services on a
@@ -33,12 +33,19 @@ export function bashBlocks(markdown: string, heading: string): string[] {
   return [...body.matchAll(/^```bash\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? '');
 }
 
-/** The README's commands for the one-machine cluster, verbatim, as one script. */
-export function singleNodeInstallScript(markdown = readFileSync(INSTALL_README, 'utf8')): string {
+/** The README's commands for the one-machine cluster, verbatim, one script per section, in order. */
+export function singleNodeInstallSteps(markdown = readFileSync(INSTALL_README, 'utf8')): { heading: string; script: string }[] {
   return SINGLE_NODE_SECTIONS.map(({ heading, block }) => {
     const blocks = bashBlocks(markdown, heading);
     if (blocks.length === 0) throw new Error(`${INSTALL_README}: "${heading}" has no bash block`);
     const chosen = block === 'last' ? blocks.slice(-1) : blocks;
-    return `# ${heading}\n${chosen.join('\n')}`;
-  }).join('\n');
+    return { heading, script: chosen.join('\n') };
+  });
+}
+
+/** The same commands as one script. */
+export function singleNodeInstallScript(markdown?: string): string {
+  return singleNodeInstallSteps(markdown)
+    .map((s) => `# ${s.heading}\n${s.script}`)
+    .join('\n');
 }
