@@ -255,6 +255,14 @@ addTargetOptions(
   .option('--max-time <time>', 'bound of --find-capacity (default 20m); Ctrl-C keeps the steps measured')
   .option('--criteria <file>', 'criteria each --find-capacity step is judged against (default criteria.yaml)')
   .option('--late-after <time>', 'pubsub: a delivery later than this after its publish is late (default 1s)')
+  .option(
+    '--autoscale-time <time>',
+    "autoscale: the longest the load stays on waiting for the HPA's maxReplicas to be Ready; it stops once they are (default 10m)",
+  )
+  .option(
+    '--scale-back <time>',
+    'autoscale: how long to wait after the load for the HPA to come back to minReplicas (default 12m; 0: do not wait, scale-back time not measured)',
+  )
   .option('--keep-up', 'local: leave the deployment running afterwards (stop it with `down`)')
   .option('-o, --out <dir>', 'write results here instead of reports/runs/<run-id>')
   .addHelpText(

@@ -98,13 +98,15 @@ export async function runKubernetesAutoscale(opts: KubernetesAutoscaleOptions): 
     loadOn = false;
     const peak = watcher.timeline().peakReplicas;
     opts.progress.log(
-      `autoscale: ${reachedTarget ? `reached ${until} ready pods` : `peaked at ${peak} pods (target ${until} not reached within ${opts.loadMs / 1000}s)`}; load off, waiting for ${floor}`,
+      `autoscale: ${reachedTarget ? `reached ${until} ready pods` : `peaked at ${peak} pods (target ${until} not reached within ${opts.loadMs / 1000}s)`}; load off, ${opts.scaleBackMs > 0 ? `waiting for ${floor}` : 'not waiting for the scale-back (--scale-back 0)'}`,
     );
     const endedAt = watcher.timeline().marks['load-end'] ?? 0;
-    const scaledBack = await reached(
-      watcher.waitFor((s) => s.t >= endedAt && s.replicas <= floor, opts.scaleBackMs),
-      opts.signal,
-    );
+    const scaledBack =
+      opts.scaleBackMs > 0 &&
+      (await reached(
+        watcher.waitFor((s) => s.t >= endedAt && s.replicas <= floor, opts.scaleBackMs),
+        opts.signal,
+      ));
 
     const timeline = await watcher.stop();
     const targets = (opts.targets ?? DEFAULT_TARGETS).filter((n) => n <= max);

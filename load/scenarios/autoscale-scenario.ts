@@ -36,7 +36,7 @@ export const autoscaleScenario: Scenario = {
         running = runLoad({
           url: d.sidecar(HPA).httpUrl,
           model: { kind: 'open', ratePerSecond: s.ratePerSecond },
-          durationMs: s.durationMs,
+          durationMs: s.autoscaleMs,
           connections: s.connections,
           signal: AbortSignal.any([stop.signal, ctx.signal]),
           onProgress: (p) => ctx.progress.update(progressLine('autoscale load', p)),
@@ -63,8 +63,8 @@ export const autoscaleScenario: Scenario = {
       autoscaling,
       hpa: HPA,
       load,
-      loadMs: s.durationMs, // k8s/autoscaling waits 5 min before scaling down, then at most halves a minute: 50 → 1 takes about 11 min.
-      scaleBackMs: 720_000,
+      loadMs: s.autoscaleMs,
+      scaleBackMs: s.scaleBackMs,
       progress: ctx.progress,
       signal: ctx.signal,
     });

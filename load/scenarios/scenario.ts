@@ -19,6 +19,10 @@ export interface LoadSettings {
   drain: DrainPolicy;
   /** Pub/sub: a delivery later than this after its publish counts as late. */
   lateAfterMs: number;
+  /** Autoscale: the longest the load stays on waiting for the HPA's maxReplicas to be Ready (it stops once they are). */
+  autoscaleMs: number;
+  /** Autoscale: how long to wait for the HPA to come back to minReplicas after the load (0: do not wait). */
+  scaleBackMs: number;
 }
 
 export const LOAD_DEFAULTS: LoadSettings = {
@@ -29,6 +33,10 @@ export const LOAD_DEFAULTS: LoadSettings = {
   payloadBytes: 1024,
   drain: { kind: 'window', windowMs: 30_000 },
   lateAfterMs: 1000,
+  // 1 → 50 takes six doublings 15 s apart at best; pods starting on a busy node take most of the time.
+  autoscaleMs: 600_000,
+  // k8s/autoscaling waits 5 min before scaling down, then at most halves a minute: 50 → 1 takes about 11 min.
+  scaleBackMs: 720_000,
 };
 
 export interface ScenarioContext {

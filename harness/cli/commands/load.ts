@@ -22,6 +22,8 @@ export interface LoadOptions extends TargetOptions {
   drain?: string;
   drainMax?: string;
   lateAfter?: string;
+  scaleBack?: string;
+  autoscaleTime?: string;
   keepUp?: boolean;
   out?: string;
   findCapacity?: boolean;
@@ -59,6 +61,8 @@ export function loadSettings(o: LoadOptions): LoadSettings {
     payloadBytes: o.payload ? parseSize(o.payload, '--payload') : LOAD_DEFAULTS.payloadBytes,
     drain: drainPolicy(o),
     lateAfterMs: o.lateAfter ? parseDuration(o.lateAfter, '--late-after') : LOAD_DEFAULTS.lateAfterMs,
+    autoscaleMs: o.autoscaleTime ? parseDuration(o.autoscaleTime, '--autoscale-time') : LOAD_DEFAULTS.autoscaleMs,
+    scaleBackMs: o.scaleBack ? (o.scaleBack === '0' ? 0 : parseDuration(o.scaleBack, '--scale-back')) : LOAD_DEFAULTS.scaleBackMs,
   };
 }
 
