@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterLayout } from '../../harness/cluster/cluster-layout';
 import { kubeBinaries } from '../../harness/cluster/kube-binaries';
+import { REPO_ROOT } from '../../harness/paths';
+import type { RunResults } from '../../harness/results/results-model';
+import { runWorkflowJob } from '../report-gate/support/workflow-job';
 import { runCli, type CliResult } from '../support/cli';
 import { clusterLeftovers, snapshotHost, type HostSnapshot } from '../cluster/cluster-leftovers';
 
@@ -25,7 +28,22 @@ describe('real cluster: the reference deployment installed as the README says', 
   let outDir: string;
 
   const kubectl = (...args: string[]): string =>
-    execFileSync(kubectlBin, args, { env: { ...process.env, KUBECONFIG: l.kubeconfig }, encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(kubectlBin, args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, KUBECONFIG: l.kubeconfig },
+      encoding: 'utf8',
+      stdio: 'pipe',
+      input: '',
+    });
+  const kubectlIn = (input: string, ...args: string[]): string =>
+    execFileSync(kubectlBin, args, { cwd: REPO_ROOT, env: { ...process.env, KUBECONFIG: l.kubeconfig }, encoding: 'utf8', input });
+  /** A fresh HPA from k8s/autoscaling over one sample-app pod: no scale history, no cap. */
+  const resetSampleAppHpa = (): void => {
+    kubectl('-n', NS, 'delete', 'hpa', 'sample-app', '--ignore-not-found', '--wait=true');
+    kubectl('-n', NS, 'scale', 'deployment/sample-app', '--replicas=1');
+    kubectl('-n', NS, 'rollout', 'status', 'deployment/sample-app', '--timeout=5m');
+    kubectl('-n', NS, 'apply', '-f', 'k8s/autoscaling/sample-app.yaml');
+  };
   const secret = (name: string): string =>
     Buffer.from(kubectl('-n', NS, 'get', 'secret', name, '-o', 'jsonpath={.data.token}'), 'base64').toString('utf8');
   const acceptance = (...extra: string[]): Promise<CliResult> =>
@@ -56,6 +74,7 @@ describe('real cluster: the reference deployment installed as the README says', 
     const deploy = await runCli(['deploy:k8s', '--kubeconfig', l.kubeconfig], { timeoutMs: 5 * 60_000 });
     expect(deploy.code, deploy.stderr).to.equal(0);
     kubectl('-n', NS, 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=5m');
+    // The harness reads the tokens from the secrets the pods name; the README's way (the environment) is checked too.
     env = { DAPR_API_TOKEN: secret('dapr-api-token'), APP_API_TOKEN: secret('app-api-token') };
   });
 
@@ -154,5 +173,104 @@ describe('real cluster: the reference deployment installed as the README says', 
       kubectl('-n', 'dapr-system', 'scale', 'deployment/dapr-operator', '--replicas=1');
       kubectl('-n', 'dapr-system', 'rollout', 'status', 'deployment/dapr-operator', '--timeout=3m');
     }
+  });
+  it('runs pub/sub load through the in-cluster Job: the harness image, sidecars through their Services, no port-forward', () => {
+    const rendered = execFileSync('kustomize', ['build', 'k8s/harness'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const job = rendered
+      .replace('name: dapr-harness-acceptance', 'name: dapr-harness-load')
+      .replace(
+        /args: \[.*\]/,
+        'args: ["load", "--target", "kubernetes", "--namespace", "dapr-harness", "--scenario", "pubsub", "--rate", "100/s", "--duration", "20s", "--drain", "15s", "--out", "/reports/load"]',
+      );
+    expect(job).to.include('dapr-harness-load');
+    kubectlIn(job, 'apply', '-f', '-');
+    try {
+      kubectl('-n', NS, 'wait', '--for=condition=complete', 'job/dapr-harness-load', '--timeout=10m');
+      const log = kubectl('-n', NS, 'logs', 'job/dapr-harness-load');
+      expect(log).to.match(/in-cluster/);
+      expect(log).to.include('criteria.yaml (what this run measured): PASS');
+    } catch (err) {
+      const log = (() => {
+        try {
+          return kubectl('-n', NS, 'logs', 'job/dapr-harness-load', '--tail=60');
+        } catch {
+          return '(no log)';
+        }
+      })();
+      throw new Error(`${(err as Error).message}\n${log}`);
+    } finally {
+      kubectl('-n', NS, 'delete', 'job', 'dapr-harness-load', '--ignore-not-found', '--wait=true');
+    }
+  });
+
+  describe('sample-app sized for this node (k8s/single-node): the HPA scales it on real CPU', () => {
+    before(() => {
+      kubectl('-n', NS, 'patch', 'deployment', 'sample-app', '--patch-file', 'k8s/single-node/sample-app-requests.yaml');
+      kubectl('-n', NS, 'rollout', 'status', 'deployment/sample-app', '--timeout=5m');
+    });
+
+    it('fails the autoscale criterion when the HPA is capped at 5', async () => {
+      kubectl('-n', NS, 'patch', 'hpa', 'sample-app', '--type=merge', '-p', JSON.stringify({ spec: { maxReplicas: 5 } }));
+      try {
+        const out = mkdtempSync(join(outDir, 'capped-'));
+        const load = await runCli(
+          [
+            'load',
+            '--target',
+            'kubernetes',
+            '--kubeconfig',
+            l.kubeconfig,
+            '--namespace',
+            NS,
+            '--scenario',
+            'autoscale',
+            '--rate',
+            '200/s',
+            '--autoscale-time',
+            '4m',
+            '--scale-back',
+            '0',
+            '--out',
+            out,
+          ],
+          { timeoutMs: 8 * 60_000 },
+        );
+        expect(load.code, summary(load)).to.equal(0);
+        const gate = await runCli(['gate', '--criteria', join(REPO_ROOT, 'criteria.yaml'), '--results', out]);
+        expect(gate.code, summary(gate)).to.equal(1);
+        expect(gate.stdout).to.match(/autoscale\.max_replicas\s+\S+\s+value>=50\s+[1-5]\s+FAIL/);
+      } finally {
+        resetSampleAppHpa();
+      }
+    });
+
+    it("passes the example workflow's steps in order: acceptance, chaos, load with autoscale 1→50 Ready, and the gate", function () {
+      const run = runWorkflowJob({
+        npm: 'real',
+        secrets: { DAPR_KUBECONFIG: readFileSync(l.kubeconfig, 'utf8') },
+        vars: { DAPR_LOAD_OPTIONS: '--rate 200/s --duration 30s --scale-back 0' },
+        // No tokens in the environment: the harness reads them from the secrets the pods name.
+        env: { DAPR_API_TOKEN: '', APP_API_TOKEN: '' },
+        stepTimeoutMs: 20 * 60_000,
+        keep: true,
+      });
+      try {
+        const load = JSON.parse(readFileSync(join(run.work, 'reports/runs/ci-42/load/results.json'), 'utf8')) as RunResults;
+        const autoscale = load.scenarios.find((sc) => sc.name === 'autoscale');
+        process.stderr.write(`      autoscale: ${JSON.stringify(autoscale?.settings)}\n`);
+        expect(run.outcomes, run.log.slice(-6000)).to.deep.include({
+          acceptance: 'success',
+          chaos: 'success',
+          load: 'success',
+          gate: 'success',
+        });
+        expect(run.summary).to.contain('gate PASSED');
+        expect(run.summary).to.match(/tests\.chaos\s+-\s+skipped==0\s+0\s+pass/);
+        const max = load.metrics.find((m) => m.name === 'autoscale.max_replicas');
+        expect(max?.value).to.equal(50);
+      } finally {
+        rmSync(run.work, { recursive: true, force: true });
+      }
+    });
   });
 });
