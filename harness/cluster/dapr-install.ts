@@ -27,7 +27,7 @@ export async function installDaprAsReadmeSays(o: DaprInstallOptions): Promise<{ 
   const fd = openSync(log, 'w');
   try {
     for (const step of singleNodeInstallSteps()) {
-      o.progress.update(`Dapr and its backing services: ${INSTALL_README.slice(REPO_ROOT.length + 1)} "${step.heading}"`);
+      o.progress.log(`Dapr and its backing services: ${INSTALL_README.slice(REPO_ROOT.length + 1)} "${step.heading}"`);
       writeSync(fd, `\n### ${step.heading}\n`);
       const code = await runStep(step.script, fd, o);
       if (code !== 0) {
