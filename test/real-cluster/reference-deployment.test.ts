@@ -203,10 +203,11 @@ describe('real cluster: the reference deployment installed as the README says', 
     }
   });
 
-  describe('sample-app sized for this node (k8s/single-node): the HPA scales it on real CPU', () => {
+  describe('the apps sized for this node (k8s/single-node): the HPA scales sample-app on real CPU', () => {
     before(() => {
-      kubectl('-n', NS, 'patch', 'deployment', 'sample-app', '--patch-file', 'k8s/single-node/sample-app-requests.yaml');
-      kubectl('-n', NS, 'rollout', 'status', 'deployment/sample-app', '--timeout=5m');
+      for (const d of kubectl('-n', NS, 'get', 'deployment', '-o', 'name').trim().split('\n'))
+        kubectl('-n', NS, 'patch', d, '--patch-file', 'k8s/single-node/app-requests.yaml');
+      kubectl('-n', NS, 'rollout', 'status', 'deployment', '--timeout=5m');
     });
 
     it('fails the autoscale criterion when the HPA is capped at 5', async () => {
