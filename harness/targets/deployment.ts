@@ -152,6 +152,11 @@ export interface Deployment {
   /** The Dapr resources in force (Components, Configuration, Resiliency, Subscriptions), where the target can read them. */
   resources?: ResourceDocument[];
   traces?: TraceSource;
+  /**
+   * True where the harness runs inside the cluster and reaches the sidecars at their Services' addresses: pods of
+   * the deployment under test, so load may go there (elsewhere the load driver sends only to loopback).
+   */
+  inClusterSidecars?: boolean;
   /** The token sidecars require in `dapr-api-token`, when they require one. A secret: never written anywhere. */
   apiToken?: string;
   /** Whether daprd presents an app API token (APP_API_TOKEN) that the apps require. */

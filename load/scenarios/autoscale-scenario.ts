@@ -34,6 +34,7 @@ export const autoscaleScenario: Scenario = {
       description: `invoke at ${s.ratePerSecond}/s through ${HPA}'s sidecar`,
       start: async () => {
         running = runLoad({
+          allowNonLoopback: ctx.deployment.inClusterSidecars === true,
           url: d.sidecar(HPA).httpUrl,
           model: { kind: 'open', ratePerSecond: s.ratePerSecond },
           durationMs: s.autoscaleMs,

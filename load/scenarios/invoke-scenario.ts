@@ -22,6 +22,7 @@ export const invokeScenario: Scenario = {
     };
     const run = (name: string, url: string, path: string, withToken = true): Promise<DriverResult> =>
       runLoad({
+        allowNonLoopback: ctx.deployment.inClusterSidecars === true,
         url,
         model: { kind: 'open', ratePerSecond: s.ratePerSecond },
         durationMs: s.durationMs,

@@ -132,6 +132,7 @@ export const pubsubScenario: Scenario = {
     // Sampled through the drain: the subscribers' work for these events goes on after the last publish.
     const sampling = startResourceSampling(d);
     const result = await runLoad({
+      allowNonLoopback: ctx.deployment.inClusterSidecars === true,
       url: d.sidecar(PUBLISHER).httpUrl,
       model: { kind: 'open', ratePerSecond: s.ratePerSecond },
       durationMs: s.durationMs,

@@ -29,6 +29,7 @@ export const stateScenario: Scenario = {
         Promise.all(
           ops.map(({ op, share }) =>
             runLoad({
+              allowNonLoopback: ctx.deployment.inClusterSidecars === true,
               url: base,
               model: { kind: 'open', ratePerSecond: Math.max(1, s.ratePerSecond * share) },
               durationMs: s.durationMs,

@@ -207,6 +207,7 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
     runDir: opts.runDir,
     namespace,
     reach: access.reach,
+    ...(access.reach === 'in-cluster' ? { inClusterSidecars: true } : {}),
     apps,
     components,
     resources,
