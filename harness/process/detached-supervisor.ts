@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import type { Progress } from '../console/progress';
 import { HarnessError, runtimeError } from '../errors/harness-error';
 import { pidAlive } from './pid-alive';
@@ -67,7 +67,8 @@ export async function startDetachedSupervisor<T>(o: DetachedSupervisorOptions<T>
           `see ${o.logFile}`,
         );
       }
-      o.progress.update(`waiting for ${o.what} (supervisor pid ${pid}; log ${o.logFile})`);
+      const step = lastLogLine(o.logFile);
+      o.progress.update(`waiting for ${o.what} (supervisor pid ${pid}; log ${o.logFile})${step ? `: ${step}` : ''}`);
       await sleep(250);
     }
   } finally {
@@ -83,4 +84,21 @@ export function writeSupervisorFailure(file: string, err: unknown, fallback: { c
       ? { code: err.code, message: err.message, hint: err.hint, kind: err.kind }
       : { code: fallback.code, message: String(err), hint: fallback.hint, kind: 'runtime' };
   writeFileSync(file, JSON.stringify(f));
+}
+
+/** The supervisor's latest progress line (without its elapsed-time prefix), so the waiting parent says what is going on. */
+function lastLogLine(file: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, 4096));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    const line = buf.toString('utf8').trimEnd().split('\n').pop()?.trim();
+    return line ? line.replace(/^\[\d+s\] /, '').slice(0, 200) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
