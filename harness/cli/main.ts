@@ -243,7 +243,7 @@ addTargetOptions(
       'drive load through the deployment and measure it right (coordinated omission corrected): invoke, pubsub, state, autoscale',
     ),
 )
-  .option('-s, --scenario <name>', 'invoke, pubsub, state, autoscale, or all', 'all')
+  .option('-s, --scenario <names>', 'invoke, pubsub, state, autoscale, several comma-separated, or all', 'all')
   .option('-r, --rate <n/s>', 'arrival rate, e.g. 1000/s (default 1000/s)')
   .option('-d, --duration <time>', 'measured time, e.g. 60s (default 60s)')
   .option('--warmup <time>', 'warm-up before measuring, excluded from figures (default 5s; 0 for none)')

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { LOAD_DEFAULTS } from '../../../load/scenarios';
-import { loadSettings, type LoadOptions } from './load';
+import { chooseScenarios, loadSettings, type LoadOptions } from './load';
 
 const flags = (o: Partial<LoadOptions>): LoadOptions =>
   ({ target: 'local', runFile: '.run/current.json', scenario: 'all', ...o }) as LoadOptions;
@@ -16,5 +16,11 @@ describe('load flags', () => {
   it('refuse a time that is not one, naming the flag', () => {
     expect(() => loadSettings(flags({ autoscaleTime: 'soon' }))).to.throw(/--autoscale-time/);
     expect(() => loadSettings(flags({ scaleBack: 'x' }))).to.throw(/--scale-back/);
+  });
+
+  it('choose scenarios by name, several comma-separated in their usual order, and refuse an unknown one naming it', () => {
+    expect(chooseScenarios('state,invoke').map((s) => s.name)).to.deep.equal(['invoke', 'state']);
+    expect(chooseScenarios('all').map((s) => s.name)).to.deep.equal(['invoke', 'pubsub', 'state', 'autoscale']);
+    expect(() => chooseScenarios('invoke,bogus')).to.throw(/unknown scenario "bogus"/);
   });
 });

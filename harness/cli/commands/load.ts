@@ -108,13 +108,25 @@ function drainPolicy(o: LoadOptions): DrainPolicy {
   return o.drain ? { kind: 'window', windowMs: parseDuration(o.drain, '--drain') } : LOAD_DEFAULTS.drain;
 }
 
+/** `all`, one name, or several comma-separated (run in the order of SCENARIOS). */
+export function chooseScenarios(flag: string): Scenario[] {
+  if (flag === 'all') return SCENARIOS;
+  const names = SCENARIOS.map((s) => s.name);
+  const asked = flag.split(',').map((n) => n.trim());
+  const unknown = asked.filter((n) => !names.includes(n));
+  if (unknown.length > 0 || asked.length === 0)
+    throw usageError(
+      'BAD_FLAG',
+      `unknown scenario "${unknown[0] ?? flag}"`,
+      `use --scenario ${[...names, 'all'].join(', ')} (several: invoke,pubsub)`,
+    );
+  return SCENARIOS.filter((s) => asked.includes(s.name));
+}
+
 /** Runs load scenarios against a deployment and records their metrics; `npm run gate` gives the verdict. */
 export async function loadCommand(opts: LoadOptions): Promise<number> {
   const target = parseTargetOptions(opts);
-  const names = SCENARIOS.map((s) => s.name);
-  const chosen = opts.scenario === 'all' ? SCENARIOS : SCENARIOS.filter((s) => s.name === opts.scenario);
-  if (chosen.length === 0)
-    throw usageError('BAD_FLAG', `unknown scenario "${opts.scenario}"`, `use --scenario ${[...names, 'all'].join(', ')}`);
+  const chosen = chooseScenarios(opts.scenario);
   const settings = loadSettings(opts);
   const capacity = opts.findCapacity ? capacityPlan(opts, chosen, settings) : undefined;
   if (!capacity && opts.maxTime)

@@ -54,6 +54,11 @@ export class PodPortForward implements Stoppable {
   private forward(socket: Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    // A client that resets its connection (a load driver cut off mid-request) ends this stream, not the process.
+    socket.on('error', (err: Error) => {
+      this.lastError = err.message;
+      socket.destroy();
+    });
     const remoteErrors = new PassThrough();
     remoteErrors.on('data', (chunk: Buffer) => {
       this.lastError = chunk.toString('utf8').trim();
@@ -67,6 +72,10 @@ export class PodPortForward implements Stoppable {
           return;
         }
         this.sessions.add(ws);
+        ws.on('error', (err: Error) => {
+          this.lastError = err.message;
+          socket.destroy();
+        });
         ws.on('close', () => {
           this.sessions.delete(ws);
           socket.end();
