@@ -14,9 +14,9 @@ function helmRunning(): boolean {
     .filter((d) => /^\d+$/.test(d))
     .some((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-          .split('\0')
-          .some((a) => a.endsWith('/helm'));
+        // argv[0] as the shell ran it: "helm" when found on PATH, a path otherwise.
+        const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+        return argv0 === 'helm' || argv0.endsWith('/helm');
       } catch {
         return false;
       }
