@@ -225,7 +225,7 @@ describe('real cluster: the reference deployment installed as the README says', 
     });
 
     it('runs pub/sub load through the in-cluster Job: the harness image, sidecars through their Services, no port-forward', () => {
-      const rendered = execFileSync('kustomize', ['build', 'k8s/harness'], { cwd: REPO_ROOT, encoding: 'utf8' });
+      const rendered = kubectl('kustomize', 'k8s/harness');
       // k8s/harness's Job as shipped, renamed and given a load run instead of acceptance.
       const docs = parseAllDocuments(rendered).map((d) => d.toJS() as { kind?: string; metadata: { name: string }; spec?: JobSpec });
       for (const d of docs) {
