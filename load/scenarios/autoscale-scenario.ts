@@ -3,9 +3,15 @@ import { runKubernetesAutoscale, type AutoscaleLoad, type AutoscaleLoadOutcome }
 import { progressLine, type Scenario, type ScenarioContext } from './scenario';
 
 const HPA = 'sample-app';
+/**
+ * The caller whose sidecar sends the load: a sidecar invoking its own app id stays in its own pod, so load through
+ * sample-app's sidecar would land on one pod; from audit-service's (which has no HPA, and which the access policy
+ * lets call /echo) Dapr's name resolution spreads the calls over sample-app's pods, as real callers would.
+ */
+const CALLER = 'audit-service';
 
 /**
- * Drives load through sample-app's sidecar while watching its HorizontalPodAutoscaler scale the Deployment, and
+ * Drives invoke load at sample-app while watching its HorizontalPodAutoscaler scale the Deployment, and
  * records the replica timeline. Needs an HPA: on other targets it says so instead of pretending.
  */
 export const autoscaleScenario: Scenario = {
@@ -31,11 +37,11 @@ export const autoscaleScenario: Scenario = {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...(d.apiToken ? { 'dapr-api-token': d.apiToken } : {}) };
     const body = JSON.stringify({ data: 'x'.repeat(Math.max(0, s.payloadBytes - 12)) });
     const load: AutoscaleLoad = {
-      description: `invoke at ${s.ratePerSecond}/s through ${HPA}'s sidecar`,
+      description: `invoke of ${HPA} at ${s.ratePerSecond}/s through ${CALLER}'s sidecar`,
       start: async () => {
         running = runLoad({
           allowNonLoopback: ctx.deployment.inClusterSidecars === true,
-          url: d.sidecar(HPA).httpUrl,
+          url: d.sidecar(CALLER).httpUrl,
           model: { kind: 'open', ratePerSecond: s.ratePerSecond },
           durationMs: s.autoscaleMs,
           connections: s.connections,
@@ -75,7 +81,7 @@ export const autoscaleScenario: Scenario = {
     // Recorded above; a load that never ran makes the replica figures meaningless, so the run must not look whole.
     if (result.load?.error !== undefined)
       throw new Error(
-        `the autoscale load through ${HPA}'s sidecar failed: ${result.load.error} · the replica timeline is recorded but does not show the HPA under the asked load`,
+        `the autoscale load through ${CALLER}'s sidecar failed: ${result.load.error} · the replica timeline is recorded but does not show the HPA under the asked load`,
       );
   },
 };
