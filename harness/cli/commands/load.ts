@@ -35,7 +35,9 @@ export async function runScenariosInSession(session: Session, scenarios: Scenari
   for (const scenario of scenarios) {
     if (session.signal.aborted) break;
     session.progress.log(
-      `scenario ${scenario.name}: ${scenario.description} · ${settings.ratePerSecond}/s for ${settings.durationMs / 1000}s (+${settings.warmupMs / 1000}s warm-up)`,
+      scenario.name === 'autoscale'
+        ? `scenario autoscale: ${scenario.description} · ${settings.ratePerSecond}/s until the HPA's maxReplicas are Ready, at most ${settings.autoscaleMs / 1000}s`
+        : `scenario ${scenario.name}: ${scenario.description} · ${settings.ratePerSecond}/s for ${settings.durationMs / 1000}s (+${settings.warmupMs / 1000}s warm-up)`,
     );
     const before = session.results.metrics.length;
     await scenario.run({
