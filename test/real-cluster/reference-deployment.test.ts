@@ -51,22 +51,19 @@ describe('real cluster: the reference deployment installed as the README says', 
   };
   const secret = (name: string): string =>
     Buffer.from(kubectl('-n', NS, 'get', 'secret', name, '-o', 'jsonpath={.data.token}'), 'base64').toString('utf8');
+  /** A harness command against the reference deployment on this cluster. */
+  const onCluster = (command: string, ...extra: string[]): string[] => [
+    command,
+    '--target',
+    'kubernetes',
+    '--kubeconfig',
+    l.kubeconfig,
+    '--namespace',
+    NS,
+    ...extra,
+  ];
   const acceptance = (...extra: string[]): Promise<CliResult> =>
-    runCli(
-      [
-        'acceptance',
-        '--target',
-        'kubernetes',
-        '--kubeconfig',
-        l.kubeconfig,
-        '--namespace',
-        NS,
-        '--out',
-        mkdtempSync(join(outDir, 'run-')),
-        ...extra,
-      ],
-      { env, timeoutMs: 10 * 60_000 },
-    );
+    runCli(onCluster('acceptance', '--out', mkdtempSync(join(outDir, 'run-')), ...extra), { env, timeoutMs: 10 * 60_000 });
   const summary = (r: CliResult): string => `${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`;
 
   before(async function () {
@@ -278,25 +275,7 @@ describe('real cluster: the reference deployment installed as the README says', 
       try {
         const out = mkdtempSync(join(outDir, 'capped-'));
         const load = await runCli(
-          [
-            'load',
-            '--target',
-            'kubernetes',
-            '--kubeconfig',
-            l.kubeconfig,
-            '--namespace',
-            NS,
-            '--scenario',
-            'autoscale',
-            '--rate',
-            '200/s',
-            '--autoscale-time',
-            '4m',
-            '--scale-back',
-            '0',
-            '--out',
-            out,
-          ],
+          onCluster('load', '--scenario', 'autoscale', '--rate', '200/s', '--autoscale-time', '4m', '--scale-back', '0', '--out', out),
           { timeoutMs: 8 * 60_000 },
         );
         expect(load.code, summary(load)).to.equal(0);
