@@ -69,5 +69,12 @@ export async function buildRuntime(progress: Progress, opts: { force?: boolean }
 /** `daprd --version` of a built runtime: what the binary says, not what we asked for. */
 export function binaryVersion(binary: string): string {
   if (!existsSync(binary)) throw usageError('RUNTIME_MISSING', `${binary} does not exist`, 'run `npm run runtime`');
-  return execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim().split('\n').pop() ?? '';
+  // Generous: a cold page cache on a busy machine made a 10 s bound fail a CI run on a binary that was fine.
+  const seconds = 120;
+  try {
+    return execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: seconds * 1000 }).trim().split('\n').pop() ?? '';
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `did not answer in ${seconds} s` : (err as Error).message.split('\n')[0];
+    throw new Error(`${binary} --version failed: ${why}; rebuild it with \`npm run runtime -- --force\` if it persists`);
+  }
 }
