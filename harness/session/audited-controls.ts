@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log';
-import type { Deployment, DependencyControl } from '../targets/deployment';
+import type { Deployment, DependencyControl, InstanceReplacement } from '../targets/deployment';
 
 /**
  * Every stop and start the harness does to a deployment goes into the run's audit.log, whatever the target: a
@@ -9,6 +9,16 @@ import type { Deployment, DependencyControl } from '../targets/deployment';
 export function auditControls(d: Deployment, audit: AuditLog): void {
   d.dependencies = d.dependencies.map((c) => audited(c, audit, c.kind));
   if (d.processControls) d.processControls = d.processControls.map((c) => audited(c, audit, c.kind));
+  if (d.instanceReplacements) d.instanceReplacements = d.instanceReplacements.map((r) => auditedReplacement(r, audit));
+}
+
+function auditedReplacement(r: InstanceReplacement, audit: AuditLog): InstanceReplacement {
+  return {
+    appId: r.appId,
+    how: r.how,
+    end: () => audit.around('instance.end', r.appId, () => r.end()),
+    replace: () => audit.around('instance.replace', r.appId, () => r.replace()),
+  };
 }
 
 function audited(c: DependencyControl, audit: AuditLog, kind: string): DependencyControl {

@@ -5,10 +5,11 @@ import { REPO_ROOT } from '../paths';
 export const SUITES_DIR = join(REPO_ROOT, 'suites');
 
 /**
- * Suites that disturb the deployment for longer than their own tests run last, in this order: a restarted sidecar
- * and a stopped Redis or NATS leave component circuit breakers open until their timeout passes.
+ * Suites that disturb the deployment for longer than their own tests run last, in this order: a restarted sidecar,
+ * a replaced instance and a stopped Redis or NATS leave component circuit breakers open until their timeout passes
+ * (and a replaced subscriber, a new broker consumer that the crash probe's timing would otherwise meet).
  */
-const RUN_LAST = ['restarts.suite.ts', 'outages.suite.ts'];
+const RUN_LAST = ['restarts.suite.ts', 'replacement.suite.ts', 'outages.suite.ts'];
 
 /** The suite files of some areas (folders under suites/), alphabetical but for RUN_LAST. */
 export function suiteFiles(areas: string[]): string[] {

@@ -71,6 +71,30 @@ export interface DependencyControl {
   start(): Promise<void>;
 }
 
+/** What ending an instance left behind. */
+export interface EndedInstance {
+  /** What was ended (a pod's name, or the processes'), for the report. */
+  instance: string;
+  /** From the request until it was gone. */
+  goneMs: number;
+  /** The app's log from just before the end until it exited: what it wrote on the way out. */
+  appLog: string;
+}
+
+/**
+ * One instance of an app (app and daprd together) that the harness may end the way its platform ends one — a pod
+ * deleted, or both processes sent SIGTERM — and see replaced, while traffic flows (chaos probes).
+ */
+export interface InstanceReplacement {
+  appId: string;
+  /** What ending and replacing mean on this target, for the report. */
+  how: string;
+  /** Ends the instance the harness reaches as instance 0 and resolves once it is gone. */
+  end(): Promise<EndedInstance>;
+  /** Waits for (or starts) the instance that replaces it; the harness's addresses of instance 0 then lead to it. */
+  replace(): Promise<{ instance: string; readyMs: number }>;
+}
+
 /** A process of the deployment that exited on its own (or was killed by something other than the harness). */
 export interface ProcessDeath {
   /** Process name: an app id, `<app id>-<n>` for a replica, `<name>-daprd` for a sidecar, or a dependency's name. */
@@ -147,6 +171,8 @@ export interface Deployment {
    * `<app id>-<n>` for a replica), where the target manages them.
    */
   processControls?: DependencyControl[];
+  /** Instances the harness may end and see replaced mid-traffic, one per app, where the target can. */
+  instanceReplacements?: InstanceReplacement[];
   /** Whether the deployment's Configuration turns mTLS on; undefined where the target cannot read it. */
   mtlsEnabled?: boolean;
   /** The Dapr resources in force (Components, Configuration, Resiliency, Subscriptions), where the target can read them. */

@@ -1,11 +1,10 @@
 import { poll } from '../../harness/process/wait/poll';
-import { expect } from 'chai';
 import { deployment, measure, skipBecause } from '../../harness/suite-runner/suite-context';
 import { chaosProbe } from '../support/chaos-probe';
 import { sleep } from '../../harness/process/wait/wait-strategy';
 import type { DependencyControl } from '../../harness/targets/deployment';
 import { http, uniqueId } from '../support/http';
-import { APPS, appUrlOf, invoke, ledgerOf, resetLedgers } from '../support/sut';
+import { APPS, appUrlOf, createTask, invoke, ledgerOf, resetLedgers } from '../support/sut';
 
 const SUBSCRIBER = APPS.analytics;
 
@@ -16,12 +15,6 @@ function control(kind: 'app' | 'sidecar', appId: string): DependencyControl | un
 /** Down now, or since the harness last saw it up (a container the kubelet already restarted counts as down). */
 async function isDown(c: DependencyControl): Promise<boolean> {
   return c.isRunning ? !(await c.isRunning()) : c.running === false;
-}
-
-async function createTask(): Promise<string> {
-  const res = await invoke<{ eventId: string }>(APPS.sample, APPS.tasks, 'tasks', { method: 'POST', json: { title: uniqueId('restart') } });
-  expect(res.status, res.text).to.equal(201);
-  return res.body.eventId;
 }
 
 describe('chaos: an app crash and a sidecar restart', () => {
@@ -39,7 +32,7 @@ describe('chaos: an app crash and a sidecar restart', () => {
       const crash = await http(`${appUrlOf(SUBSCRIBER)}/faults/crash`, { method: 'POST' });
       if (crash.status !== 202) throw new Error(`POST /faults/crash on ${SUBSCRIBER} answered ${crash.status}`);
       await poll(`${SUBSCRIBER} to exit`, async () => ((await isDown(app)) ? true : undefined), { timeoutMs: 10_000, intervalMs: 100 });
-      const eventId = await createTask();
+      const eventId = await createTask(uniqueId('restart'));
       await sleep(1000);
       const restarted = Date.now();
       await app.start();
@@ -70,7 +63,7 @@ describe('chaos: an app crash and a sidecar restart', () => {
         const started = Date.now();
         const during = await invoke(APPS.sample, SUBSCRIBER, 'healthz', { timeoutMs: 60_000 }).catch(() => undefined);
         const failedAfter = Date.now() - started;
-        const duringGap = await createTask();
+        const duringGap = await createTask(uniqueId('restart'));
         await sidecar.start();
         const recovery = Date.now();
         await poll(
@@ -79,7 +72,7 @@ describe('chaos: an app crash and a sidecar restart', () => {
           { timeoutMs: 30_000, intervalMs: 500 },
         );
         const recoveredMs = Date.now() - recovery;
-        const afterRestart = await createTask();
+        const afterRestart = await createTask(uniqueId('restart'));
         const resumed = await poll(
           `delivery to ${SUBSCRIBER} after its sidecar restarted`,
           async () => ((await ledgerOf(SUBSCRIBER, { eventId: afterRestart })).total > 0 ? true : undefined),

@@ -2,6 +2,7 @@ import { deployment } from '../../harness/suite-runner/suite-context';
 import type { AppEndpoint } from '../../harness/targets/deployment';
 import { http, type HttpResult } from './http';
 import type { LedgerEntry, LedgerView } from '../../system-under-test/lib/ledger/delivery-ledger';
+import { LEDGER_AT_EXIT, type LedgerAtExit } from '../../system-under-test/lib/ledger/ledger-at-exit';
 import { currentAuditLog } from '../../harness/audit/audit-log';
 
 /** App ids of the reference deployment (system-under-test/API.md). */
@@ -110,4 +111,27 @@ export async function injectFailures(
   const res = await http(`${url}/faults/calls`, { method: 'POST', json: fault });
   currentAuditLog()?.record('fault.inject', `${appId}#${instance}`, res.status < 300 ? 'ok' : 'failed', JSON.stringify(fault));
   if (res.status >= 300) throw new Error(`POST ${url}/faults/calls answered ${res.status}: ${res.text}`);
+}
+
+/** Creates a task through sample-app; task-service publishes task.created for it. Resolves with the event's id. */
+export async function createTask(title: string): Promise<string> {
+  const res = await invoke<{ eventId: string }>(APPS.sample, APPS.tasks, 'tasks', { method: 'POST', json: { title } });
+  if (res.status !== 201) throw new Error(`POST /tasks through ${APPS.sample} answered ${res.status}: ${res.text.slice(0, 200)}`);
+  return res.body.eventId;
+}
+
+/** The ledger a subscriber wrote to its log as it exited (its last line of that kind), if the log holds one. */
+export function ledgerAtExitIn(log: string): LedgerAtExit | undefined {
+  let found: LedgerAtExit | undefined;
+  for (const line of log.split('\n')) {
+    if (!line.includes(LEDGER_AT_EXIT)) continue;
+    try {
+      const parsed = JSON.parse(line) as { msg?: string } & Partial<LedgerAtExit>;
+      if (parsed.msg === LEDGER_AT_EXIT && Array.isArray(parsed.events))
+        found = { total: parsed.total ?? 0, unique: parsed.unique ?? 0, duplicates: parsed.duplicates ?? 0, events: parsed.events };
+    } catch {
+      // Another line that mentions it, or one cut off: not the record.
+    }
+  }
+  return found;
 }

@@ -38,7 +38,7 @@ export class ContainerRestartControl implements DependencyControl {
     private readonly conn: ClusterConnection,
     readonly kind: 'app' | 'sidecar',
     readonly address: string,
-    private readonly ref: ContainerRef,
+    private ref: ContainerRef,
     private baseline: number,
     private readonly shutdown: (() => Promise<void>) | undefined,
     private readonly waits: WaitOptions,
@@ -55,6 +55,13 @@ export class ContainerRestartControl implements DependencyControl {
   ): Promise<ContainerRestartControl> {
     const state = containerState(await readPod(conn, ref), ref);
     return new ContainerRestartControl(conn, ref.role, appId, ref, state?.restartCount ?? 0, opts.shutdown, opts.waits ?? {});
+  }
+
+  /** Follows the app to the pod that replaced the one it watched (deleted by a probe); a new pod starts a new count. */
+  async retarget(pod: string): Promise<void> {
+    this.ref = { ...this.ref, pod };
+    this.baseline = containerState(await readPod(this.conn, this.ref), this.ref)?.restartCount ?? 0;
+    this.seenUp = true;
   }
 
   get running(): boolean {

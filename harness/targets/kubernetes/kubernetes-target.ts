@@ -8,6 +8,7 @@ import {
   type ComponentInfo,
   type DependencyControl,
   type Deployment,
+  type InstanceReplacement,
   type ResourceDocument,
   type TraceSource,
 } from '../deployment';
@@ -29,7 +30,8 @@ import { ContainerRestartControl } from './container-restarts';
 import { podUsageSource } from './pod-usage';
 import { clusterTraces } from './cluster-traces';
 import { PodPortForward } from './pod-port-forward';
-import { defaultReach, reachSidecars, type SidecarAccessOptions, type SidecarReach } from './sidecar-access';
+import { defaultReach, instanceKey, reachSidecars, type SidecarAccessOptions, type SidecarReach } from './sidecar-access';
+import { podReplacement, type ReachedPod } from './pod-replacement';
 import { discoverDependencies, type DependencyAddress } from './workload-dependency';
 import {
   scaleDownAndRecover,
@@ -189,13 +191,15 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
   );
 
   const apps = access.apps;
-  let processControls: DependencyControl[];
+  let reached: Map<string, ReachedInstance>;
   try {
-    processControls = await containerControls(conn, injection.apps, apps, access.reach, apiToken, waits);
+    reached = await containerControls(conn, injection.apps, apps, access.reach, apiToken, waits);
   } catch (err) {
     await stack.stopAll();
     throw err;
   }
+  const processControls: DependencyControl[] = [...reached.values()].flatMap((r) => [r.app, r.sidecar]);
+  const instanceReplacements = podReplacements(conn, injection.apps, apps, reached, access.instanceForwards, waits);
   const watchAutoscaling = async (hpa: string, deployment = hpa): Promise<AutoscaleWatcher> => {
     const watcher = await new AutoscaleWatcher(conn, namespace, hpa, deployment).start();
     watchers.add(watcher);
@@ -213,6 +217,7 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
     resources,
     dependencies,
     processControls,
+    instanceReplacements,
     controlPlane,
     injection,
     connection: conn,
@@ -256,6 +261,13 @@ async function requireNamespace(conn: ClusterConnection, namespace: string): Pro
   }
 }
 
+/** What the harness reaches of an app as instance 0: its pod (which a replacement probe may change) and its containers. */
+interface ReachedInstance {
+  pod: ReachedPod;
+  app: ContainerRestartControl;
+  sidecar: ContainerRestartControl;
+}
+
 /**
  * For each app, its app and daprd containers in the pod the harness reaches as instance 0: the app is crashed
  * through its own fault endpoint and daprd is stopped through its shutdown API (`POST /v1.0/shutdown`), and the
@@ -268,15 +280,16 @@ async function containerControls(
   reach: SidecarReach,
   apiToken: string | undefined,
   waits: WaitOptions,
-): Promise<DependencyControl[]> {
-  const controls: DependencyControl[] = [];
+): Promise<Map<string, ReachedInstance>> {
+  const reached = new Map<string, ReachedInstance>();
   for (const app of apps) {
     const pod = app.pods.find((p) => p.ready && p.hasDaprd);
     const endpoint = endpoints.find((e) => e.appId === app.appId && e.instance === 0);
     if (!pod || !endpoint) continue;
     const ref = { namespace: app.namespace, pod: pod.name };
-    const sidecarUrl = reach === 'in-cluster' && pod.podIP ? `http://${pod.podIP}:${pod.ports.http}` : endpoint.sidecar.httpUrl;
+    const current: ReachedPod = { name: pod.name, ...(pod.podIP ? { podIP: pod.podIP } : {}) };
     const shutdown = async (): Promise<void> => {
+      const sidecarUrl = reach === 'in-cluster' && current.podIP ? `http://${current.podIP}:${pod.ports.http}` : endpoint.sidecar.httpUrl;
       const res = await fetch(`${sidecarUrl}/v1.0/shutdown`, {
         method: 'POST',
         headers: apiToken ? { 'dapr-api-token': apiToken } : {},
@@ -286,12 +299,46 @@ async function containerControls(
       if (res.status >= 300)
         throw runtimeError(
           'SIDECAR_SHUTDOWN_FAILED',
-          `daprd of ${app.appId} (pod ${pod.name}) answered ${res.status} to POST /v1.0/shutdown`,
+          `daprd of ${app.appId} (pod ${current.name}) answered ${res.status} to POST /v1.0/shutdown`,
           "the harness needs the sidecar's API token (DAPR_API_TOKEN or the secret its pods name)",
         );
     };
-    controls.push(await ContainerRestartControl.create(conn, app.appId, { ...ref, role: 'app' }, { waits }));
-    controls.push(await ContainerRestartControl.create(conn, app.appId, { ...ref, role: 'sidecar' }, { shutdown, waits }));
+    reached.set(app.appId, {
+      pod: current,
+      app: await ContainerRestartControl.create(conn, app.appId, { ...ref, role: 'app' }, { waits }),
+      sidecar: await ContainerRestartControl.create(conn, app.appId, { ...ref, role: 'sidecar' }, { shutdown, waits }),
+    });
   }
-  return controls;
+  return reached;
+}
+
+/**
+ * Each app's instance 0 as a pod the harness may delete mid-traffic; once the Deployment has replaced it, the
+ * port-forwards, container controls and (in-cluster) app address of instance 0 follow the new pod.
+ */
+function podReplacements(
+  conn: ClusterConnection,
+  apps: DaprApp[],
+  endpoints: AppEndpoint[],
+  reached: Map<string, ReachedInstance>,
+  instanceForwards: Map<string, PodPortForward[]>,
+  waits: WaitOptions,
+): InstanceReplacement[] {
+  return apps.flatMap((app) => {
+    const r = reached.get(app.appId);
+    if (!r) return [];
+    const retarget = async (pod: ReachedPod): Promise<void> => {
+      for (const f of instanceForwards.get(instanceKey(app.appId, 0)) ?? []) f.retarget(pod.name);
+      await r.app.retarget(pod.name);
+      await r.sidecar.retarget(pod.name);
+      r.pod.name = pod.name;
+      r.pod.podIP = pod.podIP;
+      const endpoint = endpoints.find((e) => e.appId === app.appId && e.instance === 0);
+      // In-cluster the app is reached at its pod's address; through a port-forward the local port stays.
+      if (endpoint && !instanceForwards.size && pod.podIP && app.appPort) endpoint.appUrl = `http://${pod.podIP}:${app.appPort}`;
+    };
+    const others = endpoints.filter((e) => e.appId === app.appId && e.instance !== 0).length;
+    const otherInstances = app.pods.filter((p) => p.ready && p.hasDaprd && p.name !== r.pod.name).slice(0, others).map((p) => p.name);
+    return [podReplacement(conn, app, { ...r.pod }, { otherInstances, retarget, waits })];
+  });
 }

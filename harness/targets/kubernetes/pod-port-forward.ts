@@ -13,7 +13,7 @@ const PROBE_TIMEOUT_MS = 10_000;
  * `kubectl port-forward` does): one port-forward stream per accepted connection.
  */
 export class PodPortForward implements Stoppable {
-  readonly name: string;
+  private podName: string;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly sessions = new Set<{ close(): void }>();
@@ -25,12 +25,25 @@ export class PodPortForward implements Stoppable {
   constructor(
     kc: KubeConfig,
     readonly namespace: string,
-    readonly pod: string,
+    pod: string,
     readonly remotePort: number,
     forwarder?: Pick<PortForward, 'portForward'>,
   ) {
-    this.name = `port-forward ${namespace}/${pod}:${remotePort}`;
+    this.podName = pod;
     this.forwarder = forwarder ?? new PortForward(kc);
+  }
+
+  get pod(): string {
+    return this.podName;
+  }
+
+  get name(): string {
+    return `port-forward ${this.namespace}/${this.podName}:${this.remotePort}`;
+  }
+
+  /** New connections go to this pod from now on (its predecessor was deleted and replaced); the local port stays. */
+  retarget(pod: string): void {
+    this.podName = pod;
   }
 
   /** The error of the last connection that could not be forwarded, for messages. */
@@ -64,7 +77,7 @@ export class PodPortForward implements Stoppable {
       this.lastError = chunk.toString('utf8').trim();
     });
     this.forwarder
-      .portForward(this.namespace, this.pod, [this.remotePort], socket, remoteErrors, socket)
+      .portForward(this.namespace, this.podName, [this.remotePort], socket, remoteErrors, socket)
       .then((result) => {
         const ws = typeof result === 'function' ? result() : result;
         if (!ws) {

@@ -28,6 +28,12 @@ export interface SidecarAccess {
   apps: AppEndpoint[];
   /** Port-forwards to stop with the deployment. */
   forwards: Stoppable[];
+  /** Port-forward: each instance's forwards (sidecar ports and app port), by `<app id>/<instance>`, to retarget. */
+  instanceForwards: Map<string, PodPortForward[]>;
+}
+
+export function instanceKey(appId: string, instance: number): string {
+  return `${appId}/${instance}`;
 }
 
 const DEFAULT_MAX_INSTANCES = 8;
@@ -41,10 +47,12 @@ export async function reachSidecars(kc: KubeConfig, apps: DaprApp[], opts: Sidec
   const reach = opts.reach ?? defaultReach();
   const endpoints = reach === 'in-cluster' ? inClusterEndpoints(apps, opts.clusterDomain) : undefined;
   const forwards: Stoppable[] = [];
+  const instanceForwards = new Map<string, PodPortForward[]>();
   try {
-    const result = endpoints ?? (await portForwardEndpoints(kc, apps, opts.maxInstancesPerApp ?? DEFAULT_MAX_INSTANCES, forwards));
+    const result =
+      endpoints ?? (await portForwardEndpoints(kc, apps, opts.maxInstancesPerApp ?? DEFAULT_MAX_INSTANCES, forwards, instanceForwards));
     if (opts.probe !== false) await probeSidecars(result, reach, opts.apiToken);
-    return { reach, apps: result, forwards };
+    return { reach, apps: result, forwards, instanceForwards };
   } catch (err) {
     await Promise.allSettled(forwards.map((f) => f.stop()));
     throw err;
@@ -79,7 +87,13 @@ export function inClusterEndpoints(apps: DaprApp[], clusterDomain = 'cluster.loc
   return out;
 }
 
-async function portForwardEndpoints(kc: KubeConfig, apps: DaprApp[], maxInstances: number, forwards: Stoppable[]): Promise<AppEndpoint[]> {
+async function portForwardEndpoints(
+  kc: KubeConfig,
+  apps: DaprApp[],
+  maxInstances: number,
+  forwards: Stoppable[],
+  instanceForwards: Map<string, PodPortForward[]>,
+): Promise<AppEndpoint[]> {
   const out: AppEndpoint[] = [];
   for (const app of apps) {
     const pods = readyPods(app).slice(0, maxInstances);
@@ -95,6 +109,8 @@ async function portForwardEndpoints(kc: KubeConfig, apps: DaprApp[], maxInstance
       const open = async (port: number): Promise<number> => {
         const f = new PodPortForward(kc, app.namespace, pod.name, port);
         forwards.push(f);
+        const key = instanceKey(app.appId, instance);
+        instanceForwards.set(key, [...(instanceForwards.get(key) ?? []), f]);
         return f.start();
       };
       const [http, grpc, internal, metrics] = [

@@ -1,3 +1,4 @@
+import { processReplacement } from './process-replacement';
 import { writeCurrentRun } from './current-run';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -295,6 +296,14 @@ export async function startLocalDeployment(options: LocalTargetOptions = {}): Pr
           controlOf((m as AuditedProcess).process, 'sidecar', (m as AuditedProcess).process.name.replace(/-daprd$/, ''), signal),
         ),
       ],
+      instanceReplacements: planned
+        .filter((p) => p.instance === 0)
+        .flatMap((p) => {
+          const byName = (name: string): ManagedProcess | undefined =>
+            [...appGroup.members, ...sidecarGroup.members].map((m) => (m as AuditedProcess).process).find((proc) => proc.name === name);
+          const [app, sidecar] = [byName(p.name), byName(`${p.name}-daprd`)];
+          return app && sidecar ? [processReplacement(p.app.appId, app, sidecar, signal)] : [];
+        }),
       mtlsEnabled,
       trustAnchors,
       traces: collector,

@@ -1,4 +1,8 @@
+import { DeliveryLedger } from '../../lib/ledger/delivery-ledger';
+import { logLedgerAtExit } from '../../lib/ledger/ledger-at-exit';
 import { listen } from '../../lib/service';
 import { createNotificationApp } from './app';
 
-listen(createNotificationApp(), { defaultPort: 8082 });
+const ledger = new DeliveryLedger();
+logLedgerAtExit(ledger);
+listen(createNotificationApp({ ledger }), { defaultPort: 8082 });
