@@ -29,7 +29,10 @@ describe('chaos: a subscriber instance ended mid-stream and replaced', () => {
     const replacement = deployment().instanceReplacements?.find((r) => r.appId === SUBSCRIBER);
     if (!replacement) return skipBecause(this, 'not-observable', `this target cannot end and replace an instance of ${SUBSCRIBER}`);
     await chaosProbe(
-      { probe: 'subscriber instance replaced mid-stream: no acknowledged event lost', target: `${TASK_CREATED} → ${SUBSCRIBER} (${replacement.how})` },
+      {
+        probe: 'subscriber instance replaced mid-stream: no acknowledged event lost',
+        target: `${TASK_CREATED} → ${SUBSCRIBER} (${replacement.how})`,
+      },
       async (record) => {
         await resetLedgers([SUBSCRIBER]);
         const acked: string[] = [];
@@ -61,7 +64,9 @@ describe('chaos: a subscriber instance ended mid-stream and replaced', () => {
         }
         const old = ledgerAtExitIn(ended.appLog);
         record.equal('oldInstanceLedger', 'read', old ? 'read' : 'missing', `"ledger at exit" in the log of ${ended.instance}`);
-        const oldCounts = countEvents((old?.events ?? []).filter((e) => e.startsWith(`${TASK_CREATED}/`)).map((e) => e.slice(TASK_CREATED.length + 1)));
+        const oldCounts = countEvents(
+          (old?.events ?? []).filter((e) => e.startsWith(`${TASK_CREATED}/`)).map((e) => e.slice(TASK_CREATED.length + 1)),
+        );
         const tally = async (): Promise<{ lost: string[]; duplicates: number; byOld: number }> => {
           const now = countEvents((await ledgerOf(SUBSCRIBER, { topic: TASK_CREATED })).entries.map((e) => e.eventId));
           let duplicates = 0;

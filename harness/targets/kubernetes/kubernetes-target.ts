@@ -338,7 +338,10 @@ function podReplacements(
       if (endpoint && !instanceForwards.size && pod.podIP && app.appPort) endpoint.appUrl = `http://${pod.podIP}:${app.appPort}`;
     };
     const others = endpoints.filter((e) => e.appId === app.appId && e.instance !== 0).length;
-    const otherInstances = app.pods.filter((p) => p.ready && p.hasDaprd && p.name !== r.pod.name).slice(0, others).map((p) => p.name);
+    const otherInstances = app.pods
+      .filter((p) => p.ready && p.hasDaprd && p.name !== r.pod.name)
+      .slice(0, others)
+      .map((p) => p.name);
     return [podReplacement(conn, app, { ...r.pod }, { otherInstances, retarget, waits })];
   });
 }

@@ -58,7 +58,10 @@ export function podReplacement(
       try {
         next = await poll(
           `a Ready pod of ${app.deployment} to replace ${old}`,
-          async () => (await readyPodsOf(conn, owner)).find((p) => allContainersReady(p) && ![old, ...opts.otherInstances].includes(p.metadata?.name ?? '')),
+          async () =>
+            (await readyPodsOf(conn, owner)).find(
+              (p) => allContainersReady(p) && ![old, ...opts.otherInstances].includes(p.metadata?.name ?? ''),
+            ),
           { timeoutMs, intervalMs: 500, ...(opts.waits.signal ? { signal: opts.waits.signal } : {}) },
         );
       } catch (err) {
@@ -84,7 +87,8 @@ function allContainersReady(pod: V1Pod): boolean {
 async function appContainer(conn: ClusterConnection, namespace: string, pod: string): Promise<string> {
   const spec = (await conn.core.readNamespacedPod({ name: pod, namespace })).spec;
   const name = (spec?.containers ?? []).map((c) => c.name).find((n) => n !== DAPRD_CONTAINER);
-  if (!name) throw runtimeError('POD_HAS_NO_APP', `pod ${namespace}/${pod} has no container besides daprd`, 'check the Deployment of the app');
+  if (!name)
+    throw runtimeError('POD_HAS_NO_APP', `pod ${namespace}/${pod} has no container besides daprd`, 'check the Deployment of the app');
   return name;
 }
 

@@ -27,7 +27,10 @@ describe('the ledger at exit', () => {
       "ledger.accept({ eventId: 'e1', cloudEventId: null, publishedAt: null, cloudEvent: {}, raw: true }, 'task.created');",
       'process.exit(0);',
     ].join('\n');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'info' } });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'info' },
+    });
     expect(r.status, r.stderr).to.equal(0);
     const line = r.stdout
       .trim()
