@@ -37,6 +37,17 @@ describe('test outcomes: a skip is never a pass', () => {
     expect(outcome.counts).to.deep.include({ passed: 1, failed: 0, deviations: 1, skipped: 0 });
   });
 
+  it('passes a run whose failed chaos probe is an acknowledged deviation; fails one whose probe record failed under a passing test', () => {
+    const probe = { probe: 'p', target: 'x', expected: { lost: 0 }, observed: { lost: 3 }, passed: false };
+    const deviation = { reason: 'known', component: 'pubsub.jetstream' };
+    const acknowledged = { ...run([t('a', 'passed', { area: 'chaos' }), t('b', 'failed', { area: 'chaos', deviation })]), chaos: [probe] };
+    expect(runOutcome(acknowledged).ok, runOutcome(acknowledged).reasons.join()).to.equal(true);
+    const unasserted = { ...run([t('a', 'passed', { area: 'chaos' })]), chaos: [probe] };
+    expect(runOutcome(unasserted).reasons).to.include('1 chaos probe failed');
+    const failed = { ...run([t('a', 'failed', { area: 'chaos' })]), chaos: [probe] };
+    expect(runOutcome(failed).reasons).to.deep.equal(['1 failed']);
+  });
+
   it('calls a story with nothing run "not run", one with a skip "incomplete", never "pass"', () => {
     expect(storyVerdict(countOutcomes([t('a', 'skipped')]))).to.equal('not run');
     expect(storyVerdict(countOutcomes([t('a', 'passed'), t('b', 'skipped')]))).to.equal('incomplete');
