@@ -65,6 +65,17 @@ describe('real cluster: the reference deployment installed as the README says', 
   const acceptance = (...extra: string[]): Promise<CliResult> =>
     runCli(onCluster('acceptance', '--out', mkdtempSync(join(outDir, 'run-')), ...extra), { env, timeoutMs: 10 * 60_000 });
   const summary = (r: CliResult): string => `${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`;
+  /** What the HPA and metrics-server said, for a failure message: why the replicas did (not) move. */
+  const hpaState = (): string => {
+    const read = (...args: string[]): string => {
+      try {
+        return kubectl(...args);
+      } catch (err) {
+        return `(${args.join(' ')}: ${(err as Error).message.split('\n')[0]})`;
+      }
+    };
+    return [read('-n', NS, 'describe', 'hpa', 'sample-app'), read('top', 'pods', '-n', NS)].join('\n').slice(-4000);
+  };
 
   before(async function () {
     baseline = snapshotHost();
@@ -282,10 +293,25 @@ describe('real cluster: the reference deployment installed as the README says', 
         const gate = await runCli(['gate', '--criteria', join(REPO_ROOT, 'criteria.yaml'), '--results', out]);
         expect(gate.code, summary(gate)).to.equal(1);
         // It scaled, and the cap is what stopped it: 5 Ready, not fewer (a load that moved nothing would also stay below 50).
-        expect(gate.stdout, summary(load)).to.match(/autoscale\.max_replicas\s+\S+\s+value>=50\s+5\s+FAIL/);
+        expect(gate.stdout, `${summary(load)}\n${hpaState()}`).to.match(/autoscale\.max_replicas\s+\S+\s+value>=50\s+5\s+FAIL/);
       } finally {
         resetSampleAppHpa();
       }
+    });
+
+    it('scales sample-app from 1 to 50 Ready pods on real CPU from real traffic, and the autoscale criterion passes', async () => {
+      const out = mkdtempSync(join(outDir, 'autoscale-'));
+      const load = await runCli(
+        onCluster('load', '--scenario', 'autoscale', '--rate', '200/s', '--autoscale-time', '10m', '--scale-back', '0', '--out', out),
+        { timeoutMs: 15 * 60_000 },
+      );
+      expect(load.code, summary(load)).to.equal(0);
+      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+      const reach = results.metrics.filter((m) => m.name === 'autoscale.time_to_reach').map((m) => `${m.tags.replicas}: ${m.value} ms`);
+      process.stderr.write(`      autoscale 1→50, time to reach ${reach.join(', ')}\n`);
+      expect(results.metrics.find((m) => m.name === 'autoscale.max_replicas')?.value, `${summary(load)}\n${hpaState()}`).to.equal(50);
+      const gate = await runCli(['gate', '--criteria', join(REPO_ROOT, 'criteria.yaml'), '--results', out]);
+      expect(gate.stdout).to.match(/autoscale\.max_replicas\s+\S+\s+value>=50\s+50\s+pass/);
     });
   });
 });
