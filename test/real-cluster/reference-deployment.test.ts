@@ -65,6 +65,20 @@ describe('real cluster: the reference deployment installed as the README says', 
   const acceptance = (...extra: string[]): Promise<CliResult> =>
     runCli(onCluster('acceptance', '--out', mkdtempSync(join(outDir, 'run-')), ...extra), { env, timeoutMs: 10 * 60_000 });
   const summary = (r: CliResult): string => `${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`;
+  /**
+   * The load run's exit, where the only run error allowed is DRIVER_LIMITED: on this 2-core machine the driver shares
+   * the CPU with the pods it makes the HPA start, and that it fell behind its schedule is recorded (exit 1), truly,
+   * but is not what these tests check.
+   */
+  const expectLoadRan = (r: CliResult, out: string): RunResults => {
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+    expect(
+      results.errors.filter((e) => e.code !== 'DRIVER_LIMITED'),
+      summary(r),
+    ).to.deep.equal([]);
+    expect(r.code, summary(r)).to.equal(results.errors.length > 0 ? 1 : 0);
+    return results;
+  };
   /** What the HPA and metrics-server said, for a failure message: why the replicas did (not) move. */
   const hpaState = (): string => {
     const read = (...args: string[]): string => {
@@ -289,7 +303,7 @@ describe('real cluster: the reference deployment installed as the README says', 
           onCluster('load', '--scenario', 'autoscale', '--rate', '200/s', '--autoscale-time', '4m', '--scale-back', '0', '--out', out),
           { timeoutMs: 8 * 60_000 },
         );
-        expect(load.code, summary(load)).to.equal(0);
+        expectLoadRan(load, out);
         const gate = await runCli(['gate', '--criteria', join(REPO_ROOT, 'criteria.yaml'), '--results', out]);
         expect(gate.code, summary(gate)).to.equal(1);
         // It scaled, and the cap is what stopped it: 5 Ready, not fewer (a load that moved nothing would also stay below 50).
@@ -305,8 +319,7 @@ describe('real cluster: the reference deployment installed as the README says', 
         onCluster('load', '--scenario', 'autoscale', '--rate', '200/s', '--autoscale-time', '10m', '--scale-back', '0', '--out', out),
         { timeoutMs: 15 * 60_000 },
       );
-      expect(load.code, summary(load)).to.equal(0);
-      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+      const results = expectLoadRan(load, out);
       const reach = results.metrics.filter((m) => m.name === 'autoscale.time_to_reach').map((m) => `${m.tags.replicas}: ${m.value} ms`);
       process.stderr.write(`      autoscale 1→50, time to reach ${reach.join(', ')}\n`);
       expect(results.metrics.find((m) => m.name === 'autoscale.max_replicas')?.value, `${summary(load)}\n${hpaState()}`).to.equal(50);
