@@ -57,9 +57,18 @@ export const autoscaleScenario: Scenario = {
         if (!running) return undefined;
         try {
           const driven = await running;
+          const t = driven.totals;
           return {
             metrics: toMetricSamples('autoscale.load', driven),
-            settings: { stopReason: driven.stopReason, sent: driven.totals.sent, achievedRatePerSecond: driven.achievedRatePerSecond },
+            settings: { stopReason: driven.stopReason, sent: t.sent, achievedRatePerSecond: driven.achievedRatePerSecond },
+            // Load that never reached the app cannot have moved its CPU: the replica figures would say nothing.
+            ...(t.completed > 0 && t.ok === 0
+              ? {
+                  error: `none of its ${t.completed} answered requests succeeded (${Object.entries(t.errorsByKind)
+                    .map(([kind, n]) => `${kind}: ${n}`)
+                    .join(', ')}; an http_401 means the sidecar wants another DAPR_API_TOKEN)`,
+                }
+              : {}),
           };
         } catch (err) {
           return { metrics: [], settings: {}, error: err instanceof Error ? err.message : String(err) };

@@ -23,6 +23,11 @@ interface JobSpec {
   template: { spec: { containers: { args?: string[] }[] } };
 }
 const NS = 'dapr-harness';
+/**
+ * runCli hands every run the local test deployment's tokens unless told otherwise; against the cluster they are
+ * wrong (every call a 401). Empty: the harness reads the tokens from the secrets the pods name.
+ */
+const NO_TOKENS_IN_ENV = { DAPR_API_TOKEN: '', APP_API_TOKEN: '' };
 
 describe('real cluster: the reference deployment installed as the README says', function () {
   this.timeout(UP_TIMEOUT_MS + 30 * 60_000);
@@ -208,7 +213,7 @@ describe('real cluster: the reference deployment installed as the README says', 
       // Autoscale has a test of its own below, with the apps sized for this node.
       vars: { DAPR_LOAD_OPTIONS: '--scenario invoke,pubsub,state --rate 100/s --duration 30s' },
       // No tokens in the environment: the harness reads them from the secrets the pods name.
-      env: { DAPR_API_TOKEN: '', APP_API_TOKEN: '' },
+      env: NO_TOKENS_IN_ENV,
       stepTimeoutMs: 20 * 60_000,
       keep: true,
     });
@@ -301,7 +306,7 @@ describe('real cluster: the reference deployment installed as the README says', 
         const out = mkdtempSync(join(outDir, 'capped-'));
         const load = await runCli(
           onCluster('load', '--scenario', 'autoscale', '--rate', '200/s', '--autoscale-time', '4m', '--scale-back', '0', '--out', out),
-          { timeoutMs: 8 * 60_000 },
+          { env: NO_TOKENS_IN_ENV, timeoutMs: 8 * 60_000 },
         );
         expectLoadRan(load, out);
         const gate = await runCli(['gate', '--criteria', join(REPO_ROOT, 'criteria.yaml'), '--results', out]);
@@ -317,7 +322,7 @@ describe('real cluster: the reference deployment installed as the README says', 
       const out = mkdtempSync(join(outDir, 'autoscale-'));
       const load = await runCli(
         onCluster('load', '--scenario', 'autoscale', '--rate', '200/s', '--autoscale-time', '10m', '--scale-back', '0', '--out', out),
-        { timeoutMs: 15 * 60_000 },
+        { env: NO_TOKENS_IN_ENV, timeoutMs: 15 * 60_000 },
       );
       const results = expectLoadRan(load, out);
       const reach = results.metrics.filter((m) => m.name === 'autoscale.time_to_reach').map((m) => `${m.tags.replicas}: ${m.value} ms`);
