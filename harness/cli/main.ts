@@ -307,7 +307,7 @@ for (const [name, remove] of [
   ['deploy:k8s', false],
   ['undeploy:k8s', true],
 ] as const) {
-  program
+  const command = program
     .command(name)
     .description(
       remove
@@ -318,8 +318,10 @@ for (const [name, remove] of [
     .option('--kubeconfig <file>', 'kubeconfig file')
     .option('--context <name>', 'kubeconfig context')
     .option('--dry-run', 'server-side dry run: validate and admit, store nothing')
-    .option('--force', 'take over fields another field manager owns')
-    .action(async (opts) => finish(await deployK8sCommand(opts, remove)));
+    .option('--force', 'take over fields another field manager owns');
+  if (!remove)
+    command.option('--no-wait', "don't wait for the Deployments to be Ready (default: wait up to 5 min, as `kubectl rollout status`)");
+  command.action(async (opts) => finish(await deployK8sCommand(opts, remove)));
 }
 
 program

@@ -103,7 +103,7 @@ describe('real cluster: the reference deployment installed as the README says', 
     const up = await runCli(['cluster', 'up', '--detach'], { timeoutMs: UP_TIMEOUT_MS });
     expect(up.code, `cluster up failed: ${up.stderr.slice(-2000)}`).to.equal(0);
     expect(up.stdout).to.match(/installed by k8s\/dapr-system\/README\.md's commands/);
-    const deploy = await runCli(['deploy:k8s', '--kubeconfig', l.kubeconfig], { timeoutMs: 5 * 60_000 });
+    const deploy = await runCli(['deploy:k8s', '--kubeconfig', l.kubeconfig], { timeoutMs: 8 * 60_000 });
     expect(deploy.code, deploy.stderr).to.equal(0);
     kubectl('-n', NS, 'wait', '--for=condition=Available', 'deployment', '--all', '--timeout=5m');
     // The harness reads the tokens from the secrets the pods name; the README's way (the environment) is checked too.

@@ -1,4 +1,4 @@
-import { deployK8s, undeployK8s } from '../../targets/kubernetes/deploy-k8s';
+import { deployK8s, undeployK8s, waitForDeployments } from '../../targets/kubernetes/deploy-k8s';
 import { createProgress } from '../../console/progress';
 
 export interface DeployOptions {
@@ -7,9 +7,14 @@ export interface DeployOptions {
   context?: string;
   dryRun?: boolean;
   force?: boolean;
+  /** Wait for the applied Deployments to be Ready (default true; --no-wait). */
+  wait?: boolean;
 }
 
-/** Applies (server-side) or removes the reference deployment in k8s/; prints what happened to each object. */
+/**
+ * Applies (server-side) or removes the reference deployment in k8s/; prints what happened to each object and, after
+ * an apply, waits for its Deployments to be Ready.
+ */
 export async function deployK8sCommand(opts: DeployOptions, remove = false): Promise<number> {
   const progress = createProgress();
   const outcomes = await (remove ? undeployK8s : deployK8s)({
@@ -20,6 +25,9 @@ export async function deployK8sCommand(opts: DeployOptions, remove = false): Pro
     force: opts.force,
     progress,
   });
-  progress.done(`${remove ? 'removed' : 'applied'} ${outcomes.length} objects${opts.dryRun ? ' (dry run: nothing stored)' : ''}`);
+  progress.log(`${remove ? 'removed' : 'applied'} ${outcomes.length} objects${opts.dryRun ? ' (dry run: nothing stored)' : ''}`);
+  if (!remove && !opts.dryRun && opts.wait !== false)
+    await waitForDeployments(outcomes, { kubeconfig: opts.kubeconfig, context: opts.context, progress });
+  progress.done();
   return 0;
 }

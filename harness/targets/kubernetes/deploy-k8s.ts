@@ -7,6 +7,7 @@ import { connectCluster, type ClusterConnection } from './cluster-connection';
 import type { KubeConfigChoice } from './kube-config';
 import { renderKustomization } from './kustomize-render';
 import { applyObject, deleteObject, UnservedKindError } from './server-side-apply';
+import { readReplicas, waitForReplicas } from './workload-scaling';
 
 export interface K8sDeployOptions extends KubeConfigChoice {
   /** Folder of the kustomization. Default k8s. */
@@ -180,4 +181,32 @@ function describe(obj: KubernetesObject, action: ObjectAction): ObjectOutcome {
 
 function label(o: ObjectOutcome): string {
   return `${o.kind}/${o.name}${o.namespace ? ` (namespace ${o.namespace})` : ''}`;
+}
+
+/** How long `deploy:k8s` waits for the Deployments it applied to be Ready before it says which are not. */
+export const DEPLOY_READY_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Waits until every Deployment among the applied objects has all its replicas Ready and available (what `kubectl
+ * rollout status` waits for), so a run started right after `deploy:k8s` meets running sidecars, not starting pods.
+ */
+export async function waitForDeployments(
+  outcomes: ObjectOutcome[],
+  opts: KubeConfigChoice & { progress?: Progress; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  const progress = opts.progress ?? silentProgress;
+  const deployments = outcomes.filter((o) => o.kind === 'Deployment' && o.namespace);
+  if (deployments.length === 0) return;
+  const conn = await connectCluster(opts);
+  const deadline = Date.now() + (opts.timeoutMs ?? DEPLOY_READY_TIMEOUT_MS);
+  for (const [i, d] of deployments.entries()) {
+    const ref = { kind: 'Deployment' as const, namespace: d.namespace ?? '', name: d.name };
+    progress.update(`waiting for the Deployments to be Ready (${i} of ${deployments.length}): ${d.namespace}/${d.name}`);
+    const desired = (await readReplicas(conn, ref)).desired;
+    await waitForReplicas(conn, ref, desired, {
+      timeoutMs: Math.max(1000, deadline - Date.now()),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  }
+  progress.log(`${deployments.length} Deployments Ready`);
 }
