@@ -39,11 +39,27 @@ export async function installDaprAsReadmeSays(o: DaprInstallOptions): Promise<{ 
         );
       }
     }
+    // helm's --wait may return while a StatefulSet's last replica (dapr-scheduler-server's third) still starts; a
+    // run right after `up` must meet the whole control plane, which the harness's preflight requires.
+    o.progress.log('Dapr and its backing services: waiting for every Deployment and StatefulSet in dapr-system to be Ready');
+    writeSync(fd, '\n### every Deployment and StatefulSet in dapr-system Ready\n');
+    const ready = await runStep(READY_SCRIPT, fd, o);
+    if (ready !== 0)
+      throw runtimeError(
+        'DAPR_NOT_READY',
+        `the Dapr control plane was installed but not all of it became Ready within 5 min${lastLines(log, 2) ? `: ${lastLines(log, 2)}` : ''}`,
+        `see ${log} and \`kubectl -n dapr-system get pods\` with .run/cluster/kubeconfig`,
+      );
   } finally {
     closeSync(fd);
   }
   return { seconds: (Date.now() - started) / 1000 };
 }
+
+const READY_SCRIPT = [
+  'kubectl -n dapr-system rollout status deployment --timeout=5m',
+  'kubectl -n dapr-system rollout status statefulset --timeout=5m',
+].join('\n');
 
 function runStep(script: string, fd: number, o: DaprInstallOptions): Promise<number> {
   return new Promise((resolve, reject) => {
