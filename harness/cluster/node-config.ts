@@ -147,14 +147,17 @@ export function kubeProxyConfig(l: ClusterLayout, c: KubeProxyConfigInput): stri
   });
 }
 
-/** A kubeconfig with the admin token, for the cluster's own parts and for its user. */
-export function kubeconfigYaml(context: string, server: string, caPem: string, token: string, namespace = 'default'): string {
+/**
+ * A kubeconfig with the admin token, for the cluster's own parts and for its user. No namespace unless given: kubectl
+ * then uses default, and the harness the reference deployment's namespace.
+ */
+export function kubeconfigYaml(context: string, server: string, caPem: string, token: string, namespace?: string): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: context, cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
     users: [{ name: 'admin', user: { token } }],
-    contexts: [{ name: context, context: { cluster: context, user: 'admin', namespace } }],
+    contexts: [{ name: context, context: { cluster: context, user: 'admin', ...(namespace ? { namespace } : {}) } }],
     'current-context': context,
   });
 }

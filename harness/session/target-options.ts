@@ -42,7 +42,7 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--sidecars-file <file>', 'external: YAML/JSON with apps: [{appId, sidecar, app?, metrics?}]')
     .option('--kubeconfig <file>', 'kubernetes: kubeconfig file')
     .option('--context <name>', 'kubernetes: kubeconfig context')
-    .option('--namespace <ns>', 'kubernetes: namespace of the apps')
+    .option('--namespace <ns>', "kubernetes: namespace of the apps (default: the kubeconfig context's, else dapr-harness)")
     .option('--pubsub <name>', `local: the pub/sub component to run: ${MATRIX_COMPONENTS.pubsub.join(', ')} (default nats)`)
     .option('--state <name>', `local: the state store to run: ${MATRIX_COMPONENTS.state.join(', ')} (default redis)`);
 }

@@ -94,13 +94,17 @@ export interface ClusterInspection {
  * control plane and CRDs, injection, and the Dapr resources in force. Nothing is asserted: the reports say what
  * is wrong, and the caller decides (see assertControlPlane, assertInjection).
  */
+/** The namespace of k8s/'s reference deployment. */
+export const REFERENCE_NAMESPACE = 'dapr-harness';
+
 export async function inspectKubernetes(
   opts: Pick<KubernetesTargetOptions, 'kubeconfig' | 'context' | 'namespace' | 'controlPlaneNamespace' | 'progress'>,
 ): Promise<ClusterInspection> {
   const progress = opts.progress ?? silentProgress;
   progress.update('kubernetes: reading the kubeconfig and reaching the API server');
   const conn = await connectCluster({ kubeconfig: opts.kubeconfig, context: opts.context });
-  const namespace = opts.namespace ?? conn.loaded.namespace ?? 'default';
+  // Without --namespace or a namespace in the kubeconfig's context: where `deploy:k8s` puts the reference deployment.
+  const namespace = opts.namespace ?? conn.loaded.namespace ?? REFERENCE_NAMESPACE;
   const controlPlaneNamespace = opts.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE;
   await requireNamespace(conn, namespace);
   progress.update(`kubernetes: checking the Dapr control plane in ${controlPlaneNamespace}`);
