@@ -219,7 +219,19 @@ export const realHostOps: HostOps = {
   mountsUnder,
   unmount,
   linkExists,
-  deleteLink: (name) => execFileSync('ip', ['link', 'delete', name], { stdio: 'pipe' }),
+  deleteLink: (name) => {
+    // A pod's veth outlives the bridge while the kernel still holds its network namespace (seen after `down`): the
+    // bridge's ports go first, each deletion taking both ends of the pair.
+    const ports = `/sys/class/net/${name}/brif`;
+    for (const port of existsSync(ports) ? readdirSync(ports) : []) {
+      try {
+        execFileSync('ip', ['link', 'delete', port], { stdio: 'pipe' });
+      } catch {
+        // Gone with its pod meanwhile.
+      }
+    }
+    execFileSync('ip', ['link', 'delete', name], { stdio: 'pipe' });
+  },
   pathExists: (p) => existsSync(p),
   listDir: (p) => (statSync(p).isDirectory() ? readdirSync(p) : []),
   removePath: (p) => rmSync(p, { recursive: true, force: true }),

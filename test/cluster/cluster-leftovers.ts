@@ -9,6 +9,8 @@ export interface HostSnapshot {
   sysctls: Record<string, string | undefined>;
   chains: Record<string, string[]>;
   sharedPaths: Record<string, string[] | null>;
+  /** Network interfaces (/sys/class/net), so a pod's veth left behind is seen though the bridge is gone. */
+  links: string[];
 }
 
 function list(path: string): string[] | null {
@@ -25,6 +27,7 @@ export function snapshotHost(): HostSnapshot {
     sysctls: Object.fromEntries(TOUCHED_SYSCTLS.map((k) => [k, readSysctl(k)])),
     chains: iptablesChains(),
     sharedPaths: Object.fromEntries(SHARED_HOST_PATHS.map((p) => [p, list(p)])),
+    links: list('/sys/class/net') ?? [],
   };
 }
 
@@ -57,6 +60,8 @@ export function clusterLeftovers(l: ClusterLayout, before: HostSnapshot): string
   for (const [table, chains] of Object.entries(addedChains(before.chains, iptablesChains(), CLUSTER_CHAIN_PREFIXES)))
     left.push(`iptables ${table}: ${chains.join(', ')}`);
   if (linkExists(l.bridge)) left.push(`network interface ${l.bridge}`);
+  const vethsAdded = (list('/sys/class/net') ?? []).filter((n) => n.startsWith('veth') && !before.links.includes(n));
+  if (vethsAdded.length > 0) left.push(`network interfaces ${vethsAdded.join(', ')} (pods' veths)`);
   for (const h of readdirSync('/sys/fs/cgroup'))
     if (existsSync(join('/sys/fs/cgroup', h, l.cgroupRoot))) left.push(`cgroup ${h}/${l.cgroupRoot}`);
   if (existsSync(l.dataDir)) left.push(`dir ${l.dataDir}`);
