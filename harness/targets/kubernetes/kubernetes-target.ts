@@ -203,7 +203,7 @@ export async function openKubernetesTarget(opts: KubernetesTargetOptions): Promi
     throw err;
   }
   const processControls: DependencyControl[] = [...reached.values()].flatMap((r) => [r.app, r.sidecar]);
-  const instanceReplacements = podReplacements(conn, injection.apps, apps, reached, access.instanceForwards, waits);
+  const instanceReplacements = podReplacements(conn, injection.apps, apps, reached, access.instanceForwards, access.reach, waits);
   const watchAutoscaling = async (hpa: string, deployment = hpa): Promise<AutoscaleWatcher> => {
     const watcher = await new AutoscaleWatcher(conn, namespace, hpa, deployment).start();
     watchers.add(watcher);
@@ -326,6 +326,7 @@ function podReplacements(
   endpoints: AppEndpoint[],
   reached: Map<string, ReachedInstance>,
   instanceForwards: Map<string, PodPortForward[]>,
+  reach: SidecarReach,
   waits: WaitOptions,
 ): InstanceReplacement[] {
   return apps.flatMap((app) => {
@@ -339,7 +340,7 @@ function podReplacements(
       r.pod.podIP = pod.podIP;
       const endpoint = endpoints.find((e) => e.appId === app.appId && e.instance === 0);
       // In-cluster the app is reached at its pod's address; through a port-forward the local port stays.
-      if (endpoint && !instanceForwards.size && pod.podIP && app.appPort) endpoint.appUrl = `http://${pod.podIP}:${app.appPort}`;
+      if (endpoint && reach === 'in-cluster' && pod.podIP && app.appPort) endpoint.appUrl = `http://${pod.podIP}:${app.appPort}`;
     };
     const others = endpoints.filter((e) => e.appId === app.appId && e.instance !== 0).length;
     const otherInstances = app.pods

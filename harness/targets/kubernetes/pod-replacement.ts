@@ -5,6 +5,7 @@ import { runtimeError } from '../../errors/harness-error';
 import { poll } from '../../process/wait/poll';
 import type { EndedInstance, InstanceReplacement } from '../deployment';
 import type { ClusterConnection } from './cluster-connection';
+import { containerState } from './container-restarts';
 import { DAPRD_CONTAINER, type DaprApp } from './injection-check';
 import { deletePod } from './pod-deletion';
 import { DEFAULT_RECOVERY_TIMEOUT_MS, readyPodsOf, type WaitOptions } from './workload-scaling';
@@ -60,7 +61,7 @@ export function podReplacement(
           `a Ready pod of ${app.deployment} to replace ${old}`,
           async () =>
             (await readyPodsOf(conn, owner)).find(
-              (p) => allContainersReady(p) && ![old, ...opts.otherInstances].includes(p.metadata?.name ?? ''),
+              (p) => appAndSidecarReady(p) && ![old, ...opts.otherInstances].includes(p.metadata?.name ?? ''),
             ),
           { timeoutMs, intervalMs: 500, ...(opts.waits.signal ? { signal: opts.waits.signal } : {}) },
         );
@@ -79,9 +80,12 @@ export function podReplacement(
   };
 }
 
-function allContainersReady(pod: V1Pod): boolean {
-  const statuses = [...(pod.status?.containerStatuses ?? [])];
-  return statuses.length > 0 && statuses.every((s) => s.ready);
+/** The app and daprd both running and ready (daprd may be a native sidecar: containerState looks in both lists). */
+function appAndSidecarReady(pod: V1Pod): boolean {
+  return (['app', 'sidecar'] as const).every((role) => {
+    const s = containerState(pod, { role });
+    return s !== undefined && s.running && s.ready;
+  });
 }
 
 async function appContainer(conn: ClusterConnection, namespace: string, pod: string): Promise<string> {

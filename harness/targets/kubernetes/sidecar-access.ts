@@ -46,15 +46,14 @@ export function defaultReach(env: NodeJS.ProcessEnv = process.env): SidecarReach
 export async function reachSidecars(kc: KubeConfig, apps: DaprApp[], opts: SidecarAccessOptions = {}): Promise<SidecarAccess> {
   const reach = opts.reach ?? defaultReach();
   const endpoints = reach === 'in-cluster' ? inClusterEndpoints(apps, opts.clusterDomain) : undefined;
-  const forwards: Stoppable[] = [];
   const instanceForwards = new Map<string, PodPortForward[]>();
+  const forwards = (): PodPortForward[] => [...instanceForwards.values()].flat();
   try {
-    const result =
-      endpoints ?? (await portForwardEndpoints(kc, apps, opts.maxInstancesPerApp ?? DEFAULT_MAX_INSTANCES, forwards, instanceForwards));
+    const result = endpoints ?? (await portForwardEndpoints(kc, apps, opts.maxInstancesPerApp ?? DEFAULT_MAX_INSTANCES, instanceForwards));
     if (opts.probe !== false) await probeSidecars(result, reach, opts.apiToken);
-    return { reach, apps: result, forwards, instanceForwards };
+    return { reach, apps: result, forwards: forwards(), instanceForwards };
   } catch (err) {
-    await Promise.allSettled(forwards.map((f) => f.stop()));
+    await Promise.allSettled(forwards().map((f) => f.stop()));
     throw err;
   }
 }
@@ -91,7 +90,6 @@ async function portForwardEndpoints(
   kc: KubeConfig,
   apps: DaprApp[],
   maxInstances: number,
-  forwards: Stoppable[],
   instanceForwards: Map<string, PodPortForward[]>,
 ): Promise<AppEndpoint[]> {
   const out: AppEndpoint[] = [];
@@ -108,7 +106,6 @@ async function portForwardEndpoints(
       }
       const open = async (port: number): Promise<number> => {
         const f = new PodPortForward(kc, app.namespace, pod.name, port);
-        forwards.push(f);
         const key = instanceKey(app.appId, instance);
         instanceForwards.set(key, [...(instanceForwards.get(key) ?? []), f]);
         return f.start();
